@@ -1,0 +1,119 @@
+import type {
+	IAuthenticateGeneric,
+	ICredentialDataDecryptedObject,
+	ICredentialType,
+	IHttpRequestHelper,
+	INodeProperties,
+} from 'n8n-workflow';
+
+/**
+ * "DingTalk API": an internal app's App Key + App Secret, or a plain access token.
+ *
+ * The DingTalk Storage Download node fetches, caches and renews tokens itself (and tests
+ * this credential through its `dingTalkApiTest` method). The `authenticate` and
+ * `preAuthentication` below exist for n8n's own HTTP Request node, so the same credential
+ * can call any other DingTalk v1.0 API as a "predefined credential type".
+ */
+export class DingTalkApi implements ICredentialType {
+	name = 'dingTalkApi';
+
+	displayName = 'DingTalk API';
+
+	icon = 'file:dingtalk.svg' as const;
+
+	documentationUrl = 'https://open.dingtalk.com/document/orgapp/obtain-the-access_token-of-an-internal-app';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Authentication',
+			name: 'authentication',
+			type: 'options',
+			options: [
+				{
+					name: 'App Key & Secret',
+					value: 'appCredentials',
+					description: "An internal app's credentials; access tokens are fetched and renewed automatically",
+				},
+				{
+					name: 'Access Token',
+					value: 'accessToken',
+					description: 'A token you obtained yourself; it expires after about two hours',
+				},
+			],
+			default: 'appCredentials',
+		},
+		{
+			displayName: 'App Key',
+			name: 'appKey',
+			// The App Key is the app's public client ID, not a secret: shown in clear on purpose.
+			// eslint-disable-next-line n8n-nodes-base/cred-class-field-type-options-password-missing
+			type: 'string',
+			default: '',
+			required: true,
+			description: 'The Client ID (AppKey) of your DingTalk internal app, from the DingTalk Developer Console',
+			displayOptions: { show: { authentication: ['appCredentials'] } },
+		},
+		{
+			displayName: 'App Secret',
+			name: 'appSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'The Client Secret (AppSecret) of the same app',
+			displayOptions: { show: { authentication: ['appCredentials'] } },
+		},
+		{
+			displayName: 'Access Token',
+			name: 'accessToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'A DingTalk access token, sent as the x-acs-dingtalk-access-token header',
+			displayOptions: { show: { authentication: ['accessToken'] } },
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://api.dingtalk.com',
+			description:
+				'The DingTalk API host. Change it for the international host (https://api.dingtalk.io) or a gateway in your network.',
+		},
+		{
+			// Filled by preAuthentication for n8n's HTTP Request node; n8n stores it and
+			// calls preAuthentication again when it is empty or a request fails.
+			displayName: 'Session Token',
+			name: 'sessionToken',
+			type: 'hidden',
+			typeOptions: { expirable: true, password: true },
+			default: '',
+		},
+	];
+
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
+		if (credentials.authentication === 'accessToken') return {};
+		const baseUrl = String(credentials.baseUrl || 'https://api.dingtalk.com').replace(/\/+$/, '');
+		const answer = (await this.helpers.httpRequest({
+			method: 'POST',
+			url: `${baseUrl}/v1.0/oauth2/accessToken`,
+			body: { appKey: credentials.appKey, appSecret: credentials.appSecret },
+			json: true,
+		})) as { accessToken?: unknown };
+		if (typeof answer?.accessToken !== 'string' || answer.accessToken === '') {
+			throw new Error('DingTalk did not return an access token: check the App Key, App Secret and Base URL');
+		}
+		return { sessionToken: answer.accessToken };
+	}
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				'x-acs-dingtalk-access-token':
+					'={{$credentials.authentication === "accessToken" ? $credentials.accessToken : $credentials.sessionToken}}',
+			},
+		},
+	};
+}

@@ -1,0 +1,116 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+export const nodeProperties: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Download File',
+				value: 'download',
+				description: 'Download the file and output it as binary data',
+				action: 'Download a file',
+			},
+			{
+				name: 'Get Download Info',
+				value: 'getDownloadInfo',
+				description: 'Return the signed download URLs and headers without downloading',
+				action: 'Get download info for a file',
+			},
+		],
+		default: 'download',
+	},
+	{
+		displayName: 'Space ID',
+		name: 'spaceId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. 22563543011',
+		description: 'ID of the DingTalk space (Drive or Knowledge Base) that holds the file',
+	},
+	{
+		displayName: 'File (Dentry) ID',
+		name: 'dentryId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. 118459735262',
+		description: "The file's dentry ID in that space",
+	},
+	{
+		displayName: 'Operator Union ID',
+		name: 'unionId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. iPsAiSxxxxxxxxxxxxiEiE',
+		description: 'Union ID of the DingTalk user on whose behalf the file is read; that user must be able to access the file',
+	},
+	{
+		displayName: 'Put Output File in Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		hint: 'The name of the output binary field to put the file in',
+		displayOptions: { show: { operation: ['download'] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			{
+				displayName: 'File Name',
+				name: 'fileName',
+				type: 'string',
+				default: '',
+				description:
+					"Name to give the downloaded file. By default it comes from the storage's Content-Disposition header, then from DingTalk's file details.",
+				displayOptions: { show: { '/operation': ['download'] } },
+			},
+			{
+				displayName: 'Prefer Intranet',
+				name: 'preferIntranet',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to ask DingTalk for intranet download URLs. Only works when dedicated storage intranet transmission is set up for your organization.',
+			},
+			{
+				displayName: 'Range',
+				name: 'range',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. bytes=0-499',
+				description:
+					'Download only these bytes: "bytes=0-499" or "0-499" (first 500 bytes), "500-" (from byte 500 to the end), "-500" (last 500 bytes)',
+				displayOptions: { show: { '/operation': ['download'] } },
+			},
+			{
+				displayName: 'Timeout (Ms)',
+				name: 'timeout',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: DEFAULT_TIMEOUT_MS,
+				description:
+					'How long to wait for an answer to start, and at most between two pieces of the file while it downloads, in milliseconds. Large files on slow links are fine as long as data keeps flowing.',
+			},
+			{
+				displayName: 'Version',
+				name: 'version',
+				type: 'number',
+				typeOptions: { minValue: 0, numberPrecision: 0 },
+				default: 1,
+				description: 'Which version of the file to download. Leave this option out for the latest version.',
+			},
+		],
+	},
+];

@@ -1,0 +1,61 @@
+import { InputError } from '../errors';
+
+/**
+ * Checks on user input, run before any request. Each failure names the field and
+ * says what is wrong.
+ */
+
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+/** A required ID: surrounding whitespace is dropped, nothing else is changed. */
+export function requireId(field: string, value: unknown): string {
+	if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
+	if (typeof value !== 'string') {
+		throw new InputError(field, `expected text, got ${value === null ? 'null' : typeof value}`);
+	}
+	const id = value.trim();
+	if (id === '') throw new InputError(field, 'it is empty', `Fill in "${field}" (an expression such as {{ $json.${field} }} works too).`);
+	if (CONTROL_CHARACTERS.test(id)) {
+		throw new InputError(field, 'it contains a line break or another control character');
+	}
+	return id;
+}
+
+/** A file version: absent means latest; otherwise a whole number, 0 or more. */
+export function optionalVersion(value: unknown): number | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	const version = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+	if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 0) {
+		throw new InputError('version', `"${String(value)}" is not a file version (a whole number, 0 or more)`, 'Remove the option to download the latest version.');
+	}
+	return version;
+}
+
+export function positiveTimeout(value: unknown, fallback: number): number {
+	if (value === undefined || value === null || value === '') return fallback;
+	if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+		throw new InputError('timeout', `${String(value)} is not a positive number of milliseconds`);
+	}
+	return Math.ceil(value);
+}
+
+export function requireFieldName(field: string, value: unknown): string {
+	const name = typeof value === 'string' ? value.trim() : '';
+	if (name === '') throw new InputError(field, 'the binary field name is empty', 'Use a name such as "data".');
+	return name;
+}
+
+/** The credential's API base URL, without trailing slashes. */
+export function requireBaseUrl(value: unknown): string {
+	const text = typeof value === 'string' && value.trim() !== '' ? value.trim() : 'https://api.dingtalk.com';
+	let url: URL;
+	try {
+		url = new URL(text);
+	} catch {
+		throw new InputError('baseUrl', `"${text}" is not a URL`, 'Use https://api.dingtalk.com, or your gateway\'s http(s) address.');
+	}
+	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+		throw new InputError('baseUrl', `"${url.protocol}" is not http or https`, 'Use https://api.dingtalk.com, or your gateway\'s http(s) address.');
+	}
+	return text.replace(/\/+$/, '');
+}

@@ -1,0 +1,341 @@
+// A Node built-in, deliberately: file bodies are streamed, never buffered.
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
+import { Readable } from 'node:stream';
+
+import type { DownloadInfo } from '../dingtalk/client';
+import { DingTalkStorageError, DownloadError, describeUrl } from '../errors';
+import {
+	formatRange,
+	isSatisfiable,
+	parseContentRange,
+	remainderOf,
+	servedMatches,
+	type ByteRange,
+	type ServedRange,
+} from '../helpers/range';
+import { bodyError, discard, send, TransportError, type HttpHeaders, type HttpResponse } from '../transport/http';
+
+/**
+ * Fetches a file from DingTalk's storage through the signed URLs of a download-info
+ * answer, and hands back a stream that yields exactly the file's bytes, or fails.
+ * Knows nothing of n8n.
+ */
+export interface TransferOptions {
+	info: DownloadInfo;
+	/** Asks DingTalk for fresh download info (new URLs, new signature). */
+	refreshInfo: () => Promise<DownloadInfo>;
+	range?: ByteRange;
+	signal?: AbortSignal;
+	headersTimeoutMs: number;
+	bodyIdleTimeoutMs: number;
+	maxRedirects?: number;
+	/** How many times a body that broke off is resumed from the byte reached. */
+	maxResumes?: number;
+}
+
+export interface OpenedDownload {
+	statusCode: number;
+	/** The URL that answered (after redirects), for a file-name fallback. */
+	url: string;
+	contentType?: string;
+	contentDisposition?: string;
+	/** How many bytes the stream will yield, when the server said so. */
+	expectedLength?: number;
+	/** Set when a range was served (206). */
+	served?: ServedRange;
+	contentRange?: string;
+	/** The stream of the file's bytes. It errors rather than end short. */
+	stream: Readable;
+	/** Bytes the stream has yielded so far. */
+	bytesReceived: () => number;
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+interface Attempt {
+	url: string;
+	problem: string;
+}
+
+function isHttpUrl(url: string): boolean {
+	try {
+		const { protocol } = new URL(url);
+		return protocol === 'http:' || protocol === 'https:';
+	} catch {
+		return false;
+	}
+}
+
+function contentLength(response: HttpResponse): number | undefined {
+	const header = response.headers['content-length'];
+	if (header === undefined || !/^\d+$/.test(header.trim())) return undefined;
+	const value = Number(header);
+	return Number.isSafeInteger(value) ? value : undefined;
+}
+
+/** A storage answer that ends the attempt at this URL but lets the next URL try. */
+class UrlFailure extends Error {
+	constructor(
+		readonly problem: string,
+		readonly status?: number,
+	) {
+		super(problem);
+	}
+}
+
+class Transfer {
+	private info: DownloadInfo;
+	private refreshed = false;
+	private readonly maxRedirects: number;
+	private readonly maxResumes: number;
+
+	constructor(private readonly options: TransferOptions) {
+		this.info = options.info;
+		this.maxRedirects = options.maxRedirects ?? 5;
+		this.maxResumes = options.maxResumes ?? 3;
+	}
+
+	/**
+	 * One GET, following redirects ourselves: only to http(s), a bounded number of
+	 * times, and never carrying the signed headers to another origin.
+	 */
+	private async get(url: string, range: ByteRange | undefined): Promise<{ response: HttpResponse; url: string }> {
+		const extra: HttpHeaders = { 'accept-encoding': 'identity' };
+		if (range) extra.range = formatRange(range);
+		const origin = new URL(url).origin;
+		let current = url;
+		for (let hop = 0; ; hop++) {
+			const sameOrigin = new URL(current).origin === origin;
+			const response = await send({
+				url: current,
+				method: 'GET',
+				headers: sameOrigin ? { ...this.info.headers, ...extra } : extra,
+				signal: this.options.signal,
+				headersTimeoutMs: this.options.headersTimeoutMs,
+				bodyIdleTimeoutMs: this.options.bodyIdleTimeoutMs,
+			});
+			const location = response.headers.location;
+			if (!REDIRECT_STATUSES.has(response.statusCode) || !location) return { response, url: current };
+			discard(response.body);
+			if (hop >= this.maxRedirects) {
+				throw new UrlFailure(`more than ${this.maxRedirects} redirects`, response.statusCode);
+			}
+			let next: string;
+			try {
+				next = new URL(location, current).toString();
+			} catch {
+				throw new UrlFailure('redirected to an invalid URL', response.statusCode);
+			}
+			if (!isHttpUrl(next)) {
+				throw new UrlFailure(`redirected to a non-HTTP URL (${new URL(next).protocol})`, response.statusCode);
+			}
+			current = next;
+		}
+	}
+
+	/**
+	 * Tries the download URLs in priority order until one answers with the content.
+	 * A 403 (signature expired or rejected) fetches fresh download info once and
+	 * starts over; connection errors, timeouts, 5xx and other refusals move on.
+	 */
+	private async firstAnswer(
+		range: ByteRange | undefined,
+		accept: (response: HttpResponse) => void,
+		preferredUrlIndex = 0,
+	): Promise<{ response: HttpResponse; url: string; urlIndex: number }> {
+		const attempts: Attempt[] = [];
+		for (;;) {
+			let forbidden = false;
+			const urls = this.info.resourceUrls;
+			const order = urls.map((_, i) => (i + preferredUrlIndex) % urls.length);
+			for (const urlIndex of order) {
+				const url = urls[urlIndex];
+				if (!isHttpUrl(url)) {
+					attempts.push({ url, problem: 'not an http(s) URL, refused' });
+					continue;
+				}
+				try {
+					const { response, url: finalUrl } = await this.get(url, range);
+					if (response.statusCode === 403) {
+						discard(response.body);
+						forbidden = true;
+						attempts.push({ url, problem: 'HTTP 403 (signature expired or rejected)' });
+						continue;
+					}
+					accept(response);
+					return { response, url: finalUrl, urlIndex };
+				} catch (error) {
+					if (error instanceof TransportError && error.kind === 'aborted') throw cancelled(error);
+					if (error instanceof DingTalkStorageError) throw error;
+					const problem =
+						error instanceof UrlFailure || error instanceof TransportError ? error.message : String(error);
+					attempts.push({ url, problem });
+				}
+			}
+			if (forbidden && !this.refreshed) {
+				this.refreshed = true;
+				this.info = await this.options.refreshInfo();
+				continue;
+			}
+			throw new DownloadError(
+				`The file could not be downloaded from any of the ${urls.length} storage URL(s): ${attempts
+					.map((a) => `${describeUrl(a.url)}: ${a.problem}`)
+					.join('; ')}`,
+				{
+					code: forbidden ? 'storageForbidden' : 'allUrlsFailed',
+					httpCode: forbidden ? 403 : undefined,
+					description: forbidden
+						? 'The storage refused the signed request even with fresh download info. Check that the machine clock is right and that nothing between n8n and the storage (a proxy) changes the request headers.'
+						: 'Check the network path from n8n to DingTalk storage (firewall, proxy: HTTPS_PROXY / NO_PROXY). If you chose "Prefer Intranet", intranet transmission must be set up for your organization.',
+				},
+			);
+		}
+	}
+
+	async open(): Promise<OpenedDownload> {
+		const { range } = this.options;
+		let expectedLength: number | undefined;
+		let served: ServedRange | undefined;
+
+		const accept = (response: HttpResponse) => {
+			const { statusCode } = response;
+			if (statusCode === 200 || statusCode === 206) {
+				expectedLength = contentLength(response);
+				if (range && statusCode === 200) {
+					discard(response.body);
+					throw this.rangeIgnored(range, expectedLength);
+				}
+				if (!range && statusCode === 206) {
+					discard(response.body);
+					throw new UrlFailure('answered 206 Partial Content to a request for the whole file', 206);
+				}
+				if (range) {
+					served = parseContentRange(response.headers['content-range']);
+					const length = served ? served.end - served.start + 1 : undefined;
+					if (!served || !servedMatches(range, served) || (expectedLength !== undefined && expectedLength !== length)) {
+						discard(response.body);
+						throw new DownloadError(
+							`The storage sent a different part of the file than asked for: asked ${formatRange(range)}, got "${response.headers['content-range'] ?? 'no Content-Range'}"`,
+							{ code: 'rangeMismatch', httpCode: 206, description: 'Nothing was emitted. Try again; if it persists, report it with this message.' },
+						);
+					}
+					expectedLength = length;
+				}
+				return;
+			}
+			discard(response.body);
+			if (statusCode === 416 && range) {
+				const total = /\/(\d+)\s*$/.exec(response.headers['content-range'] ?? '')?.[1];
+				throw this.rangeIgnored(range, total === undefined ? undefined : Number(total));
+			}
+			throw new UrlFailure(`HTTP ${statusCode}`, statusCode);
+		};
+
+		const first = await this.firstAnswer(range, accept);
+		const etag = first.response.headers.etag;
+		const start = served?.start ?? 0;
+		const end = served?.end ?? (expectedLength === undefined ? undefined : expectedLength - 1);
+		let received = 0;
+
+		const resume = async (): Promise<HttpResponse> => {
+			const rest: ByteRange = end === undefined ? { kind: 'from', start: start + received } : remainderOf({ start, end }, received);
+			const { response } = await this.firstAnswer(
+				rest,
+				(answer) => {
+					const part = parseContentRange(answer.headers['content-range']);
+					const sameFile = !etag || !answer.headers.etag || answer.headers.etag === etag;
+					if (answer.statusCode !== 206 || !part || !servedMatches(rest, part) || !sameFile) {
+						discard(answer.body);
+						throw new UrlFailure(
+							sameFile ? `could not resume at byte ${start + received} (HTTP ${answer.statusCode})` : 'the file changed while it was being downloaded',
+							answer.statusCode,
+						);
+					}
+				},
+				first.urlIndex,
+			);
+			return response;
+		};
+
+		const maxResumes = this.maxResumes;
+		async function* bytes(): AsyncGenerator<Buffer> {
+			let body = first.response.body;
+			let resumes = 0;
+			for (;;) {
+				let failure: string;
+				try {
+					for await (const chunk of body) {
+						const buffer = chunk as Buffer;
+						received += buffer.length;
+						if (expectedLength !== undefined && received > expectedLength) {
+							throw new DownloadError(
+								`The storage sent more bytes than announced (${received} > ${expectedLength}); the file was not emitted`,
+								{ code: 'bodyTooLong' },
+							);
+						}
+						yield buffer;
+					}
+					if (expectedLength === undefined || received === expectedLength) return;
+					failure = `the connection ended after ${received} of ${expectedLength} bytes`;
+				} catch (error) {
+					if (error instanceof DingTalkStorageError) throw error;
+					const transportError = bodyError(error);
+					if (transportError.kind === 'aborted') throw cancelled(transportError);
+					failure = `the transfer broke off after ${received} bytes (${transportError.message})`;
+				}
+				if (resumes >= maxResumes) {
+					throw new DownloadError(`The download is incomplete: ${failure}; gave up after ${resumes} resume attempt(s)`, {
+						code: 'incompleteBody',
+						description: 'Nothing was emitted for this file. The connection to DingTalk storage is unstable: try again, or raise the timeout.',
+					});
+				}
+				resumes++;
+				try {
+					body = (await resume()).body;
+				} catch (error) {
+					const reason = error instanceof Error ? error.message : String(error);
+					throw new DownloadError(`The download is incomplete: ${failure}, and resuming failed: ${reason}`, {
+						code: 'incompleteBody',
+						description: 'Nothing was emitted for this file. Try again; if it persists, check the network path to DingTalk storage.',
+					});
+				}
+			}
+		}
+
+		const headers = first.response.headers;
+		return {
+			statusCode: first.response.statusCode,
+			url: first.url,
+			contentType: headers['content-type'],
+			contentDisposition: headers['content-disposition'],
+			expectedLength,
+			served,
+			contentRange: served ? headers['content-range'] : undefined,
+			stream: Readable.from(bytes(), { objectMode: false }),
+			bytesReceived: () => received,
+		};
+	}
+
+	private rangeIgnored(range: ByteRange, size: number | undefined): DownloadError {
+		const asked = formatRange(range);
+		if (size !== undefined && !isSatisfiable(range, size)) {
+			return new DownloadError(`The range ${asked} lies beyond the end of the file: the file is ${size} bytes`, {
+				code: 'rangeNotSatisfiable',
+				httpCode: 416,
+				description: `Choose a range that starts below ${size}, or leave "Range" empty to download the whole file.`,
+			});
+		}
+		return new DownloadError(
+			`The storage ignored the range ${asked} and sent the whole file${size === undefined ? '' : ` (${size} bytes)`}; nothing was emitted`,
+			{ code: 'rangeIgnored', httpCode: 200, description: 'Leave "Range" empty to download the whole file.' },
+		);
+	}
+}
+
+function cancelled(cause: unknown): DownloadError {
+	return new DownloadError('The download was cancelled', { code: 'cancelled' }, { cause });
+}
+
+export async function openDownload(options: TransferOptions): Promise<OpenedDownload> {
+	return await new Transfer(options).open();
+}

@@ -1,0 +1,161 @@
+/**
+ * The one place where this package talks HTTP. Everything else (the DingTalk client,
+ * the transfer engine) goes through `send()`, so timeouts, proxies and connection reuse
+ * are decided here once.
+ */
+// undici is this package's one runtime dependency, chosen deliberately: it streams
+// bodies with backpressure, exposes separate header and body-inactivity timeouts,
+// and honours HTTP(S)_PROXY / NO_PROXY through EnvHttpProxyAgent.
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
+import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+// A Node built-in, deliberately: file bodies are streamed, never buffered.
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
+import type { Readable } from 'node:stream';
+
+export type HttpHeaders = Record<string, string>;
+
+export interface HttpRequest {
+	url: string;
+	method: 'GET' | 'POST';
+	headers: HttpHeaders;
+	body?: string;
+	signal?: AbortSignal;
+	/** Time allowed until the response headers have arrived. */
+	headersTimeoutMs: number;
+	/** Longest time allowed between two chunks of the body (not a total-time limit). */
+	bodyIdleTimeoutMs: number;
+}
+
+export interface HttpResponse {
+	statusCode: number;
+	headers: Record<string, string | undefined>;
+	body: Readable;
+}
+
+/** A failure before any response arrived: refused, reset, timed out, DNS, TLS... */
+export class TransportError extends Error {
+	constructor(
+		message: string,
+		readonly kind: 'connect' | 'timeout' | 'aborted' | 'network',
+		options?: { cause?: unknown },
+	) {
+		super(message, options);
+		this.name = 'TransportError';
+	}
+}
+
+const CONNECT_TIMEOUT_MS = 15_000;
+
+let sharedDispatcher: Dispatcher | undefined;
+
+/**
+ * One connection pool for the whole process, reused across items and executions.
+ * Created lazily so that proxy variables set before the first request are honoured.
+ */
+function dispatcher(): Dispatcher {
+	sharedDispatcher ??= new EnvHttpProxyAgent({
+		connect: { timeout: CONNECT_TIMEOUT_MS },
+		keepAliveTimeout: 10_000,
+		keepAliveMaxTimeout: 60_000,
+	});
+	return sharedDispatcher;
+}
+
+function flattenHeaders(raw: Record<string, string | string[] | undefined>) {
+	const headers: Record<string, string | undefined> = {};
+	for (const [name, value] of Object.entries(raw)) {
+		headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+	}
+	return headers;
+}
+
+function classify(error: unknown): TransportError {
+	const code = (error as { code?: string } | undefined)?.code ?? '';
+	const name = (error as { name?: string } | undefined)?.name ?? '';
+	if (name === 'AbortError' || code === 'UND_ERR_ABORTED') {
+		return new TransportError('the request was cancelled', 'aborted', { cause: error });
+	}
+	if (
+		code === 'UND_ERR_CONNECT_TIMEOUT' ||
+		code === 'UND_ERR_HEADERS_TIMEOUT' ||
+		code === 'UND_ERR_BODY_TIMEOUT'
+	) {
+		return new TransportError(`timed out (${code})`, 'timeout', { cause: error });
+	}
+	if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+		return new TransportError(`could not connect (${code})`, 'connect', { cause: error });
+	}
+	return new TransportError(`network error (${code || name || 'unknown'})`, 'network', {
+		cause: error,
+	});
+}
+
+/**
+ * Sends one request and returns once the response headers are in. The body is a stream
+ * the caller must consume or destroy. Redirects are NOT followed here: callers decide,
+ * because a redirect may cross to a host that must not see the request's headers.
+ */
+export async function send(req: HttpRequest): Promise<HttpResponse> {
+	let response: Dispatcher.ResponseData;
+	try {
+		response = await request(req.url, {
+			dispatcher: dispatcher(),
+			method: req.method,
+			headers: req.headers,
+			body: req.body,
+			signal: req.signal,
+			headersTimeout: req.headersTimeoutMs,
+			bodyTimeout: req.bodyIdleTimeoutMs,
+			highWaterMark: 256 * 1024,
+		});
+	} catch (error) {
+		throw classify(error);
+	}
+	return {
+		statusCode: response.statusCode,
+		headers: flattenHeaders(response.headers),
+		body: response.body,
+	};
+}
+
+/** Normalises an error raised while a response body was streaming. */
+export function bodyError(error: unknown): TransportError {
+	return error instanceof TransportError ? error : classify(error);
+}
+
+/**
+ * Reads a (small) response body as text, refusing to hold more than `maxBytes`:
+ * an API answer of several megabytes is a fault, not something to buffer.
+ */
+export async function readText(body: Readable, maxBytes: number): Promise<string> {
+	const chunks: Buffer[] = [];
+	let total = 0;
+	try {
+		for await (const chunk of body) {
+			const buffer = chunk as Buffer;
+			total += buffer.length;
+			if (total > maxBytes) {
+				body.destroy();
+				throw new ResponseTooLargeError(maxBytes);
+			}
+			chunks.push(buffer);
+		}
+	} catch (error) {
+		if (error instanceof ResponseTooLargeError) throw error;
+		throw bodyError(error);
+	}
+	return Buffer.concat(chunks).toString('utf8');
+}
+
+export class ResponseTooLargeError extends Error {
+	constructor(readonly limit: number) {
+		super(`the response body is larger than ${limit} bytes`);
+		this.name = 'ResponseTooLargeError';
+	}
+}
+
+/** Lets go of a body we are not going to read, without letting errors escape. */
+export function discard(body: Readable): void {
+	body.on('error', () => undefined);
+	body.destroy();
+}
