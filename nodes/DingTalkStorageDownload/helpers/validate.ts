@@ -13,11 +13,12 @@ export function requireId(field: string, value: unknown): string {
 	if (typeof value !== 'string') {
 		throw new InputError(field, `expected text, got ${value === null ? 'null' : typeof value}`);
 	}
-	const id = value.trim();
-	if (id === '') throw new InputError(field, 'it is empty', `Fill in "${field}" (an expression such as {{ $json.${field} }} works too).`);
-	if (CONTROL_CHARACTERS.test(id)) {
+	// Checked before trimming: a line break in an ID is a sign of a wrong mapping, not padding.
+	if (CONTROL_CHARACTERS.test(value)) {
 		throw new InputError(field, 'it contains a line break or another control character');
 	}
+	const id = value.trim();
+	if (id === '') throw new InputError(field, 'it is empty', `Fill in "${field}" (an expression such as {{ $json.${field} }} works too).`);
 	return id;
 }
 

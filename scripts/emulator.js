@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// @ts-check
+'use strict';
+/** `npm run emulator`: the DingTalk emulator alone, for manual tries and the n8n editor. */
+const { startEmulator, DEFAULT_FILES } = require('../emulator');
+
+async function main() {
+	const port = Number(process.env.EMULATOR_PORT ?? 0);
+	const emulator = await startEmulator({
+		port,
+		appSecret: process.env.EMULATOR_APP_SECRET,
+	});
+	const credential = {
+		authentication: 'appCredentials',
+		appKey: emulator.appKey,
+		appSecret: emulator.appSecret,
+		baseUrl: emulator.baseUrl,
+	};
+	console.log(`DingTalk emulator: API ${emulator.baseUrl}, storage ${emulator.storageUrl}`);
+	console.log('\n"DingTalk API" credential for n8n:');
+	console.log(JSON.stringify(credential, null, 2));
+	console.log(`\nOperator Union ID: ${emulator.unionId}; any Space ID works (e.g. 1000).`);
+	console.log('Files (File / Dentry ID → name, size):');
+	for (const file of DEFAULT_FILES) console.log(`  ${file.dentryId} → ${file.name}, ${file.size} bytes`);
+	console.log('  gen-<bytes> → a generated file of that size (e.g. gen-1073741824 = 1 GiB)');
+	console.log('  error-<code> → that DingTalk error (e.g. error-dentryNotExist, error-fileArchived)');
+	console.log('\nPress Ctrl+C to stop.');
+	const stop = async () => {
+		await emulator.close();
+		process.exit(0);
+	};
+	process.on('SIGINT', stop);
+	process.on('SIGTERM', stop);
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});

@@ -1,0 +1,280 @@
+/**
+ * Runs workflows containing the DingTalk node through n8n's real execution engine
+ * (n8n-core's WorkflowExecute, ExecuteContext and BinaryDataService), in this process.
+ * What stands in for the n8n application: the node-type registry (this package's node
+ * plus a tiny item source), a credentials helper that hands out plain credential data,
+ * and the lifecycle hooks that collect the run.
+ */
+import { Container } from '@n8n/di';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { BinaryDataService, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+// Not exported from the package root; needed only to stop their timers (see stopN8nTimers).
+import { ScheduledTaskManager } from 'n8n-core/dist/execution-engine/scheduled-task-manager';
+import { SSHClientsManager } from 'n8n-core/dist/execution-engine/ssh-clients-manager';
+import {
+	createDeferredPromise,
+	ICredentialsHelper,
+	Workflow,
+	type ICredentialDataDecryptedObject,
+	type ICredentials,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IHttpRequestOptions,
+	type INode,
+	type INodeCredentialsDetails,
+	type INodeExecutionData,
+	type INodeProperties,
+	type INodeType,
+	type INodeTypes,
+	type IRun,
+	type IRunExecutionData,
+	type IVersionedNodeType,
+	type IWorkflowExecuteAdditionalData,
+	type IConnections,
+} from 'n8n-workflow';
+
+import { DingTalkApi } from '../../credentials/DingTalkApi.credentials';
+import { DingTalkStorageDownload } from '../../nodes/DingTalkStorageDownload/DingTalkStorageDownload.node';
+
+export const DINGTALK_NODE_TYPE = 'n8n-nodes-dingtalk-storage.dingTalkStorageDownload';
+const SOURCE_NODE_TYPE = 'test.itemSource';
+
+/** Emits the items given in its `items` parameter: stands in for a trigger or a Code node. */
+class ItemSource implements INodeType {
+	description = {
+		displayName: 'Item Source',
+		name: 'itemSource',
+		group: ['input'],
+		version: 1,
+		description: 'Test items',
+		defaults: { name: 'Item Source' },
+		inputs: ['main'],
+		outputs: ['main'],
+		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[]' }] as INodeProperties[],
+	} as INodeType['description'];
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const raw = this.getNodeParameter('items', 0) as string | IDataObject[];
+		const items = (typeof raw === 'string' ? JSON.parse(raw) : raw) as IDataObject[];
+		return [items.map((json) => ({ json }))];
+	}
+}
+
+class NodeTypes implements INodeTypes {
+	private readonly types: Record<string, INodeType> = {
+		[DINGTALK_NODE_TYPE]: new DingTalkStorageDownload(),
+		[SOURCE_NODE_TYPE]: new ItemSource(),
+	};
+
+	getByName(nodeType: string): INodeType | IVersionedNodeType {
+		return this.getByNameAndVersion(nodeType);
+	}
+
+	getByNameAndVersion(nodeType: string): INodeType {
+		const type = this.types[nodeType];
+		if (!type) throw new Error(`Unknown node type ${nodeType}`);
+		return type;
+	}
+
+	getKnownTypes() {
+		return {};
+	}
+}
+
+class CredentialsHelper extends ICredentialsHelper {
+	private readonly credentialType = new DingTalkApi();
+
+	constructor(private readonly data: ICredentialDataDecryptedObject) {
+		super();
+	}
+
+	getParentTypes(): string[] {
+		return [];
+	}
+
+	async authenticate(_credentials: ICredentialDataDecryptedObject, _type: string, requestOptions: IHttpRequestOptions) {
+		return requestOptions;
+	}
+
+	async preAuthentication() {
+		return undefined;
+	}
+
+	async getCredentials(): Promise<ICredentials> {
+		throw new Error('not used by these tests');
+	}
+
+	async getDecrypted(): Promise<ICredentialDataDecryptedObject> {
+		return { ...this.data };
+	}
+
+	async updateCredentials() {}
+
+	async updateCredentialsOauthTokenData() {}
+
+	getCredentialsProperties(): INodeProperties[] {
+		return this.credentialType.properties;
+	}
+}
+
+export type BinaryMode = 'default' | 'filesystem';
+
+let binaryStorage: string | undefined;
+
+/** Sets n8n's BinaryDataService up in the given mode, as n8n does at start-up. */
+export async function useBinaryMode(mode: BinaryMode): Promise<string> {
+	binaryStorage ??= mkdtempSync(path.join(tmpdir(), 'dingtalk-n8n-binary-'));
+	const config = {
+		mode,
+		availableModes: ['default', 'filesystem'],
+		localStoragePath: binaryStorage,
+		signingSecret: 'test-signing-secret',
+		dbMaxFileSize: 512,
+	};
+	const errorReporter = { error: () => undefined, warn: () => undefined, info: () => undefined };
+	const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, scoped: () => logger };
+	const service = new BinaryDataService(config as never, errorReporter as never, logger as never);
+	await service.init();
+	Container.set(BinaryDataService, service);
+	return binaryStorage;
+}
+
+/**
+ * n8n-core services that the execution context creates on first use start interval timers
+ * meant to live as long as the n8n process; in a test process they must be stopped.
+ */
+export function stopN8nTimers(): void {
+	const ssh = Container.has(SSHClientsManager) ? (Container.get(SSHClientsManager) as unknown as { cleanupTimer?: NodeJS.Timeout }) : undefined;
+	const cron = Container.has(ScheduledTaskManager) ? (Container.get(ScheduledTaskManager) as unknown as { logInterval?: NodeJS.Timeout }) : undefined;
+	if (ssh?.cleanupTimer) clearInterval(ssh.cleanupTimer);
+	if (cron?.logInterval) clearInterval(cron.logInterval);
+}
+
+export function removeBinaryStorage(): void {
+	if (binaryStorage) rmSync(binaryStorage, { recursive: true, force: true });
+	binaryStorage = undefined;
+}
+
+export function binaryService(): BinaryDataService {
+	return Container.get(BinaryDataService);
+}
+
+export interface RunOptions {
+	/** The DingTalk node's parameters. */
+	parameters: IDataObject;
+	credentials: ICredentialDataDecryptedObject;
+	/** Items fed into the DingTalk node (default: one empty item). */
+	items?: IDataObject[];
+	continueOnFail?: boolean;
+	/** Cancels the execution after this many milliseconds. */
+	cancelAfterMs?: number;
+}
+
+export interface RunResult {
+	run: IRun;
+	/** The DingTalk node's output items (main output 0), or undefined if it did not run. */
+	output?: INodeExecutionData[];
+	/** The error n8n recorded for the DingTalk node, if it failed. */
+	error?: Error & { description?: string; context?: IDataObject; httpCode?: string };
+}
+
+let executionCounter = 0;
+
+export async function runNode(options: RunOptions): Promise<RunResult> {
+	const executionId = String(++executionCounter);
+	const nodes: INode[] = [
+		{
+			id: 'source',
+			name: 'Source',
+			type: SOURCE_NODE_TYPE,
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { items: JSON.stringify(options.items ?? [{}]) },
+		},
+		{
+			id: 'dingtalk',
+			name: 'DingTalk',
+			type: DINGTALK_NODE_TYPE,
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: options.parameters as INode['parameters'],
+			credentials: { dingTalkApi: { id: 'cred-1', name: 'DingTalk test credential' } },
+			...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+		},
+	];
+	const connections: IConnections = {
+		Source: { main: [[{ node: 'DingTalk', type: 'main', index: 0 }]] },
+	};
+	const workflow = new Workflow({
+		id: 'wf-test',
+		nodes,
+		connections,
+		active: false,
+		nodeTypes: new NodeTypes(),
+		settings: {},
+	});
+
+	const hooks = new ExecutionLifecycleHooks('manual', executionId, {
+		id: 'wf-test',
+		name: 'test',
+		nodes,
+		connections,
+		active: false,
+		settings: {},
+		createdAt: new Date(),
+		updatedAt: new Date(),
+	} as never);
+	const finished = createDeferredPromise<IRun>();
+	hooks.addHandler('workflowExecuteAfter', (run) => finished.resolve(run));
+
+	const additionalData = {
+		hooks,
+		executionId,
+		credentialsHelper: new CredentialsHelper(options.credentials),
+		currentNodeParameters: undefined,
+		restApiUrl: 'http://localhost/rest',
+		instanceBaseUrl: 'http://localhost/',
+		webhookBaseUrl: 'http://localhost/webhook',
+		webhookWaitingBaseUrl: 'http://localhost/webhook-waiting',
+		webhookTestBaseUrl: 'http://localhost/webhook-test',
+		formWaitingBaseUrl: 'http://localhost/form-waiting',
+		variables: {},
+		setExecutionStatus: () => undefined,
+		sendDataToUI: () => undefined,
+		logAiEvent: () => undefined,
+	} as unknown as IWorkflowExecuteAdditionalData;
+
+	const runExecutionData: IRunExecutionData = {
+		startData: {},
+		resultData: { runData: {} },
+		executionData: {
+			contextData: {},
+			metadata: {},
+			waitingExecution: {},
+			waitingExecutionSource: null,
+			nodeExecutionStack: [{ node: workflow.getNode('Source')!, data: { main: [[{ json: {} }]] }, source: null }],
+		},
+	} as IRunExecutionData;
+
+	const execution = new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
+	if (options.cancelAfterMs !== undefined) {
+		const timer = setTimeout(() => execution.cancel(), options.cancelAfterMs);
+		execution.finally(() => clearTimeout(timer)).catch(() => undefined);
+	}
+	let run: IRun;
+	try {
+		run = await execution;
+	} catch (error) {
+		// A cancelled execution rejects; the hook still reports what ran.
+		if (options.cancelAfterMs === undefined) throw error;
+		run = await finished.promise;
+	}
+	const taskData = run.data.resultData.runData.DingTalk?.[0];
+	return {
+		run,
+		output: taskData?.data?.main?.[0] ?? undefined,
+		error: (taskData?.error ?? undefined) as RunResult['error'],
+	};
+}

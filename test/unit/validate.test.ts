@@ -1,0 +1,57 @@
+import { InputError } from '../../nodes/DingTalkStorageDownload/errors';
+import {
+	optionalVersion,
+	positiveTimeout,
+	requireBaseUrl,
+	requireFieldName,
+	requireId,
+} from '../../nodes/DingTalkStorageDownload/helpers/validate';
+
+function fieldOf(fn: () => unknown): string | undefined {
+	try {
+		fn();
+	} catch (error) {
+		expect(error).toBeInstanceOf(InputError);
+		expect((error as Error).message).toMatch(/^Invalid "/);
+		return (error as InputError).field;
+	}
+	throw new Error('expected an InputError');
+}
+
+describe('input checks', () => {
+	test('IDs', () => {
+		expect(requireId('spaceId', ' 123 ')).toBe('123');
+		expect(requireId('dentryId', 456)).toBe('456');
+		expect(requireId('dentryId', '../x')).toBe('../x');
+		expect(fieldOf(() => requireId('spaceId', ''))).toBe('spaceId');
+		expect(fieldOf(() => requireId('spaceId', '   '))).toBe('spaceId');
+		expect(fieldOf(() => requireId('dentryId', 'a\nb'))).toBe('dentryId');
+		expect(fieldOf(() => requireId('unionId', 'a\r'))).toBe('unionId');
+		expect(fieldOf(() => requireId('unionId', 'a\u0000b'))).toBe('unionId');
+		expect(fieldOf(() => requireId('unionId', undefined))).toBe('unionId');
+		expect(fieldOf(() => requireId('unionId', { a: 1 }))).toBe('unionId');
+	});
+
+	test('version', () => {
+		expect(optionalVersion(undefined)).toBeUndefined();
+		expect(optionalVersion('')).toBeUndefined();
+		expect(optionalVersion(3)).toBe(3);
+		expect(optionalVersion('4')).toBe(4);
+		expect(optionalVersion(0)).toBe(0);
+		for (const bad of [-1, 1.5, 'abc', Number.NaN, Infinity, 2 ** 60, '  ']) {
+			expect(fieldOf(() => optionalVersion(bad))).toBe('version');
+		}
+	});
+
+	test('timeout, binary field, base URL', () => {
+		expect(positiveTimeout(undefined, 5)).toBe(5);
+		expect(positiveTimeout(1500, 5)).toBe(1500);
+		for (const bad of [0, -1, Number.NaN, '100']) expect(fieldOf(() => positiveTimeout(bad, 5))).toBe('timeout');
+		expect(requireFieldName('binaryPropertyName', ' data ')).toBe('data');
+		expect(fieldOf(() => requireFieldName('binaryPropertyName', ''))).toBe('binaryPropertyName');
+		expect(requireBaseUrl('https://api.dingtalk.com/')).toBe('https://api.dingtalk.com');
+		expect(requireBaseUrl(undefined)).toBe('https://api.dingtalk.com');
+		expect(fieldOf(() => requireBaseUrl('ftp://x'))).toBe('baseUrl');
+		expect(fieldOf(() => requireBaseUrl('not a url'))).toBe('baseUrl');
+	});
+});
