@@ -426,14 +426,24 @@ async function startEmulator(options = {}) {
 			if (!file) throw new Error(`no emulated file ${dentryId}`);
 			return file;
 		},
-		/** sha256 of a file's bytes [start, end] (the whole file by default). */
-		sha256: (/** @type {string} */ dentryId, start = 0, end = undefined) => {
+		/**
+		 * sha256 of a file's bytes [start, end] (the whole file by default).
+		 * @param {string} dentryId
+		 * @param {number} [start]
+		 * @param {number} [end]
+		 */
+		sha256: (dentryId, start = 0, end = undefined) => {
 			const file = fileFor(dentryId);
 			if (!file) throw new Error(`no emulated file ${dentryId}`);
 			return file.size === 0 ? content.sha256(file.seed, 0, -1) : content.sha256(file.seed, start, end ?? file.size - 1);
 		},
-		/** The bytes [start, end] of a (small) file. */
-		bytes: (/** @type {string} */ dentryId, start = 0, end = undefined) => {
+		/**
+		 * The bytes [start, end] of a (small) file.
+		 * @param {string} dentryId
+		 * @param {number} [start]
+		 * @param {number} [end]
+		 */
+		bytes: (dentryId, start = 0, end = undefined) => {
 			const file = fileFor(dentryId);
 			if (!file) throw new Error(`no emulated file ${dentryId}`);
 			return content.bytes(file.seed, start, end ?? file.size - 1);

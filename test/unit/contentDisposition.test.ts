@@ -33,7 +33,6 @@ describe('fileNameFromContentDisposition', () => {
 				const name = fileNameFromContentDisposition(header);
 				if (name !== undefined) {
 					expect(name).not.toMatch(/[/\\]/);
-					// eslint-disable-next-line no-control-regex
 					expect(name).not.toMatch(/[\u0000-\u001f\u007f]/);
 					expect(name.trim()).toBe(name);
 					expect(name.length).toBeGreaterThan(0);

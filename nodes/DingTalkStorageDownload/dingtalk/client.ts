@@ -128,6 +128,8 @@ export class DingTalkClient {
 	 * Any answer other than an authentication failure means DingTalk accepted the token.
 	 */
 	async verifyCredential(): Promise<void> {
+		// A refused App Key / App Secret fails here, before the probe.
+		await this.accessToken();
 		try {
 			await this.getDentry({ spaceId: '0', dentryId: '0', unionId: 'n8n-credential-test' });
 		} catch (error) {

@@ -1,0 +1,68 @@
+/** Shared set-up for the integration suites: one emulator per suite, n8n's engine, helpers. */
+import { createHash } from 'node:crypto';
+import type { IBinaryData, ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
+
+import { startEmulator } from '../../emulator';
+import { binaryService, removeBinaryStorage, stopN8nTimers, useBinaryMode, type BinaryMode } from './n8n';
+
+export type Emulator = Awaited<ReturnType<typeof startEmulator>>;
+
+/** Starts an emulator for the suite (and n8n's binary data service in `mode`). */
+export function useEmulator(mode: BinaryMode = 'filesystem', options: Parameters<typeof startEmulator>[0] = {}) {
+	const handle: { emulator: Emulator } = {} as never;
+	beforeAll(async () => {
+		handle.emulator = await startEmulator(options);
+		await useBinaryMode(mode);
+	});
+	beforeEach(() => handle.emulator.reset());
+	afterAll(async () => {
+		await handle.emulator.close();
+		stopN8nTimers();
+		removeBinaryStorage();
+	});
+	return handle;
+}
+
+export function appCredentials(emulator: Emulator): ICredentialDataDecryptedObject {
+	return { authentication: 'appCredentials', appKey: emulator.appKey, appSecret: emulator.appSecret, baseUrl: emulator.baseUrl };
+}
+
+export function tokenCredentials(emulator: Emulator, accessToken: string): ICredentialDataDecryptedObject {
+	return { authentication: 'accessToken', accessToken, baseUrl: emulator.baseUrl };
+}
+
+export function download(emulator: Emulator, dentryId: string, options: IDataObject = {}, extra: IDataObject = {}): IDataObject {
+	return { operation: 'download', spaceId: '1000', dentryId, unionId: emulator.unionId, binaryPropertyName: 'data', options, ...extra };
+}
+
+/** sha256 of a binary n8n holds, streamed (filesystem mode) or decoded (in-memory mode). */
+export async function binarySha256(binary: IBinaryData): Promise<string> {
+	const hash = createHash('sha256');
+	if (binary.id) {
+		for await (const chunk of await binaryService().getAsStream(binary.id)) hash.update(chunk as Buffer);
+	} else {
+		hash.update(Buffer.from(binary.data, 'base64'));
+	}
+	return hash.digest('hex');
+}
+
+export async function binaryBytes(binary: IBinaryData): Promise<Buffer> {
+	return await binaryService().getAsBuffer(binary);
+}
+
+/** Calls the emulator's API log answered, by kind. */
+export function apiCalls(emulator: Emulator, kind: 'token' | 'downloadInfo' | 'dentry') {
+	return emulator.log.filter(
+		(entry) =>
+			entry.server === 'api' &&
+			(kind === 'token'
+				? entry.path.startsWith('/v1.0/oauth2/accessToken')
+				: kind === 'downloadInfo'
+					? entry.path.includes('/downloadInfos/query')
+					: /\/dentries\/[^/]+\/query/.test(entry.path)),
+	);
+}
+
+export function storageCalls(emulator: Emulator) {
+	return emulator.log.filter((entry) => entry.server === 'storage');
+}

@@ -1,0 +1,113 @@
+/**
+ * The transfer under faults, through n8n's execution engine: URL fallback, re-query on
+ * an expired signature, resumes after a broken connection, and failures that emit nothing.
+ */
+import { apiCalls, appCredentials, binarySha256, download, storageCalls, useEmulator } from '../harness/fixtures';
+import { runNode, type BinaryMode } from '../harness/n8n';
+
+const BIG = '1005'; // 3 MiB + 17 bytes
+const BIG_SIZE = 3 * 1024 * 1024 + 17;
+
+describe.each<BinaryMode>(['filesystem', 'default'])('faults in %s binary mode', (mode) => {
+	const ctx = useEmulator(mode);
+
+	test('5xx on the first URL: the next URL serves the file', async () => {
+		const { emulator } = ctx;
+		emulator.setFault(BIG, { failFirstUrl: 503 });
+		const { output } = await runNode({ parameters: download(emulator, BIG), credentials: appCredentials(emulator) });
+		expect(await binarySha256(output![0].binary!.data)).toBe(emulator.sha256(BIG));
+		expect(storageCalls(emulator).map((call) => [call.path.split('/')[1], call.status])).toEqual([
+			['oss-a', 503],
+			['oss-b', 200],
+		]);
+	});
+
+	test('connection refused on the first URL: the next URL serves the file', async () => {
+		const { emulator } = ctx;
+		emulator.setFault(BIG, { refuseFirstUrl: true });
+		const { output } = await runNode({ parameters: download(emulator, BIG), credentials: appCredentials(emulator) });
+		expect(await binarySha256(output![0].binary!.data)).toBe(emulator.sha256(BIG));
+	});
+
+	test('an expired signature (403): download info is queried again, once, and the download succeeds', async () => {
+		const { emulator } = ctx;
+		emulator.expireNextSignatures(1);
+		const { output } = await runNode({ parameters: download(emulator, BIG), credentials: appCredentials(emulator) });
+		expect(await binarySha256(output![0].binary!.data)).toBe(emulator.sha256(BIG));
+		expect(apiCalls(emulator, 'downloadInfo')).toHaveLength(2);
+		expect(storageCalls(emulator).map((call) => call.status)).toEqual([403, 403, 200]);
+	});
+
+	test('403 on every attempt: one re-query, then a clear error and no binary', async () => {
+		const { emulator } = ctx;
+		emulator.setFault(BIG, { forbidden: true });
+		const { output } = await runNode({ parameters: download(emulator, BIG), credentials: appCredentials(emulator), continueOnFail: true });
+		expect(output![0].binary).toBeUndefined();
+		expect(output![0].json).toMatchObject({ code: 'storageForbidden', httpCode: 403 });
+		expect(apiCalls(emulator, 'downloadInfo')).toHaveLength(2);
+		expect(storageCalls(emulator)).toHaveLength(4);
+	});
+
+	test.each([1, 65_536, 1_000_000, BIG_SIZE - 1])('connection reset after %i bytes: resumed with a range and verified', async (offset) => {
+		const { emulator } = ctx;
+		emulator.setFault(BIG, { resetAfterBytes: offset, times: 1 });
+		const { output, error } = await runNode({ parameters: download(emulator, BIG), credentials: appCredentials(emulator) });
+		expect(error).toBeUndefined();
+		expect(output![0].json.size).toBe(BIG_SIZE);
+		expect(await binarySha256(output![0].binary!.data)).toBe(emulator.sha256(BIG));
+		const resumed = storageCalls(emulator)[1];
+		expect(resumed.headers.range).toMatch(/^bytes=\d+-3145744$/);
+	});
+
+	test('a range download that breaks off resumes within the range', async () => {
+		const { emulator } = ctx;
+		emulator.setFault(BIG, { resetAfterBytes: 100_000, times: 1 });
+		const { output } = await runNode({ parameters: download(emulator, BIG, { range: '1000-1999999' }), credentials: appCredentials(emulator) });
+		expect(output![0].json).toMatchObject({ size: 1_999_000, contentRange: `bytes 1000-1999999/${BIG_SIZE}` });
+		expect(await binarySha256(output![0].binary!.data)).toBe(emulator.sha256(BIG, 1000, 1_999_999));
+	});
+
+	test('a body that keeps ending short: a clear error, nothing emitted, the other items intact', async () => {
+		const { emulator } = ctx;
+		emulator.setFault(BIG, { truncateAfterBytes: 1000 });
+		const { output } = await runNode({
+			parameters: download(emulator, '={{ $json.dentryId }}'),
+			items: [{ dentryId: '1004' }, { dentryId: BIG }, { dentryId: '1001' }],
+			credentials: appCredentials(emulator),
+			continueOnFail: true,
+		});
+		expect(output).toHaveLength(3);
+		expect(output![1].binary).toBeUndefined();
+		expect(output![1].json.code).toBe('incompleteBody');
+		expect(output![1].json.error).toMatch(/The download is incomplete/);
+		expect(await binarySha256(output![0].binary!.data)).toBe(emulator.sha256('1004'));
+		expect(await binarySha256(output![2].binary!.data)).toBe(emulator.sha256('1001'));
+	});
+
+	test('without Continue On Fail a truncated body fails the node', async () => {
+		const { emulator } = ctx;
+		emulator.setFault(BIG, { truncateAfterBytes: 5000 });
+		const { output, error } = await runNode({ parameters: download(emulator, BIG), credentials: appCredentials(emulator) });
+		expect(output).toBeUndefined();
+		expect(error!.message).toMatch(/incomplete/);
+	});
+
+	test('a stalled body hits the inactivity timeout and fails clearly', async () => {
+		const { emulator } = ctx;
+		emulator.setFault('1004', { bodyDelayMs: 1500 });
+		const { output } = await runNode({ parameters: download(emulator, '1004', { timeout: 300 }), credentials: appCredentials(emulator), continueOnFail: true });
+		expect(output![0].binary).toBeUndefined();
+		expect(output![0].json.error).toMatch(/timed out|incomplete|could not be downloaded/);
+	});
+
+	test('the access token never reaches storage; storage gets exactly the signed headers', async () => {
+		const { emulator } = ctx;
+		await runNode({ parameters: download(emulator, '1001', { range: '0-9' }), credentials: appCredentials(emulator) });
+		for (const call of storageCalls(emulator)) {
+			expect(call.headers['x-acs-dingtalk-access-token']).toBeUndefined();
+			expect(call.headers['accept-encoding']).toBe('identity');
+			expect(call.headers['content-type']).toBeUndefined();
+			expect(Object.keys(call.headers).filter((name) => name.startsWith('x-oss-'))).toEqual(['x-oss-date']);
+		}
+	});
+});
