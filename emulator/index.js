@@ -486,4 +486,4 @@ async function startEmulator(options = {}) {
 	};
 }
 
-module.exports = { startEmulator, DEFAULT_FILES, API_ERRORS };
+module.exports = { startEmulator, generatedFile, DEFAULT_FILES, API_ERRORS };

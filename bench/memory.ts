@@ -1,0 +1,82 @@
+/**
+ * `npm run bench:memory [-- <bytes>]`: downloads one large generated file (1 GiB by
+ * default) through the node in n8n's execution engine, filesystem binary mode, and prints
+ * the process's peak memory growth. The emulator runs in a child process, so what is
+ * measured is n8n's engine plus this node only. A script that prints figures: no assertions.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+
+import { generatedFile } from '../emulator';
+import { sha256 as expectedSha256 } from '../emulator/content';
+import { binaryService, removeBinaryStorage, runNode, stopN8nTimers, useBinaryMode } from '../test/harness/n8n';
+
+const MiB = 1024 * 1024;
+
+async function startEmulatorProcess(appSecret: string) {
+	const child = spawn(process.execPath, [path.join(__dirname, '../../scripts/emulator.js')], {
+		env: { ...process.env, EMULATOR_APP_SECRET: appSecret },
+		stdio: ['ignore', 'pipe', 'inherit'],
+	});
+	let text = '';
+	for await (const chunk of child.stdout) {
+		text += String(chunk);
+		const match = /API (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
+		if (match) return { child, baseUrl: match[1] };
+	}
+	throw new Error('the emulator did not start');
+}
+
+async function main() {
+	const size = Number(process.argv[2] ?? 1024 * MiB);
+	const dentryId = `gen-${size}`;
+	const appSecret = randomBytes(12).toString('hex');
+	const { child, baseUrl } = await startEmulatorProcess(appSecret);
+	await useBinaryMode('filesystem');
+	const credentials = { authentication: 'appCredentials', appKey: 'dingemulatorappkey', appSecret, baseUrl };
+	const parameters = (id: string) => ({ operation: 'download', spaceId: '1', dentryId: id, unionId: 'emulator-union-id', binaryPropertyName: 'data', options: {} });
+
+	// Warm-up: load every module and open the connection pool before the baseline.
+	await runNode({ parameters: parameters('1001'), credentials });
+	global.gc?.();
+	const baseline = process.memoryUsage().rss;
+	let peak = baseline;
+	const sampler = setInterval(() => {
+		peak = Math.max(peak, process.memoryUsage().rss);
+	}, 20);
+
+	const started = process.hrtime.bigint();
+	const { output, error } = await runNode({ parameters: parameters(dentryId), credentials });
+	const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+	clearInterval(sampler);
+	peak = Math.max(peak, process.memoryUsage().rss);
+	if (error || !output) throw error ?? new Error('no output');
+
+	const hash = createHash('sha256');
+	for await (const chunk of await binaryService().getAsStream(output[0].binary!.data.id!)) hash.update(chunk as Buffer);
+	const digest = hash.digest('hex');
+	const file = generatedFile(dentryId)!;
+	const expected = expectedSha256(file.seed, 0, size - 1);
+
+	child.kill();
+	await once(child, 'exit');
+	stopN8nTimers();
+	removeBinaryStorage();
+
+	console.log(`file            ${size} bytes (${(size / MiB).toFixed(0)} MiB), filesystem binary mode, n8n-core engine in-process`);
+	console.log(`node            ${process.version}`);
+	console.log(`time            ${seconds.toFixed(2)} s (${(size / MiB / seconds).toFixed(0)} MiB/s, including n8n writing to disk)`);
+	console.log(`baseline RSS    ${(baseline / MiB).toFixed(1)} MiB`);
+	console.log(`peak RSS        ${(peak / MiB).toFixed(1)} MiB`);
+	console.log(`peak growth     ${((peak - baseline) / MiB).toFixed(1)} MiB`);
+	console.log(`sha256          ${digest} (${digest === expected && output[0].json.size === size ? 'matches the emulator\'s file' : 'MISMATCH'})`);
+	if (digest !== expected) process.exitCode = 1;
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});
