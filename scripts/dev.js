@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+// @ts-check
+'use strict';
+/**
+ * `npm run dev`: the n8n editor on http://localhost:5678 with this package loaded, the
+ * DingTalk emulator running, a working "DingTalk API" credential and the example
+ * workflows imported, and an owner account ready to sign in with.
+ * Also used by `npm run screenshot` (startDev / stop).
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+
+const { startEmulator } = require('../emulator');
+const { ensureN8n, cacheRoot } = require('./e2e/n8n-install');
+const runner = require('./e2e/n8n-runner');
+
+const ROOT = path.resolve(__dirname, '..');
+const NODE_TYPE = 'n8n-nodes-dingtalk-storage.dingTalkStorageDownload';
+const OWNER = { email: 'dev@example.com', password: 'DingTalk-dev-2026', firstName: 'Dev', lastName: 'User' };
+
+/** @param {number} ms */
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * @param {string} url
+ * @param {number} timeoutMs
+ */
+async function waitForHttp(url, timeoutMs) {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		try {
+			const response = await fetch(url);
+			if (response.ok) return;
+		} catch {
+			// not up yet
+		}
+		await sleep(500);
+	}
+	throw new Error(`n8n did not answer at ${url} within ${timeoutMs / 1000} s`);
+}
+
+/**
+ * @param {{port?: number, quiet?: boolean}} [options]
+ */
+async function startDev(options = {}) {
+	const port = options.port ?? Number(process.env.N8N_PORT ?? 5678);
+	const install = await ensureN8n('2');
+	const emulator = await startEmulator({ port: Number(process.env.EMULATOR_PORT ?? 0) });
+	const userFolder = path.join(cacheRoot(), 'dev-user-folder');
+	fs.mkdirSync(userFolder, { recursive: true });
+	runner.installPackage(runner.packPackage(), userFolder);
+	await runner.importCredentials(install, userFolder, [
+		{
+			id: 'dtCredentialApp1',
+			name: 'DingTalk API',
+			type: 'dingTalkApi',
+			data: { authentication: 'appCredentials', appKey: emulator.appKey, appSecret: emulator.appSecret, baseUrl: emulator.baseUrl },
+		},
+	]);
+	for (const file of fs.readdirSync(path.join(ROOT, 'examples')).filter((name) => name.endsWith('.workflow.json'))) {
+		const workflow = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', file), 'utf8'));
+		for (const node of workflow.nodes) {
+			if (node.type !== NODE_TYPE) continue;
+			node.parameters.spaceId = node.parameters.spaceId === 'YOUR_SPACE_ID' ? '1000' : node.parameters.spaceId;
+			node.parameters.unionId = emulator.unionId;
+			if (node.parameters.dentryId === 'YOUR_FILE_DENTRY_ID') node.parameters.dentryId = '1001';
+		}
+		await runner.importWorkflow(install, userFolder, workflow);
+	}
+
+	const n8nProcess = spawn(install.nodeBinary, [install.n8nBin, 'start'], {
+		cwd: userFolder,
+		env: runner.n8nEnv(install, userFolder, { N8N_PORT: String(port), N8N_SECURE_COOKIE: 'false' }),
+		stdio: ['ignore', options.quiet ? 'ignore' : 'inherit', options.quiet ? 'ignore' : 'inherit'],
+	});
+	const url = `http://localhost:${port}`;
+	await waitForHttp(`${url}/healthz`, 120_000);
+	await waitForHttp(`${url}/rest/settings`, 60_000);
+	// A fresh instance asks for an owner account first; create it so a person (or the
+	// screenshot script) can sign in straight away. Fails harmlessly when one exists.
+	await fetch(`${url}/rest/owner/setup`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(OWNER),
+	}).catch(() => undefined);
+
+	const stop = async () => {
+		n8nProcess.kill('SIGTERM');
+		await new Promise((resolve) => {
+			if (n8nProcess.exitCode !== null) return resolve(undefined);
+			n8nProcess.once('exit', resolve);
+			setTimeout(() => {
+				n8nProcess.kill('SIGKILL');
+				resolve(undefined);
+			}, 15_000);
+		});
+		await emulator.close();
+	};
+	return { url, emulator, userFolder, owner: OWNER, stop };
+}
+
+module.exports = { startDev, OWNER };
+
+if (require.main === module) {
+	startDev()
+		.then(({ url, emulator, userFolder, stop }) => {
+			console.log('');
+			console.log(`n8n editor:        ${url}  (sign in as ${OWNER.email} / ${OWNER.password})`);
+			console.log(`DingTalk emulator: ${emulator.baseUrl} (storage ${emulator.storageUrl})`);
+			console.log('Credential:        "DingTalk API" (App Key & Secret, pointing at the emulator)');
+			console.log(`Workflows:         the examples; Space ID 1000, Operator Union ID ${emulator.unionId},`);
+			console.log('                   File IDs 1001-1006, gen-<bytes>, error-<code> (see `npm run emulator`)');
+			console.log(`n8n user folder:   ${userFolder}`);
+			console.log('Stop with Ctrl+C.');
+			const shutdown = () => {
+				stop().then(() => process.exit(0));
+			};
+			process.on('SIGINT', shutdown);
+			process.on('SIGTERM', shutdown);
+		})
+		.catch((error) => {
+			console.error(`dev failed: ${error instanceof Error ? error.message : String(error)}`);
+			process.exit(1);
+		});
+}

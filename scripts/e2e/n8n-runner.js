@@ -1,0 +1,221 @@
+// @ts-check
+'use strict';
+/**
+ * Drives a real n8n install headless: a fresh user folder, this package installed the way
+ * n8n's Community Nodes installer does it, credentials and workflows imported with the
+ * n8n CLI, and `n8n execute --id` with its output parsed. Used by the end-to-end suite
+ * and by `npm run demo`.
+ */
+const { spawn, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const PACKAGE_NAME = 'n8n-nodes-dingtalk-storage';
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/**
+ * `npm pack` of this package (built beforehand), into a temporary folder.
+ * @returns {string} the tarball's path
+ */
+function packPackage() {
+	if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes'))) {
+		throw new Error('dist/ is missing: run `npm run build` first');
+	}
+	const out = fs.mkdtempSync(path.join(os.tmpdir(), 'dingtalk-pack-'));
+	const text = execFileSync('npm', ['pack', '--json', '--pack-destination', out], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+	const [info] = JSON.parse(text);
+	return path.join(out, info.filename);
+}
+
+/**
+ * Installs the package into an n8n user folder the way n8n's Community Nodes installer
+ * does: unpacked into .n8n/nodes/node_modules/<name>, dev/peer/optional dependencies
+ * removed from its package.json, then `npm install --install-strategy=shallow
+ * --ignore-scripts --package-lock=false` inside it (which brings undici).
+ * @param {string} tarball
+ * @param {string} userFolder
+ */
+function installPackage(tarball, userFolder) {
+	const target = path.join(userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME);
+	fs.rmSync(target, { recursive: true, force: true });
+	fs.mkdirSync(target, { recursive: true });
+	execFileSync('tar', ['-xzf', tarball, '-C', target, '--strip-components=1']);
+	const manifestPath = path.join(target, 'package.json');
+	const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+	delete manifest.devDependencies;
+	delete manifest.peerDependencies;
+	delete manifest.optionalDependencies;
+	fs.writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+	execFileSync('npm', ['install', '--install-strategy=shallow', '--ignore-scripts', '--package-lock=false', '--no-audit', '--no-fund', '--loglevel=error'], {
+		cwd: target,
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+}
+
+/**
+ * A fresh n8n user folder with the package installed as a community package.
+ * @param {string} tarball
+ * @param {string} [folder] where to create it (emptied first); a new temporary folder by default
+ */
+function createUserFolder(tarball, folder) {
+	if (folder) {
+		fs.rmSync(folder, { recursive: true, force: true });
+		fs.mkdirSync(folder, { recursive: true });
+	}
+	const userFolder = folder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-user-'));
+	installPackage(tarball, userFolder);
+	return userFolder;
+}
+
+let brokerPort = 35679;
+
+/**
+ * Environment for one n8n command.
+ * @param {{env: NodeJS.ProcessEnv}} install from ensureN8n
+ * @param {string} userFolder
+ * @param {Record<string, string>} [extra]
+ */
+function n8nEnv(install, userFolder, extra = {}) {
+	return {
+		...install.env,
+		N8N_USER_FOLDER: userFolder,
+		N8N_ENCRYPTION_KEY: 'dingtalk-e2e-encryption-key',
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
+		N8N_RUNNERS_BROKER_PORT: String(brokerPort++),
+		N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem',
+		DB_SQLITE_POOL_SIZE: '1',
+		N8N_LOG_LEVEL: 'info',
+		NODES_EXCLUDE: '[]',
+		// Test runners set NODE_ENV=test, under which the n8n CLI silently does nothing.
+		NODE_ENV: 'production',
+		...extra,
+	};
+}
+
+/**
+ * Runs one n8n CLI command and returns its output.
+ * @param {{nodeBinary: string, n8nBin: string, env: NodeJS.ProcessEnv}} install
+ * @param {string} userFolder
+ * @param {string[]} args
+ * @param {Record<string, string>} [extraEnv]
+ * @returns {Promise<{code: number | null, stdout: string, stderr: string}>}
+ */
+function n8n(install, userFolder, args, extraEnv = {}) {
+	return new Promise((resolve, reject) => {
+		const child = spawn(install.nodeBinary, [install.n8nBin, ...args], {
+			cwd: userFolder,
+			env: n8nEnv(install, userFolder, extraEnv),
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (chunk) => (stdout += chunk));
+		child.stderr.on('data', (chunk) => (stderr += chunk));
+		child.on('error', reject);
+		child.on('exit', (code) => resolve({ code, stdout, stderr }));
+	});
+}
+
+/**
+ * @param {Parameters<typeof n8n>[0]} install
+ * @param {string} userFolder
+ * @param {unknown[]} credentials plaintext credentials ([{id, name, type, data}])
+ */
+async function importCredentials(install, userFolder, credentials) {
+	const file = path.join(userFolder, 'credentials.json');
+	fs.writeFileSync(file, JSON.stringify(credentials));
+	const result = await n8n(install, userFolder, ['import:credentials', `--input=${file}`]);
+	fs.rmSync(file);
+	if (result.code !== 0) throw new Error(`n8n import:credentials failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
+}
+
+/**
+ * @param {Parameters<typeof n8n>[0]} install
+ * @param {string} userFolder
+ * @param {Record<string, unknown> & {id: string}} workflow
+ */
+async function importWorkflow(install, userFolder, workflow) {
+	const file = path.join(userFolder, `workflow-${workflow.id}.json`);
+	fs.writeFileSync(file, JSON.stringify(workflow));
+	const result = await n8n(install, userFolder, ['import:workflow', `--input=${file}`]);
+	if (result.code !== 0) throw new Error(`n8n import:workflow failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
+}
+
+/**
+ * The JSON object n8n prints (on 2.x log lines come before it).
+ * @param {string} stdout
+ */
+function parseExecuteOutput(stdout) {
+	const lines = stdout.split('\n');
+	const start = lines.findIndex((line) => line === '{');
+	let end = -1;
+	for (let i = lines.length - 1; i > start; i--) {
+		if (lines[i] === '}') {
+			end = i;
+			break;
+		}
+	}
+	if (start === -1 || end === -1) return undefined;
+	try {
+		return JSON.parse(lines.slice(start, end + 1).join('\n'));
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * `n8n execute --id`, returning the parsed run data. n8n exits 0 in some cases where
+ * nothing ran, so callers must check the node they care about has run data.
+ * @param {Parameters<typeof n8n>[0]} install
+ * @param {string} userFolder
+ * @param {string} workflowId
+ * @param {Record<string, string>} [extraEnv]
+ */
+async function execute(install, userFolder, workflowId, extraEnv = {}) {
+	const started = Date.now();
+	const result = await n8n(install, userFolder, ['execute', `--id=${workflowId}`, '--rawOutput'], extraEnv);
+	const data = parseExecuteOutput(result.stdout);
+	return { ...result, data, seconds: (Date.now() - started) / 1000 };
+}
+
+/**
+ * The items a node produced on its first run (main output 0), or undefined if it did not run.
+ * @param {any} data the parsed execute output
+ * @param {string} nodeName
+ * @returns {any[] | undefined}
+ */
+function nodeOutput(data, nodeName) {
+	const runData = data?.data?.resultData?.runData ?? data?.resultData?.runData;
+	return runData?.[nodeName]?.[0]?.data?.main?.[0] ?? undefined;
+}
+
+/**
+ * Where n8n stored a binary in filesystem mode: under .n8n/storage on 2.x, under
+ * .n8n/binaryData on 1.x.
+ * @param {string} userFolder
+ * @param {string} binaryId e.g. "filesystem-v2:workflows/1/executions/2/binary_data/uuid"
+ */
+function binaryPath(userFolder, binaryId) {
+	const relative = binaryId.replace(/^filesystem(-v2)?:/, '');
+	const candidates = ['storage', 'binaryData'].map((folder) => path.join(userFolder, '.n8n', folder, relative));
+	return candidates.find((candidate) => fs.existsSync(candidate)) ?? candidates[0];
+}
+
+module.exports = {
+	PACKAGE_NAME,
+	packPackage,
+	installPackage,
+	createUserFolder,
+	n8nEnv,
+	importCredentials,
+	importWorkflow,
+	execute,
+	nodeOutput,
+	binaryPath,
+	n8n,
+};
