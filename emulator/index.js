@@ -60,6 +60,12 @@ const API_ERRORS = /** @type {Record<string, {status: number, message: string}>}
  * @property {boolean} [forbidden]        storage answers 403 to every request
  * @property {boolean} [ignoreRange]      storage ignores Range headers (200, whole file)
  * @property {number} [bodyDelayMs]       pause before each body chunk
+ * @property {number} [failAllUrls]       status every resource URL answers with
+ * @property {boolean} [resetBeforeHeaders] destroy the connection before any response
+ * @property {number} [headersDelayMs]    wait this long before answering (slow first byte)
+ * @property {number} [extraBytes]        send this many bytes beyond Content-Length
+ * @property {boolean} [wrongContentRange] answer ranges with a Content-Range one byte off
+ * @property {'loop'|'ftp'|'otherOrigin'} [redirect] answer with a redirect of this kind
  */
 
 /** @type {EmulatedFile[]} */
@@ -166,6 +172,11 @@ async function startEmulator(options = {}) {
 		apiLatencyMs: 0,
 		/** The next N download-info answers carry signatures that have already expired. */
 		staleSignatures: 0,
+		/** When set, the token endpoint answers with this status and raw body. */
+		/** @type {{status: number, body: string, contentType?: string} | undefined} */
+		tokenEndpointAnswer: undefined,
+		/** Pads download-info answers with this many bytes (for oversized-answer tests). */
+		downloadInfoPaddingBytes: 0,
 	};
 	/** @type {Map<string, number>} token -> expiry (ms) */
 	const tokens = new Map();
@@ -214,6 +225,11 @@ async function startEmulator(options = {}) {
 		if (state.apiLatencyMs) await sleep(state.apiLatencyMs);
 
 		if (req.method === 'POST' && url.pathname === '/v1.0/oauth2/accessToken') {
+			const forcedAnswer = state.tokenEndpointAnswer;
+			if (forcedAnswer) {
+				res.writeHead(forcedAnswer.status, { 'content-type': forcedAnswer.contentType ?? 'text/html', 'content-length': Buffer.byteLength(forcedAnswer.body) });
+				return res.end(forcedAnswer.body);
+			}
 			if (!String(req.headers['content-type'] ?? '').includes('application/json')) {
 				return sendJson(res, 400, { code: 'paramError', message: 'body must be JSON', requestid: 'emu-form' });
 			}
@@ -296,6 +312,7 @@ async function startEmulator(options = {}) {
 			},
 		};
 		if (state.downloadInfoRewrite) answer = state.downloadInfoRewrite(answer);
+		if (state.downloadInfoPaddingBytes) /** @type {any} */ (answer).padding = 'x'.repeat(state.downloadInfoPaddingBytes);
 		return sendJson(res, 200, answer);
 	});
 
@@ -317,7 +334,24 @@ async function startEmulator(options = {}) {
 		if (fault) fault.hits++;
 		const faultActive = fault !== undefined && (fault.times === undefined || fault.hits <= fault.times);
 
+		if (fault?.resetBeforeHeaders && faultActive) {
+			entry.status = -1;
+			req.socket.resetAndDestroy();
+			return;
+		}
+		if (fault?.headersDelayMs && faultActive) await sleep(fault.headersDelayMs);
+		if (res.destroyed) return;
 		if (fault?.failFirstUrl && match[1] === 'a') return xmlError(fault.failFirstUrl, 'InternalError', 'emulated failure of the first URL');
+		if (fault?.failAllUrls) return xmlError(fault.failAllUrls, 'InternalError', 'emulated failure');
+		if (fault?.redirect && !url.searchParams.has('redirected')) {
+			const here = new URL(req.url ?? '/', `http://127.0.0.1:${storagePort()}`);
+			if (fault.redirect === 'otherOrigin') here.host = `localhost:${storagePort()}`;
+			here.searchParams.set('redirected', '1');
+			const location = fault.redirect === 'ftp' ? `ftp://127.0.0.1/${match[3]}` : fault.redirect === 'loop' ? req.url ?? '/' : here.toString();
+			entry.status = 302;
+			res.writeHead(302, { location, 'content-length': 0 });
+			return res.end();
+		}
 
 		const resource = match[2];
 		const expected = createHmac('sha1', ossAccessKeySecret).update(stringToSign(req.headers, resource)).digest('base64');
@@ -359,7 +393,7 @@ async function startEmulator(options = {}) {
 		if (file.contentType) headers['content-type'] = file.contentType;
 		if (file.disposition === 'utf8') headers['content-disposition'] = contentDisposition(file.name);
 		if (file.disposition === 'plain') headers['content-disposition'] = `attachment; filename="${file.name}"`;
-		if (partial) headers['content-range'] = `bytes ${start}-${end}/${file.size}`;
+		if (partial) headers['content-range'] = `bytes ${start + (fault?.wrongContentRange ? 1 : 0)}-${end}/${file.size}`;
 		entry.status = partial ? 206 : 200;
 		res.writeHead(entry.status, headers);
 		if (length === 0) return res.end();
@@ -392,6 +426,11 @@ async function startEmulator(options = {}) {
 				}
 				return;
 			}
+		}
+		if (fault?.extraBytes && faultActive) {
+			// Bytes past Content-Length, written under the HTTP layer's feet.
+			res.end(() => req.socket.write(Buffer.alloc(fault.extraBytes ?? 0, 0x41)));
+			return;
 		}
 		res.end();
 	});
@@ -476,6 +515,8 @@ async function startEmulator(options = {}) {
 			state.downloadInfoRewrite = undefined;
 			state.apiLatencyMs = 0;
 			state.staleSignatures = 0;
+			state.tokenEndpointAnswer = undefined;
+			state.downloadInfoPaddingBytes = 0;
 			log.length = 0;
 		},
 		close: async () => {

@@ -15,11 +15,12 @@ import {
 
 import { clientFor } from './credentialData';
 import type { DingTalkClient } from './dingtalk/client';
-import { DEFAULT_TIMEOUT_MS, nodeProperties } from './description';
+import { nodeProperties } from './description';
 import { DingTalkStorageError, InputError } from './errors';
 import { parseRange } from './helpers/range';
 import { optionalVersion, positiveTimeout, requireFieldName, requireId } from './helpers/validate';
 import { getDownloadInfo, startFile, type FileRequest } from './transfer/fetchFile';
+import { DEFAULT_TIMEOUTS } from './transport/http';
 
 type Operation = 'download' | 'getDownloadInfo';
 
@@ -39,7 +40,11 @@ function readRequest(ctx: IExecuteFunctions, itemIndex: number, operation: Opera
 		preferIntranet: options.preferIntranet === true,
 		range,
 		fileName: typeof options.fileName === 'string' && options.fileName.trim() !== '' ? options.fileName.trim() : undefined,
-		timeoutMs: positiveTimeout(options.timeout, DEFAULT_TIMEOUT_MS),
+		timeouts: {
+			connectMs: positiveTimeout('connectTimeout', options.connectTimeout, DEFAULT_TIMEOUTS.connectMs),
+			responseMs: positiveTimeout('timeout', options.timeout, DEFAULT_TIMEOUTS.responseMs),
+			idleMs: positiveTimeout('idleTimeout', options.idleTimeout, DEFAULT_TIMEOUTS.idleMs),
+		},
 		signal,
 	};
 }
@@ -123,7 +128,7 @@ export class DingTalkStorageDownload implements INodeType {
 				credential: ICredentialsDecrypted,
 			): Promise<INodeCredentialTestResult> {
 				try {
-					await clientFor(credential.data ?? {}, 15_000).verifyCredential();
+					await clientFor(credential.data ?? {}, { ...DEFAULT_TIMEOUTS, responseMs: 15_000 }).verifyCredential();
 					return { status: 'OK', message: 'Connection successful: DingTalk accepted the credential' };
 				} catch (error) {
 					const message = error instanceof DingTalkStorageError ? error.message : 'The credential could not be checked';
@@ -143,7 +148,7 @@ export class DingTalkStorageDownload implements INodeType {
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			try {
 				const request = readRequest(this, itemIndex, operation, signal);
-				const client = clientFor(credentials, request.timeoutMs, signal);
+				const client = clientFor(credentials, request.timeouts, signal);
 				output.push(
 					operation === 'getDownloadInfo'
 						? await downloadInfoItem(itemIndex, request, client)

@@ -3,6 +3,7 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { DingTalkClient, type DingTalkAuth } from './dingtalk/client';
 import { InputError } from './errors';
 import { requireBaseUrl } from './helpers/validate';
+import type { Timeouts } from './transport/http';
 
 /** Reads the "DingTalk API" credential's fields into the client's plain options. */
 function authFrom(credentials: ICredentialDataDecryptedObject): DingTalkAuth {
@@ -18,11 +19,11 @@ function authFrom(credentials: ICredentialDataDecryptedObject): DingTalkAuth {
 	return { kind: 'appCredentials', appKey, appSecret };
 }
 
-export function clientFor(credentials: ICredentialDataDecryptedObject, timeoutMs: number, signal?: AbortSignal): DingTalkClient {
+export function clientFor(credentials: ICredentialDataDecryptedObject, timeouts: Timeouts, signal?: AbortSignal): DingTalkClient {
 	return new DingTalkClient({
 		baseUrl: requireBaseUrl(credentials.baseUrl),
 		auth: authFrom(credentials),
-		timeoutMs,
+		timeouts,
 		signal,
 	});
 }

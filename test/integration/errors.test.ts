@@ -164,7 +164,7 @@ describe('rate limits', () => {
 		const client = new DingTalkClient({
 			baseUrl: emulator.baseUrl,
 			auth: { kind: 'appCredentials', appKey: emulator.appKey, appSecret: emulator.appSecret },
-			timeoutMs: 5000,
+			timeouts: { connectMs: 5000, responseMs: 5000, idleMs: 5000 },
 			maxRateLimitRetries: 3,
 			rateLimitBackoffMs: 5,
 		});

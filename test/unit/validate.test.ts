@@ -1,4 +1,6 @@
+import { nodeProperties } from '../../nodes/DingTalkStorageDownload/description';
 import { InputError } from '../../nodes/DingTalkStorageDownload/errors';
+import { DEFAULT_TIMEOUTS } from '../../nodes/DingTalkStorageDownload/transport/http';
 import {
 	optionalVersion,
 	positiveTimeout,
@@ -44,9 +46,9 @@ describe('input checks', () => {
 	});
 
 	test('timeout, binary field, base URL', () => {
-		expect(positiveTimeout(undefined, 5)).toBe(5);
-		expect(positiveTimeout(1500, 5)).toBe(1500);
-		for (const bad of [0, -1, Number.NaN, '100']) expect(fieldOf(() => positiveTimeout(bad, 5))).toBe('timeout');
+		expect(positiveTimeout('timeout', undefined, 5)).toBe(5);
+		expect(positiveTimeout('timeout', 1500, 5)).toBe(1500);
+		for (const bad of [0, -1, Number.NaN, '100']) expect(fieldOf(() => positiveTimeout('idleTimeout', bad, 5))).toBe('idleTimeout');
 		expect(requireFieldName('binaryPropertyName', ' data ')).toBe('data');
 		expect(fieldOf(() => requireFieldName('binaryPropertyName', ''))).toBe('binaryPropertyName');
 		expect(requireBaseUrl('https://api.dingtalk.com/')).toBe('https://api.dingtalk.com');
@@ -54,4 +56,12 @@ describe('input checks', () => {
 		expect(fieldOf(() => requireBaseUrl('ftp://x'))).toBe('baseUrl');
 		expect(fieldOf(() => requireBaseUrl('not a url'))).toBe('baseUrl');
 	});
+});
+
+test('the node shows the same timeout defaults the transport uses', () => {
+	const options = nodeProperties.find((property) => property.name === 'options')!.options as Array<{ name: string; default: unknown }>;
+	const defaults = Object.fromEntries(options.map((option) => [option.name, option.default]));
+	expect(defaults.connectTimeout).toBe(DEFAULT_TIMEOUTS.connectMs);
+	expect(defaults.timeout).toBe(DEFAULT_TIMEOUTS.responseMs);
+	expect(defaults.idleTimeout).toBe(DEFAULT_TIMEOUTS.idleMs);
 });

@@ -4,7 +4,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { DingTalkApiError, DingTalkStorageError } from '../errors';
-import { readText, send, TransportError, type HttpHeaders } from '../transport/http';
+import { readText, ResponseTooLargeError, send, TransportError, type HttpHeaders, type Timeouts } from '../transport/http';
 import {
 	apiErrorFromResponse,
 	ERROR_MEANINGS,
@@ -21,8 +21,7 @@ export type DingTalkAuth =
 export interface ClientOptions {
 	baseUrl: string;
 	auth: DingTalkAuth;
-	/** Header and body-inactivity timeout for API calls, in milliseconds. */
-	timeoutMs: number;
+	timeouts: Timeouts;
 	signal?: AbortSignal;
 	/** How many times a QPS rate-limit answer is retried before it is reported. */
 	maxRateLimitRetries?: number;
@@ -217,8 +216,7 @@ export class DingTalkClient {
 				headers: { ...headers, 'content-type': 'application/json', accept: 'application/json' },
 				body: JSON.stringify(body),
 				signal: this.options.signal,
-				headersTimeoutMs: this.options.timeoutMs,
-				bodyIdleTimeoutMs: this.options.timeoutMs,
+				timeouts: this.options.timeouts,
 			});
 			const text = await readText(response.body, MAX_API_RESPONSE_BYTES);
 			return {
@@ -228,6 +226,12 @@ export class DingTalkClient {
 			};
 		} catch (error) {
 			if (error instanceof DingTalkStorageError) throw error;
+			if (error instanceof ResponseTooLargeError) {
+				throw new DingTalkApiError(`${action} failed: the answer from ${this.baseUrl} is larger than ${error.limit} bytes, which no DingTalk answer is`, {
+					code: 'responseTooLarge',
+					description: 'Check the base URL in the credential: it must point at the DingTalk API or a gateway that forwards its answers unchanged.',
+				});
+			}
 			const reason = error instanceof Error ? error.message : String(error);
 			throw new DingTalkApiError(`${action} failed: could not get an answer from ${this.baseUrl} (${reason})`, {
 				code: error instanceof TransportError && error.kind === 'aborted' ? 'cancelled' : 'apiUnreachable',

@@ -32,10 +32,10 @@ export function optionalVersion(value: unknown): number | undefined {
 	return version;
 }
 
-export function positiveTimeout(value: unknown, fallback: number): number {
+export function positiveTimeout(field: string, value: unknown, fallback: number): number {
 	if (value === undefined || value === null || value === '') return fallback;
 	if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-		throw new InputError('timeout', `${String(value)} is not a positive number of milliseconds`);
+		throw new InputError(field, `${String(value)} is not a positive number of milliseconds`);
 	}
 	return Math.ceil(value);
 }

@@ -13,7 +13,7 @@ import {
 	type ByteRange,
 	type ServedRange,
 } from '../helpers/range';
-import { bodyError, discard, send, TransportError, type HttpHeaders, type HttpResponse } from '../transport/http';
+import { bodyError, discard, send, TransportError, type HttpHeaders, type HttpResponse, type Timeouts } from '../transport/http';
 
 /**
  * Fetches a file from DingTalk's storage through the signed URLs of a download-info
@@ -26,8 +26,7 @@ export interface TransferOptions {
 	refreshInfo: () => Promise<DownloadInfo>;
 	range?: ByteRange;
 	signal?: AbortSignal;
-	headersTimeoutMs: number;
-	bodyIdleTimeoutMs: number;
+	timeouts: Timeouts;
 	maxRedirects?: number;
 	/** How many times a body that broke off is resumed from the byte reached. */
 	maxResumes?: number;
@@ -111,8 +110,7 @@ class Transfer {
 				method: 'GET',
 				headers: sameOrigin ? { ...this.info.headers, ...extra } : extra,
 				signal: this.options.signal,
-				headersTimeoutMs: this.options.headersTimeoutMs,
-				bodyIdleTimeoutMs: this.options.bodyIdleTimeoutMs,
+				timeouts: this.options.timeouts,
 			});
 			const location = response.headers.location;
 			if (!REDIRECT_STATUSES.has(response.statusCode) || !location) return { response, url: current };

@@ -7,6 +7,7 @@ import { DingTalkApiError, DownloadError } from '../errors';
 import { cleanFileName, fileNameFromContentDisposition } from '../helpers/contentDisposition';
 import { chooseMimeType } from '../helpers/mime';
 import type { ByteRange, ServedRange } from '../helpers/range';
+import type { Timeouts } from '../transport/http';
 import { openDownload } from './download';
 
 /**
@@ -20,7 +21,7 @@ export interface FileRequest {
 	range?: ByteRange;
 	/** The user's own name for the file, which wins over every other source. */
 	fileName?: string;
-	timeoutMs: number;
+	timeouts: Timeouts;
 	signal?: AbortSignal;
 }
 
@@ -84,8 +85,7 @@ export async function startFile(client: DingTalkClient, request: FileRequest): P
 		refreshInfo: async () => await getDownloadInfo(client, request),
 		range: request.range,
 		signal: request.signal,
-		headersTimeoutMs: request.timeoutMs,
-		bodyIdleTimeoutMs: request.timeoutMs,
+		timeouts: request.timeouts,
 	});
 	let fileName: string;
 	try {

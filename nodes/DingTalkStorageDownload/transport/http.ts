@@ -14,16 +14,25 @@ import type { Readable } from 'node:stream';
 
 export type HttpHeaders = Record<string, string>;
 
+/** Separate limits for each phase, so a slow but flowing transfer never times out. */
+export interface Timeouts {
+	/** Establishing the TCP (and TLS) connection. */
+	connectMs: number;
+	/** From sending the request until the response headers have arrived. */
+	responseMs: number;
+	/** Longest gap between two chunks of the body (not a total-time limit). */
+	idleMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, responseMs: 60_000, idleMs: 60_000 };
+
 export interface HttpRequest {
 	url: string;
 	method: 'GET' | 'POST';
 	headers: HttpHeaders;
 	body?: string;
 	signal?: AbortSignal;
-	/** Time allowed until the response headers have arrived. */
-	headersTimeoutMs: number;
-	/** Longest time allowed between two chunks of the body (not a total-time limit). */
-	bodyIdleTimeoutMs: number;
+	timeouts: Timeouts;
 }
 
 export interface HttpResponse {
@@ -44,21 +53,26 @@ export class TransportError extends Error {
 	}
 }
 
-const CONNECT_TIMEOUT_MS = 15_000;
-
-let sharedDispatcher: Dispatcher | undefined;
+/** Connection pools by connect timeout (in practice one or two), shared process-wide. */
+const dispatchers = new Map<number, Dispatcher>();
 
 /**
- * One connection pool for the whole process, reused across items and executions.
- * Created lazily so that proxy variables set before the first request are honoured.
+ * A connection pool reused across items and executions. The connect timeout is a
+ * property of undici's connector, hence one pool per value. Created lazily, so proxy
+ * variables (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) set before the first request apply.
  */
-function dispatcher(): Dispatcher {
-	sharedDispatcher ??= new EnvHttpProxyAgent({
-		connect: { timeout: CONNECT_TIMEOUT_MS },
-		keepAliveTimeout: 10_000,
-		keepAliveMaxTimeout: 60_000,
-	});
-	return sharedDispatcher;
+function dispatcher(connectTimeoutMs: number): Dispatcher {
+	let pool = dispatchers.get(connectTimeoutMs);
+	if (!pool) {
+		if (dispatchers.size >= 8) dispatchers.clear();
+		pool = new EnvHttpProxyAgent({
+			connect: { timeout: connectTimeoutMs },
+			keepAliveTimeout: 10_000,
+			keepAliveMaxTimeout: 60_000,
+		});
+		dispatchers.set(connectTimeoutMs, pool);
+	}
+	return pool;
 }
 
 function flattenHeaders(raw: Record<string, string | string[] | undefined>) {
@@ -75,13 +89,12 @@ function classify(error: unknown): TransportError {
 	if (name === 'AbortError' || code === 'UND_ERR_ABORTED') {
 		return new TransportError('the request was cancelled', 'aborted', { cause: error });
 	}
-	if (
-		code === 'UND_ERR_CONNECT_TIMEOUT' ||
-		code === 'UND_ERR_HEADERS_TIMEOUT' ||
-		code === 'UND_ERR_BODY_TIMEOUT'
-	) {
-		return new TransportError(`timed out (${code})`, 'timeout', { cause: error });
-	}
+	const timeouts: Record<string, string> = {
+		UND_ERR_CONNECT_TIMEOUT: 'timed out connecting',
+		UND_ERR_HEADERS_TIMEOUT: 'timed out waiting for the response to start',
+		UND_ERR_BODY_TIMEOUT: 'timed out: no data arrived for longer than the idle timeout',
+	};
+	if (timeouts[code]) return new TransportError(timeouts[code], 'timeout', { cause: error });
 	if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
 		return new TransportError(`could not connect (${code})`, 'connect', { cause: error });
 	}
@@ -99,13 +112,13 @@ export async function send(req: HttpRequest): Promise<HttpResponse> {
 	let response: Dispatcher.ResponseData;
 	try {
 		response = await request(req.url, {
-			dispatcher: dispatcher(),
+			dispatcher: dispatcher(req.timeouts.connectMs),
 			method: req.method,
 			headers: req.headers,
 			body: req.body,
 			signal: req.signal,
-			headersTimeout: req.headersTimeoutMs,
-			bodyTimeout: req.bodyIdleTimeoutMs,
+			headersTimeout: req.timeouts.responseMs,
+			bodyTimeout: req.timeouts.idleMs,
 			highWaterMark: 256 * 1024,
 		});
 	} catch (error) {
