@@ -397,6 +397,8 @@ async function startEmulator(options = {}) {
 		entry.status = partial ? 206 : 200;
 		res.writeHead(entry.status, headers);
 		if (length === 0) return res.end();
+		// Headers go out at once, so a slow body is slow in the body, not in the headers.
+		res.flushHeaders();
 
 		const cutAt = faultActive ? (fault?.resetAfterBytes ?? fault?.truncateAfterBytes) : undefined;
 		let sent = 0;

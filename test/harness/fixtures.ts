@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { IBinaryData, ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { startEmulator } from '../../emulator';
-import { binaryService, removeBinaryStorage, stopN8nTimers, useBinaryMode, type BinaryMode } from './n8n';
+import { binaryService, removeBinaryStorage, stopN8nTimers, useBinaryMode, type BinaryMode, type RunResult } from './n8n';
 
 export type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 
@@ -66,3 +66,37 @@ export function apiCalls(emulator: Emulator, kind: 'token' | 'downloadInfo' | 'd
 export function storageCalls(emulator: Emulator) {
 	return emulator.log.filter((entry) => entry.server === 'storage');
 }
+
+/** Everything an error carries, including non-enumerable fields and causes. */
+function serializeError(error: unknown, depth = 0): unknown {
+	if (!(error instanceof Error) || depth > 5) return error;
+	const fields: Record<string, unknown> = {};
+	for (const key of Object.getOwnPropertyNames(error)) fields[key] = (error as unknown as Record<string, unknown>)[key];
+	fields.cause = serializeError((error as { cause?: unknown }).cause, depth + 1);
+	return fields;
+}
+
+/** A run's outputs and errors as text, for searching secrets in. */
+export function serializeRun(result: RunResult): string {
+	return JSON.stringify({
+		output: result.output,
+		error: serializeError(result.error),
+		runError: serializeError(result.run.data.resultData.error),
+	});
+}
+
+/** The app secret, every token the emulator saw, and every signed header value. */
+export function secretsSeen(emulator: Emulator, extra: string[] = []): string[] {
+	const values = new Set<string>([emulator.appSecret, ...extra]);
+	for (const entry of emulator.log) {
+		const token = entry.headers['x-acs-dingtalk-access-token'];
+		if (typeof token === 'string') values.add(token);
+		const authorization = entry.headers.authorization;
+		if (entry.server === 'storage' && typeof authorization === 'string') {
+			values.add(authorization);
+			values.add(authorization.split(':').pop()!);
+		}
+	}
+	return [...values].filter((value) => value.length >= 8);
+}
+

@@ -6,41 +6,10 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { API_ERRORS } from '../../emulator';
-import { appCredentials, download, tokenCredentials, useEmulator, type Emulator } from '../harness/fixtures';
+import { appCredentials, download, secretsSeen, serializeRun as serialize, tokenCredentials, useEmulator } from '../harness/fixtures';
 import { runNode, type RunResult } from '../harness/n8n';
 
 const ctx = useEmulator('filesystem');
-
-/** Everything an error carries, including non-enumerable fields and causes. */
-function serializeError(error: unknown, depth = 0): unknown {
-	if (!(error instanceof Error) || depth > 5) return error;
-	const fields: Record<string, unknown> = {};
-	for (const key of Object.getOwnPropertyNames(error)) fields[key] = (error as unknown as Record<string, unknown>)[key];
-	fields.cause = serializeError((error as { cause?: unknown }).cause, depth + 1);
-	return fields;
-}
-
-function serialize(result: RunResult): string {
-	return JSON.stringify({
-		output: result.output,
-		error: serializeError(result.error),
-		runError: serializeError(result.run.data.resultData.error),
-	});
-}
-
-function secretsSeen(emulator: Emulator, extra: string[]): string[] {
-	const values = new Set<string>([emulator.appSecret, ...extra]);
-	for (const entry of emulator.log) {
-		const token = entry.headers['x-acs-dingtalk-access-token'];
-		if (typeof token === 'string') values.add(token);
-		const authorization = entry.headers.authorization;
-		if (entry.server === 'storage' && typeof authorization === 'string') {
-			values.add(authorization);
-			values.add(authorization.split(':').pop()!);
-		}
-	}
-	return [...values].filter((value) => value.length >= 8);
-}
 
 test('no token, app secret or signed header appears in any output or error', async () => {
 	const { emulator } = ctx;

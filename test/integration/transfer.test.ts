@@ -95,7 +95,7 @@ describe.each<BinaryMode>(['filesystem', 'default'])('faults in %s binary mode',
 	test('a stalled body hits the inactivity timeout and fails clearly', async () => {
 		const { emulator } = ctx;
 		emulator.setFault('1004', { bodyDelayMs: 1500 });
-		const { output } = await runNode({ parameters: download(emulator, '1004', { timeout: 300 }), credentials: appCredentials(emulator), continueOnFail: true });
+		const { output } = await runNode({ parameters: download(emulator, '1004', { idleTimeout: 300 }), credentials: appCredentials(emulator), continueOnFail: true });
 		expect(output![0].binary).toBeUndefined();
 		expect(output![0].json.error).toMatch(/timed out|incomplete|could not be downloaded/);
 	});
