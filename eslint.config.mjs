@@ -41,6 +41,7 @@ export default tseslint.config(
 			'nodes/DingTalkStorageDownload/helpers/**/*.ts',
 			'nodes/DingTalkStorageDownload/errors.ts',
 			'nodes/DingTalkStorageDownload/credentialData.ts',
+			'nodes/DingTalkStorageDownload/partialBinary.ts',
 		],
 		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
 	},

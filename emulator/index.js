@@ -185,7 +185,7 @@ async function startEmulator(options = {}) {
 	/** @type {Map<string, Fault & {hits: number}>} */
 	const faults = new Map();
 	/** Everything that reached the emulator, for assertions. */
-	const log = /** @type {{server: 'api'|'storage', method: string, path: string, headers: Record<string, string | string[] | undefined>, status?: number, body?: string}[]} */ ([]);
+	const log = /** @type {{server: 'api'|'storage', method: string, path: string, headers: Record<string, string | string[] | undefined>, status?: number, body?: string, sentBytes?: number, completed?: boolean}[]} */ ([]);
 
 	/** @param {string} dentryId */
 	const fileFor = (dentryId) => files.get(dentryId) ?? generatedFile(dentryId);
@@ -318,7 +318,10 @@ async function startEmulator(options = {}) {
 
 	const storage = http.createServer(async (req, res) => {
 		const url = new URL(req.url ?? '/', 'http://storage');
-		const entry = { server: /** @type {const} */ ('storage'), method: req.method ?? '', path: url.pathname + url.search, headers: req.headers, status: 0 };
+		const entry = { server: /** @type {const} */ ('storage'), method: req.method ?? '', path: url.pathname + url.search, headers: req.headers, status: 0, sentBytes: 0, completed: false };
+		res.on('finish', () => {
+			entry.completed = true;
+		});
 		log.push(entry);
 		const xmlError = (/** @type {number} */ status, /** @type {string} */ code, /** @type {string} */ message) => {
 			entry.status = status;
@@ -419,6 +422,7 @@ async function startEmulator(options = {}) {
 				});
 			}
 			sent += piece.length;
+			entry.sentBytes = sent;
 			if (cutAt !== undefined && sent >= cutAt) {
 				if (fault?.resetAfterBytes !== undefined) {
 					// Let what was written reach the client, then reset the connection.

@@ -19,6 +19,7 @@ import { nodeProperties } from './description';
 import { DingTalkStorageError, InputError } from './errors';
 import { parseRange } from './helpers/range';
 import { optionalVersion, positiveTimeout, requireFieldName, requireId } from './helpers/validate';
+import { storeBinary } from './partialBinary';
 import { getDownloadInfo, startFile, type FileRequest } from './transfer/fetchFile';
 import { DEFAULT_TIMEOUTS } from './transport/http';
 
@@ -53,8 +54,8 @@ async function downloadItem(ctx: IExecuteFunctions, itemIndex: number, request: 
 	const binaryPropertyName = requireFieldName('binaryPropertyName', ctx.getNodeParameter('binaryPropertyName', itemIndex));
 	const file = await startFile(client, request);
 	// The stream errors instead of ending short, so a broken transfer rejects here and
-	// never becomes an item that looks whole.
-	const binary = await ctx.helpers.prepareBinaryData(file.stream, file.fileName, file.mimeType);
+	// never becomes an item that looks whole; what n8n had written of it is removed.
+	const binary = await storeBinary(ctx, file.stream, file.fileName, file.mimeType);
 	const json: IDataObject = {
 		spaceId: request.file.spaceId,
 		dentryId: request.file.dentryId,

@@ -2,8 +2,11 @@
  * The transfer under faults, through n8n's execution engine: URL fallback, re-query on
  * an expired signature, resumes after a broken connection, and failures that emit nothing.
  */
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+
 import { apiCalls, appCredentials, binarySha256, download, storageCalls, useEmulator } from '../harness/fixtures';
-import { runNode, type BinaryMode } from '../harness/n8n';
+import { runNode, useBinaryMode, type BinaryMode } from '../harness/n8n';
 
 const BIG = '1005'; // 3 MiB + 17 bytes
 const BIG_SIZE = 3 * 1024 * 1024 + 17;
@@ -109,5 +112,53 @@ describe.each<BinaryMode>(['filesystem', 'default'])('faults in %s binary mode',
 			expect(call.headers['content-type']).toBeUndefined();
 			expect(Object.keys(call.headers).filter((name) => name.startsWith('x-oss-'))).toEqual(['x-oss-date']);
 		}
+	});
+});
+
+describe('nothing half-written is left behind', () => {
+	const ctx = useEmulator('filesystem');
+
+	function leftovers(storage: string): string[] {
+		const files: string[] = [];
+		const walk = (dir: string) => {
+			for (const entry of readdirSync(dir, { withFileTypes: true })) {
+				const full = path.join(dir, entry.name);
+				if (entry.isDirectory()) walk(full);
+				else files.push(full);
+			}
+		};
+		if (existsSync(storage)) walk(storage);
+		// A binary n8n finished has its .metadata; one without is a partial write.
+		return files.filter((file) => !file.endsWith('.metadata') && !files.includes(`${file}.metadata`));
+	}
+
+	test('a transfer that fails mid-body leaves no partial file in n8n\'s storage', async () => {
+		const { emulator } = ctx;
+		const storage = await useBinaryMode('filesystem');
+		emulator.setFault(BIG, { truncateAfterBytes: 600_000 });
+		const { output } = await runNode({
+			parameters: download(emulator, '={{ $json.dentryId }}'),
+			items: [{ dentryId: '1004' }, { dentryId: BIG }, { dentryId: '1001' }],
+			credentials: appCredentials(emulator),
+			continueOnFail: true,
+		});
+		expect(output![1].json.code).toBe('incompleteBody');
+		expect(output![0].binary).toBeDefined();
+		expect(leftovers(storage)).toEqual([]);
+	});
+
+	test('cancelling the execution mid-download stops the transfer and leaves nothing half-written', async () => {
+		const { emulator } = ctx;
+		const storage = await useBinaryMode('filesystem');
+		const file = `gen-${64 * 1024 * 1024}`;
+		emulator.setFault(file, { bodyDelayMs: 10 });
+		const { output } = await runNode({ parameters: download(emulator, file), credentials: appCredentials(emulator), cancelAfterMs: 800 });
+		expect(output?.[0]?.binary).toBeUndefined();
+		const transfer = storageCalls(emulator)[0];
+		// Give the emulator a moment to notice the closed connection.
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		expect(transfer.completed).toBe(false);
+		expect(transfer.sentBytes).toBeLessThan(emulator.file(file).size / 2);
+		expect(leftovers(storage)).toEqual([]);
 	});
 });
