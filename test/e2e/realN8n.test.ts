@@ -81,6 +81,18 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		let userFolder: string;
 		let outDir: string;
 		const workflows: Workflow[] = [];
+		/** Everything n8n printed (run data and logs), searched for secrets at the end. */
+		const printed: string[] = [];
+		/** The app secret, and every token and storage signature the emulator saw. */
+		const secrets = new Set<string>();
+		function harvestSecrets() {
+			secrets.add(emulator.appSecret);
+			for (const entry of emulator.log) {
+				const token = entry.headers['x-acs-dingtalk-access-token'];
+				if (typeof token === 'string') secrets.add(token);
+				if (entry.server === 'storage' && typeof entry.headers.authorization === 'string') secrets.add(entry.headers.authorization);
+			}
+		}
 
 		/** Where n8n stored an item's binary (filesystem mode). */
 		function stored(item: OutputItem): string {
@@ -91,6 +103,9 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 
 		async function execute(workflowId: string, nodeName: string, env: Record<string, string> = {}) {
 			const result = await runner.execute(install, userFolder, workflowId, env);
+			// Get Download Info prints the signed headers by design: only its log is searched.
+			printed.push(workflowId === 'dtE2eDownldInfo1' ? '' : result.stdout, result.stderr);
+			harvestSecrets();
 			const items = runner.nodeOutput(result.data, nodeName) as OutputItem[] | undefined;
 			if (!items) {
 				throw new Error(`"${nodeName}" has no run data (n8n exit ${result.code}).\nstdout:\n${result.stdout.slice(-3000)}\nstderr:\n${result.stderr.slice(-3000)}`);
@@ -211,6 +226,13 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			expect(items).toHaveLength(2);
 			expect(sha256File(path.join(outDir, '合同-2026年度采购.pdf'))).toBe(emulator.sha256('1001'));
 			expect(sha256File(path.join(outDir, 'notes.md'))).toBe(emulator.sha256('1004'));
+		});
+
+		test('no app secret or access token in anything n8n printed (run data and its log)', () => {
+			expect(printed.length).toBeGreaterThan(10);
+			const everything = printed.join('\n');
+			expect(secrets.size).toBeGreaterThan(2);
+			for (const secret of secrets) expect(everything).not.toContain(secret);
 		});
 	});
 });
