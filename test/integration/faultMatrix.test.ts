@@ -160,14 +160,6 @@ describe('security across faults', () => {
 			expect(call.headers['x-acs-dingtalk-access-token']).toBeUndefined();
 		}
 	});
-
-	test('InvalidAuthentication twice in a row: no endless refresh loop', async () => {
-		const { emulator } = ctx;
-		emulator.failNextApiCalls('InvalidAuthentication', 1000);
-		const { output } = await runNode({ parameters: download(emulator, '1004'), credentials: appCredentials(emulator), continueOnFail: true });
-		expect(output![0].json.code).toBe('InvalidAuthentication');
-		expect(apiCalls(emulator, 'downloadInfo')).toHaveLength(2);
-	});
 });
 
 describe('concurrency', () => {
