@@ -199,18 +199,14 @@ async function startEmulator(options = {}) {
 		sendJson(res, known.status, { code, message: known.message, requestid: `emu-${randomBytes(6).toString('hex')}` });
 	};
 
-	/**
-	 * @param {string} method
-	 * @param {string} pathname
-	 */
-	const signedHeaders = (method, pathname) => {
+	/** @param {string} pathname */
+	const signedHeaders = (pathname) => {
 		const stale = state.staleSignatures > 0;
 		if (stale) state.staleSignatures--;
 		const signedAt = stale ? Date.now() - (state.signatureTtlSeconds + 60) * 1000 : Date.now();
 		const date = new Date(signedAt).toUTCString();
 		const headers = { 'x-oss-date': date };
 		const signature = createHmac('sha1', ossAccessKeySecret).update(stringToSign(headers, pathname)).digest('base64');
-		void method;
 		return { Authorization: `OSS ${ossAccessKeyId}:${signature}`, 'x-oss-date': date };
 	};
 
@@ -306,7 +302,7 @@ async function startEmulator(options = {}) {
 					`${storageBase}/oss-b${resource}?dentry=${encodeURIComponent(dentryId)}`,
 				],
 				internalResourceUrls: [],
-				headers: signedHeaders('GET', resource),
+				headers: signedHeaders(resource),
 				expirationSeconds: state.signatureTtlSeconds,
 				region: 'ZHANGJIAKOU',
 			},
