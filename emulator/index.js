@@ -177,9 +177,13 @@ async function startEmulator(options = {}) {
 		tokenEndpointAnswer: undefined,
 		/** Pads download-info answers with this many bytes (for oversized-answer tests). */
 		downloadInfoPaddingBytes: 0,
+		/** DingTalk's per-app, per-API rate limit (requests in any 1 s); 0 = not enforced. */
+		qpsLimit: 0,
 	};
 	/** @type {Map<string, number>} token -> expiry (ms) */
 	const tokens = new Map();
+	/** @type {Map<string, number[]>} API -> times of the calls in the last second */
+	const qpsWindows = new Map();
 	/** @type {Map<string, EmulatedFile>} */
 	const files = new Map([...DEFAULT_FILES, ...(options.files ?? [])].map((f) => [f.dentryId, f]));
 	/** @type {Map<string, Fault & {hits: number}>} */
@@ -253,6 +257,15 @@ async function startEmulator(options = {}) {
 		const token = req.headers['x-acs-dingtalk-access-token'];
 		const expiry = typeof token === 'string' ? tokens.get(token) : undefined;
 		if (!expiry || expiry < Date.now()) return apiError(res, 'InvalidAuthentication');
+		if (state.qpsLimit > 0) {
+			// One app here, so the window is per API (the path with its IDs taken out).
+			const api = url.pathname.replace(/\/spaces\/[^/]+\/dentries\/[^/]+/, '/spaces/*/dentries/*');
+			const now = Date.now();
+			const window = (qpsWindows.get(api) ?? []).filter((at) => at > now - 1000);
+			qpsWindows.set(api, window);
+			if (window.length >= state.qpsLimit) return apiError(res, 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi');
+			window.push(now);
+		}
 
 		const route = /^\/v1\.0\/storage\/spaces\/([^/]+)\/dentries\/([^/]+)\/(downloadInfos\/query|query)$/.exec(url.pathname);
 		if (!route || req.method !== 'POST') {
@@ -519,6 +532,8 @@ async function startEmulator(options = {}) {
 			state.staleSignatures = 0;
 			state.tokenEndpointAnswer = undefined;
 			state.downloadInfoPaddingBytes = 0;
+			state.qpsLimit = 0;
+			qpsWindows.clear();
 			log.length = 0;
 		},
 		close: async () => {

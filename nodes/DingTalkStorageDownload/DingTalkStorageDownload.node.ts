@@ -14,11 +14,12 @@ import {
 } from 'n8n-workflow';
 
 import { clientFor } from './credentialData';
-import type { DingTalkClient } from './dingtalk/client';
-import { nodeProperties } from './description';
+import { DEFAULT_REQUESTS_PER_SECOND, type DingTalkClient } from './dingtalk/client';
+import { DEFAULT_CONCURRENCY, nodeProperties } from './description';
 import { DingTalkStorageError, InputError } from './errors';
 import { parseRange } from './helpers/range';
 import { optionalVersion, positiveTimeout, requireFieldName, requireId } from './helpers/validate';
+import { runItems } from './helpers/itemPool';
 import { storeBinary } from './partialBinary';
 import { getDownloadInfo, startFile, type FileRequest } from './transfer/fetchFile';
 import { DEFAULT_TIMEOUTS } from './transport/http';
@@ -55,7 +56,7 @@ async function downloadItem(ctx: IExecuteFunctions, itemIndex: number, request: 
 	const file = await startFile(client, request);
 	// The stream errors instead of ending short, so a broken transfer rejects here and
 	// never becomes an item that looks whole; what n8n had written of it is removed.
-	const binary = await storeBinary(ctx, file.stream, file.fileName, file.mimeType);
+	const binary = await storeBinary(ctx, file, file.fileName, file.mimeType);
 	const json: IDataObject = {
 		spaceId: request.file.spaceId,
 		dentryId: request.file.dentryId,
@@ -104,6 +105,42 @@ function errorFields(error: DingTalkStorageError): IDataObject {
 	return fields;
 }
 
+/** Fields of an error item under Continue On Fail. */
+function errorItemFields(error: unknown): IDataObject {
+	if (error instanceof DingTalkStorageError) return errorFields(error);
+	return { error: error instanceof Error ? error.message : String(error) };
+}
+
+/** The n8n error for a failure that stops the node. */
+function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError | NodeApiError {
+	if (error instanceof InputError) {
+		return new NodeOperationError(ctx.getNode(), error.message, { itemIndex, description: error.description });
+	}
+	if (error instanceof DingTalkStorageError) {
+		return new NodeApiError(ctx.getNode(), errorFields(error) as JsonObject, {
+			message: error.message,
+			description: error.description,
+			httpCode: error.httpCode === undefined ? undefined : String(error.httpCode),
+			itemIndex,
+		});
+	}
+	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+}
+
+/** Settings for the whole run, read from the first item. */
+function readRunOptions(ctx: IExecuteFunctions): { concurrency: number; requestsPerSecond: number } {
+	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
+	const concurrency = options.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(options.concurrency);
+	const requestsPerSecond = options.requestsPerSecond === undefined ? DEFAULT_REQUESTS_PER_SECOND : Number(options.requestsPerSecond);
+	if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+		throw new NodeOperationError(ctx.getNode(), `Invalid "concurrency": ${String(options.concurrency)} is not a whole number from 1 to 64`);
+	}
+	if (!Number.isFinite(requestsPerSecond) || requestsPerSecond <= 0) {
+		throw new NodeOperationError(ctx.getNode(), `Invalid "requestsPerSecond": ${String(options.requestsPerSecond)} is not a positive number`);
+	}
+	return { concurrency, requestsPerSecond };
+}
+
 export class DingTalkStorageDownload implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'DingTalk Storage Download',
@@ -142,43 +179,26 @@ export class DingTalkStorageDownload implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const operation = this.getNodeParameter('operation', 0) as Operation;
-		const signal = this.getExecutionCancelSignal?.();
 		const credentials = await this.getCredentials('dingTalkApi');
-		const output: INodeExecutionData[] = [];
+		const continueOnFail = this.continueOnFail();
+		const { concurrency, requestsPerSecond } = readRunOptions(this);
 
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			try {
+		const { results, failure } = await runItems(
+			items.length,
+			async (itemIndex, signal) => {
 				const request = readRequest(this, itemIndex, operation, signal);
-				const client = clientFor(credentials, request.timeouts, signal);
-				output.push(
-					operation === 'getDownloadInfo'
-						? await downloadInfoItem(itemIndex, request, client)
-						: await downloadItem(this, itemIndex, request, client),
-				);
-			} catch (error) {
-				if (!(error instanceof DingTalkStorageError)) {
-					if (this.continueOnFail()) {
-						const message = error instanceof Error ? error.message : String(error);
-						output.push({ json: { error: message }, pairedItem: { item: itemIndex } });
-						continue;
-					}
-					throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
-				}
-				if (this.continueOnFail()) {
-					output.push({ json: errorFields(error), pairedItem: { item: itemIndex } });
-					continue;
-				}
-				if (error instanceof InputError) {
-					throw new NodeOperationError(this.getNode(), error.message, { itemIndex, description: error.description });
-				}
-				throw new NodeApiError(this.getNode(), errorFields(error) as JsonObject, {
-					message: error.message,
-					description: error.description,
-					httpCode: error.httpCode === undefined ? undefined : String(error.httpCode),
-					itemIndex,
-				});
-			}
-		}
-		return [output];
+				const client = clientFor(credentials, request.timeouts, signal, requestsPerSecond);
+				return operation === 'getDownloadInfo'
+					? await downloadInfoItem(itemIndex, request, client)
+					: await downloadItem(this, itemIndex, request, client);
+			},
+			{ concurrency, stopOnFailure: !continueOnFail, signal: this.getExecutionCancelSignal?.() },
+		);
+		if (failure) throw toNodeError(this, failure.error, failure.index);
+		return [
+			results.map((result, itemIndex) =>
+				result && 'value' in result ? result.value : { json: errorItemFields(result?.error), pairedItem: { item: itemIndex } },
+			),
+		];
 	}
 }

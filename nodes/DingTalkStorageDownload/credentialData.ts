@@ -19,11 +19,17 @@ function authFrom(credentials: ICredentialDataDecryptedObject): DingTalkAuth {
 	return { kind: 'appCredentials', appKey, appSecret };
 }
 
-export function clientFor(credentials: ICredentialDataDecryptedObject, timeouts: Timeouts, signal?: AbortSignal): DingTalkClient {
+export function clientFor(
+	credentials: ICredentialDataDecryptedObject,
+	timeouts: Timeouts,
+	signal?: AbortSignal,
+	requestsPerSecond?: number,
+): DingTalkClient {
 	return new DingTalkClient({
 		baseUrl: requireBaseUrl(credentials.baseUrl),
 		auth: authFrom(credentials),
 		timeouts,
 		signal,
+		requestsPerSecond,
 	});
 }

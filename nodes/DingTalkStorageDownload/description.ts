@@ -1,5 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+/** Items downloaded at the same time, by default. */
+export const DEFAULT_CONCURRENCY = 4;
+
 // The timeout defaults below are literals (the n8n lint rules read them) and equal
 // DEFAULT_TIMEOUTS in transport/http.ts; a unit test keeps the two in step.
 
@@ -95,6 +98,15 @@ export const nodeProperties: INodeProperties[] = [
 					'Longest pause allowed between two pieces of data while a file downloads, in milliseconds. Not a limit on the total time: a large file on a slow link is fine as long as data keeps flowing.',
 			},
 			{
+				displayName: 'Items in Parallel',
+				name: 'concurrency',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 64, numberPrecision: 0 },
+				default: 4,
+				description:
+					'How many items to download at the same time. Output order and item linking stay the same. Read from the first item.',
+			},
+			{
 				displayName: 'Prefer Intranet',
 				name: 'preferIntranet',
 				type: 'boolean',
@@ -111,6 +123,15 @@ export const nodeProperties: INodeProperties[] = [
 				description:
 					'Download only these bytes: "bytes=0-499" or "0-499" (first 500 bytes), "500-" (from byte 500 to the end), "-500" (last 500 bytes)',
 				displayOptions: { show: { '/operation': ['download'] } },
+			},
+			{
+				displayName: 'Requests per Second',
+				name: 'requestsPerSecond',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 20,
+				description:
+					"Most DingTalk API calls per second per app and API, shared by every execution in this n8n process. DingTalk's standard limit is 20; raise it only if DingTalk raised yours. Read from the first item.",
 			},
 			{
 				displayName: 'Response Timeout (Ms)',

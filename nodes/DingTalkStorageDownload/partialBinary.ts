@@ -4,11 +4,12 @@
  * a binary's `.metadata` file only after the data is complete, and offers no helper to
  * delete a binary whose id it never returned. This removes exactly that partial file.
  *
- * It is found by difference: the execution's binary folder is listed before the node
- * hands the stream to n8n; afterwards, the one new file without a `.metadata` companion
- * is the partial one. Items are processed one at a time, so nothing else of this node
- * can be writing there at that moment. If the folder cannot be found (another binary
- * mode) or the difference is ambiguous, nothing is touched.
+ * Which file is ours: the execution's binary folder is listed before the stream is handed
+ * to n8n, and again when n8n first reads from it (n8n opens the file before reading); the
+ * one new file without a `.metadata` companion is ours. Items running in parallel take
+ * turns for that short moment (one lock per folder), so each claims only its own file.
+ * If the folder cannot be found (another binary mode) or the claim is ambiguous, nothing
+ * is touched.
  */
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 // Node built-ins, deliberately: n8n has no public helper to delete a partial binary.
@@ -18,11 +19,6 @@ import { readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 // eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
 import type { Readable } from 'node:stream';
-
-export interface BinaryFolderSnapshot {
-	folder: string;
-	names: Set<string>;
-}
 
 function executionBinaryFolder(ctx: IExecuteFunctions): string | undefined {
 	try {
@@ -46,41 +42,60 @@ async function list(folder: string): Promise<Set<string> | undefined> {
 	}
 }
 
-export async function snapshotBinaryFolder(ctx: IExecuteFunctions): Promise<BinaryFolderSnapshot | undefined> {
-	const folder = executionBinaryFolder(ctx);
-	if (!folder) return undefined;
-	const names = await list(folder);
-	return names ? { folder, names } : undefined;
+/** One holder per folder at a time; returns the release function (safe to call twice). */
+const folderLocks = new Map<string, Promise<void>>();
+async function lockFolder(folder: string): Promise<() => void> {
+	const previous = folderLocks.get(folder) ?? Promise.resolve();
+	let release!: () => void;
+	const held = new Promise<void>((resolve) => (release = resolve));
+	const tail = previous.then(() => held);
+	folderLocks.set(folder, tail);
+	await previous;
+	let released = false;
+	return () => {
+		if (released) return;
+		released = true;
+		release();
+		if (folderLocks.get(folder) === tail) folderLocks.delete(folder);
+	};
 }
 
-/** Removes the partial file a failed write left behind; true when it removed one. */
-export async function removePartialBinary(snapshot: BinaryFolderSnapshot | undefined): Promise<boolean> {
-	if (!snapshot) return false;
-	const now = await list(snapshot.folder);
-	if (!now) return false;
-	const orphans = [...now].filter(
-		(name) => !snapshot.names.has(name) && !name.endsWith('.metadata') && !now.has(`${name}.metadata`),
-	);
-	if (orphans.length !== 1) return false;
-	try {
-		await unlink(path.join(snapshot.folder, orphans[0]));
-		return true;
-	} catch {
-		return false;
-	}
+export interface BinarySource {
+	stream: Readable;
+	/** Settles when the consumer first reads from the stream, or when the stream closes unread. */
+	firstRead: Promise<void>;
 }
 
 /**
- * Hands the stream to n8n's binary data service. If it fails (the transfer broke off, or
- * the execution was cancelled), the partial file n8n wrote is removed and the error goes on.
+ * Hands the stream to n8n's binary data service. If storing fails (the transfer broke
+ * off, or the execution was cancelled), the partial file n8n wrote is removed and the
+ * error goes on.
  */
-export async function storeBinary(ctx: IExecuteFunctions, stream: Readable, fileName: string, mimeType: string): Promise<IBinaryData> {
-	const snapshot = await snapshotBinaryFolder(ctx);
+export async function storeBinary(ctx: IExecuteFunctions, source: BinarySource, fileName: string, mimeType: string): Promise<IBinaryData> {
+	const folder = executionBinaryFolder(ctx);
+	if (!folder) return await ctx.helpers.prepareBinaryData(source.stream, fileName, mimeType);
+
+	const release = await lockFolder(folder);
+	let claimed: string | undefined;
+	let claiming: Promise<void> = Promise.resolve();
 	try {
-		return await ctx.helpers.prepareBinaryData(stream, fileName, mimeType);
+		const before = await list(folder);
+		claiming = source.firstRead
+			.then(async () => {
+				const now = before && (await list(folder));
+				const fresh = now ? [...now].filter((name) => !before!.has(name) && !name.endsWith('.metadata')) : [];
+				if (fresh.length === 1) claimed = fresh[0];
+			})
+			.catch(() => undefined)
+			.finally(release);
+		return await ctx.helpers.prepareBinaryData(source.stream, fileName, mimeType);
 	} catch (error) {
-		stream.destroy();
-		await removePartialBinary(snapshot);
+		// Destroying the stream settles firstRead (on close) if no read ever came.
+		source.stream.destroy();
+		await claiming;
+		if (claimed) await unlink(path.join(folder, claimed)).catch(() => undefined);
 		throw error;
+	} finally {
+		release();
 	}
 }

@@ -1,4 +1,5 @@
-import { nodeProperties } from '../../nodes/DingTalkStorageDownload/description';
+import { DEFAULT_CONCURRENCY, nodeProperties } from '../../nodes/DingTalkStorageDownload/description';
+import { DEFAULT_REQUESTS_PER_SECOND } from '../../nodes/DingTalkStorageDownload/dingtalk/client';
 import { InputError } from '../../nodes/DingTalkStorageDownload/errors';
 import { DEFAULT_TIMEOUTS } from '../../nodes/DingTalkStorageDownload/transport/http';
 import {
@@ -64,4 +65,6 @@ test('the node shows the same timeout defaults the transport uses', () => {
 	expect(defaults.connectTimeout).toBe(DEFAULT_TIMEOUTS.connectMs);
 	expect(defaults.timeout).toBe(DEFAULT_TIMEOUTS.responseMs);
 	expect(defaults.idleTimeout).toBe(DEFAULT_TIMEOUTS.idleMs);
+	expect(defaults.concurrency).toBe(DEFAULT_CONCURRENCY);
+	expect(defaults.requestsPerSecond).toBe(DEFAULT_REQUESTS_PER_SECOND);
 });

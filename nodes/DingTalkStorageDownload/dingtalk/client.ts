@@ -2,6 +2,7 @@
 // this client free of n8n imports.
 // eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
 import { setTimeout as delay } from 'node:timers/promises';
+import { createHash } from 'node:crypto';
 
 import { DingTalkApiError, DingTalkStorageError } from '../errors';
 import { readText, ResponseTooLargeError, send, TransportError, type HttpHeaders, type Timeouts } from '../transport/http';
@@ -12,6 +13,7 @@ import {
 	parseJsonObject,
 	QPS_LIMIT_CODES,
 } from './apiErrors';
+import { limiterFor } from './rateLimiter';
 import { sharedTokenCache, TokenCache, type IssuedToken } from './tokenCache';
 
 export type DingTalkAuth =
@@ -28,7 +30,12 @@ export interface ClientOptions {
 	/** First back-off after a rate-limit answer; doubles each time (with jitter). */
 	rateLimitBackoffMs?: number;
 	tokenCache?: TokenCache;
+	/** Client-side budget per app (or token) and API, in requests per second; 0 = none. */
+	requestsPerSecond?: number;
 }
+
+/** DingTalk's standard limit per app and API. */
+export const DEFAULT_REQUESTS_PER_SECOND = 20;
 
 export interface FileRef {
 	spaceId: string;
@@ -106,6 +113,7 @@ export class DingTalkClient {
 			file.unionId,
 			body,
 			'Getting the download info',
+			'downloadInfos.query',
 		);
 		return this.parseDownloadInfo(answer);
 	}
@@ -117,6 +125,7 @@ export class DingTalkClient {
 			file.unionId,
 			{ option: {} },
 			'Reading the file details',
+			'dentries.query',
 		);
 		const dentry = answer.dentry;
 		return dentry !== null && typeof dentry === 'object' ? (dentry as Dentry) : {};
@@ -147,6 +156,7 @@ export class DingTalkClient {
 		unionId: string,
 		body: unknown,
 		action: string,
+		api: string,
 	): Promise<Record<string, unknown>> {
 		const url = `${this.baseUrl}${path}?unionId=${encodeURIComponent(unionId)}`;
 		const maxRetries = this.options.maxRateLimitRetries ?? 4;
@@ -156,6 +166,7 @@ export class DingTalkClient {
 
 		for (;;) {
 			const token = await this.accessToken();
+			await this.withinRateLimit(api, action);
 			const { statusCode, text, requestId } = await this.post(url, body, action, {
 				'x-acs-dingtalk-access-token': token,
 			});
@@ -238,6 +249,20 @@ export class DingTalkClient {
 				description:
 					'Check the base URL in the credential, the network and any proxy (HTTPS_PROXY / NO_PROXY) between n8n and DingTalk.',
 			});
+		}
+	}
+
+	/** Waits for a slot under the per-app, per-API budget (see RateLimiter). */
+	private async withinRateLimit(api: string, action: string): Promise<void> {
+		const perSecond = this.options.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND;
+		if (perSecond <= 0) return;
+		const { auth } = this.options;
+		const identity =
+			auth.kind === 'appCredentials' ? this.cacheKey() : createHash('sha256').update(`${this.baseUrl}\n${auth.accessToken}`).digest('hex');
+		try {
+			await limiterFor(`${identity}\n${api}`, perSecond).acquire(this.options.signal);
+		} catch {
+			throw new DingTalkApiError(`${action} failed: the request was cancelled`, { code: 'cancelled' });
 		}
 	}
 

@@ -45,6 +45,8 @@ export interface OpenedDownload {
 	contentRange?: string;
 	/** The stream of the file's bytes. It errors rather than end short. */
 	stream: Readable;
+	/** Settles when the consumer first reads from the stream, or when it closes unread. */
+	firstRead: Promise<void>;
 	/** Bytes the stream has yielded so far. */
 	bytesReceived: () => number;
 }
@@ -256,7 +258,10 @@ class Transfer {
 		};
 
 		const maxResumes = this.maxResumes;
+		let markFirstRead!: () => void;
+		const firstRead = new Promise<void>((resolve) => (markFirstRead = resolve));
 		async function* bytes(): AsyncGenerator<Buffer> {
+			markFirstRead();
 			let body = first.response.body;
 			let resumes = 0;
 			for (;;) {
@@ -301,6 +306,8 @@ class Transfer {
 		}
 
 		const headers = first.response.headers;
+		const stream = Readable.from(bytes(), { objectMode: false });
+		stream.once('close', () => markFirstRead());
 		return {
 			statusCode: first.response.statusCode,
 			url: first.url,
@@ -309,7 +316,8 @@ class Transfer {
 			expectedLength,
 			served,
 			contentRange: served ? headers['content-range'] : undefined,
-			stream: Readable.from(bytes(), { objectMode: false }),
+			stream,
+			firstRead,
 			bytesReceived: () => received,
 		};
 	}

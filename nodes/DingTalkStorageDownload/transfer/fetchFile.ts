@@ -35,6 +35,8 @@ export interface StartedFile {
 	expectedLength?: number;
 	/** Yields exactly the file's (or range's) bytes, or errors. */
 	stream: Readable;
+	/** Settles when the consumer first reads from the stream, or when it closes unread. */
+	firstRead: Promise<void>;
 	bytesReceived: () => number;
 }
 
@@ -107,6 +109,7 @@ export async function startFile(client: DingTalkClient, request: FileRequest): P
 		contentRange: download.contentRange,
 		expectedLength: download.expectedLength,
 		stream: download.stream,
+		firstRead: download.firstRead,
 		bytesReceived: download.bytesReceived,
 	};
 }
