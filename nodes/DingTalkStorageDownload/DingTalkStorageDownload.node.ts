@@ -15,10 +15,10 @@ import {
 
 import { clientFor } from './credentialData';
 import { DEFAULT_REQUESTS_PER_SECOND, type DingTalkClient } from './dingtalk/client';
-import { DEFAULT_CONCURRENCY, nodeProperties } from './description';
+import { DEFAULT_CONCURRENCY, DEFAULT_PARALLEL_CONNECTIONS, nodeProperties } from './description';
 import { DingTalkStorageError, InputError } from './errors';
 import { parseRange } from './helpers/range';
-import { optionalVersion, positiveTimeout, requireFieldName, requireId } from './helpers/validate';
+import { optionalVersion, positiveTimeout, requireFieldName, requireId, wholeNumber } from './helpers/validate';
 import { runItems } from './helpers/itemPool';
 import { storeBinary } from './partialBinary';
 import { getDownloadInfo, startFile, type FileRequest } from './transfer/fetchFile';
@@ -48,6 +48,7 @@ function readRequest(ctx: IExecuteFunctions, itemIndex: number, operation: Opera
 			idleMs: positiveTimeout('idleTimeout', options.idleTimeout, DEFAULT_TIMEOUTS.idleMs),
 		},
 		signal,
+		parallelConnections: wholeNumber('parallelConnections', options.parallelConnections, DEFAULT_PARALLEL_CONNECTIONS, 1, 16),
 	};
 }
 

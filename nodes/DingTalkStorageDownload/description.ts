@@ -3,6 +3,9 @@ import type { INodeProperties } from 'n8n-workflow';
 /** Items downloaded at the same time, by default. */
 export const DEFAULT_CONCURRENCY = 4;
 
+/** Connections per file, by default (1: one stream; see README "Performance"). */
+export const DEFAULT_PARALLEL_CONNECTIONS = 1;
+
 // The timeout defaults below are literals (the n8n lint rules read them) and equal
 // DEFAULT_TIMEOUTS in transport/http.ts; a unit test keeps the two in step.
 
@@ -105,6 +108,16 @@ export const nodeProperties: INodeProperties[] = [
 				default: 4,
 				description:
 					'How many items to download at the same time. Output order and item linking stay the same. Read from the first item.',
+			},
+			{
+				displayName: 'Parallel Connections',
+				name: 'parallelConnections',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 16, numberPrecision: 0 },
+				default: 1,
+				description:
+					'Fetch one large file over this many connections at once, in 4 MiB ranges streamed out in order (at most this many ranges held in memory). Helps on links that cap each connection. Falls back to one connection when the storage does not honour ranges.',
+				displayOptions: { show: { '/operation': ['download'] } },
 			},
 			{
 				displayName: 'Prefer Intranet',

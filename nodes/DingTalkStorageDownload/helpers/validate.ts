@@ -40,6 +40,15 @@ export function positiveTimeout(field: string, value: unknown, fallback: number)
 	return Math.ceil(value);
 }
 
+/** An optional whole number within [min, max]. */
+export function wholeNumber(field: string, value: unknown, fallback: number, min: number, max: number): number {
+	if (value === undefined || value === null || value === '') return fallback;
+	if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+		throw new InputError(field, `${String(value)} is not a whole number from ${min} to ${max}`);
+	}
+	return value;
+}
+
 export function requireFieldName(field: string, value: unknown): string {
 	const name = typeof value === 'string' ? value.trim() : '';
 	if (name === '') throw new InputError(field, 'the binary field name is empty', 'Use a name such as "data".');

@@ -30,6 +30,21 @@ export interface TransferOptions {
 	maxRedirects?: number;
 	/** How many times a body that broke off is resumed from the byte reached. */
 	maxResumes?: number;
+	/**
+	 * Connections for one whole-file download: above 1, the file is fetched as ranges of
+	 * `chunkBytes` over that many connections and streamed out in order (when the storage
+	 * honours ranges and the file spans more than one chunk).
+	 */
+	parallelConnections?: number;
+	chunkBytes?: number;
+}
+
+export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
+
+interface Answer {
+	response: HttpResponse;
+	url: string;
+	urlIndex: number;
 }
 
 export interface OpenedDownload {
@@ -89,11 +104,16 @@ class Transfer {
 	private refreshed = false;
 	private readonly maxRedirects: number;
 	private readonly maxResumes: number;
+	/** Aborts this transfer's requests: the execution was cancelled, or the stream closed. */
+	private readonly stop = new AbortController();
 
 	constructor(private readonly options: TransferOptions) {
 		this.info = options.info;
 		this.maxRedirects = options.maxRedirects ?? 5;
 		this.maxResumes = options.maxResumes ?? 3;
+		const { signal } = options;
+		if (signal?.aborted) this.stop.abort();
+		signal?.addEventListener('abort', () => this.stop.abort(), { once: true });
 	}
 
 	/**
@@ -111,7 +131,7 @@ class Transfer {
 				url: current,
 				method: 'GET',
 				headers: sameOrigin ? { ...this.info.headers, ...extra } : extra,
-				signal: this.options.signal,
+				signal: this.stop.signal,
 				timeouts: this.options.timeouts,
 			});
 			const location = response.headers.location;
@@ -142,7 +162,7 @@ class Transfer {
 		range: ByteRange | undefined,
 		accept: (response: HttpResponse) => void,
 		preferredUrlIndex = 0,
-	): Promise<{ response: HttpResponse; url: string; urlIndex: number }> {
+	): Promise<Answer> {
 		const attempts: Attempt[] = [];
 		for (;;) {
 			let forbidden = false;
@@ -194,6 +214,7 @@ class Transfer {
 
 	async open(): Promise<OpenedDownload> {
 		const { range } = this.options;
+		if (!range && (this.options.parallelConnections ?? 1) > 1) return await this.openParallel();
 		let expectedLength: number | undefined;
 		let served: ServedRange | undefined;
 
@@ -232,6 +253,20 @@ class Transfer {
 		};
 
 		const first = await this.firstAnswer(range, accept);
+		return this.streamFrom(first, served, expectedLength);
+	}
+
+	/**
+	 * The stream of one answered request: the body, checked against its announced length,
+	 * resumed with a range from the byte reached when the connection breaks off.
+	 */
+	private streamFrom(
+		first: Answer,
+		served: ServedRange | undefined,
+		expectedLength: number | undefined,
+		/** Whether closing this stream ends the whole transfer (not so for a first chunk). */
+		endsTransfer = true,
+	): OpenedDownload {
 		const etag = first.response.headers.etag;
 		const start = served?.start ?? 0;
 		const end = served?.end ?? (expectedLength === undefined ? undefined : expectedLength - 1);
@@ -307,7 +342,10 @@ class Transfer {
 
 		const headers = first.response.headers;
 		const stream = Readable.from(bytes(), { objectMode: false });
-		stream.once('close', () => markFirstRead());
+		stream.once('close', () => {
+			markFirstRead();
+			if (endsTransfer) this.stop.abort();
+		});
 		return {
 			statusCode: first.response.statusCode,
 			url: first.url,
@@ -320,6 +358,141 @@ class Transfer {
 			firstRead,
 			bytesReceived: () => received,
 		};
+	}
+
+	/**
+	 * Whole file over several connections. The first chunk is asked for as a range: a 206
+	 * says ranges work and gives the size; a 200 (ranges ignored) is simply the whole file,
+	 * streamed as usual. Chunks are fetched ahead (at most `parallelConnections` at once,
+	 * so at most that many chunks are held) and streamed out in order, each one verified
+	 * against its Content-Range and resumed on its own.
+	 */
+	private async openParallel(): Promise<OpenedDownload> {
+		const connections = this.options.parallelConnections ?? 1;
+		const chunkBytes = this.options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+		const probeRange: ByteRange = { kind: 'from', start: 0, end: chunkBytes - 1 };
+		let served: ServedRange | undefined;
+		let length: number | undefined;
+		const first = await this.firstAnswer(probeRange, (response) => {
+			length = contentLength(response);
+			if (response.statusCode === 200) return;
+			served = parseContentRange(response.headers['content-range']);
+			if (response.statusCode !== 206 || !served || served.start !== 0 || served.total === undefined || !servedMatches(probeRange, served)) {
+				discard(response.body);
+				throw new UrlFailure(`answered a range request with HTTP ${response.statusCode} ${response.headers['content-range'] ?? ''}`.trim(), response.statusCode);
+			}
+		});
+		const total = served?.total;
+		if (!served || total === undefined || total <= chunkBytes) {
+			// Ranges ignored, or the file fits in one chunk: one stream is all there is.
+			const single = this.streamFrom(first, served, served ? served.end + 1 : length);
+			return { ...single, statusCode: 200, served: undefined, contentRange: undefined };
+		}
+
+		const etag = first.response.headers.etag;
+		const spans: Array<{ start: number; end: number }> = [];
+		for (let start = chunkBytes; start < total; start += chunkBytes) spans.push({ start, end: Math.min(total, start + chunkBytes) - 1 });
+		const firstChunk = this.streamFrom(first, served, served.end + 1, false);
+		let received = 0;
+		let firstChunkDone = false;
+		const pending = new Map<number, Promise<Buffer>>();
+		let nextSpan = 0;
+		const launch = () => {
+			// While the first chunk streams, it holds one of the connections.
+			const slots = Math.max(1, connections - (firstChunkDone ? 0 : 1));
+			while (nextSpan < spans.length && pending.size < slots) {
+				const fetching = this.fetchSpan(spans[nextSpan], etag, first.urlIndex);
+				fetching.catch(() => undefined); // awaited in order below; no unhandled rejection meanwhile
+				pending.set(nextSpan, fetching);
+				nextSpan++;
+			}
+		};
+		const endTransfer = () => this.stop.abort();
+		let markFirstRead!: () => void;
+		const firstRead = new Promise<void>((resolve) => (markFirstRead = resolve));
+		async function* bytes(): AsyncGenerator<Buffer> {
+			markFirstRead();
+			try {
+				launch();
+				for await (const chunk of firstChunk.stream) {
+					received += (chunk as Buffer).length;
+					yield chunk as Buffer;
+				}
+				firstChunkDone = true;
+				for (let index = 0; index < spans.length; index++) {
+					launch();
+					const buffer = await pending.get(index)!;
+					pending.delete(index);
+					received += buffer.length;
+					launch();
+					yield buffer;
+				}
+				if (received !== total) {
+					throw new DownloadError(`The download is incomplete: ${received} of ${total} bytes arrived`, { code: 'incompleteBody' });
+				}
+			} finally {
+				endTransfer();
+			}
+		}
+		const stream = Readable.from(bytes(), { objectMode: false });
+		stream.once('close', () => {
+			markFirstRead();
+			this.stop.abort();
+		});
+		const headers = first.response.headers;
+		return {
+			statusCode: 200,
+			url: first.url,
+			contentType: headers['content-type'],
+			contentDisposition: headers['content-disposition'],
+			expectedLength: total,
+			stream,
+			firstRead,
+			bytesReceived: () => received,
+		};
+	}
+
+	/** One chunk of the file into memory, verified, resumed where it broke off. */
+	private async fetchSpan(span: { start: number; end: number }, etag: string | undefined, preferredUrlIndex: number): Promise<Buffer> {
+		const buffer = Buffer.allocUnsafe(span.end - span.start + 1);
+		let filled = 0;
+		let lastProblem = '';
+		for (let attempt = 0; attempt <= this.maxResumes; attempt++) {
+			const rest: ByteRange = { kind: 'from', start: span.start + filled, end: span.end };
+			const { response } = await this.firstAnswer(
+				rest,
+				(answer) => {
+					const part = parseContentRange(answer.headers['content-range']);
+					const sameFile = !etag || !answer.headers.etag || answer.headers.etag === etag;
+					if (answer.statusCode !== 206 || !part || !servedMatches(rest, part) || !sameFile) {
+						discard(answer.body);
+						throw new UrlFailure(sameFile ? `range ${formatRange(rest)} answered with HTTP ${answer.statusCode}` : 'the file changed while it was being downloaded', answer.statusCode);
+					}
+				},
+				preferredUrlIndex,
+			);
+			try {
+				for await (const chunk of response.body) {
+					const piece = chunk as Buffer;
+					if (filled + piece.length > buffer.length) {
+						throw new DownloadError(`The storage sent more bytes than the range ${formatRange(rest)} holds; the file was not emitted`, { code: 'bodyTooLong' });
+					}
+					piece.copy(buffer, filled);
+					filled += piece.length;
+				}
+				if (filled === buffer.length) return buffer;
+				lastProblem = `the connection ended after ${filled} of ${buffer.length} bytes of a chunk`;
+			} catch (error) {
+				if (error instanceof DingTalkStorageError) throw error;
+				const transportError = bodyError(error);
+				if (transportError.kind === 'aborted') throw cancelled(transportError);
+				lastProblem = `a chunk broke off after ${filled} bytes (${transportError.message})`;
+			}
+		}
+		throw new DownloadError(`The download is incomplete: ${lastProblem}; gave up after ${this.maxResumes} resume attempt(s)`, {
+			code: 'incompleteBody',
+			description: 'Nothing was emitted for this file. The connection to DingTalk storage is unstable: try again, or use fewer parallel connections.',
+		});
 	}
 
 	private rangeIgnored(range: ByteRange, size: number | undefined): DownloadError {

@@ -23,6 +23,8 @@ export interface FileRequest {
 	fileName?: string;
 	timeouts: Timeouts;
 	signal?: AbortSignal;
+	/** Connections for one whole-file download (ranges fetched in parallel). */
+	parallelConnections?: number;
 }
 
 export interface StartedFile {
@@ -88,6 +90,7 @@ export async function startFile(client: DingTalkClient, request: FileRequest): P
 		range: request.range,
 		signal: request.signal,
 		timeouts: request.timeouts,
+		parallelConnections: request.parallelConnections,
 	});
 	let fileName: string;
 	try {
