@@ -1,5 +1,5 @@
 /**
- * `npm run bench:memory [-- <bytes>]`: downloads one large generated file (1 GiB by
+ * `npm run bench:memory [-- <bytes> [connections]]`: downloads one large generated file (1 GiB by
  * default) through the node in n8n's execution engine, filesystem binary mode, and prints
  * the process's peak memory growth. The emulator runs in a child process, so what is
  * measured is n8n's engine plus this node only. A script that prints figures: no assertions.
@@ -32,12 +32,20 @@ async function startEmulatorProcess(appSecret: string) {
 
 async function main() {
 	const size = Number(process.argv[2] ?? 1024 * MiB);
+	const connections = Number(process.argv[3] ?? 1);
 	const dentryId = `gen-${size}`;
 	const appSecret = randomBytes(12).toString('hex');
 	const { child, baseUrl } = await startEmulatorProcess(appSecret);
 	await useBinaryMode('filesystem');
 	const credentials = { authentication: 'appCredentials', appKey: 'dingemulatorappkey', appSecret, baseUrl };
-	const parameters = (id: string) => ({ operation: 'download', spaceId: '1', dentryId: id, unionId: 'emulator-union-id', binaryPropertyName: 'data', options: {} });
+	const parameters = (id: string) => ({
+		operation: 'download',
+		spaceId: '1',
+		dentryId: id,
+		unionId: 'emulator-union-id',
+		binaryPropertyName: 'data',
+		options: { parallelConnections: connections },
+	});
 
 	// Warm-up: load every module and open the connection pool before the baseline.
 	await runNode({ parameters: parameters('1001'), credentials });
@@ -66,7 +74,7 @@ async function main() {
 	stopN8nTimers();
 	removeBinaryStorage();
 
-	console.log(`file            ${size} bytes (${(size / MiB).toFixed(0)} MiB), filesystem binary mode, n8n-core engine in-process`);
+	console.log(`file            ${size} bytes (${(size / MiB).toFixed(0)} MiB), filesystem binary mode, n8n-core engine in-process, ${connections} connection(s)`);
 	console.log(`node            ${process.version}`);
 	console.log(`time            ${seconds.toFixed(2)} s (${(size / MiB / seconds).toFixed(0)} MiB/s, including n8n writing to disk)`);
 	console.log(`baseline RSS    ${(baseline / MiB).toFixed(1)} MiB`);
