@@ -4,48 +4,21 @@
  * the process's peak memory growth. The emulator runs in a child process, so what is
  * measured is n8n's engine plus this node only. A script that prints figures: no assertions.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
-import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 
 import { generatedFile } from '../emulator';
 import { sha256 as expectedSha256 } from '../emulator/content';
 import { binaryService, removeBinaryStorage, runNode, stopN8nTimers, useBinaryMode } from '../test/harness/n8n';
-
-const MiB = 1024 * 1024;
-
-async function startEmulatorProcess(appSecret: string) {
-	const child = spawn(process.execPath, [path.join(__dirname, '../../scripts/emulator.js')], {
-		env: { ...process.env, EMULATOR_APP_SECRET: appSecret },
-		stdio: ['ignore', 'pipe', 'inherit'],
-	});
-	let text = '';
-	for await (const chunk of child.stdout) {
-		text += String(chunk);
-		const match = /API (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
-		if (match) return { child, baseUrl: match[1] };
-	}
-	throw new Error('the emulator did not start');
-}
+import { downloadParameters, MiB, startEmulatorProcess } from './common';
 
 async function main() {
 	const size = Number(process.argv[2] ?? 1024 * MiB);
 	const connections = Number(process.argv[3] ?? 1);
 	const dentryId = `gen-${size}`;
-	const appSecret = randomBytes(12).toString('hex');
-	const { child, baseUrl } = await startEmulatorProcess(appSecret);
+	const emulator = await startEmulatorProcess();
 	await useBinaryMode('filesystem');
-	const credentials = { authentication: 'appCredentials', appKey: 'dingemulatorappkey', appSecret, baseUrl };
-	const parameters = (id: string) => ({
-		operation: 'download',
-		spaceId: '1',
-		dentryId: id,
-		unionId: 'emulator-union-id',
-		binaryPropertyName: 'data',
-		options: { parallelConnections: connections },
-	});
+	const { credentials } = emulator;
+	const parameters = (id: string) => downloadParameters(id, { parallelConnections: connections });
 
 	// Warm-up: load every module and open the connection pool before the baseline.
 	await runNode({ parameters: parameters('1001'), credentials });
@@ -69,8 +42,7 @@ async function main() {
 	const file = generatedFile(dentryId)!;
 	const expected = expectedSha256(file.seed, 0, size - 1);
 
-	child.kill();
-	await once(child, 'exit');
+	await emulator.stop();
 	stopN8nTimers();
 	removeBinaryStorage();
 

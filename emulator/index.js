@@ -179,6 +179,10 @@ async function startEmulator(options = {}) {
 		downloadInfoPaddingBytes: 0,
 		/** DingTalk's per-app, per-API rate limit (requests in any 1 s); 0 = not enforced. */
 		qpsLimit: 0,
+		/** Caps each storage connection at this many bytes per second (a wide-area link); 0 = no cap. */
+		bytesPerSecondPerConnection: 0,
+		/** Extra wait before the storage's first byte, in milliseconds. */
+		storageLatencyMs: 0,
 	};
 	/** @type {Map<string, number>} token -> expiry (ms) */
 	const tokens = new Map();
@@ -352,6 +356,7 @@ async function startEmulator(options = {}) {
 			return;
 		}
 		if (fault?.headersDelayMs && faultActive) await sleep(fault.headersDelayMs);
+		if (state.storageLatencyMs) await sleep(state.storageLatencyMs);
 		if (res.destroyed) return;
 		if (fault?.failFirstUrl && match[1] === 'a') return xmlError(fault.failFirstUrl, 'InternalError', 'emulated failure of the first URL');
 		if (fault?.failAllUrls) return xmlError(fault.failAllUrls, 'InternalError', 'emulated failure');
@@ -413,6 +418,8 @@ async function startEmulator(options = {}) {
 		res.flushHeaders();
 
 		const cutAt = faultActive ? (fault?.resetAfterBytes ?? fault?.truncateAfterBytes) : undefined;
+		const rate = state.bytesPerSecondPerConnection;
+		const bodyStarted = Date.now();
 		let sent = 0;
 		for (const chunk of content.chunks(file.seed, start, end)) {
 			let piece = chunk;
@@ -432,6 +439,11 @@ async function startEmulator(options = {}) {
 			}
 			sent += piece.length;
 			entry.sentBytes = sent;
+			if (rate > 0) {
+				// Hold this connection to its rate: wait until the bytes sent are "due".
+				const ahead = (sent / rate) * 1000 - (Date.now() - bodyStarted);
+				if (ahead > 1) await sleep(ahead);
+			}
 			if (cutAt !== undefined && sent >= cutAt) {
 				if (fault?.resetAfterBytes !== undefined) {
 					// Let what was written reach the client, then reset the connection.
@@ -533,6 +545,8 @@ async function startEmulator(options = {}) {
 			state.tokenEndpointAnswer = undefined;
 			state.downloadInfoPaddingBytes = 0;
 			state.qpsLimit = 0;
+			state.bytesPerSecondPerConnection = 0;
+			state.storageLatencyMs = 0;
 			qpsWindows.clear();
 			log.length = 0;
 		},

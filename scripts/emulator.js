@@ -10,6 +10,11 @@ async function main() {
 		port,
 		appSecret: process.env.EMULATOR_APP_SECRET,
 	});
+	// Conditions for benchmarks: a per-connection cap, latency, DingTalk's QPS limit.
+	emulator.state.bytesPerSecondPerConnection = Number(process.env.EMULATOR_CONNECTION_BYTES_PER_SECOND ?? 0);
+	emulator.state.apiLatencyMs = Number(process.env.EMULATOR_API_LATENCY_MS ?? 0);
+	emulator.state.storageLatencyMs = Number(process.env.EMULATOR_STORAGE_LATENCY_MS ?? 0);
+	emulator.state.qpsLimit = Number(process.env.EMULATOR_QPS_LIMIT ?? 0);
 	const credential = {
 		authentication: 'appCredentials',
 		appKey: emulator.appKey,

@@ -113,7 +113,15 @@ class Transfer {
 		this.maxResumes = options.maxResumes ?? 3;
 		const { signal } = options;
 		if (signal?.aborted) this.stop.abort();
-		signal?.addEventListener('abort', () => this.stop.abort(), { once: true });
+		signal?.addEventListener('abort', this.onCancel, { once: true });
+	}
+
+	private readonly onCancel = () => this.stop.abort();
+
+	/** Ends this transfer: its requests are aborted, and it stops listening for cancellation. */
+	private end(): void {
+		this.stop.abort();
+		this.options.signal?.removeEventListener('abort', this.onCancel);
 	}
 
 	/**
@@ -213,8 +221,17 @@ class Transfer {
 	}
 
 	async open(): Promise<OpenedDownload> {
-		const { range } = this.options;
-		if (!range && (this.options.parallelConnections ?? 1) > 1) return await this.openParallel();
+		try {
+			const { range } = this.options;
+			if (!range && (this.options.parallelConnections ?? 1) > 1) return await this.openParallel();
+			return await this.openSingle(range);
+		} catch (error) {
+			this.end();
+			throw error;
+		}
+	}
+
+	private async openSingle(range: ByteRange | undefined): Promise<OpenedDownload> {
 		let expectedLength: number | undefined;
 		let served: ServedRange | undefined;
 
@@ -344,7 +361,7 @@ class Transfer {
 		const stream = Readable.from(bytes(), { objectMode: false });
 		stream.once('close', () => {
 			markFirstRead();
-			if (endsTransfer) this.stop.abort();
+			if (endsTransfer) this.end();
 		});
 		return {
 			statusCode: first.response.statusCode,
@@ -407,7 +424,7 @@ class Transfer {
 				nextSpan++;
 			}
 		};
-		const endTransfer = () => this.stop.abort();
+		const endTransfer = () => this.end();
 		let markFirstRead!: () => void;
 		const firstRead = new Promise<void>((resolve) => (markFirstRead = resolve));
 		async function* bytes(): AsyncGenerator<Buffer> {
@@ -437,7 +454,7 @@ class Transfer {
 		const stream = Readable.from(bytes(), { objectMode: false });
 		stream.once('close', () => {
 			markFirstRead();
-			this.stop.abort();
+			this.end();
 		});
 		const headers = first.response.headers;
 		return {

@@ -1,0 +1,62 @@
+/** Shared by the benchmark scripts: the emulator in a child process, and one download run. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { IDataObject } from 'n8n-workflow';
+
+import { runNode } from '../test/harness/n8n';
+
+export const MiB = 1024 * 1024;
+
+export interface EmulatorProcess {
+	child: ChildProcess;
+	baseUrl: string;
+	credentials: { authentication: string; appKey: string; appSecret: string; baseUrl: string };
+	stop: () => Promise<void>;
+}
+
+/** The emulator in its own process, so its work is not counted as the node's. */
+export async function startEmulatorProcess(env: Record<string, string> = {}): Promise<EmulatorProcess> {
+	const appSecret = randomBytes(12).toString('hex');
+	const child = spawn(process.execPath, [path.join(__dirname, '../../scripts/emulator.js')], {
+		env: { ...process.env, ...env, EMULATOR_APP_SECRET: appSecret },
+		stdio: ['ignore', 'pipe', 'inherit'],
+	});
+	let text = '';
+	for await (const chunk of child.stdout!) {
+		text += String(chunk);
+		const match = /API (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
+		if (match) {
+			child.stdout!.resume();
+			return {
+				child,
+				baseUrl: match[1],
+				credentials: { authentication: 'appCredentials', appKey: 'dingemulatorappkey', appSecret, baseUrl: match[1] },
+				stop: async () => {
+					child.kill();
+					await once(child, 'exit');
+				},
+			};
+		}
+	}
+	throw new Error('the emulator did not start');
+}
+
+export function downloadParameters(dentryId: string, options: IDataObject = {}): IDataObject {
+	return { operation: 'download', spaceId: '1', dentryId, unionId: 'emulator-union-id', binaryPropertyName: 'data', options };
+}
+
+/** Runs the node once; returns seconds and the output. */
+export async function timedRun(emulator: EmulatorProcess, parameters: IDataObject, items?: IDataObject[]) {
+	const started = process.hrtime.bigint();
+	const result = await runNode({ parameters, credentials: emulator.credentials, items, continueOnFail: true });
+	const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+	if (result.error || !result.output) throw result.error ?? new Error('no output');
+	return { seconds, output: result.output };
+}
+
+export function median(values: number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.floor(sorted.length / 2)];
+}
