@@ -1,3 +1,7 @@
+// A Node built-in, deliberately: see setMaxListeners below.
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
+import { setMaxListeners } from 'node:events';
+
 /**
  * Runs one task per item with at most `concurrency` at a time, keeping results in item
  * order. With `stopOnFailure`, the first failure stops scheduling and aborts the tasks
@@ -25,6 +29,9 @@ export async function runItems<T>(
 	options: PoolOptions,
 ): Promise<PoolOutcome<T>> {
 	const stop = new AbortController();
+	// Every running task listens on this signal several times over (its transfer, its HTTP
+	// requests, a rate-limit wait): many listeners by design, not a leak.
+	setMaxListeners(Math.max(10, options.concurrency * 8), stop.signal);
 	const onCancel = () => stop.abort();
 	if (options.signal?.aborted) stop.abort();
 	options.signal?.addEventListener('abort', onCancel, { once: true });
