@@ -1,5 +1,7 @@
 /** Shared set-up for the integration suites: one emulator per suite, n8n's engine, helpers. */
 import { createHash } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import type { IBinaryData, ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { startEmulator } from '../../emulator';
@@ -100,3 +102,17 @@ export function secretsSeen(emulator: Emulator, extra: string[] = []): string[] 
 	return [...values].filter((value) => value.length >= 8);
 }
 
+
+/** Files in n8n's binary storage without a `.metadata` companion: partial writes. */
+export function partialBinaries(storage: string): string[] {
+	const files: string[] = [];
+	const walk = (dir: string) => {
+		for (const entry of readdirSync(dir, { withFileTypes: true })) {
+			const full = path.join(dir, entry.name);
+			if (entry.isDirectory()) walk(full);
+			else files.push(full);
+		}
+	};
+	if (existsSync(storage)) walk(storage);
+	return files.filter((file) => !file.endsWith('.metadata') && !files.includes(`${file}.metadata`));
+}

@@ -3,26 +3,10 @@
  * and item linking unchanged, no QPS error reaching the user, and nothing half-written
  * left behind when some of the parallel downloads fail.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import path from 'node:path';
-
-import { apiCalls, appCredentials, binarySha256, download, useEmulator } from '../harness/fixtures';
+import { apiCalls, appCredentials, binarySha256, download, partialBinaries, useEmulator } from '../harness/fixtures';
 import { runNode, useBinaryMode } from '../harness/n8n';
 
 const ctx = useEmulator('filesystem');
-
-function partialFiles(storage: string): string[] {
-	const files: string[] = [];
-	const walk = (dir: string) => {
-		for (const entry of readdirSync(dir, { withFileTypes: true })) {
-			const full = path.join(dir, entry.name);
-			if (entry.isDirectory()) walk(full);
-			else files.push(full);
-		}
-	};
-	if (existsSync(storage)) walk(storage);
-	return files.filter((file) => !file.endsWith('.metadata') && !files.includes(`${file}.metadata`));
-}
 
 test('at the emulator\'s 20 requests/second limit, 60 items in parallel: all succeed, no QPS answer at all', async () => {
 	const { emulator } = ctx;
@@ -59,7 +43,7 @@ test('parallel items with failures among them: order kept, the failures are erro
 	for (const [i, item] of output!.entries()) {
 		if (item.binary) expect(await binarySha256(item.binary.data)).toBe(emulator.sha256(ids[i]));
 	}
-	expect(partialFiles(storage)).toEqual([]);
+	expect(partialBinaries(storage)).toEqual([]);
 });
 
 test('without Continue On Fail, one failure stops the parallel run and names its item', async () => {

@@ -2,10 +2,7 @@
  * Parallel ranged download (option "Parallel Connections"): byte-exact under faults,
  * one stream when ranges are ignored or the file is small, nothing half-written on failure.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import path from 'node:path';
-
-import { appCredentials, binarySha256, download, storageCalls, useEmulator } from '../harness/fixtures';
+import { appCredentials, binarySha256, download, partialBinaries, storageCalls, useEmulator } from '../harness/fixtures';
 import { runNode, useBinaryMode, type BinaryMode } from '../harness/n8n';
 
 const MiB = 1024 * 1024;
@@ -70,15 +67,6 @@ describe('parallel connections that cannot complete', () => {
 		const { output } = await runNode({ parameters: download(emulator, FILE, { parallelConnections: 4 }), credentials: appCredentials(emulator), continueOnFail: true });
 		expect(output![0].binary).toBeUndefined();
 		expect(output![0].json.code).toBe('incompleteBody');
-		const files: string[] = [];
-		const walk = (dir: string) => {
-			for (const entry of readdirSync(dir, { withFileTypes: true })) {
-				const full = path.join(dir, entry.name);
-				if (entry.isDirectory()) walk(full);
-				else files.push(full);
-			}
-		};
-		if (existsSync(storage)) walk(storage);
-		expect(files.filter((file) => !file.endsWith('.metadata') && !files.includes(`${file}.metadata`))).toEqual([]);
+		expect(partialBinaries(storage)).toEqual([]);
 	});
 });

@@ -2,10 +2,7 @@
  * The transfer under faults, through n8n's execution engine: URL fallback, re-query on
  * an expired signature, resumes after a broken connection, and failures that emit nothing.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import path from 'node:path';
-
-import { apiCalls, appCredentials, binarySha256, download, storageCalls, useEmulator } from '../harness/fixtures';
+import { apiCalls, appCredentials, binarySha256, download, partialBinaries, storageCalls, useEmulator } from '../harness/fixtures';
 import { runNode, useBinaryMode, type BinaryMode } from '../harness/n8n';
 
 const BIG = '1005'; // 3 MiB + 17 bytes
@@ -118,20 +115,6 @@ describe.each<BinaryMode>(['filesystem', 'default'])('faults in %s binary mode',
 describe('nothing half-written is left behind', () => {
 	const ctx = useEmulator('filesystem');
 
-	function leftovers(storage: string): string[] {
-		const files: string[] = [];
-		const walk = (dir: string) => {
-			for (const entry of readdirSync(dir, { withFileTypes: true })) {
-				const full = path.join(dir, entry.name);
-				if (entry.isDirectory()) walk(full);
-				else files.push(full);
-			}
-		};
-		if (existsSync(storage)) walk(storage);
-		// A binary n8n finished has its .metadata; one without is a partial write.
-		return files.filter((file) => !file.endsWith('.metadata') && !files.includes(`${file}.metadata`));
-	}
-
 	test('a transfer that fails mid-body leaves no partial file in n8n\'s storage', async () => {
 		const { emulator } = ctx;
 		const storage = await useBinaryMode('filesystem');
@@ -144,7 +127,7 @@ describe('nothing half-written is left behind', () => {
 		});
 		expect(output![1].json.code).toBe('incompleteBody');
 		expect(output![0].binary).toBeDefined();
-		expect(leftovers(storage)).toEqual([]);
+		expect(partialBinaries(storage)).toEqual([]);
 	});
 
 	test('cancelling the execution mid-download stops the transfer and leaves nothing half-written', async () => {
@@ -159,6 +142,6 @@ describe('nothing half-written is left behind', () => {
 		await new Promise((resolve) => setTimeout(resolve, 200));
 		expect(transfer.completed).toBe(false);
 		expect(transfer.sentBytes).toBeLessThan(emulator.file(file).size / 2);
-		expect(leftovers(storage)).toEqual([]);
+		expect(partialBinaries(storage)).toEqual([]);
 	});
 });

@@ -99,6 +99,23 @@ class UrlFailure extends Error {
 	}
 }
 
+/**
+ * Checks an answer to a request for part of the file (a resume, or a chunk): it must be a
+ * 206 serving exactly `part`, of the same file (same ETag, when both have one).
+ */
+function acceptPart(part: ByteRange, etag: string | undefined) {
+	return (answer: HttpResponse) => {
+		const served = parseContentRange(answer.headers['content-range']);
+		const sameFile = !etag || !answer.headers.etag || answer.headers.etag === etag;
+		if (answer.statusCode === 206 && served && servedMatches(part, served) && sameFile) return;
+		discard(answer.body);
+		throw new UrlFailure(
+			sameFile ? `could not get ${formatRange(part)} (HTTP ${answer.statusCode})` : 'the file changed while it was being downloaded',
+			answer.statusCode,
+		);
+	};
+}
+
 class Transfer {
 	private info: DownloadInfo;
 	private refreshed = false;
@@ -291,21 +308,7 @@ class Transfer {
 
 		const resume = async (): Promise<HttpResponse> => {
 			const rest: ByteRange = end === undefined ? { kind: 'from', start: start + received } : remainderOf({ start, end }, received);
-			const { response } = await this.firstAnswer(
-				rest,
-				(answer) => {
-					const part = parseContentRange(answer.headers['content-range']);
-					const sameFile = !etag || !answer.headers.etag || answer.headers.etag === etag;
-					if (answer.statusCode !== 206 || !part || !servedMatches(rest, part) || !sameFile) {
-						discard(answer.body);
-						throw new UrlFailure(
-							sameFile ? `could not resume at byte ${start + received} (HTTP ${answer.statusCode})` : 'the file changed while it was being downloaded',
-							answer.statusCode,
-						);
-					}
-				},
-				first.urlIndex,
-			);
+			const { response } = await this.firstAnswer(rest, acceptPart(rest, etag), first.urlIndex);
 			return response;
 		};
 
@@ -476,18 +479,7 @@ class Transfer {
 		let lastProblem = '';
 		for (let attempt = 0; attempt <= this.maxResumes; attempt++) {
 			const rest: ByteRange = { kind: 'from', start: span.start + filled, end: span.end };
-			const { response } = await this.firstAnswer(
-				rest,
-				(answer) => {
-					const part = parseContentRange(answer.headers['content-range']);
-					const sameFile = !etag || !answer.headers.etag || answer.headers.etag === etag;
-					if (answer.statusCode !== 206 || !part || !servedMatches(rest, part) || !sameFile) {
-						discard(answer.body);
-						throw new UrlFailure(sameFile ? `range ${formatRange(rest)} answered with HTTP ${answer.statusCode}` : 'the file changed while it was being downloaded', answer.statusCode);
-					}
-				},
-				preferredUrlIndex,
-			);
+			const { response } = await this.firstAnswer(rest, acceptPart(rest, etag), preferredUrlIndex);
 			try {
 				for await (const chunk of response.body) {
 					const piece = chunk as Buffer;
