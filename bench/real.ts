@@ -1,0 +1,185 @@
+/**
+ * `npm run bench [-- --quick]`: one large file (1 GiB; 256 MiB with --quick) in real n8n
+ * 2.41.1 (the cached install of the end-to-end suite) against the emulator on 127.0.0.1:
+ *  (a) curl fetching the same storage URL with the same signed headers into a file;
+ *  (b) this node, filesystem binary mode;
+ *  (c) the do-it-yourself workflow: an HTTP Request node for the download info, a second
+ *      one fetching the file with the signed headers from an expression;
+ *  (d) n8n's own ceiling: a trivial node handing prepareBinaryData an in-memory stream.
+ * Nodes are timed by their own executionTime from the run data; memory is the n8n
+ * process's peak RSS minus that of the same workflow with the measured node disabled.
+ * Median of 3 runs each, side by side in one invocation. Prints figures; asserts nothing.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { median, MiB, startEmulatorProcess } from './common';
+
+// Plain JavaScript shared with the end-to-end suite; resolved from the compiled location.
+const SCRIPTS = path.join(__dirname, '..', '..', 'scripts', 'e2e');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ensureN8n } = require(path.join(SCRIPTS, 'n8n-install')) as typeof import('../scripts/e2e/n8n-install');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runner = require(path.join(SCRIPTS, 'n8n-runner')) as typeof import('../scripts/e2e/n8n-runner');
+
+type Install = Awaited<ReturnType<typeof ensureN8n>>;
+type Node = Record<string, unknown> & { name: string };
+
+const CEILING_DIR = path.join(__dirname, '..', '..', 'bench', 'ceiling');
+
+/** Peak RSS (VmHWM) of a child process, sampled until it exits. */
+function watchPeakRss(child: ChildProcess): Promise<number> {
+	return new Promise((resolve) => {
+		let peak = 0;
+		const sample = () => {
+			try {
+				const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+				const match = /VmHWM:\s+(\d+) kB/.exec(status);
+				if (match) peak = Math.max(peak, Number(match[1]) * 1024);
+			} catch {
+				// gone
+			}
+		};
+		const timer = setInterval(sample, 20);
+		child.once('exit', () => {
+			clearInterval(timer);
+			resolve(peak);
+		});
+	});
+}
+
+function workflow(id: string, nodes: Node[]): Record<string, unknown> & { id: string } {
+	const all: Node[] = [{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} }, ...nodes];
+	const connections: Record<string, unknown> = {};
+	all.forEach((node, index) => {
+		node.id = `${id}-${index}`;
+		node.position = [index * 220, 0];
+		if (index > 0) connections[all[index - 1].name] = { main: [[{ node: node.name, type: 'main', index: 0 }]] };
+	});
+	return { id, name: id, nodes: all, connections, settings: { executionOrder: 'v1' }, active: false, pinData: {} };
+}
+
+async function executeMeasured(install: Install, userFolder: string, workflowId: string, nodeName: string) {
+	const env = runner.n8nEnv(install, userFolder, { N8N_CUSTOM_EXTENSIONS: CEILING_DIR });
+	const child = spawn(install.nodeBinary, [install.n8nBin, 'execute', `--id=${workflowId}`, '--rawOutput'], { cwd: userFolder, env, stdio: ['ignore', 'pipe', 'pipe'] });
+	let stdout = '';
+	child.stdout!.on('data', (chunk) => (stdout += chunk));
+	child.stderr!.resume();
+	const peak = await watchPeakRss(child);
+	const lines = stdout.split('\n');
+	const start = lines.indexOf('{');
+	const end = lines.lastIndexOf('}');
+	const data = start >= 0 && end > start ? JSON.parse(lines.slice(start, end + 1).join('\n')) : undefined;
+	const task = data?.data?.resultData?.runData?.[nodeName]?.[0];
+	return { peak, executionMs: task?.executionTime as number | undefined, error: task?.error?.message as string | undefined, items: task?.data?.main?.[0] };
+}
+
+async function curlRun(url: string, headers: Record<string, string>, out: string) {
+	const args = ['-s', '-o', out, '-w', '%{time_total} %{size_download} %{http_code}', '-H', 'Accept-Encoding: identity'];
+	for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
+	args.push(url);
+	const child = spawn('curl', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+	let text = '';
+	child.stdout!.on('data', (chunk) => (text += chunk));
+	const peak = await watchPeakRss(child);
+	const [seconds, bytes, status] = text.trim().split(' ');
+	return { seconds: Number(seconds), bytes: Number(bytes), status, peak };
+}
+
+async function main() {
+	const quick = process.argv.includes('--quick');
+	const size = (quick ? 256 : 1024) * MiB;
+	const runs = 3;
+	const dentryId = `gen-${size}`;
+	const install = await ensureN8n('2');
+	const emulator = await startEmulatorProcess();
+	const userFolder = runner.createUserFolder(runner.packPackage());
+	const curlOut = mkdtempSync(path.join(os.tmpdir(), 'bench-curl-'));
+	try {
+		await runner.importCredentials(install, userFolder, [{ id: 'dtCredentialApp1', name: 'DingTalk API', type: 'dingTalkApi', data: emulator.credentials }]);
+		const infoUrl = `${emulator.baseUrl}/v1.0/storage/spaces/1/dentries/${dentryId}/downloadInfos/query?unionId=emulator-union-id`;
+		const credentials = { dingTalkApi: { id: 'dtCredentialApp1', name: 'DingTalk API' } };
+		const dingtalk = (disabled: boolean): Node => ({
+			name: 'DingTalk',
+			type: 'n8n-nodes-dingtalk-storage.dingTalkStorageDownload',
+			typeVersion: 1,
+			disabled,
+			credentials,
+			parameters: { operation: 'download', spaceId: '1', dentryId, unionId: 'emulator-union-id', binaryPropertyName: 'data', options: {} },
+		});
+		const httpInfo: Node = {
+			name: 'Download info',
+			type: 'n8n-nodes-base.httpRequest',
+			typeVersion: 4.2,
+			credentials,
+			parameters: { method: 'POST', url: infoUrl, authentication: 'predefinedCredentialType', nodeCredentialType: 'dingTalkApi', sendBody: true, specifyBody: 'json', jsonBody: '{"option":{"preferIntranet":false}}', options: {} },
+		};
+		const httpFile = (disabled: boolean): Node => ({
+			name: 'File',
+			type: 'n8n-nodes-base.httpRequest',
+			typeVersion: 4.2,
+			disabled,
+			parameters: {
+				url: '={{ $json.headerSignatureInfo.resourceUrls[0] }}',
+				sendHeaders: true,
+				specifyHeaders: 'json',
+				jsonHeaders: '={{ JSON.stringify($json.headerSignatureInfo.headers) }}',
+				options: { response: { response: { responseFormat: 'file', outputPropertyName: 'data' } } },
+			},
+		});
+		const ceiling = (disabled: boolean): Node => ({ name: 'Ceiling', type: 'CUSTOM.benchContentStream', typeVersion: 1, disabled, parameters: { size } });
+		const cases = [
+			{ label: '(b) this node', id: 'benchNode0000001', base: 'benchNodeOff0001', node: 'DingTalk', make: (off: boolean) => [dingtalk(off)] },
+			{ label: '(c) two HTTP Request nodes', id: 'benchHttp0000001', base: 'benchHttpOff0001', node: 'File', make: (off: boolean) => [httpInfo, httpFile(off)] },
+			{ label: "(d) n8n's ceiling", id: 'benchCeil0000001', base: 'benchCeilOff0001', node: 'Ceiling', make: (off: boolean) => [ceiling(off)] },
+		];
+		for (const item of cases) {
+			await runner.importWorkflow(install, userFolder, workflow(item.id, item.make(false)));
+			await runner.importWorkflow(install, userFolder, workflow(item.base, item.make(true)));
+		}
+
+		const results: Record<string, { seconds: number[]; peak: number[]; basePeak: number[] }> = {};
+		for (let run = 0; run < runs; run++) {
+			// curl with fresh signed headers, fetched the way the node would.
+			const token = (await (await fetch(`${emulator.baseUrl}/v1.0/oauth2/accessToken`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ appKey: emulator.credentials.appKey, appSecret: emulator.credentials.appSecret }) })).json()) as { accessToken: string };
+			const info = (await (await fetch(infoUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-acs-dingtalk-access-token': token.accessToken }, body: '{"option":{"preferIntranet":false}}' })).json()) as { headerSignatureInfo: { resourceUrls: string[]; headers: Record<string, string> } };
+			const curl = await curlRun(info.headerSignatureInfo.resourceUrls[0], info.headerSignatureInfo.headers, path.join(curlOut, 'file'));
+			if (curl.bytes !== size) throw new Error(`curl got ${curl.bytes} bytes (HTTP ${curl.status})`);
+			(results['(a) curl'] ??= { seconds: [], peak: [], basePeak: [] }).seconds.push(curl.seconds);
+			results['(a) curl'].peak.push(curl.peak);
+			rmSync(path.join(curlOut, 'file'), { force: true });
+			for (const item of cases) {
+				const measured = await executeMeasured(install, userFolder, item.id, item.node);
+				if (measured.error || measured.executionMs === undefined) throw new Error(`${item.label}: ${measured.error ?? 'no run data'}`);
+				const base = await executeMeasured(install, userFolder, item.base, 'Start');
+				const entry = (results[item.label] ??= { seconds: [], peak: [], basePeak: [] });
+				entry.seconds.push(measured.executionMs / 1000);
+				entry.peak.push(measured.peak);
+				entry.basePeak.push(base.peak);
+			}
+			// n8n keeps each execution's binaries; drop them between runs to spare the disk.
+			rmSync(path.join(userFolder, '.n8n', 'storage'), { recursive: true, force: true });
+		}
+
+		const rate = (label: string) => size / MiB / median(results[label].seconds);
+		console.log(`One large file: ${size / MiB} MiB, real n8n ${install.version} (Node 24) with the package installed as a community package, filesystem binary mode`);
+		console.log(`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB; emulator on 127.0.0.1 in its own process; median of ${runs} runs`);
+		console.log('case                            seconds    MiB/s   peak memory growth');
+		for (const [label, entry] of Object.entries(results)) {
+			const growth = label === '(a) curl' ? `${(median(entry.peak) / MiB).toFixed(0)} MiB (curl's whole RSS)` : `${((median(entry.peak) - median(entry.basePeak)) / MiB).toFixed(0)} MiB`;
+			console.log(`${label.padEnd(30)} ${median(entry.seconds).toFixed(2).padStart(8)} ${rate(label).toFixed(0).padStart(8)}   ${growth}`);
+		}
+		console.log(`b/a ${(rate('(b) this node') / rate('(a) curl')).toFixed(2)}   b/c ${(rate('(b) this node') / rate('(c) two HTTP Request nodes')).toFixed(2)}   b/d ${(rate('(b) this node') / rate("(d) n8n's ceiling")).toFixed(2)}`);
+	} finally {
+		await emulator.stop();
+		rmSync(userFolder, { recursive: true, force: true });
+		rmSync(curlOut, { recursive: true, force: true });
+	}
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});
