@@ -1,0 +1,121 @@
+/**
+ * `npm run bench:many:real [-- --quick]`: many small files in real n8n 2.41.1: 500 files
+ * of 64 KiB (100 with --quick), 30 ms added on every API call and before the storage's
+ * first byte, the emulator enforcing DingTalk's 20 requests per second per app and API.
+ * Files per second (from the nodes' own executionTime) and failed items for this node at
+ * its default settings, with 16 items in parallel, and for the two-HTTP-Request-node
+ * workflow (both with Continue On Fail). Median of 3 runs. Prints figures; asserts nothing.
+ */
+import os from 'node:os';
+import path from 'node:path';
+
+import { median, startEmulatorProcess } from './common';
+
+// Plain JavaScript shared with the end-to-end suite; resolved from the compiled location.
+const SCRIPTS = path.join(__dirname, '..', '..', 'scripts', 'e2e');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ensureN8n } = require(path.join(SCRIPTS, 'n8n-install')) as typeof import('../scripts/e2e/n8n-install');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runner = require(path.join(SCRIPTS, 'n8n-runner')) as typeof import('../scripts/e2e/n8n-runner');
+
+type Node = Record<string, unknown> & { name: string };
+
+function workflow(id: string, nodes: Node[]) {
+	const all: Node[] = [{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} }, ...nodes];
+	const connections: Record<string, unknown> = {};
+	all.forEach((node, index) => {
+		node.id = `${id}-${index}`;
+		node.position = [index * 220, 0];
+		if (index > 0) connections[all[index - 1].name] = { main: [[{ node: node.name, type: 'main', index: 0 }]] };
+	});
+	return { id, name: id, nodes: all, connections, settings: { executionOrder: 'v1' }, active: false, pinData: {} };
+}
+
+async function main() {
+	const quick = process.argv.includes('--quick');
+	const count = quick ? 100 : 500;
+	const install = await ensureN8n('2');
+	const emulator = await startEmulatorProcess({ EMULATOR_API_LATENCY_MS: '30', EMULATOR_STORAGE_LATENCY_MS: '30', EMULATOR_QPS_LIMIT: '20' });
+	const userFolder = runner.createUserFolder(runner.packPackage());
+	const credentials = { dingTalkApi: { id: 'dtCredentialApp1', name: 'DingTalk API' } };
+	const list: Node = {
+		name: 'Files',
+		type: 'n8n-nodes-base.code',
+		typeVersion: 2,
+		parameters: { jsCode: `return Array.from({ length: ${count} }, () => ({ json: { dentryId: 'gen-65536' } }));` },
+	};
+	const dingtalk = (options: Record<string, number>): Node => ({
+		name: 'DingTalk',
+		type: 'n8n-nodes-dingtalk-storage.dingTalkStorageDownload',
+		typeVersion: 1,
+		onError: 'continueRegularOutput',
+		credentials,
+		parameters: { operation: 'download', spaceId: '1', dentryId: '={{ $json.dentryId }}', unionId: 'emulator-union-id', binaryPropertyName: 'data', options },
+	});
+	const http: Node[] = [
+		{
+			name: 'Download info',
+			type: 'n8n-nodes-base.httpRequest',
+			typeVersion: 4.2,
+			onError: 'continueRegularOutput',
+			credentials,
+			parameters: {
+				method: 'POST',
+				url: `={{ "${emulator.baseUrl}/v1.0/storage/spaces/1/dentries/" + $json.dentryId + "/downloadInfos/query?unionId=emulator-union-id" }}`,
+				authentication: 'predefinedCredentialType',
+				nodeCredentialType: 'dingTalkApi',
+				sendBody: true,
+				specifyBody: 'json',
+				jsonBody: '{"option":{"preferIntranet":false}}',
+				options: {},
+			},
+		},
+		{
+			name: 'File',
+			type: 'n8n-nodes-base.httpRequest',
+			typeVersion: 4.2,
+			onError: 'continueRegularOutput',
+			parameters: {
+				url: '={{ $json.headerSignatureInfo.resourceUrls[0] }}',
+				sendHeaders: true,
+				specifyHeaders: 'json',
+				jsonHeaders: '={{ JSON.stringify($json.headerSignatureInfo.headers) }}',
+				options: { response: { response: { responseFormat: 'file', outputPropertyName: 'data' } } },
+			},
+		},
+	];
+	const cases = [
+		{ label: 'this node, default (4 in parallel)', id: 'benchManyNode001', nodes: ['DingTalk'], make: () => [list, dingtalk({})] },
+		{ label: 'this node, 16 in parallel', id: 'benchManyNode016', nodes: ['DingTalk'], make: () => [list, dingtalk({ concurrency: 16 })] },
+		{ label: 'two HTTP Request nodes', id: 'benchManyHttp001', nodes: ['Download info', 'File'], make: () => [list, ...http] },
+	];
+	try {
+		await runner.importCredentials(install, userFolder, [{ id: 'dtCredentialApp1', name: 'DingTalk API', type: 'dingTalkApi', data: emulator.credentials }]);
+		for (const item of cases) await runner.importWorkflow(install, userFolder, workflow(item.id, item.make()));
+		console.log(`Many small files: ${count} x 64 KiB in real n8n ${install.version}, 30 ms latency on API calls and storage first byte, emulator limit 20 req/s per app and API`);
+		console.log(`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'CPU'}; median of 3 runs; time = the measured nodes' own executionTime`);
+		for (const item of cases) {
+			const rates: number[] = [];
+			const failures: number[] = [];
+			for (let run = 0; run < 3; run++) {
+				await new Promise((resolve) => setTimeout(resolve, 1100));
+				const result = await runner.execute(install, userFolder, item.id);
+				const runData = result.data?.data?.resultData?.runData ?? {};
+				const ms = item.nodes.reduce((sum, name) => sum + (runData[name]?.[0]?.executionTime ?? NaN), 0);
+				const last = runData[item.nodes[item.nodes.length - 1]]?.[0]?.data?.main?.[0] ?? [];
+				if (!Number.isFinite(ms)) throw new Error(`${item.label}: no run data (n8n exit ${result.code})\n${result.stdout.slice(-1500)}`);
+				rates.push(count / (ms / 1000));
+				failures.push(last.filter((entry: { json: Record<string, unknown>; binary?: unknown }) => entry.json.error !== undefined || !entry.binary).length);
+			}
+			console.log(`${item.label.padEnd(36)} ${median(rates).toFixed(1).padStart(6)} files/s   failed items per run: ${failures.join(', ')}`);
+		}
+	} finally {
+		await emulator.stop();
+		(await import('node:fs')).rmSync(userFolder, { recursive: true, force: true });
+	}
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});
