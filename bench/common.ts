@@ -60,3 +60,24 @@ export function median(values: number[]): number {
 	const sorted = [...values].sort((a, b) => a - b);
 	return sorted[Math.floor(sorted.length / 2)];
 }
+
+// Plain JavaScript shared with the end-to-end suite; resolved from the compiled location.
+const SCRIPTS = path.join(__dirname, '..', '..', 'scripts', 'e2e');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const { ensureN8n } = require(path.join(SCRIPTS, 'n8n-install')) as typeof import('../scripts/e2e/n8n-install');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const runner = require(path.join(SCRIPTS, 'n8n-runner')) as typeof import('../scripts/e2e/n8n-runner');
+
+export type WorkflowNode = Record<string, unknown> & { name: string };
+
+/** A manual-trigger workflow running `nodes` one after the other. */
+export function chainWorkflow(id: string, nodes: WorkflowNode[]): Record<string, unknown> & { id: string } {
+	const all: WorkflowNode[] = [{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} }, ...nodes];
+	const connections: Record<string, unknown> = {};
+	all.forEach((node, index) => {
+		node.id = `${id}-${index}`;
+		node.position = [index * 220, 0];
+		if (index > 0) connections[all[index - 1].name] = { main: [[{ node: node.name, type: 'main', index: 0 }]] };
+	});
+	return { id, name: id, nodes: all, connections, settings: { executionOrder: 'v1' }, active: false, pinData: {} };
+}

@@ -7,29 +7,11 @@
  * workflow (both with Continue On Fail). Median of 3 runs. Prints figures; asserts nothing.
  */
 import os from 'node:os';
-import path from 'node:path';
 
-import { median, startEmulatorProcess } from './common';
+import { chainWorkflow, ensureN8n, median, runner, startEmulatorProcess, type WorkflowNode } from './common';
 
-// Plain JavaScript shared with the end-to-end suite; resolved from the compiled location.
-const SCRIPTS = path.join(__dirname, '..', '..', 'scripts', 'e2e');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { ensureN8n } = require(path.join(SCRIPTS, 'n8n-install')) as typeof import('../scripts/e2e/n8n-install');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const runner = require(path.join(SCRIPTS, 'n8n-runner')) as typeof import('../scripts/e2e/n8n-runner');
 
-type Node = Record<string, unknown> & { name: string };
 
-function workflow(id: string, nodes: Node[]) {
-	const all: Node[] = [{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} }, ...nodes];
-	const connections: Record<string, unknown> = {};
-	all.forEach((node, index) => {
-		node.id = `${id}-${index}`;
-		node.position = [index * 220, 0];
-		if (index > 0) connections[all[index - 1].name] = { main: [[{ node: node.name, type: 'main', index: 0 }]] };
-	});
-	return { id, name: id, nodes: all, connections, settings: { executionOrder: 'v1' }, active: false, pinData: {} };
-}
 
 async function main() {
 	const quick = process.argv.includes('--quick');
@@ -38,13 +20,13 @@ async function main() {
 	const emulator = await startEmulatorProcess({ EMULATOR_API_LATENCY_MS: '30', EMULATOR_STORAGE_LATENCY_MS: '30', EMULATOR_QPS_LIMIT: '20' });
 	const userFolder = runner.createUserFolder(runner.packPackage());
 	const credentials = { dingTalkApi: { id: 'dtCredentialApp1', name: 'DingTalk API' } };
-	const list: Node = {
+	const list: WorkflowNode = {
 		name: 'Files',
 		type: 'n8n-nodes-base.code',
 		typeVersion: 2,
 		parameters: { jsCode: `return Array.from({ length: ${count} }, () => ({ json: { dentryId: 'gen-65536' } }));` },
 	};
-	const dingtalk = (options: Record<string, number>): Node => ({
+	const dingtalk = (options: Record<string, number>): WorkflowNode => ({
 		name: 'DingTalk',
 		type: 'n8n-nodes-dingtalk-storage.dingTalkStorageDownload',
 		typeVersion: 1,
@@ -52,7 +34,7 @@ async function main() {
 		credentials,
 		parameters: { operation: 'download', spaceId: '1', dentryId: '={{ $json.dentryId }}', unionId: 'emulator-union-id', binaryPropertyName: 'data', options },
 	});
-	const http: Node[] = [
+	const http: WorkflowNode[] = [
 		{
 			name: 'Download info',
 			type: 'n8n-nodes-base.httpRequest',
@@ -91,7 +73,7 @@ async function main() {
 	];
 	try {
 		await runner.importCredentials(install, userFolder, [{ id: 'dtCredentialApp1', name: 'DingTalk API', type: 'dingTalkApi', data: emulator.credentials }]);
-		for (const item of cases) await runner.importWorkflow(install, userFolder, workflow(item.id, item.make()));
+		for (const item of cases) await runner.importWorkflow(install, userFolder, chainWorkflow(item.id, item.make()));
 		console.log(`Many small files: ${count} x 64 KiB in real n8n ${install.version}, 30 ms latency on API calls and storage first byte, emulator limit 20 req/s per app and API`);
 		console.log(`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'CPU'}; median of 3 runs; time = the measured nodes' own executionTime`);
 		for (const item of cases) {

@@ -15,17 +15,10 @@ import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { median, MiB, startEmulatorProcess } from './common';
+import { chainWorkflow, ensureN8n, median, MiB, runner, startEmulatorProcess, type WorkflowNode } from './common';
 
-// Plain JavaScript shared with the end-to-end suite; resolved from the compiled location.
-const SCRIPTS = path.join(__dirname, '..', '..', 'scripts', 'e2e');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { ensureN8n } = require(path.join(SCRIPTS, 'n8n-install')) as typeof import('../scripts/e2e/n8n-install');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const runner = require(path.join(SCRIPTS, 'n8n-runner')) as typeof import('../scripts/e2e/n8n-runner');
 
 type Install = Awaited<ReturnType<typeof ensureN8n>>;
-type Node = Record<string, unknown> & { name: string };
 
 const CEILING_DIR = path.join(__dirname, '..', '..', 'bench', 'ceiling');
 
@@ -50,16 +43,6 @@ function watchPeakRss(child: ChildProcess): Promise<number> {
 	});
 }
 
-function workflow(id: string, nodes: Node[]): Record<string, unknown> & { id: string } {
-	const all: Node[] = [{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} }, ...nodes];
-	const connections: Record<string, unknown> = {};
-	all.forEach((node, index) => {
-		node.id = `${id}-${index}`;
-		node.position = [index * 220, 0];
-		if (index > 0) connections[all[index - 1].name] = { main: [[{ node: node.name, type: 'main', index: 0 }]] };
-	});
-	return { id, name: id, nodes: all, connections, settings: { executionOrder: 'v1' }, active: false, pinData: {} };
-}
 
 async function executeMeasured(install: Install, userFolder: string, workflowId: string, nodeName: string) {
 	const env = runner.n8nEnv(install, userFolder, { N8N_CUSTOM_EXTENSIONS: CEILING_DIR });
@@ -101,7 +84,7 @@ async function main() {
 		await runner.importCredentials(install, userFolder, [{ id: 'dtCredentialApp1', name: 'DingTalk API', type: 'dingTalkApi', data: emulator.credentials }]);
 		const infoUrl = `${emulator.baseUrl}/v1.0/storage/spaces/1/dentries/${dentryId}/downloadInfos/query?unionId=emulator-union-id`;
 		const credentials = { dingTalkApi: { id: 'dtCredentialApp1', name: 'DingTalk API' } };
-		const dingtalk = (disabled: boolean): Node => ({
+		const dingtalk = (disabled: boolean): WorkflowNode => ({
 			name: 'DingTalk',
 			type: 'n8n-nodes-dingtalk-storage.dingTalkStorageDownload',
 			typeVersion: 1,
@@ -109,14 +92,14 @@ async function main() {
 			credentials,
 			parameters: { operation: 'download', spaceId: '1', dentryId, unionId: 'emulator-union-id', binaryPropertyName: 'data', options: {} },
 		});
-		const httpInfo: Node = {
+		const httpInfo: WorkflowNode = {
 			name: 'Download info',
 			type: 'n8n-nodes-base.httpRequest',
 			typeVersion: 4.2,
 			credentials,
 			parameters: { method: 'POST', url: infoUrl, authentication: 'predefinedCredentialType', nodeCredentialType: 'dingTalkApi', sendBody: true, specifyBody: 'json', jsonBody: '{"option":{"preferIntranet":false}}', options: {} },
 		};
-		const httpFile = (disabled: boolean): Node => ({
+		const httpFile = (disabled: boolean): WorkflowNode => ({
 			name: 'File',
 			type: 'n8n-nodes-base.httpRequest',
 			typeVersion: 4.2,
@@ -129,15 +112,15 @@ async function main() {
 				options: { response: { response: { responseFormat: 'file', outputPropertyName: 'data' } } },
 			},
 		});
-		const ceiling = (disabled: boolean): Node => ({ name: 'Ceiling', type: 'CUSTOM.benchContentStream', typeVersion: 1, disabled, parameters: { size } });
+		const ceiling = (disabled: boolean): WorkflowNode => ({ name: 'Ceiling', type: 'CUSTOM.benchContentStream', typeVersion: 1, disabled, parameters: { size } });
 		const cases = [
 			{ label: '(b) this node', id: 'benchNode0000001', base: 'benchNodeOff0001', node: 'DingTalk', make: (off: boolean) => [dingtalk(off)] },
 			{ label: '(c) two HTTP Request nodes', id: 'benchHttp0000001', base: 'benchHttpOff0001', node: 'File', make: (off: boolean) => [httpInfo, httpFile(off)] },
 			{ label: "(d) n8n's ceiling", id: 'benchCeil0000001', base: 'benchCeilOff0001', node: 'Ceiling', make: (off: boolean) => [ceiling(off)] },
 		];
 		for (const item of cases) {
-			await runner.importWorkflow(install, userFolder, workflow(item.id, item.make(false)));
-			await runner.importWorkflow(install, userFolder, workflow(item.base, item.make(true)));
+			await runner.importWorkflow(install, userFolder, chainWorkflow(item.id, item.make(false)));
+			await runner.importWorkflow(install, userFolder, chainWorkflow(item.base, item.make(true)));
 		}
 
 		const results: Record<string, { seconds: number[]; peak: number[]; basePeak: number[] }> = {};
