@@ -1,21 +1,27 @@
 /**
- * `npm run bench [-- --quick]`: one large file (1 GiB; 256 MiB with --quick) in real n8n
- * 2.41.1 (the cached install of the end-to-end suite) against the emulator on 127.0.0.1:
+ * `npm run bench [-- --quick] [-- --n8n=1] [-- --profile]`: one large file (1 GiB; 256 MiB
+ * with --quick) in real n8n 2.41.1 on Node 24 (or 1.x on Node 20 with --n8n=1; the cached
+ * installs of the end-to-end suite) against the emulator on 127.0.0.1:
  *  (a) curl fetching the same storage URL with the same signed headers into a file;
  *  (b) this node, filesystem binary mode;
  *  (c) the do-it-yourself workflow: an HTTP Request node for the download info, a second
  *      one fetching the file with the signed headers from an expression;
- *  (d) n8n's own ceiling: a trivial node handing prepareBinaryData an in-memory stream.
+ *  (d) n8n's own ceiling: a trivial node handing prepareBinaryData an in-memory stream
+ *      that repeats one buffer;
+ *  (e) the same with a fresh 64 KiB buffer per chunk, as bytes read from a socket come.
  * Nodes are timed by their own executionTime from the run data; memory is the n8n
  * process's peak RSS minus that of the same workflow with the measured node disabled.
  * Median of 3 runs each, side by side in one invocation. Prints figures; asserts nothing.
+ * --profile runs each case once under `--cpu-prof --trace-gc` instead and prints where
+ * the node's execution time went.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import { chainWorkflow, ensureN8n, median, MiB, runner, startEmulatorProcess, type WorkflowNode } from './common';
+import { monotonicMicros, printSummary, summariseProfile } from './profile';
 
 
 type Install = Awaited<ReturnType<typeof ensureN8n>>;
@@ -44,19 +50,33 @@ function watchPeakRss(child: ChildProcess): Promise<number> {
 }
 
 
-async function executeMeasured(install: Install, userFolder: string, workflowId: string, nodeName: string) {
+async function executeMeasured(install: Install, userFolder: string, workflowId: string, nodeName: string, nodeFlags: string[] = []) {
 	const env = runner.n8nEnv(install, userFolder, { N8N_CUSTOM_EXTENSIONS: CEILING_DIR });
-	const child = spawn(install.nodeBinary, [install.n8nBin, 'execute', `--id=${workflowId}`, '--rawOutput'], { cwd: userFolder, env, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(install.nodeBinary, [...nodeFlags, install.n8nBin, 'execute', `--id=${workflowId}`, '--rawOutput'], { cwd: userFolder, env, stdio: ['ignore', 'pipe', 'pipe'] });
 	let stdout = '';
 	child.stdout!.on('data', (chunk) => (stdout += chunk));
 	child.stderr!.resume();
 	const peak = await watchPeakRss(child);
-	const lines = stdout.split('\n');
+	// --trace-gc (profile mode) writes to stdout too; its lines start with "[pid:isolate]".
+	const lines = stdout.split('\n').filter((line) => !/^\[\d+:0x[0-9a-f]+\]/.test(line));
 	const start = lines.indexOf('{');
 	const end = lines.lastIndexOf('}');
 	const data = start >= 0 && end > start ? JSON.parse(lines.slice(start, end + 1).join('\n')) : undefined;
 	const task = data?.data?.resultData?.runData?.[nodeName]?.[0];
-	return { peak, executionMs: task?.executionTime as number | undefined, error: task?.error?.message as string | undefined, items: task?.data?.main?.[0] };
+	return {
+		peak,
+		pid: child.pid,
+		stdout,
+		startTime: task?.startTime as number | undefined,
+		executionMs: task?.executionTime as number | undefined,
+		error: task?.error?.message as string | undefined,
+		items: task?.data?.main?.[0],
+	};
+}
+
+/** n8n keeps each execution's binaries (2.x: .n8n/storage, 1.x: .n8n/binaryData); drop them between runs. */
+function dropBinaries(userFolder: string) {
+	for (const folder of ['storage', 'binaryData']) rmSync(path.join(userFolder, '.n8n', folder), { recursive: true, force: true });
 }
 
 async function curlRun(url: string, headers: Record<string, string>, out: string) {
@@ -76,7 +96,8 @@ async function main() {
 	const size = (quick ? 256 : 1024) * MiB;
 	const runs = 3;
 	const dentryId = `gen-${size}`;
-	const install = await ensureN8n('2');
+	const major = process.argv.includes('--n8n=1') ? '1' : '2';
+	const install = await ensureN8n(major);
 	const emulator = await startEmulatorProcess();
 	const userFolder = runner.createUserFolder(runner.packPackage());
 	const curlOut = mkdtempSync(path.join(os.tmpdir(), 'bench-curl-'));
@@ -112,15 +133,27 @@ async function main() {
 				options: { response: { response: { responseFormat: 'file', outputPropertyName: 'data' } } },
 			},
 		});
-		const ceiling = (disabled: boolean): WorkflowNode => ({ name: 'Ceiling', type: 'CUSTOM.benchContentStream', typeVersion: 1, disabled, parameters: { size } });
+		const ceiling = (disabled: boolean, freshChunkBytes = 0): WorkflowNode => ({
+			name: 'Ceiling',
+			type: 'CUSTOM.benchContentStream',
+			typeVersion: 1,
+			disabled,
+			parameters: { size, freshChunkBytes },
+		});
 		const cases = [
 			{ label: '(b) this node', id: 'benchNode0000001', base: 'benchNodeOff0001', node: 'DingTalk', make: (off: boolean) => [dingtalk(off)] },
 			{ label: '(c) two HTTP Request nodes', id: 'benchHttp0000001', base: 'benchHttpOff0001', node: 'File', make: (off: boolean) => [httpInfo, httpFile(off)] },
 			{ label: "(d) n8n's ceiling", id: 'benchCeil0000001', base: 'benchCeilOff0001', node: 'Ceiling', make: (off: boolean) => [ceiling(off)] },
+			{ label: '(e) ceiling, fresh 64 KiB', id: 'benchFresh000001', base: 'benchFreshOff001', node: 'Ceiling', make: (off: boolean) => [ceiling(off, 64 * 1024)] },
 		];
 		for (const item of cases) {
 			await runner.importWorkflow(install, userFolder, chainWorkflow(item.id, item.make(false)));
 			await runner.importWorkflow(install, userFolder, chainWorkflow(item.base, item.make(true)));
+		}
+
+		if (process.argv.includes('--profile')) {
+			await profileCases(install, userFolder, cases, size);
+			return;
 		}
 
 		const results: Record<string, { seconds: number[]; peak: number[]; basePeak: number[] }> = {};
@@ -142,24 +175,70 @@ async function main() {
 				entry.peak.push(measured.peak);
 				entry.basePeak.push(base.peak);
 			}
-			// n8n keeps each execution's binaries; drop them between runs to spare the disk.
-			rmSync(path.join(userFolder, '.n8n', 'storage'), { recursive: true, force: true });
+			dropBinaries(userFolder);
 		}
 
 		const rate = (label: string) => size / MiB / median(results[label].seconds);
-		console.log(`One large file: ${size / MiB} MiB, real n8n ${install.version} (Node 24) with the package installed as a community package, filesystem binary mode`);
+		console.log(`One large file: ${size / MiB} MiB, real n8n ${install.version} (Node ${major === '1' ? '20' : '24'}) with the package installed as a community package, filesystem binary mode`);
 		console.log(`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB; emulator on 127.0.0.1 in its own process; median of ${runs} runs`);
 		console.log('case                            seconds    MiB/s   peak memory growth');
 		for (const [label, entry] of Object.entries(results)) {
 			const growth = label === '(a) curl' ? `${(median(entry.peak) / MiB).toFixed(0)} MiB (curl's whole RSS)` : `${((median(entry.peak) - median(entry.basePeak)) / MiB).toFixed(0)} MiB`;
 			console.log(`${label.padEnd(30)} ${median(entry.seconds).toFixed(2).padStart(8)} ${rate(label).toFixed(0).padStart(8)}   ${growth}`);
 		}
-		console.log(`b/a ${(rate('(b) this node') / rate('(a) curl')).toFixed(2)}   b/c ${(rate('(b) this node') / rate('(c) two HTTP Request nodes')).toFixed(2)}   b/d ${(rate('(b) this node') / rate("(d) n8n's ceiling")).toFixed(2)}`);
+		const ratio = (other: string) => (rate('(b) this node') / rate(other)).toFixed(2);
+		console.log(`b/a ${ratio('(a) curl')}   b/c ${ratio('(c) two HTTP Request nodes')}   b/d ${ratio("(d) n8n's ceiling")}   b/e ${ratio('(e) ceiling, fresh 64 KiB')}`);
+		console.log("(d) hands n8n one reused buffer; (e) a fresh 64 KiB buffer per chunk, as bytes from any socket arrive.");
 	} finally {
 		await emulator.stop();
 		rmSync(userFolder, { recursive: true, force: true });
 		rmSync(curlOut, { recursive: true, force: true });
 	}
+}
+
+/**
+ * Sums `--trace-gc` lines ("[pid:0x..] 1234 ms: Scavenge ... , 1.2 / 0.0 ms ...") whose time
+ * since the process started falls in the node's execution (approximately: the process's
+ * start is taken as the moment it was spawned).
+ */
+function printGcTrace(stdout: string, fromMs: number, durationMs: number) {
+	const kinds = new Map<string, { count: number; ms: number }>();
+	for (const line of stdout.split('\n')) {
+		const match = /\]\s+(\d+) ms: ([A-Za-z-]+).*?, ([\d.]+) \/ [\d.]+ ms/.exec(line);
+		if (!match) continue;
+		const at = Number(match[1]);
+		if (at < fromMs || at > fromMs + durationMs) continue;
+		const entry = kinds.get(match[2]) ?? { count: 0, ms: 0 };
+		entry.count++;
+		entry.ms += Number(match[3]);
+		kinds.set(match[2], entry);
+	}
+	const parts = [...kinds.entries()].map(([kind, { count, ms }]) => `${kind} ${count}x ${ms.toFixed(0)} ms`);
+	console.log(`  collections during the execution (--trace-gc): ${parts.join(', ') || 'none'}`);
+}
+
+/**
+ * `--profile`: each case once with `--cpu-prof` on the n8n process; prints where the time
+ * of the measured node's execution went (the profiles stay in a folder for DevTools).
+ */
+async function profileCases(install: Install, userFolder: string, cases: Array<{ label: string; id: string; node: string }>, size: number) {
+	const folder = mkdtempSync(path.join(os.tmpdir(), 'bench-profile-'));
+	for (const item of cases) {
+		const dir = path.join(folder, item.id);
+		const epoch0 = Date.now();
+		const mono0 = monotonicMicros();
+		const measured = await executeMeasured(install, userFolder, item.id, item.node, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=200', '--trace-gc']);
+		if (measured.error || measured.executionMs === undefined || measured.startTime === undefined) throw new Error(`${item.label}: ${measured.error ?? 'no run data'}`);
+		const file = readdirSync(dir).find((name) => name.includes(`.${measured.pid}.`));
+		if (!file) throw new Error(`${item.label}: no CPU profile of process ${measured.pid} in ${dir}`);
+		const from = mono0 + (measured.startTime - epoch0) * 1000;
+		const summary = summariseProfile(path.join(dir, file), from, from + measured.executionMs * 1000);
+		printSummary(`${item.label}: ${size / MiB} MiB in ${(measured.executionMs / 1000).toFixed(2)} s`, summary);
+		printGcTrace(measured.stdout, measured.startTime - epoch0, measured.executionMs);
+		writeFileSync(path.join(dir, 'stdout.txt'), measured.stdout);
+		dropBinaries(userFolder);
+	}
+	console.log(`\nProfiles (open in Chrome DevTools > Performance): ${folder}`);
 }
 
 main().catch((error) => {

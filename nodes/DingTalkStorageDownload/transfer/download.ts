@@ -1,6 +1,6 @@
 // A Node built-in, deliberately: file bodies are streamed, never buffered.
 // eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 
 import type { DownloadInfo } from '../dingtalk/client';
 import { DingTalkStorageError, DownloadError, describeUrl } from '../errors';
@@ -14,6 +14,7 @@ import {
 	type ServedRange,
 } from '../helpers/range';
 import { bodyError, discard, send, TransportError, type HttpHeaders, type HttpResponse, type Timeouts } from '../transport/http';
+import { Outlet, OutletClosedError, relayBody } from './outlet';
 
 /**
  * Fetches a file from DingTalk's storage through the signed URLs of a download-info
@@ -290,82 +291,71 @@ class Transfer {
 		return this.streamFrom(first, served, expectedLength);
 	}
 
+	/** The reader's stream, fed by `produce` from its first read; closing it ends the transfer. */
+	private outlet(produce: (outlet: Outlet) => Promise<void>): Outlet {
+		return new Outlet(async (outlet) => {
+			try {
+				await produce(outlet);
+			} catch (error) {
+				if (error instanceof OutletClosedError || this.stop.signal.aborted) throw cancelled(error);
+				throw error;
+			}
+		}, () => this.end());
+	}
+
 	/**
-	 * The stream of one answered request: the body, checked against its announced length,
-	 * resumed with a range from the byte reached when the connection breaks off.
+	 * Relays one answered request's body to the reader, checked against its announced
+	 * length, resumed with a range from the byte reached when the connection breaks off.
 	 */
-	private streamFrom(
-		first: Answer,
-		served: ServedRange | undefined,
-		expectedLength: number | undefined,
-		/** Whether closing this stream ends the whole transfer (not so for a first chunk). */
-		endsTransfer = true,
-	): OpenedDownload {
+	private async relayAnswer(outlet: Outlet, first: Answer, served: ServedRange | undefined, expectedLength: number | undefined): Promise<void> {
 		const etag = first.response.headers.etag;
 		const start = served?.start ?? 0;
 		const end = served?.end ?? (expectedLength === undefined ? undefined : expectedLength - 1);
 		let received = 0;
-
-		const resume = async (): Promise<HttpResponse> => {
-			const rest: ByteRange = end === undefined ? { kind: 'from', start: start + received } : remainderOf({ start, end }, received);
-			const { response } = await this.firstAnswer(rest, acceptPart(rest, etag), first.urlIndex);
-			return response;
+		const check = (chunk: Buffer) => {
+			received += chunk.length;
+			if (expectedLength !== undefined && received > expectedLength) {
+				throw new DownloadError(`The storage sent more bytes than announced (${received} > ${expectedLength}); the file was not emitted`, {
+					code: 'bodyTooLong',
+				});
+			}
 		};
-
-		const maxResumes = this.maxResumes;
-		let markFirstRead!: () => void;
-		const firstRead = new Promise<void>((resolve) => (markFirstRead = resolve));
-		async function* bytes(): AsyncGenerator<Buffer> {
-			markFirstRead();
-			let body = first.response.body;
-			let resumes = 0;
-			for (;;) {
-				let failure: string;
-				try {
-					for await (const chunk of body) {
-						const buffer = chunk as Buffer;
-						received += buffer.length;
-						if (expectedLength !== undefined && received > expectedLength) {
-							throw new DownloadError(
-								`The storage sent more bytes than announced (${received} > ${expectedLength}); the file was not emitted`,
-								{ code: 'bodyTooLong' },
-							);
-						}
-						yield buffer;
-					}
-					if (expectedLength === undefined || received === expectedLength) return;
-					failure = `the connection ended after ${received} of ${expectedLength} bytes`;
-				} catch (error) {
-					if (error instanceof DingTalkStorageError) throw error;
-					const transportError = bodyError(error);
-					if (transportError.kind === 'aborted') throw cancelled(transportError);
-					failure = `the transfer broke off after ${received} bytes (${transportError.message})`;
-				}
-				if (resumes >= maxResumes) {
-					throw new DownloadError(`The download is incomplete: ${failure}; gave up after ${resumes} resume attempt(s)`, {
-						code: 'incompleteBody',
-						description: 'Nothing was emitted for this file. The connection to DingTalk storage is unstable: try again, or raise the timeout.',
-					});
-				}
-				resumes++;
-				try {
-					body = (await resume()).body;
-				} catch (error) {
-					const reason = error instanceof Error ? error.message : String(error);
-					throw new DownloadError(`The download is incomplete: ${failure}, and resuming failed: ${reason}`, {
-						code: 'incompleteBody',
-						description: 'Nothing was emitted for this file. Try again; if it persists, check the network path to DingTalk storage.',
-					});
-				}
+		let body = first.response.body;
+		for (let resumes = 0; ; resumes++) {
+			let failure: string;
+			try {
+				await outlet.relay(body, check);
+				if (expectedLength === undefined || received === expectedLength) return;
+				failure = `the connection ended after ${received} of ${expectedLength} bytes`;
+			} catch (error) {
+				if (error instanceof DingTalkStorageError) throw error;
+				const transportError = bodyError(error);
+				if (transportError.kind === 'aborted') throw cancelled(transportError);
+				failure = `the transfer broke off after ${received} bytes (${transportError.message})`;
+			}
+			if (resumes >= this.maxResumes) {
+				throw new DownloadError(`The download is incomplete: ${failure}; gave up after ${resumes} resume attempt(s)`, {
+					code: 'incompleteBody',
+					description: 'Nothing was emitted for this file. The connection to DingTalk storage is unstable: try again, or raise the timeout.',
+				});
+			}
+			const rest: ByteRange = end === undefined ? { kind: 'from', start: start + received } : remainderOf({ start, end }, received);
+			try {
+				body = (await this.firstAnswer(rest, acceptPart(rest, etag), first.urlIndex)).response.body;
+			} catch (error) {
+				const reason = error instanceof Error ? error.message : String(error);
+				throw new DownloadError(`The download is incomplete: ${failure}, and resuming failed: ${reason}`, {
+					code: 'incompleteBody',
+					description: 'Nothing was emitted for this file. Try again; if it persists, check the network path to DingTalk storage.',
+				});
 			}
 		}
+	}
 
+	/** The download of one answered request, as the reader sees it. */
+	private streamFrom(first: Answer, served: ServedRange | undefined, expectedLength: number | undefined): OpenedDownload {
+		const outlet = this.outlet(async (out) => await this.relayAnswer(out, first, served, expectedLength));
 		const headers = first.response.headers;
-		const stream = Readable.from(bytes(), { objectMode: false });
-		stream.once('close', () => {
-			markFirstRead();
-			if (endsTransfer) this.end();
-		});
 		return {
 			statusCode: first.response.statusCode,
 			url: first.url,
@@ -374,9 +364,9 @@ class Transfer {
 			expectedLength,
 			served,
 			contentRange: served ? headers['content-range'] : undefined,
-			stream,
-			firstRead,
-			bytesReceived: () => received,
+			stream: outlet.stream,
+			firstRead: outlet.firstRead,
+			bytesReceived: () => outlet.bytesOut,
 		};
 	}
 
@@ -412,10 +402,8 @@ class Transfer {
 		const etag = first.response.headers.etag;
 		const spans: Array<{ start: number; end: number }> = [];
 		for (let start = chunkBytes; start < total; start += chunkBytes) spans.push({ start, end: Math.min(total, start + chunkBytes) - 1 });
-		const firstChunk = this.streamFrom(first, served, served.end + 1, false);
-		let received = 0;
 		let firstChunkDone = false;
-		const pending = new Map<number, Promise<Buffer>>();
+		const pending = new Map<number, Promise<Buffer[]>>();
 		let nextSpan = 0;
 		const launch = () => {
 			// While the first chunk streams, it holds one of the connections.
@@ -427,37 +415,20 @@ class Transfer {
 				nextSpan++;
 			}
 		};
-		const endTransfer = () => this.end();
-		let markFirstRead!: () => void;
-		const firstRead = new Promise<void>((resolve) => (markFirstRead = resolve));
-		async function* bytes(): AsyncGenerator<Buffer> {
-			markFirstRead();
-			try {
+		const outlet = this.outlet(async (out) => {
+			launch();
+			await this.relayAnswer(out, first, served, served!.end + 1);
+			firstChunkDone = true;
+			for (let index = 0; index < spans.length; index++) {
 				launch();
-				for await (const chunk of firstChunk.stream) {
-					received += (chunk as Buffer).length;
-					yield chunk as Buffer;
-				}
-				firstChunkDone = true;
-				for (let index = 0; index < spans.length; index++) {
-					launch();
-					const buffer = await pending.get(index)!;
-					pending.delete(index);
-					received += buffer.length;
-					launch();
-					yield buffer;
-				}
-				if (received !== total) {
-					throw new DownloadError(`The download is incomplete: ${received} of ${total} bytes arrived`, { code: 'incompleteBody' });
-				}
-			} finally {
-				endTransfer();
+				const chunks = await pending.get(index)!;
+				pending.delete(index);
+				launch();
+				for (const chunk of chunks) await out.write(chunk);
 			}
-		}
-		const stream = Readable.from(bytes(), { objectMode: false });
-		stream.once('close', () => {
-			markFirstRead();
-			this.end();
+			if (out.bytesOut !== total) {
+				throw new DownloadError(`The download is incomplete: ${out.bytesOut} of ${total} bytes arrived`, { code: 'incompleteBody' });
+			}
 		});
 		const headers = first.response.headers;
 		return {
@@ -466,31 +437,34 @@ class Transfer {
 			contentType: headers['content-type'],
 			contentDisposition: headers['content-disposition'],
 			expectedLength: total,
-			stream,
-			firstRead,
-			bytesReceived: () => received,
+			stream: outlet.stream,
+			firstRead: outlet.firstRead,
+			bytesReceived: () => outlet.bytesOut,
 		};
 	}
 
-	/** One chunk of the file into memory, verified, resumed where it broke off. */
-	private async fetchSpan(span: { start: number; end: number }, etag: string | undefined, preferredUrlIndex: number): Promise<Buffer> {
-		const buffer = Buffer.allocUnsafe(span.end - span.start + 1);
+	/**
+	 * One chunk of the file into memory (as the network delivered it, no copy), verified,
+	 * resumed where it broke off.
+	 */
+	private async fetchSpan(span: { start: number; end: number }, etag: string | undefined, preferredUrlIndex: number): Promise<Buffer[]> {
+		const size = span.end - span.start + 1;
+		const chunks: Buffer[] = [];
 		let filled = 0;
 		let lastProblem = '';
 		for (let attempt = 0; attempt <= this.maxResumes; attempt++) {
 			const rest: ByteRange = { kind: 'from', start: span.start + filled, end: span.end };
 			const { response } = await this.firstAnswer(rest, acceptPart(rest, etag), preferredUrlIndex);
 			try {
-				for await (const chunk of response.body) {
-					const piece = chunk as Buffer;
-					if (filled + piece.length > buffer.length) {
+				await relayBody(response.body, (piece) => {
+					if (filled + piece.length > size) {
 						throw new DownloadError(`The storage sent more bytes than the range ${formatRange(rest)} holds; the file was not emitted`, { code: 'bodyTooLong' });
 					}
-					piece.copy(buffer, filled);
+					chunks.push(piece);
 					filled += piece.length;
-				}
-				if (filled === buffer.length) return buffer;
-				lastProblem = `the connection ended after ${filled} of ${buffer.length} bytes of a chunk`;
+				});
+				if (filled === size) return chunks;
+				lastProblem = `the connection ended after ${filled} of ${size} bytes of a chunk`;
 			} catch (error) {
 				if (error instanceof DingTalkStorageError) throw error;
 				const transportError = bodyError(error);
