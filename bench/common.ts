@@ -68,6 +68,9 @@ export const { ensureN8n } = require(path.join(SCRIPTS, 'n8n-install')) as typeo
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const runner = require(path.join(SCRIPTS, 'n8n-runner')) as typeof import('../scripts/e2e/n8n-runner');
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const { makeTestCertificate } = require(path.join(__dirname, '..', '..', 'emulator', 'tls')) as typeof import('../emulator/tls');
+
 export type WorkflowNode = Record<string, unknown> & { name: string };
 
 /** A manual-trigger workflow running `nodes` one after the other. */

@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- --quick] [-- --n8n=1] [-- --profile]`: one large file (1 GiB; 256 MiB
- * with --quick) in real n8n 2.41.1 on Node 24 (or 1.x on Node 20 with --n8n=1; the cached
- * installs of the end-to-end suite) against the emulator on 127.0.0.1:
+ * `npm run bench [-- --quick] [-- --n8n=1] [-- --https] [-- --profile]`: one large file
+ * (1 GiB; 256 MiB with --quick) in real n8n 2.41.1 on Node 24 (or 1.x on Node 20 with
+ * --n8n=1; the cached installs of the end-to-end suite) against the emulator on 127.0.0.1,
+ * its storage over plain HTTP (or HTTPS with a throwaway certificate, --https):
  *  (a) curl fetching the same storage URL with the same signed headers into a file;
  *  (b) this node, filesystem binary mode;
  *  (c) the do-it-yourself workflow: an HTTP Request node for the download info, a second
@@ -20,7 +21,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 
-import { chainWorkflow, ensureN8n, median, MiB, runner, startEmulatorProcess, type WorkflowNode } from './common';
+import { chainWorkflow, ensureN8n, makeTestCertificate, median, MiB, runner, startEmulatorProcess, type WorkflowNode } from './common';
 import { monotonicMicros, printSummary, summariseProfile } from './profile';
 
 
@@ -50,8 +51,11 @@ function watchPeakRss(child: ChildProcess): Promise<number> {
 }
 
 
+/** Extra environment for every n8n run (NODE_EXTRA_CA_CERTS with --https). */
+const n8nExtraEnv: Record<string, string> = {};
+
 async function executeMeasured(install: Install, userFolder: string, workflowId: string, nodeName: string, nodeFlags: string[] = []) {
-	const env = runner.n8nEnv(install, userFolder, { N8N_CUSTOM_EXTENSIONS: CEILING_DIR });
+	const env = runner.n8nEnv(install, userFolder, { N8N_CUSTOM_EXTENSIONS: CEILING_DIR, ...n8nExtraEnv });
 	const child = spawn(install.nodeBinary, [...nodeFlags, install.n8nBin, 'execute', `--id=${workflowId}`, '--rawOutput'], { cwd: userFolder, env, stdio: ['ignore', 'pipe', 'pipe'] });
 	let stdout = '';
 	child.stdout!.on('data', (chunk) => (stdout += chunk));
@@ -79,8 +83,9 @@ function dropBinaries(userFolder: string) {
 	for (const folder of ['storage', 'binaryData']) rmSync(path.join(userFolder, '.n8n', folder), { recursive: true, force: true });
 }
 
-async function curlRun(url: string, headers: Record<string, string>, out: string) {
+async function curlRun(url: string, headers: Record<string, string>, out: string, caFile?: string) {
 	const args = ['-s', '-o', out, '-w', '%{time_total} %{size_download} %{http_code}', '-H', 'Accept-Encoding: identity'];
+	if (caFile) args.push('--cacert', caFile);
 	for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
 	args.push(url);
 	const child = spawn('curl', args, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -98,20 +103,22 @@ async function main() {
 	const dentryId = `gen-${size}`;
 	const major = process.argv.includes('--n8n=1') ? '1' : '2';
 	const install = await ensureN8n(major);
-	const emulator = await startEmulatorProcess();
+	const tlsDir = process.argv.includes('--https') ? makeTestCertificate().dir : undefined;
+	if (tlsDir) n8nExtraEnv.NODE_EXTRA_CA_CERTS = path.join(tlsDir, 'cert.pem');
+	const emulator = await startEmulatorProcess(tlsDir ? { EMULATOR_STORAGE_TLS_DIR: tlsDir } : {});
 	const userFolder = runner.createUserFolder(runner.packPackage());
 	const curlOut = mkdtempSync(path.join(os.tmpdir(), 'bench-curl-'));
 	try {
 		await runner.importCredentials(install, userFolder, [{ id: 'dtCredentialApp1', name: 'DingTalk API', type: 'dingTalkApi', data: emulator.credentials }]);
 		const infoUrl = `${emulator.baseUrl}/v1.0/storage/spaces/1/dentries/${dentryId}/downloadInfos/query?unionId=emulator-union-id`;
 		const credentials = { dingTalkApi: { id: 'dtCredentialApp1', name: 'DingTalk API' } };
-		const dingtalk = (disabled: boolean): WorkflowNode => ({
+		const dingtalk = (disabled: boolean, options: Record<string, unknown> = {}): WorkflowNode => ({
 			name: 'DingTalk',
 			type: 'n8n-nodes-dingtalk-storage.dingTalkStorageDownload',
 			typeVersion: 1,
 			disabled,
 			credentials,
-			parameters: { operation: 'download', spaceId: '1', dentryId, unionId: 'emulator-union-id', binaryPropertyName: 'data', options: {} },
+			parameters: { operation: 'download', spaceId: '1', dentryId, unionId: 'emulator-union-id', binaryPropertyName: 'data', options },
 		});
 		const httpInfo: WorkflowNode = {
 			name: 'Download info',
@@ -142,6 +149,13 @@ async function main() {
 		});
 		const cases = [
 			{ label: '(b) this node', id: 'benchNode0000001', base: 'benchNodeOff0001', node: 'DingTalk', make: (off: boolean) => [dingtalk(off)] },
+			{
+				label: '(b4) 4 parallel connections',
+				id: 'benchNode4000001',
+				base: 'benchNode4Off001',
+				node: 'DingTalk',
+				make: (off: boolean) => [dingtalk(off, { parallelConnections: 4 })],
+			},
 			{ label: '(c) two HTTP Request nodes', id: 'benchHttp0000001', base: 'benchHttpOff0001', node: 'File', make: (off: boolean) => [httpInfo, httpFile(off)] },
 			{ label: "(d) n8n's ceiling", id: 'benchCeil0000001', base: 'benchCeilOff0001', node: 'Ceiling', make: (off: boolean) => [ceiling(off)] },
 			{ label: '(e) ceiling, fresh 64 KiB', id: 'benchFresh000001', base: 'benchFreshOff001', node: 'Ceiling', make: (off: boolean) => [ceiling(off, 64 * 1024)] },
@@ -161,7 +175,7 @@ async function main() {
 			// curl with fresh signed headers, fetched the way the node would.
 			const token = (await (await fetch(`${emulator.baseUrl}/v1.0/oauth2/accessToken`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ appKey: emulator.credentials.appKey, appSecret: emulator.credentials.appSecret }) })).json()) as { accessToken: string };
 			const info = (await (await fetch(infoUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-acs-dingtalk-access-token': token.accessToken }, body: '{"option":{"preferIntranet":false}}' })).json()) as { headerSignatureInfo: { resourceUrls: string[]; headers: Record<string, string> } };
-			const curl = await curlRun(info.headerSignatureInfo.resourceUrls[0], info.headerSignatureInfo.headers, path.join(curlOut, 'file'));
+			const curl = await curlRun(info.headerSignatureInfo.resourceUrls[0], info.headerSignatureInfo.headers, path.join(curlOut, 'file'), n8nExtraEnv.NODE_EXTRA_CA_CERTS);
 			if (curl.bytes !== size) throw new Error(`curl got ${curl.bytes} bytes (HTTP ${curl.status})`);
 			(results['(a) curl'] ??= { seconds: [], peak: [], basePeak: [] }).seconds.push(curl.seconds);
 			results['(a) curl'].peak.push(curl.peak);
@@ -179,7 +193,7 @@ async function main() {
 		}
 
 		const rate = (label: string) => size / MiB / median(results[label].seconds);
-		console.log(`One large file: ${size / MiB} MiB, real n8n ${install.version} (Node ${major === '1' ? '20' : '24'}) with the package installed as a community package, filesystem binary mode`);
+		console.log(`One large file: ${size / MiB} MiB, real n8n ${install.version} (Node ${major === '1' ? '20' : '24'}) with the package installed as a community package, filesystem binary mode, storage over ${tlsDir ? 'HTTPS' : 'plain HTTP'}`);
 		console.log(`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB; emulator on 127.0.0.1 in its own process; median of ${runs} runs`);
 		console.log('case                            seconds    MiB/s   peak memory growth');
 		for (const [label, entry] of Object.entries(results)) {
@@ -187,12 +201,14 @@ async function main() {
 			console.log(`${label.padEnd(30)} ${median(entry.seconds).toFixed(2).padStart(8)} ${rate(label).toFixed(0).padStart(8)}   ${growth}`);
 		}
 		const ratio = (other: string) => (rate('(b) this node') / rate(other)).toFixed(2);
+		console.log(`b4/b ${(rate('(b4) 4 parallel connections') / rate('(b) this node')).toFixed(2)} (4 connections against 1 on this unthrottled link)`);
 		console.log(`b/a ${ratio('(a) curl')}   b/c ${ratio('(c) two HTTP Request nodes')}   b/d ${ratio("(d) n8n's ceiling")}   b/e ${ratio('(e) ceiling, fresh 64 KiB')}`);
 		console.log("(d) hands n8n one reused buffer; (e) a fresh 64 KiB buffer per chunk, as bytes from any socket arrive.");
 	} finally {
 		await emulator.stop();
 		rmSync(userFolder, { recursive: true, force: true });
 		rmSync(curlOut, { recursive: true, force: true });
+		if (tlsDir) rmSync(tlsDir, { recursive: true, force: true });
 	}
 }
 

@@ -12,6 +12,7 @@
  * `error-<code>`, and faults are switched per file with `setFault()`.
  */
 const http = require('node:http');
+const https = require('node:https');
 const { createHmac, randomBytes } = require('node:crypto');
 const content = require('./content');
 
@@ -153,6 +154,8 @@ function stringToSign(headers, resource) {
  * @param {number} [options.signatureTtlSeconds] expirationSeconds of download info
  * @param {string} [options.unionId]       the only operator union ID accepted
  * @param {EmulatedFile[]} [options.files] extra files
+ * @param {{key: string | Buffer, cert: string | Buffer}} [options.storageTls] serve storage over
+ *   HTTPS with this key and certificate (as DingTalk's storage does); plain HTTP without
  */
 async function startEmulator(options = {}) {
 	const appKey = options.appKey ?? 'dingemulatorappkey';
@@ -309,8 +312,8 @@ async function startEmulator(options = {}) {
 		const objectKey = file.objectKey ?? `obj-${file.dentryId}`;
 		const resource = `/bucket-${spaceId}/${objectKey}`;
 		const fault = faults.get(dentryId);
-		const storageBase = `http://127.0.0.1:${storagePort()}`;
-		const primary = fault?.refuseFirstUrl ? `http://127.0.0.1:${closedPort}` : storageBase;
+		const storageBase = `${storageScheme}://127.0.0.1:${storagePort()}`;
+		const primary = fault?.refuseFirstUrl ? `${storageScheme}://127.0.0.1:${closedPort}` : storageBase;
 		let answer = {
 			protocol: 'HEADER_SIGNATURE',
 			headerSignatureInfo: {
@@ -329,7 +332,12 @@ async function startEmulator(options = {}) {
 		return sendJson(res, 200, answer);
 	});
 
-	const storage = http.createServer(async (req, res) => {
+	const storageScheme = options.storageTls ? 'https' : 'http';
+	/**
+	 * @param {http.IncomingMessage} req
+	 * @param {http.ServerResponse} res
+	 */
+	const storageHandler = async (req, res) => {
 		const url = new URL(req.url ?? '/', 'http://storage');
 		const entry = { server: /** @type {const} */ ('storage'), method: req.method ?? '', path: url.pathname + url.search, headers: req.headers, status: 0, sentBytes: 0, completed: false };
 		res.on('finish', () => {
@@ -361,7 +369,7 @@ async function startEmulator(options = {}) {
 		if (fault?.failFirstUrl && match[1] === 'a') return xmlError(fault.failFirstUrl, 'InternalError', 'emulated failure of the first URL');
 		if (fault?.failAllUrls) return xmlError(fault.failAllUrls, 'InternalError', 'emulated failure');
 		if (fault?.redirect && !url.searchParams.has('redirected')) {
-			const here = new URL(req.url ?? '/', `http://127.0.0.1:${storagePort()}`);
+			const here = new URL(req.url ?? '/', `${storageScheme}://127.0.0.1:${storagePort()}`);
 			if (fault.redirect === 'otherOrigin') here.host = `localhost:${storagePort()}`;
 			here.searchParams.set('redirected', '1');
 			const location = fault.redirect === 'ftp' ? `ftp://127.0.0.1/${match[3]}` : fault.redirect === 'loop' ? req.url ?? '/' : here.toString();
@@ -460,7 +468,8 @@ async function startEmulator(options = {}) {
 			return;
 		}
 		res.end();
-	});
+	};
+	const storage = options.storageTls ? https.createServer(options.storageTls, storageHandler) : http.createServer(storageHandler);
 
 	await new Promise((resolve) => api.listen(options.port ?? 0, '127.0.0.1', () => resolve(undefined)));
 	await new Promise((resolve) => storage.listen(options.storagePort ?? 0, '127.0.0.1', () => resolve(undefined)));
@@ -480,7 +489,7 @@ async function startEmulator(options = {}) {
 
 	return {
 		baseUrl,
-		storageUrl: `http://127.0.0.1:${storagePort()}`,
+		storageUrl: `${storageScheme}://127.0.0.1:${storagePort()}`,
 		appKey,
 		appSecret,
 		unionId: state.unionId,

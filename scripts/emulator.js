@@ -2,13 +2,18 @@
 // @ts-check
 'use strict';
 /** `npm run emulator`: the DingTalk emulator alone, for manual tries and the n8n editor. */
+const { readFileSync } = require('node:fs');
+const path = require('node:path');
 const { startEmulator, DEFAULT_FILES } = require('../emulator');
 
 async function main() {
 	const port = Number(process.env.EMULATOR_PORT ?? 0);
+	// EMULATOR_STORAGE_TLS_DIR: a folder with key.pem and cert.pem; storage then speaks HTTPS.
+	const tlsDir = process.env.EMULATOR_STORAGE_TLS_DIR;
 	const emulator = await startEmulator({
 		port,
 		appSecret: process.env.EMULATOR_APP_SECRET,
+		storageTls: tlsDir ? { key: readFileSync(path.join(tlsDir, 'key.pem')), cert: readFileSync(path.join(tlsDir, 'cert.pem')) } : undefined,
 	});
 	// Conditions for benchmarks: a per-connection cap, latency, DingTalk's QPS limit.
 	emulator.state.bytesPerSecondPerConnection = Number(process.env.EMULATOR_CONNECTION_BYTES_PER_SECOND ?? 0);

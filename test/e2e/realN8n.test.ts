@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { startEmulator } from '../../emulator';
+import { makeTestCertificate } from '../../emulator/tls';
 
 // Plain JavaScript helpers shared with `npm run demo`.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -28,6 +29,7 @@ type OutputItem = { json: Record<string, unknown>; binary?: Record<string, { id?
 const NODE_TYPE = 'n8n-nodes-dingtalk-storage.dingTalkStorageDownload';
 const APP_CREDENTIAL = { dingTalkApi: { id: 'dtCredentialApp1', name: 'DingTalk API' } };
 const TOKEN_CREDENTIAL = { dingTalkApi: { id: 'dtCredentialTok1', name: 'DingTalk API (token)' } };
+const TLS_CREDENTIAL = { dingTalkApi: { id: 'dtCredentialTls1', name: 'DingTalk API (HTTPS storage)' } };
 const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
 
 const skip1x = process.env.N8N_E2E_SKIP_1X === '1';
@@ -78,6 +80,9 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 	run('end to end', () => {
 		let install: Install;
 		let emulator: Emulator;
+		/** A second emulator whose storage speaks HTTPS, as DingTalk's does. */
+		let tlsEmulator: Emulator;
+		let tls: ReturnType<typeof makeTestCertificate>;
 		let userFolder: string;
 		let outDir: string;
 		const workflows: Workflow[] = [];
@@ -86,11 +91,13 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		/** The app secret, and every token and storage signature the emulator saw. */
 		const secrets = new Set<string>();
 		function harvestSecrets() {
-			secrets.add(emulator.appSecret);
-			for (const entry of emulator.log) {
-				const token = entry.headers['x-acs-dingtalk-access-token'];
-				if (typeof token === 'string') secrets.add(token);
-				if (entry.server === 'storage' && typeof entry.headers.authorization === 'string') secrets.add(entry.headers.authorization);
+			for (const each of [emulator, tlsEmulator]) {
+				secrets.add(each.appSecret);
+				for (const entry of each.log) {
+					const token = entry.headers['x-acs-dingtalk-access-token'];
+					if (typeof token === 'string') secrets.add(token);
+					if (entry.server === 'storage' && typeof entry.headers.authorization === 'string') secrets.add(entry.headers.authorization);
+				}
 			}
 		}
 
@@ -116,11 +123,14 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		beforeAll(async () => {
 			install = await ensureN8n(major);
 			emulator = await startEmulator();
+			tls = makeTestCertificate();
+			tlsEmulator = await startEmulator({ storageTls: { key: tls.key, cert: tls.cert } });
 			userFolder = runner.createUserFolder(runner.packPackage());
 			outDir = mkdtempSync(path.join(tmpdir(), 'dingtalk-e2e-out-'));
 			await runner.importCredentials(install, userFolder, [
 				{ id: 'dtCredentialApp1', name: 'DingTalk API', type: 'dingTalkApi', data: { authentication: 'appCredentials', appKey: emulator.appKey, appSecret: emulator.appSecret, baseUrl: emulator.baseUrl } },
 				{ id: 'dtCredentialTok1', name: 'DingTalk API (token)', type: 'dingTalkApi', data: { authentication: 'accessToken', accessToken: emulator.issueToken(), baseUrl: emulator.baseUrl } },
+				{ id: 'dtCredentialTls1', name: 'DingTalk API (HTTPS storage)', type: 'dingTalkApi', data: { authentication: 'appCredentials', appKey: tlsEmulator.appKey, appSecret: tlsEmulator.appSecret, baseUrl: tlsEmulator.baseUrl } },
 			]);
 
 			workflows.push(
@@ -160,11 +170,31 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 					},
 				]),
 			);
+			// Over HTTPS the body arrives in TLS-record-sized chunks: gathered before n8n writes them.
+			for (const [id, parallelConnections] of [['dtE2eHttpsOne001', 1], ['dtE2eHttpsPar001', 3]] as const) {
+				workflows.push(
+					manualWorkflow(id, `HTTPS storage, ${parallelConnections} connection(s)`, [
+						{
+							id: `${id}-code`,
+							name: 'Files',
+							type: 'n8n-nodes-base.code',
+							typeVersion: 2,
+							parameters: { jsCode: "return [{ json: { dentryId: '1005' } }, { json: { dentryId: 'gen-20000003' } }];" },
+						},
+						dingTalkNode(
+							{ operation: 'download', spaceId: '1000', dentryId: '={{ $json.dentryId }}', unionId: tlsEmulator.unionId, binaryPropertyName: 'data', options: { parallelConnections } },
+							TLS_CREDENTIAL,
+						),
+					]),
+				);
+			}
 			for (const workflow of workflows) await runner.importWorkflow(install, userFolder, workflow);
 		}, 30 * 60_000);
 
 		afterAll(async () => {
 			await emulator?.close();
+			await tlsEmulator?.close();
+			if (tls) rmSync(tls.dir, { recursive: true, force: true });
 			if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 			if (outDir) rmSync(outDir, { recursive: true, force: true });
 		});
@@ -226,6 +256,17 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			expect(items).toHaveLength(2);
 			expect(sha256File(path.join(outDir, '合同-2026年度采购.pdf'))).toBe(emulator.sha256('1001'));
 			expect(sha256File(path.join(outDir, 'notes.md'))).toBe(emulator.sha256('1004'));
+		});
+
+		test.each([
+			['one connection', 'dtE2eHttpsOne001'],
+			['3 parallel connections', 'dtE2eHttpsPar001'],
+		])('8. storage over HTTPS (as DingTalk serves files), %s: byte-exact files', async (_label, workflowId) => {
+			const { items } = await execute(workflowId, 'DingTalk Storage Download', { NODE_EXTRA_CA_CERTS: tls.certFile });
+			expect(items.map((item) => item.json.size)).toEqual([3 * 1024 * 1024 + 17, 20_000_003]);
+			expect(sha256File(stored(items[0]))).toBe(tlsEmulator.sha256('1005'));
+			expect(sha256File(stored(items[1]))).toBe(tlsEmulator.sha256('gen-20000003'));
+			expect(tlsEmulator.log.filter((entry) => entry.server === 'storage').every((entry) => entry.status === 200 || entry.status === 206)).toBe(true);
 		});
 
 		test('no app secret or access token in anything n8n printed (run data and its log)', () => {

@@ -1,11 +1,12 @@
 /**
- * The outlet relays response bodies to the reader chunk by chunk: no concatenation, with
- * backpressure, and it never waits forever on a body that already failed.
+ * The outlet relays response bodies to the reader byte-exact, small chunks gathered into
+ * 256 KiB buffers and full socket reads as they are, with backpressure, and never waits
+ * forever on a body that failed.
  */
 import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
 
-import { Outlet, OutletClosedError, relayBody } from '../../nodes/DingTalkStorageDownload/transfer/outlet';
+import { Outlet, OUTLET_BUFFER_BYTES, OUTLET_PASS_THROUGH_BYTES, OutletClosedError, relayBody } from '../../nodes/DingTalkStorageDownload/transfer/outlet';
 
 /** A body as undici hands it over: a byte stream that is written to from the outside. */
 function body(): PassThrough {
@@ -109,10 +110,30 @@ describe('Outlet', () => {
 		expect(error).toBe(failure);
 	});
 
-	test('relayed bodies reach the reader one network chunk at a time, with backpressure', async () => {
+	test('small network chunks reach the reader gathered into 256 KiB buffers, byte-exact', async () => {
 		const source = body();
 		const outlet = new Outlet(async (out) => await out.relay(source, () => undefined), () => undefined);
-		const big = Buffer.alloc(outlet.stream.readableHighWaterMark * 2, 1);
+		const reading = readAll(outlet.stream);
+		const sent: Buffer[] = [];
+		let total = 0;
+		for (let i = 0; total < 3 * OUTLET_BUFFER_BYTES + 1234; i++) {
+			const piece = Buffer.alloc(1000 + ((i * 7919) % 30_000), i % 251);
+			sent.push(piece);
+			total += piece.length;
+			source.write(piece);
+		}
+		source.end();
+		const received = await reading;
+		expect(Buffer.concat(received).equals(Buffer.concat(sent))).toBe(true);
+		expect(received.slice(0, -1).every((chunk) => chunk.length === OUTLET_BUFFER_BYTES)).toBe(true);
+		expect(received.at(-1)!.length).toBe(total % OUTLET_BUFFER_BYTES);
+		expect(outlet.bytesOut).toBe(total);
+	});
+
+	test('large chunks pass through as they are, one at a time, with backpressure', async () => {
+		const source = body();
+		const outlet = new Outlet(async (out) => await out.relay(source, () => undefined), () => undefined);
+		const big = Buffer.alloc(Math.max(OUTLET_BUFFER_BYTES, outlet.stream.readableHighWaterMark * 2), 1);
 		const received: Buffer[] = [];
 		const reading = (async () => {
 			for (;;) {
@@ -122,21 +143,44 @@ describe('Outlet', () => {
 				else await Promise.race([once(outlet.stream, 'readable'), once(outlet.stream, 'end')]);
 			}
 		})();
-		// Three writes before the reader gets a turn: the relay must stop after the reader is full.
+		// Three writes before the reader gets a turn: the relay must stop once the reader is
+		// full, or read() would hand back all three joined in a new buffer.
 		source.write(big);
 		source.write(big);
 		source.write(big);
 		source.end();
 		await reading;
 		expect(received).toHaveLength(3);
-		received.forEach((chunk) => expect(chunk.buffer).toBe(big.buffer));
+		received.forEach((chunk) => expect(chunk).toBe(big));
+	});
+
+	test('write() gathers too, and the end flushes what is left', async () => {
+		const pieces = Array.from({ length: 100 }, (_, i) => Buffer.alloc(10_000, i));
+		const outlet = new Outlet(async (out) => {
+			for (const piece of pieces) await out.write(piece);
+		}, () => undefined);
+		const received = await readAll(outlet.stream);
+		expect(received.map((chunk) => chunk.length)).toEqual([OUTLET_BUFFER_BYTES, OUTLET_BUFFER_BYTES, OUTLET_BUFFER_BYTES, 1_000_000 - 3 * OUTLET_BUFFER_BYTES]);
+		expect(Buffer.concat(received).equals(Buffer.concat(pieces))).toBe(true);
+	});
+
+	test('a full socket read after small chunks: what was gathered goes first, then the read as it is', async () => {
+		const small = [Buffer.alloc(3000, 1), Buffer.alloc(5000, 2)];
+		const full = Buffer.alloc(OUTLET_PASS_THROUGH_BYTES, 3);
+		const outlet = new Outlet(async (out) => {
+			for (const piece of [...small, full, Buffer.alloc(10, 4)]) await out.write(piece);
+		}, () => undefined);
+		const received = await readAll(outlet.stream);
+		expect(received.map((chunk) => chunk.length)).toEqual([8000, OUTLET_PASS_THROUGH_BYTES, 10]);
+		expect(received[1]).toBe(full);
+		expect(Buffer.concat(received).equals(Buffer.concat([...small, full, Buffer.alloc(10, 4)]))).toBe(true);
 	});
 
 	test('a write waiting for room fails with OutletClosedError when the reader goes away', async () => {
 		let writing: Promise<void> | undefined;
 		let closed = 0;
 		const outlet = new Outlet(async (out) => {
-			writing = out.write(Buffer.alloc(out.stream.readableHighWaterMark * 2));
+			writing = out.write(Buffer.alloc(OUTLET_BUFFER_BYTES * 2));
 			await writing.catch(() => undefined);
 		}, () => closed++);
 		outlet.stream.read(0); // starts the producer

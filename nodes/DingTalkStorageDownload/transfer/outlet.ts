@@ -1,13 +1,20 @@
 /**
- * The stream a transfer hands its reader (n8n's binary data service), fed chunk by chunk
- * as the bytes arrive. Knows nothing of n8n or DingTalk.
+ * The stream a transfer hands its reader (n8n's binary data service), fed as the bytes
+ * arrive. Knows nothing of n8n or DingTalk.
  *
  * Why not `for await (const chunk of body)` and `Readable.from(generator)`: a readable's
  * async iterator calls `read()`, which joins every chunk buffered so far into a freshly
- * allocated buffer. On a fast link that copied and re-allocated most of the file (a
- * third of the node's CPU time in `npm run bench -- --profile`), doubling the garbage the
- * collector has to catch up with. Here a response body is relayed by its 'data' events,
- * one network chunk at a time, and paused while the reader is full.
+ * allocated buffer, at unpredictable sizes. On a fast link that was about a fifth of the
+ * node's busy time in `npm run bench -- --profile`. Here a response body is relayed by its
+ * 'data' events and paused while the reader is full.
+ *
+ * Why small chunks are gathered: n8n writes a binary with one `write` per chunk it is
+ * given, and a write's cost is mostly fixed. Over HTTPS (how DingTalk's storage serves
+ * files) chunks are TLS records, 16–40 KiB, so small chunks are copied into 256 KiB
+ * buffers; a full socket read (64 KiB) is handed over as it is, because on Node 24 every
+ * extra fresh byte costs garbage-collector work on n8n's large heap, more than the write
+ * it saves. `npm run bench:handoff` (README "Performance"): 1.3x over HTTPS on Node 24 and
+ * 1.7x on Node 20 against passing every chunk on; plain HTTP unchanged.
  */
 // A Node built-in, deliberately: file bodies are streamed, never buffered.
 // eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
@@ -58,6 +65,11 @@ export async function relayBody(body: Readable, onChunk: (chunk: Buffer) => bool
 	});
 }
 
+/** The size of the buffers small chunks are gathered into (the last one may be shorter). */
+export const OUTLET_BUFFER_BYTES = 256 * 1024;
+/** A full socket read (libuv reads at most 64 KiB): handed over as it is, no copy. */
+export const OUTLET_PASS_THROUGH_BYTES = 64 * 1024;
+
 export class Outlet {
 	readonly stream: Readable;
 	/** Settles when the reader first asks for data, or when the stream closes unread. */
@@ -69,6 +81,9 @@ export class Outlet {
 	/** A body paused because the reader was full; resumed when it asks for more. */
 	private pausedBody?: Readable;
 	private waiting?: () => void;
+	/** Bytes gathered for the next buffer to the reader. */
+	private gathering?: Buffer;
+	private gathered = 0;
 
 	/**
 	 * @param produce writes the content (with `relay` and `write`); starts at the first read.
@@ -78,6 +93,9 @@ export class Outlet {
 	constructor(
 		private readonly produce: (outlet: Outlet) => Promise<void>,
 		onClose: () => void,
+		/** Chunks at least this large pass through uncopied; smaller ones are gathered. */
+		private readonly passThroughBytes = OUTLET_PASS_THROUGH_BYTES,
+		private readonly gatherBytes = OUTLET_BUFFER_BYTES,
 	) {
 		this.firstRead = new Promise((resolve) => (this.markFirstRead = resolve));
 		this.stream = new Readable({ read: () => this.onRead() });
@@ -89,9 +107,50 @@ export class Outlet {
 		});
 	}
 
-	/** Bytes handed to the reader so far. */
+	/** Bytes accepted for the reader so far. */
 	get bytesOut(): number {
 		return this.bytes;
+	}
+
+	/**
+	 * Takes a chunk for the reader: copied into the buffer being gathered, which goes to
+	 * the reader when full. Returns false when the reader has no room for more.
+	 */
+	private put(chunk: Buffer): boolean {
+		this.bytes += chunk.length;
+		if (chunk.length >= this.passThroughBytes) {
+			const room = this.flushGathered();
+			return this.stream.push(chunk) && room;
+		}
+		let room = true;
+		for (let offset = 0; offset < chunk.length; ) {
+			this.gathering ??= Buffer.allocUnsafe(this.gatherBytes);
+			const copied = chunk.copy(this.gathering, this.gathered, offset);
+			offset += copied;
+			this.gathered += copied;
+			if (this.gathered === this.gatherBytes) {
+				room = this.stream.push(this.gathering) && room;
+				this.gathering = undefined;
+				this.gathered = 0;
+			}
+		}
+		return room;
+	}
+
+	/** Hands the reader what was gathered so far, if anything. */
+	private flushGathered(): boolean {
+		if (!this.gathering || this.gathered === 0) return true;
+		const part = this.gathering.subarray(0, this.gathered);
+		this.gathering = undefined;
+		this.gathered = 0;
+		return this.stream.push(part);
+	}
+
+	/** Hands the reader what was gathered, then the end of the stream. */
+	private finish(): void {
+		if (this.closed) return;
+		this.flushGathered();
+		this.stream.push(null);
 	}
 
 	private onRead(): void {
@@ -99,9 +158,7 @@ export class Outlet {
 			this.started = true;
 			this.markFirstRead();
 			this.produce(this).then(
-				() => {
-					if (!this.closed) this.stream.push(null);
-				},
+				() => this.finish(),
 				(error: unknown) => this.stream.destroy(error instanceof Error ? error : new Error(String(error))),
 			);
 			return;
@@ -121,22 +178,20 @@ export class Outlet {
 	/** Hands one buffer to the reader; resolves once the reader has room for more. */
 	async write(chunk: Buffer): Promise<void> {
 		if (this.closed) throw new OutletClosedError();
-		this.bytes += chunk.length;
-		if (this.stream.push(chunk)) return;
+		if (this.put(chunk)) return;
 		await new Promise<void>((resolve) => (this.waiting = resolve));
 		if (this.closed) throw new OutletClosedError();
 	}
 
 	/**
-	 * Relays a response body to the reader, chunk by chunk, until the body ends. `check`
+	 * Relays a response body to the reader until the body ends. `check`
 	 * sees each chunk first and may throw to refuse it (the body is then dropped).
 	 */
 	async relay(body: Readable, check: (chunk: Buffer) => void): Promise<void> {
 		try {
 			await relayBody(body, (chunk) => {
 				check(chunk);
-				this.bytes += chunk.length;
-				if (this.stream.push(chunk)) return true;
+				if (this.put(chunk)) return true;
 				this.pausedBody = body;
 				return false;
 			});
