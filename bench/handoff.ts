@@ -6,6 +6,7 @@
  *  - as the network delivered it (one write per socket read: ≤ 64 KiB, ~16–40 KiB over TLS);
  *  - every chunk gathered into 256 KiB buffers;
  *  - what the node does: full socket reads (64 KiB) as they are, smaller chunks gathered.
+ * For reference, the same bytes received and thrown away (no writing at all).
  * Each run is its own process holding a ~200 MB heap, as an n8n process does (the
  * garbage collector's work grows with it). Runs on the current Node, and on the Node 24
  * of the cached n8n 2.x install. Median of 3; prints figures, asserts nothing.
@@ -20,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { ensureN8n, makeTestCertificate, median, MiB } from './common';
-import { Outlet } from '../nodes/DingTalkStorageDownload/transfer/outlet';
+import { Outlet, relayBody } from '../nodes/DingTalkStorageDownload/transfer/outlet';
 import { send } from '../nodes/DingTalkStorageDownload/transport/http';
 
 const SIZE = 256 * MiB;
@@ -57,8 +58,13 @@ async function measure(url: string, passThroughBytes: number) {
 	const sampler = setInterval(() => (peak = Math.max(peak, rss())), 5);
 	const started = process.hrtime.bigint();
 	const response = await send({ url, method: 'GET', headers: {}, timeouts: { connectMs: 5000, responseMs: 5000, idleMs: 5000 } });
-	const outlet = new Outlet(async (o) => await o.relay(response.body, () => undefined), () => undefined, passThroughBytes);
-	await writeFile(out, outlet.stream);
+	if (passThroughBytes === 0) {
+		// Receiving alone: what the network path costs this process before any writing.
+		await relayBody(response.body, () => undefined);
+	} else {
+		const outlet = new Outlet(async (o) => await o.relay(response.body, () => undefined), () => undefined, passThroughBytes);
+		await writeFile(out, outlet.stream);
+	}
 	const ms = Number(process.hrtime.bigint() - started) / 1e6;
 	clearInterval(sampler);
 	rmSync(out, { force: true });
@@ -99,6 +105,7 @@ async function main() {
 		{ label: 'Node 24 (n8n 2.x)', binary: node24 },
 	];
 	const modes = [
+		{ label: 'received, thrown away', passThrough: 0 },
 		{ label: 'as delivered', passThrough: 1 },
 		{ label: 'all gathered to 256 KiB', passThrough: 256 * 1024 },
 		{ label: 'the node: < 64 KiB gathered', passThrough: 64 * 1024 },

@@ -14,7 +14,7 @@
  * buffers; a full socket read (64 KiB) is handed over as it is, because on Node 24 every
  * extra fresh byte costs garbage-collector work on n8n's large heap, more than the write
  * it saves. `npm run bench:handoff` (README "Performance"): 1.3x over HTTPS on Node 24 and
- * 1.7x on Node 20 against passing every chunk on; plain HTTP unchanged.
+ * 1.5-1.7x on Node 20 against passing every chunk on; plain HTTP within the noise.
  */
 // A Node built-in, deliberately: file bodies are streamed, never buffered.
 // eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
