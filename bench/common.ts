@@ -73,6 +73,64 @@ export const { makeTestCertificate } = require(path.join(__dirname, '..', '..', 
 
 export type WorkflowNode = Record<string, unknown> & { name: string };
 
+/** The credential the real-n8n benchmarks import (the emulator's app). */
+export const BENCH_CREDENTIAL = { id: 'dtCredentialApp1', name: 'DingTalk API' };
+const credentials = { dingTalkApi: BENCH_CREDENTIAL };
+
+/** This package's node downloading `dentryId` (a value or an expression). */
+export function dingTalkNode(dentryId: string, options: Record<string, unknown>, extra: Record<string, unknown> = {}): WorkflowNode {
+	return {
+		name: 'DingTalk',
+		type: 'n8n-nodes-dingtalk-storage.dingTalkStorageDownload',
+		typeVersion: 1,
+		credentials,
+		...extra,
+		parameters: { operation: 'download', spaceId: '1', dentryId, unionId: 'emulator-union-id', binaryPropertyName: 'data', options },
+	};
+}
+
+/**
+ * The do-it-yourself workflow without this package: an HTTP Request node asking for the
+ * download info (with the DingTalk credential), a second fetching the file with the
+ * signed headers from an expression. `extra` goes onto both nodes, `fileExtra` onto the
+ * second only.
+ */
+export function httpRequestNodes(infoUrl: string, extra: Record<string, unknown> = {}, fileExtra: Record<string, unknown> = {}): WorkflowNode[] {
+	return [
+		{
+			name: 'Download info',
+			type: 'n8n-nodes-base.httpRequest',
+			typeVersion: 4.2,
+			credentials,
+			...extra,
+			parameters: {
+				method: 'POST',
+				url: infoUrl,
+				authentication: 'predefinedCredentialType',
+				nodeCredentialType: 'dingTalkApi',
+				sendBody: true,
+				specifyBody: 'json',
+				jsonBody: '{"option":{"preferIntranet":false}}',
+				options: {},
+			},
+		},
+		{
+			name: 'File',
+			type: 'n8n-nodes-base.httpRequest',
+			typeVersion: 4.2,
+			...extra,
+			...fileExtra,
+			parameters: {
+				url: '={{ $json.headerSignatureInfo.resourceUrls[0] }}',
+				sendHeaders: true,
+				specifyHeaders: 'json',
+				jsonHeaders: '={{ JSON.stringify($json.headerSignatureInfo.headers) }}',
+				options: { response: { response: { responseFormat: 'file', outputPropertyName: 'data' } } },
+			},
+		},
+	];
+}
+
 /** A manual-trigger workflow running `nodes` one after the other. */
 export function chainWorkflow(id: string, nodes: WorkflowNode[]): Record<string, unknown> & { id: string } {
 	const all: WorkflowNode[] = [{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} }, ...nodes];

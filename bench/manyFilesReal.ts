@@ -8,10 +8,7 @@
  */
 import os from 'node:os';
 
-import { chainWorkflow, ensureN8n, median, runner, startEmulatorProcess, type WorkflowNode } from './common';
-
-
-
+import { BENCH_CREDENTIAL, chainWorkflow, dingTalkNode, ensureN8n, httpRequestNodes, median, runner, startEmulatorProcess, type WorkflowNode } from './common';
 
 async function main() {
 	const quick = process.argv.includes('--quick');
@@ -19,60 +16,23 @@ async function main() {
 	const install = await ensureN8n('2');
 	const emulator = await startEmulatorProcess({ EMULATOR_API_LATENCY_MS: '30', EMULATOR_STORAGE_LATENCY_MS: '30', EMULATOR_QPS_LIMIT: '20' });
 	const userFolder = runner.createUserFolder(runner.packPackage());
-	const credentials = { dingTalkApi: { id: 'dtCredentialApp1', name: 'DingTalk API' } };
 	const list: WorkflowNode = {
 		name: 'Files',
 		type: 'n8n-nodes-base.code',
 		typeVersion: 2,
 		parameters: { jsCode: `return Array.from({ length: ${count} }, () => ({ json: { dentryId: 'gen-65536' } }));` },
 	};
-	const dingtalk = (options: Record<string, number>): WorkflowNode => ({
-		name: 'DingTalk',
-		type: 'n8n-nodes-dingtalk-storage.dingTalkStorageDownload',
-		typeVersion: 1,
-		onError: 'continueRegularOutput',
-		credentials,
-		parameters: { operation: 'download', spaceId: '1', dentryId: '={{ $json.dentryId }}', unionId: 'emulator-union-id', binaryPropertyName: 'data', options },
-	});
-	const http: WorkflowNode[] = [
-		{
-			name: 'Download info',
-			type: 'n8n-nodes-base.httpRequest',
-			typeVersion: 4.2,
-			onError: 'continueRegularOutput',
-			credentials,
-			parameters: {
-				method: 'POST',
-				url: `={{ "${emulator.baseUrl}/v1.0/storage/spaces/1/dentries/" + $json.dentryId + "/downloadInfos/query?unionId=emulator-union-id" }}`,
-				authentication: 'predefinedCredentialType',
-				nodeCredentialType: 'dingTalkApi',
-				sendBody: true,
-				specifyBody: 'json',
-				jsonBody: '{"option":{"preferIntranet":false}}',
-				options: {},
-			},
-		},
-		{
-			name: 'File',
-			type: 'n8n-nodes-base.httpRequest',
-			typeVersion: 4.2,
-			onError: 'continueRegularOutput',
-			parameters: {
-				url: '={{ $json.headerSignatureInfo.resourceUrls[0] }}',
-				sendHeaders: true,
-				specifyHeaders: 'json',
-				jsonHeaders: '={{ JSON.stringify($json.headerSignatureInfo.headers) }}',
-				options: { response: { response: { responseFormat: 'file', outputPropertyName: 'data' } } },
-			},
-		},
-	];
+	const continueOnFail = { onError: 'continueRegularOutput' };
+	const dingtalk = (options: Record<string, number>) => dingTalkNode('={{ $json.dentryId }}', options, continueOnFail);
+	const infoUrl = `={{ "${emulator.baseUrl}/v1.0/storage/spaces/1/dentries/" + $json.dentryId + "/downloadInfos/query?unionId=emulator-union-id" }}`;
+	const http = httpRequestNodes(infoUrl, continueOnFail);
 	const cases = [
 		{ label: 'this node, default (4 in parallel)', id: 'benchManyNode001', nodes: ['DingTalk'], make: () => [list, dingtalk({})] },
 		{ label: 'this node, 16 in parallel', id: 'benchManyNode016', nodes: ['DingTalk'], make: () => [list, dingtalk({ concurrency: 16 })] },
 		{ label: 'two HTTP Request nodes', id: 'benchManyHttp001', nodes: ['Download info', 'File'], make: () => [list, ...http] },
 	];
 	try {
-		await runner.importCredentials(install, userFolder, [{ id: 'dtCredentialApp1', name: 'DingTalk API', type: 'dingTalkApi', data: emulator.credentials }]);
+		await runner.importCredentials(install, userFolder, [{ ...BENCH_CREDENTIAL, type: 'dingTalkApi', data: emulator.credentials }]);
 		for (const item of cases) await runner.importWorkflow(install, userFolder, chainWorkflow(item.id, item.make()));
 		console.log(`Many small files: ${count} x 64 KiB in real n8n ${install.version}, 30 ms latency on API calls and storage first byte, emulator limit 20 req/s per app and API`);
 		console.log(`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'CPU'}; median of 3 runs; time = the measured nodes' own executionTime`);

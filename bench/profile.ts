@@ -37,13 +37,11 @@ export function areaOf(frame: CallFrame): string {
 	if (functionName === '(garbage collector)') return 'garbage collection';
 	if (functionName === '(idle)') return 'idle (waiting for I/O)';
 	if (functionName === '(program)') return 'V8 / native (program)';
-	if (url.includes('node_modules/n8n-nodes-dingtalk-storage/')) return 'this package';
-	const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url.replace(/\\/g, '/'));
-	const lastPkg = url.split('node_modules/').pop() ?? '';
-	if (pkg) {
-		const name = /^((?:@[^/]+\/)?[^/]+)/.exec(lastPkg)?.[1] ?? pkg[1];
-		return name === 'undici' ? 'undici (HTTP)' : name.startsWith('n8n') || name.startsWith('@n8n') ? `n8n (${name})` : name;
-	}
+	// The innermost package on the path (undici bundled with this package counts as undici).
+	const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules\/)/.exec(url.replace(/\\/g, '/'))?.[1];
+	if (pkg === 'n8n-nodes-dingtalk-storage') return 'this package';
+	if (pkg === 'undici') return 'undici (HTTP)';
+	if (pkg) return pkg.startsWith('n8n') || pkg.startsWith('@n8n') ? `n8n (${pkg})` : pkg;
 	if (url.startsWith('node:internal/streams') || url.startsWith('node:stream')) return 'Node streams';
 	if (url.startsWith('node:internal/fs') || url.startsWith('node:fs')) return 'Node fs';
 	if (url.startsWith('node:')) return 'Node (other built-ins)';

@@ -21,7 +21,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 
-import { chainWorkflow, ensureN8n, makeTestCertificate, median, MiB, runner, startEmulatorProcess, type WorkflowNode } from './common';
+import { BENCH_CREDENTIAL, chainWorkflow, dingTalkNode, ensureN8n, httpRequestNodes, makeTestCertificate, median, MiB, runner, startEmulatorProcess, type WorkflowNode } from './common';
 import { monotonicMicros, printSummary, summariseProfile } from './profile';
 
 
@@ -109,37 +109,10 @@ async function main() {
 	const userFolder = runner.createUserFolder(runner.packPackage());
 	const curlOut = mkdtempSync(path.join(os.tmpdir(), 'bench-curl-'));
 	try {
-		await runner.importCredentials(install, userFolder, [{ id: 'dtCredentialApp1', name: 'DingTalk API', type: 'dingTalkApi', data: emulator.credentials }]);
+		await runner.importCredentials(install, userFolder, [{ ...BENCH_CREDENTIAL, type: 'dingTalkApi', data: emulator.credentials }]);
 		const infoUrl = `${emulator.baseUrl}/v1.0/storage/spaces/1/dentries/${dentryId}/downloadInfos/query?unionId=emulator-union-id`;
-		const credentials = { dingTalkApi: { id: 'dtCredentialApp1', name: 'DingTalk API' } };
-		const dingtalk = (disabled: boolean, options: Record<string, unknown> = {}): WorkflowNode => ({
-			name: 'DingTalk',
-			type: 'n8n-nodes-dingtalk-storage.dingTalkStorageDownload',
-			typeVersion: 1,
-			disabled,
-			credentials,
-			parameters: { operation: 'download', spaceId: '1', dentryId, unionId: 'emulator-union-id', binaryPropertyName: 'data', options },
-		});
-		const httpInfo: WorkflowNode = {
-			name: 'Download info',
-			type: 'n8n-nodes-base.httpRequest',
-			typeVersion: 4.2,
-			credentials,
-			parameters: { method: 'POST', url: infoUrl, authentication: 'predefinedCredentialType', nodeCredentialType: 'dingTalkApi', sendBody: true, specifyBody: 'json', jsonBody: '{"option":{"preferIntranet":false}}', options: {} },
-		};
-		const httpFile = (disabled: boolean): WorkflowNode => ({
-			name: 'File',
-			type: 'n8n-nodes-base.httpRequest',
-			typeVersion: 4.2,
-			disabled,
-			parameters: {
-				url: '={{ $json.headerSignatureInfo.resourceUrls[0] }}',
-				sendHeaders: true,
-				specifyHeaders: 'json',
-				jsonHeaders: '={{ JSON.stringify($json.headerSignatureInfo.headers) }}',
-				options: { response: { response: { responseFormat: 'file', outputPropertyName: 'data' } } },
-			},
-		});
+		const dingtalk = (disabled: boolean, options: Record<string, unknown> = {}) => dingTalkNode(dentryId, options, { disabled });
+		const httpRequests = (disabled: boolean) => httpRequestNodes(infoUrl, {}, { disabled });
 		const ceiling = (disabled: boolean, freshChunkBytes = 0): WorkflowNode => ({
 			name: 'Ceiling',
 			type: 'CUSTOM.benchContentStream',
@@ -156,7 +129,7 @@ async function main() {
 				node: 'DingTalk',
 				make: (off: boolean) => [dingtalk(off, { parallelConnections: 4 })],
 			},
-			{ label: '(c) two HTTP Request nodes', id: 'benchHttp0000001', base: 'benchHttpOff0001', node: 'File', make: (off: boolean) => [httpInfo, httpFile(off)] },
+			{ label: '(c) two HTTP Request nodes', id: 'benchHttp0000001', base: 'benchHttpOff0001', node: 'File', make: (off: boolean) => httpRequests(off) },
 			{ label: "(d) n8n's ceiling", id: 'benchCeil0000001', base: 'benchCeilOff0001', node: 'Ceiling', make: (off: boolean) => [ceiling(off)] },
 			{ label: '(e) ceiling, fresh 64 KiB', id: 'benchFresh000001', base: 'benchFreshOff001', node: 'Ceiling', make: (off: boolean) => [ceiling(off, 64 * 1024)] },
 		];

@@ -352,9 +352,17 @@ class Transfer {
 		}
 	}
 
-	/** The download of one answered request, as the reader sees it. */
-	private streamFrom(first: Answer, served: ServedRange | undefined, expectedLength: number | undefined): OpenedDownload {
-		const outlet = this.outlet(async (out) => await this.relayAnswer(out, first, served, expectedLength));
+	/**
+	 * The download of one answered request, as the reader sees it; its bytes come from
+	 * `produce` (by default, that answer's body, resumed as needed).
+	 */
+	private streamFrom(
+		first: Answer,
+		served: ServedRange | undefined,
+		expectedLength: number | undefined,
+		produce = async (out: Outlet) => await this.relayAnswer(out, first, served, expectedLength),
+	): OpenedDownload {
+		const outlet = this.outlet(produce);
 		const headers = first.response.headers;
 		return {
 			statusCode: first.response.statusCode,
@@ -415,7 +423,8 @@ class Transfer {
 				nextSpan++;
 			}
 		};
-		const outlet = this.outlet(async (out) => {
+		// The whole file (200) as the reader sees it, though the first answer was a 206.
+		const whole = this.streamFrom(first, undefined, total, async (out) => {
 			launch();
 			await this.relayAnswer(out, first, served, served!.end + 1);
 			firstChunkDone = true;
@@ -430,17 +439,7 @@ class Transfer {
 				throw new DownloadError(`The download is incomplete: ${out.bytesOut} of ${total} bytes arrived`, { code: 'incompleteBody' });
 			}
 		});
-		const headers = first.response.headers;
-		return {
-			statusCode: 200,
-			url: first.url,
-			contentType: headers['content-type'],
-			contentDisposition: headers['content-disposition'],
-			expectedLength: total,
-			stream: outlet.stream,
-			firstRead: outlet.firstRead,
-			bytesReceived: () => outlet.bytesOut,
-		};
+		return { ...whole, statusCode: 200 };
 	}
 
 	/**
