@@ -30,19 +30,12 @@ export default tseslint.config(
 		},
 	},
 	{
-		// The DingTalk client, the transfer engine, the HTTP transport and the helpers
-		// know nothing of n8n by design: they throw the package's own typed errors
-		// (errors.ts), and the node file turns every one into NodeApiError /
-		// NodeOperationError or an error item. Only there does the rule apply.
-		files: [
-			'nodes/DingTalkStorageDownload/dingtalk/**/*.ts',
-			'nodes/DingTalkStorageDownload/transfer/**/*.ts',
-			'nodes/DingTalkStorageDownload/transport/**/*.ts',
-			'nodes/DingTalkStorageDownload/helpers/**/*.ts',
-			'nodes/DingTalkStorageDownload/errors.ts',
-			'nodes/DingTalkStorageDownload/credentialData.ts',
-			'nodes/DingTalkStorageDownload/partialBinary.ts',
-		],
+		// The shared core (DingTalk client, storage APIs, transfer engine, HTTP transport,
+		// helpers) knows nothing of n8n by design: it throws the package's own typed errors
+		// (shared/errors.ts), and n8n/nodeErrors.ts turns every one into NodeApiError /
+		// NodeOperationError or an error item. The glue that reads credentials and
+		// parameters throws the same typed errors, for the same single conversion.
+		files: ['nodes/DingTalk/shared/**/*.ts', 'nodes/DingTalk/n8n/**/*.ts'],
 		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
 	},
 );

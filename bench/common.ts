@@ -44,7 +44,7 @@ export async function startEmulatorProcess(env: Record<string, string> = {}): Pr
 }
 
 export function downloadParameters(dentryId: string, options: IDataObject = {}): IDataObject {
-	return { operation: 'download', spaceId: '1', dentryId, unionId: 'emulator-union-id', binaryPropertyName: 'data', options };
+	return { operation: 'download', spaceId: '1000', dentryId, unionId: 'emulator-union-id', binaryPropertyName: 'data', options };
 }
 
 /** Runs the node once; returns seconds and the output. */
@@ -85,7 +85,7 @@ export function dingTalkNode(dentryId: string, options: Record<string, unknown>,
 		typeVersion: 1,
 		credentials,
 		...extra,
-		parameters: { operation: 'download', spaceId: '1', dentryId, unionId: 'emulator-union-id', binaryPropertyName: 'data', options },
+		parameters: { operation: 'download', spaceId: '1000', dentryId, unionId: 'emulator-union-id', binaryPropertyName: 'data', options },
 	};
 }
 

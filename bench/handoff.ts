@@ -21,8 +21,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { ensureN8n, makeTestCertificate, median, MiB } from './common';
-import { Outlet, relayBody } from '../nodes/DingTalkStorageDownload/transfer/outlet';
-import { send } from '../nodes/DingTalkStorageDownload/transport/http';
+import { Outlet, relayBody } from '../nodes/DingTalk/shared/transfer/outlet';
+import { send } from '../nodes/DingTalk/shared/transport/http';
 
 const SIZE = 256 * MiB;
 

@@ -24,7 +24,7 @@ async function main() {
 	};
 	const continueOnFail = { onError: 'continueRegularOutput' };
 	const dingtalk = (options: Record<string, number>) => dingTalkNode('={{ $json.dentryId }}', options, continueOnFail);
-	const infoUrl = `={{ "${emulator.baseUrl}/v1.0/storage/spaces/1/dentries/" + $json.dentryId + "/downloadInfos/query?unionId=emulator-union-id" }}`;
+	const infoUrl = `={{ "${emulator.baseUrl}/v1.0/storage/spaces/1000/dentries/" + $json.dentryId + "/downloadInfos/query?unionId=emulator-union-id" }}`;
 	const http = httpRequestNodes(infoUrl, continueOnFail);
 	const cases = [
 		{ label: 'this node, default (4 in parallel)', id: 'benchManyNode001', nodes: ['DingTalk'], make: () => [list, dingtalk({})] },

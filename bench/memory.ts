@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 
-import { generatedFile } from '../emulator';
+import { generatedFile } from '../emulator/drive';
 import { sha256 as expectedSha256 } from '../emulator/content';
 import { binaryService, removeBinaryStorage, runNode, stopN8nTimers, useBinaryMode } from '../test/harness/n8n';
 import { downloadParameters, MiB, startEmulatorProcess } from './common';
@@ -39,7 +39,7 @@ async function main() {
 	const hash = createHash('sha256');
 	for await (const chunk of await binaryService().getAsStream(output[0].binary!.data.id!)) hash.update(chunk as Buffer);
 	const digest = hash.digest('hex');
-	const file = generatedFile(dentryId)!;
+	const file = generatedFile(dentryId)!.content;
 	const expected = expectedSha256(file.seed, 0, size - 1);
 
 	await emulator.stop();

@@ -110,7 +110,7 @@ async function main() {
 	const curlOut = mkdtempSync(path.join(os.tmpdir(), 'bench-curl-'));
 	try {
 		await runner.importCredentials(install, userFolder, [{ ...BENCH_CREDENTIAL, type: 'dingTalkApi', data: emulator.credentials }]);
-		const infoUrl = `${emulator.baseUrl}/v1.0/storage/spaces/1/dentries/${dentryId}/downloadInfos/query?unionId=emulator-union-id`;
+		const infoUrl = `${emulator.baseUrl}/v1.0/storage/spaces/1000/dentries/${dentryId}/downloadInfos/query?unionId=emulator-union-id`;
 		const dingtalk = (disabled: boolean, options: Record<string, unknown> = {}) => dingTalkNode(dentryId, options, { disabled });
 		const httpRequests = (disabled: boolean) => httpRequestNodes(infoUrl, {}, { disabled });
 		const ceiling = (disabled: boolean, freshChunkBytes = 0): WorkflowNode => ({

@@ -9,8 +9,8 @@ import type {
 /**
  * "DingTalk API": an internal app's App Key + App Secret, or a plain access token.
  *
- * The DingTalk Storage Download node fetches, caches and renews tokens itself (and tests
- * this credential through its `dingTalkApiTest` method). The `authenticate` and
+ * The package's nodes fetch, cache and renew tokens themselves (and test this credential
+ * through their `dingTalkApiTest` method, nodes/DingTalk/n8n/credentialTest.ts). The `authenticate` and
  * `preAuthentication` below exist for n8n's own HTTP Request node, so the same credential
  * can call any other DingTalk v1.0 API as a "predefined credential type".
  */
@@ -19,7 +19,7 @@ export class DingTalkApi implements ICredentialType {
 
 	displayName = 'DingTalk API';
 
-	icon = 'file:dingtalk.svg' as const;
+	icon = 'file:../icons/dingtalk.svg' as const;
 
 	documentationUrl = 'https://open.dingtalk.com/document/orgapp/obtain-the-access_token-of-an-internal-app';
 

@@ -15,41 +15,23 @@ const http = require('node:http');
 const https = require('node:https');
 const { createHmac, randomBytes } = require('node:crypto');
 const content = require('./content');
-
-const MiB = 1024 * 1024;
-
-/** The download-info API's error table, plus the gateway's own answers. */
-const API_ERRORS = /** @type {Record<string, {status: number, message: string}>} */ ({
-	orgAuthLevelNotEnough: { status: 403, message: 'auth level of org is not enough' },
-	permissionDenied: { status: 403, message: 'no permission to download the file' },
-	paramError: { status: 400, message: 'parameter error' },
-	'paramError.spaceId': { status: 400, message: 'spaceId is invalid' },
-	'paramError.dentryId': { status: 400, message: 'dentryId is invalid' },
-	operationNotSupported: { status: 400, message: 'the file does not support download' },
-	dentryDownloadProtocolNotSupport: { status: 400, message: 'download protocol not supported' },
-	fileArchived: { status: 400, message: 'file is archived, unarchiving has started' },
-	spaceNotExist: { status: 404, message: 'space not exist' },
-	dentryNotExist: { status: 404, message: 'dentry not exist' },
-	systemError: { status: 500, message: 'system error' },
-	unknownError: { status: 500, message: 'Unknown Error' },
-	operationTimeout: { status: 503, message: 'request timeout' },
-	InvalidAuthentication: { status: 400, message: '不合法的access_token' },
-	'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi': { status: 403, message: 'qps limit for appkey and api' },
-	'Forbidden.AccessDenied.QpsLimitForApi': { status: 403, message: 'qps limit for api' },
-	'Forbidden.AccessDenied.ApiCountLimitForOrg': { status: 403, message: 'api count limit for org' },
-});
+const { Drive, SAMPLE_FILES } = require('./drive');
+const { API_ERRORS, ApiFault } = require('./errors');
 
 /**
- * @typedef {object} EmulatedFile
- * @property {string} dentryId
- * @property {string} name
- * @property {number} size
- * @property {number} seed
- * @property {string} [contentType]     Content-Type sent by storage (absent: none sent)
- * @property {'utf8'|'plain'|'none'} [disposition]  how Content-Disposition is sent
- * @property {string} [objectKey]       last path segment of the storage URL
- * @property {boolean} [dentryDenied]   the dentry (name) API answers permissionDenied
+ * The values every user of the emulator shares (tests, demo, dev, benchmarks): the app,
+ * the operator, and the seeded space the sample files live in.
  */
+const EMULATOR_DEFAULTS = {
+	appKey: 'dingemulatorappkey',
+	unionId: 'emulator-union-id',
+	/** The seeded Drive space "公司文档" holding the sample files and the tree. */
+	spaceId: '1000',
+	/** A second Drive space (small quota), for copies and moves across spaces. */
+	otherSpaceId: '2000',
+	/** A Knowledge Base space: no recycle bin, not among the org's Drive spaces. */
+	knowledgeBaseSpaceId: '3000',
+};
 
 /**
  * @typedef {object} Fault
@@ -68,28 +50,6 @@ const API_ERRORS = /** @type {Record<string, {status: number, message: string}>}
  * @property {boolean} [wrongContentRange] answer ranges with a Content-Range one byte off
  * @property {'loop'|'ftp'|'otherOrigin'} [redirect] answer with a redirect of this kind
  */
-
-/** @type {EmulatedFile[]} */
-const DEFAULT_FILES = [
-	{ dentryId: '1001', name: '合同-2026年度采购.pdf', size: 200_000, seed: 1001, contentType: 'application/pdf', disposition: 'utf8' },
-	{ dentryId: '1002', name: 'quarterly report.xlsx', size: 50_000, seed: 1002, contentType: 'application/octet-stream', disposition: 'none' },
-	{ dentryId: '1003', name: 'hidden-name.txt', size: 4_096, seed: 1003, contentType: 'binary/octet-stream', disposition: 'none', dentryDenied: true, objectKey: 'scan-0042.png' },
-	{ dentryId: '1004', name: 'notes.md', size: 1_000, seed: 1004, disposition: 'plain' },
-	{ dentryId: '1005', name: '设计稿 v2.zip', size: 3 * MiB + 17, seed: 1005, contentType: 'application/zip', disposition: 'utf8' },
-	{ dentryId: '1006', name: 'empty.txt', size: 0, seed: 1006, contentType: 'text/plain', disposition: 'utf8' },
-];
-
-/**
- * A generated file for `gen-<bytes>` dentry IDs (for example gen-268435456 = 256 MiB).
- * @param {string} dentryId
- * @returns {EmulatedFile | undefined}
- */
-function generatedFile(dentryId) {
-	const match = /^gen-(\d+)$/.exec(dentryId);
-	if (!match) return undefined;
-	const size = Number(match[1]);
-	return { dentryId, name: `generated-${size}.bin`, size, seed: size % 2147483647, contentType: 'application/octet-stream', disposition: 'utf8' };
-}
 
 /** @param {string} name */
 function contentDisposition(name) {
@@ -153,19 +113,18 @@ function stringToSign(headers, resource) {
  * @param {number} [options.tokenTtlSeconds]     expireIn of issued tokens
  * @param {number} [options.signatureTtlSeconds] expirationSeconds of download info
  * @param {string} [options.unionId]       the only operator union ID accepted
- * @param {EmulatedFile[]} [options.files] extra files
  * @param {{key: string | Buffer, cert: string | Buffer}} [options.storageTls] serve storage over
  *   HTTPS with this key and certificate (as DingTalk's storage does); plain HTTP without
  */
 async function startEmulator(options = {}) {
-	const appKey = options.appKey ?? 'dingemulatorappkey';
+	const appKey = options.appKey ?? EMULATOR_DEFAULTS.appKey;
 	const appSecret = options.appSecret ?? `emu-secret-${randomBytes(12).toString('hex')}`;
 	const ossAccessKeyId = 'LTAIemulator';
 	const ossAccessKeySecret = randomBytes(16).toString('hex');
 	const state = {
 		tokenTtlSeconds: options.tokenTtlSeconds ?? 7200,
 		signatureTtlSeconds: options.signatureTtlSeconds ?? 900,
-		unionId: options.unionId ?? 'emulator-union-id',
+		unionId: options.unionId ?? EMULATOR_DEFAULTS.unionId,
 		/** Pending API answers forced by tests: the next N API calls answer this code. */
 		/** @type {{code: string, remaining: number}[]} */
 		forcedApiErrors: [],
@@ -191,23 +150,28 @@ async function startEmulator(options = {}) {
 	const tokens = new Map();
 	/** @type {Map<string, number[]>} API -> times of the calls in the last second */
 	const qpsWindows = new Map();
-	/** @type {Map<string, EmulatedFile>} */
-	const files = new Map([...DEFAULT_FILES, ...(options.files ?? [])].map((f) => [f.dentryId, f]));
+	/** @type {Map<string, number>} API name -> calls that reached it (authenticated) */
+	const apiCounts = new Map();
+	const drive = new Drive();
+	/**
+	 * What storage serves for a dentry: its name and how its bytes are made.
+	 * @param {string} dentryId @param {number} [version]
+	 */
+	const fileOf = (dentryId, version) => {
+		const found = drive.fileById(dentryId, version);
+		return found && { name: found.name, ...found.content };
+	};
 	/** @type {Map<string, Fault & {hits: number}>} */
 	const faults = new Map();
 	/** Everything that reached the emulator, for assertions. */
 	const log = /** @type {{server: 'api'|'storage', method: string, path: string, headers: Record<string, string | string[] | undefined>, status?: number, body?: string, sentBytes?: number, completed?: boolean}[]} */ ([]);
 
-	/** @param {string} dentryId */
-	const fileFor = (dentryId) => files.get(dentryId) ?? generatedFile(dentryId);
-
 	/**
 	 * @param {http.ServerResponse} res
-	 * @param {string} code
+	 * @param {ApiFault} fault
 	 */
-	const apiError = (res, code) => {
-		const known = API_ERRORS[code] ?? { status: 400, message: code };
-		sendJson(res, known.status, { code, message: known.message, requestid: `emu-${randomBytes(6).toString('hex')}` });
+	const apiError = (res, fault) => {
+		sendJson(res, fault.status, { code: fault.code, message: fault.message, requestid: `emu-${randomBytes(6).toString('hex')}` });
 	};
 
 	/** @param {string} pathname */
@@ -220,6 +184,128 @@ async function startEmulator(options = {}) {
 		const signature = createHmac('sha1', ossAccessKeySecret).update(stringToSign(headers, pathname)).digest('base64');
 		return { Authorization: `OSS ${ossAccessKeyId}:${signature}`, 'x-oss-date': date };
 	};
+
+	/**
+	 * The storage APIs: method, path (IDs captured), the API name DingTalk's rate limit
+	 * counts under, and the answer. Handlers throw ApiFault for error answers.
+	 * @typedef {{params: string[], query: URLSearchParams, body: any}} Call
+	 * @type {Array<{method: string, pattern: RegExp, api: string, handle: (call: Call) => unknown}>}
+	 */
+	const routes = [
+		{
+			method: 'POST',
+			pattern: /^\/v1\.0\/storage\/spaces\/([^/]+)\/dentries\/([^/]+)\/downloadInfos\/query$/,
+			api: 'downloadInfos.query',
+			handle: ({ params: [spaceId, dentryId], body }) => downloadInfo(spaceId, dentryId, body?.option ?? {}),
+		},
+		{
+			method: 'POST',
+			pattern: /^\/v1\.0\/storage\/spaces\/([^/]+)\/dentries\/([^/]+)\/query$/,
+			api: 'dentries.query',
+			handle: ({ params: [spaceId, dentryId] }) => {
+				const generated = dentryId.startsWith('gen-') ? drive.fileById(dentryId) : undefined;
+				if (generated) return { dentry: { id: dentryId, spaceId, parentId: '0', type: 'FILE', name: generated.name, size: generated.content.size, version: 1, status: 'NORMAL' } };
+				const entry = drive.entry(spaceId, dentryId, { deleted: true });
+				if (entry.dentryDenied) throw new ApiFault('permissionDenied');
+				return { dentry: drive.json(entry) };
+			},
+		},
+		{
+			method: 'GET',
+			pattern: /^\/v1\.0\/storage\/spaces\/([^/]+)\/dentries$/,
+			api: 'dentries.list',
+			handle: ({ params: [spaceId], query }) => drive.list(spaceId, queryObject(query)),
+		},
+		{
+			method: 'GET',
+			pattern: /^\/v1\.0\/storage\/spaces\/([^/]+)\/dentries\/([^/]+)\/versions$/,
+			api: 'dentries.versions',
+			handle: ({ params: [spaceId, dentryId], query }) => drive.listVersions(spaceId, dentryId, queryObject(query)),
+		},
+		{
+			method: 'POST',
+			pattern: /^\/v1\.0\/storage\/spaces\/([^/]+)\/dentries\/([^/]+)\/folders$/,
+			api: 'folders.add',
+			handle: ({ params: [spaceId, parentId], body }) => ({ dentry: drive.createFolder(spaceId, parentId, body?.name, body?.option?.conflictStrategy) }),
+		},
+		{
+			method: 'POST',
+			pattern: /^\/v1\.0\/storage\/spaces\/([^/]+)\/dentries\/([^/]+)\/rename$/,
+			api: 'dentries.rename',
+			handle: ({ params: [spaceId, dentryId], body }) => ({ dentry: drive.rename(spaceId, dentryId, body?.newName) }),
+		},
+		{
+			method: 'POST',
+			pattern: /^\/v1\.0\/storage\/spaces\/([^/]+)\/dentries\/([^/]+)\/move$/,
+			api: 'dentries.move',
+			handle: ({ params: [spaceId, dentryId], body }) => drive.move(spaceId, dentryId, body ?? {}),
+		},
+		{
+			method: 'POST',
+			pattern: /^\/v1\.0\/storage\/spaces\/([^/]+)\/dentries\/([^/]+)\/copy$/,
+			api: 'dentries.copy',
+			handle: ({ params: [spaceId, dentryId], body }) => drive.copy(spaceId, dentryId, body ?? {}),
+		},
+		{
+			method: 'DELETE',
+			pattern: /^\/v1\.0\/storage\/spaces\/([^/]+)\/dentries\/([^/]+)$/,
+			api: 'dentries.delete',
+			handle: ({ params: [spaceId, dentryId], query }) => drive.remove(spaceId, dentryId, query.get('toRecycleBin') === 'true'),
+		},
+		{
+			method: 'GET',
+			pattern: /^\/v1\.0\/storage\/tasks\/([^/]+)$/,
+			api: 'tasks.get',
+			handle: ({ params: [taskId] }) => drive.task(taskId),
+		},
+		{
+			method: 'GET',
+			pattern: /^\/v1\.0\/storage\/spaces\/([^/]+)$/,
+			api: 'spaces.get',
+			handle: ({ params: [spaceId] }) => ({ space: drive.spaceJson(spaceId) }),
+		},
+		{
+			method: 'GET',
+			pattern: /^\/v1\.0\/drive\/spaces$/,
+			api: 'drive.spaces.list',
+			handle: ({ query }) => {
+				if (query.get('spaceType') !== 'org') throw new ApiFault('paramError', 'spaceType must be org');
+				return drive.listOrgSpaces(queryObject(query));
+			},
+		},
+	];
+
+	/** @param {URLSearchParams} query */
+	function queryObject(query) {
+		return /** @type {Record<string, string>} */ (Object.fromEntries(query.entries()));
+	}
+
+	/**
+	 * @param {string} spaceId @param {string} dentryId
+	 * @param {{version?: number, preferIntranet?: boolean}} option
+	 */
+	function downloadInfo(spaceId, dentryId, option) {
+		const file = drive.download(spaceId, dentryId, option.version);
+		const objectKey = file.content.objectKey ?? `obj-${dentryId}`;
+		const resource = `/bucket-${spaceId}/${objectKey}`;
+		const fault = faults.get(dentryId);
+		const storageBase = `${storageScheme}://127.0.0.1:${storagePort()}`;
+		const primary = fault?.refuseFirstUrl ? `${storageScheme}://127.0.0.1:${closedPort}` : storageBase;
+		const which = `dentry=${encodeURIComponent(dentryId)}&space=${encodeURIComponent(spaceId)}${option.version === undefined ? '' : `&v=${option.version}`}`;
+		let answer = {
+			protocol: 'HEADER_SIGNATURE',
+			headerSignatureInfo: {
+				resourceUrls: [`${primary}/oss-a${resource}?${which}&intranet=${option.preferIntranet !== false}`, `${storageBase}/oss-b${resource}?${which}`],
+				internalResourceUrls: [],
+				headers: signedHeaders(resource),
+				expirationSeconds: state.signatureTtlSeconds,
+				region: 'ZHANGJIAKOU',
+			},
+		};
+		if (state.downloadInfoRewrite) answer = state.downloadInfoRewrite(answer);
+		if (state.downloadInfoPaddingBytes) /** @type {any} */ (answer).padding = 'x'.repeat(state.downloadInfoPaddingBytes);
+		return answer;
+	}
 
 	const api = http.createServer(async (req, res) => {
 		const url = new URL(req.url ?? '/', 'http://emulator');
@@ -258,78 +344,46 @@ async function startEmulator(options = {}) {
 		if (forced) {
 			forced.remaining--;
 			if (forced.remaining <= 0) state.forcedApiErrors.shift();
-			return apiError(res, forced.code);
+			return apiError(res, new ApiFault(forced.code));
 		}
 
 		const token = req.headers['x-acs-dingtalk-access-token'];
 		const expiry = typeof token === 'string' ? tokens.get(token) : undefined;
-		if (!expiry || expiry < Date.now()) return apiError(res, 'InvalidAuthentication');
-		if (state.qpsLimit > 0) {
-			// One app here, so the window is per API (the path with its IDs taken out).
-			const api = url.pathname.replace(/\/spaces\/[^/]+\/dentries\/[^/]+/, '/spaces/*/dentries/*');
-			const now = Date.now();
-			const window = (qpsWindows.get(api) ?? []).filter((at) => at > now - 1000);
-			qpsWindows.set(api, window);
-			if (window.length >= state.qpsLimit) return apiError(res, 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi');
-			window.push(now);
-		}
+		if (!expiry || expiry < Date.now()) return apiError(res, new ApiFault('InvalidAuthentication'));
 
-		const route = /^\/v1\.0\/storage\/spaces\/([^/]+)\/dentries\/([^/]+)\/(downloadInfos\/query|query)$/.exec(url.pathname);
-		if (!route || req.method !== 'POST') {
+		let match = null;
+		const route = routes.find((candidate) => candidate.method === req.method && (match = candidate.pattern.exec(url.pathname)) !== null);
+		if (!route || !match) {
 			return sendJson(res, 404, { code: 'notFound', message: 'no such API in the emulator', requestid: 'emu-404' });
 		}
-		const spaceId = decodeURIComponent(route[1]);
-		const dentryId = decodeURIComponent(route[2]);
+		apiCounts.set(route.api, (apiCounts.get(route.api) ?? 0) + 1);
+		if (state.qpsLimit > 0) {
+			// One app here, so the window is per API.
+			const now = Date.now();
+			const window = (qpsWindows.get(route.api) ?? []).filter((at) => at > now - 1000);
+			qpsWindows.set(route.api, window);
+			if (window.length >= state.qpsLimit) return apiError(res, new ApiFault('Forbidden.AccessDenied.QpsLimitForAppkeyAndApi'));
+			window.push(now);
+		}
 		let parsed;
 		try {
 			parsed = body === '' ? {} : JSON.parse(body);
 		} catch {
-			return apiError(res, 'paramError');
+			return apiError(res, new ApiFault('paramError', 'the body is not JSON'));
 		}
-		if (url.searchParams.get('unionId') !== state.unionId) return apiError(res, 'permissionDenied');
-		for (const id of [spaceId, dentryId]) {
-			if (id.startsWith('error-')) return apiError(res, id.slice('error-'.length));
+		const unionId = url.searchParams.get('unionId');
+		if (!unionId) return apiError(res, new ApiFault('paramError', 'unionId is required'));
+		if (unionId !== state.unionId) return apiError(res, new ApiFault('permissionDenied'));
+		const params = /** @type {RegExpExecArray} */ (match).slice(1).map(decodeURIComponent);
+		// `error-<code>` anywhere an ID goes answers that error, for every API.
+		const ids = [...params, url.searchParams.get('parentId') ?? '', String(parsed?.targetSpaceId ?? ''), String(parsed?.targetFolderId ?? '')];
+		for (const id of ids) if (id.startsWith('error-')) return apiError(res, new ApiFault(id.slice('error-'.length)));
+		try {
+			return sendJson(res, 200, route.handle({ params, query: url.searchParams, body: parsed }));
+		} catch (error) {
+			if (error instanceof ApiFault) return apiError(res, error);
+			throw error;
 		}
-		const file = fileFor(dentryId);
-		if (!file) return apiError(res, 'dentryNotExist');
-
-		if (route[3] === 'query') {
-			if (file.dentryDenied) return apiError(res, 'permissionDenied');
-			return sendJson(res, 200, {
-				dentry: {
-					id: file.dentryId,
-					spaceId,
-					name: file.name,
-					type: 'FILE',
-					size: file.size,
-					extension: file.name.includes('.') ? file.name.split('.').pop() : undefined,
-					version: 1,
-				},
-			});
-		}
-
-		const option = parsed && typeof parsed === 'object' ? parsed.option ?? {} : {};
-		const objectKey = file.objectKey ?? `obj-${file.dentryId}`;
-		const resource = `/bucket-${spaceId}/${objectKey}`;
-		const fault = faults.get(dentryId);
-		const storageBase = `${storageScheme}://127.0.0.1:${storagePort()}`;
-		const primary = fault?.refuseFirstUrl ? `${storageScheme}://127.0.0.1:${closedPort}` : storageBase;
-		let answer = {
-			protocol: 'HEADER_SIGNATURE',
-			headerSignatureInfo: {
-				resourceUrls: [
-					`${primary}/oss-a${resource}?dentry=${encodeURIComponent(dentryId)}&v=${option.version ?? 'latest'}&intranet=${option.preferIntranet !== false}`,
-					`${storageBase}/oss-b${resource}?dentry=${encodeURIComponent(dentryId)}`,
-				],
-				internalResourceUrls: [],
-				headers: signedHeaders(resource),
-				expirationSeconds: state.signatureTtlSeconds,
-				region: 'ZHANGJIAKOU',
-			},
-		};
-		if (state.downloadInfoRewrite) answer = state.downloadInfoRewrite(answer);
-		if (state.downloadInfoPaddingBytes) /** @type {any} */ (answer).padding = 'x'.repeat(state.downloadInfoPaddingBytes);
-		return sendJson(res, 200, answer);
 	});
 
 	const storageScheme = options.storageTls ? 'https' : 'http';
@@ -352,7 +406,8 @@ async function startEmulator(options = {}) {
 		};
 		const match = /^\/oss-([ab])(\/bucket-[^/]+\/([^/]+))$/.exec(url.pathname);
 		const dentryId = url.searchParams.get('dentry') ?? '';
-		const file = fileFor(dentryId);
+		const version = url.searchParams.has('v') ? Number(url.searchParams.get('v')) : undefined;
+		const file = fileOf(dentryId, version);
 		if (req.method !== 'GET' || !match || !file) return xmlError(404, 'NoSuchKey', 'The specified key does not exist.');
 		const fault = faults.get(dentryId);
 		if (fault) fault.hits++;
@@ -495,9 +550,16 @@ async function startEmulator(options = {}) {
 		unionId: state.unionId,
 		log,
 		state,
-		/** @param {string} dentryId */
-		file: (dentryId) => {
-			const file = fileFor(dentryId);
+		/** The seeded tree and its state, for tests that check what changed. */
+		drive,
+		/** How many authenticated calls each API received, by the API's name (e.g. dentries.list). */
+		apiCounts,
+		/**
+		 * A file's name and bytes' description (size, seed...), by dentry ID.
+		 * @param {string} dentryId @param {number} [version]
+		 */
+		file: (dentryId, version) => {
+			const file = fileOf(dentryId, version);
 			if (!file) throw new Error(`no emulated file ${dentryId}`);
 			return file;
 		},
@@ -506,9 +568,10 @@ async function startEmulator(options = {}) {
 		 * @param {string} dentryId
 		 * @param {number} [start]
 		 * @param {number} [end]
+		 * @param {number} [version] one of the file's versions (default: the current one)
 		 */
-		sha256: (dentryId, start = 0, end = undefined) => {
-			const file = fileFor(dentryId);
+		sha256: (dentryId, start = 0, end = undefined, version = undefined) => {
+			const file = fileOf(dentryId, version);
 			if (!file) throw new Error(`no emulated file ${dentryId}`);
 			return file.size === 0 ? content.sha256(file.seed, 0, -1) : content.sha256(file.seed, start, end ?? file.size - 1);
 		},
@@ -519,12 +582,14 @@ async function startEmulator(options = {}) {
 		 * @param {number} [end]
 		 */
 		bytes: (dentryId, start = 0, end = undefined) => {
-			const file = fileFor(dentryId);
+			const file = fileOf(dentryId);
 			if (!file) throw new Error(`no emulated file ${dentryId}`);
 			return content.bytes(file.seed, start, end ?? file.size - 1);
 		},
-		/** @param {EmulatedFile} file */
-		addFile: (file) => files.set(file.dentryId, file),
+		/** The next `count` changes DingTalk would run as tasks (folders with children) fail with `message`, changing nothing. */
+		failNextTasks: (count = 1, message = 'emulated task failure') => {
+			for (let i = 0; i < count; i++) drive.failingTasks.push(message);
+		},
 		/**
 		 * @param {string} dentryId
 		 * @param {Fault} fault
@@ -557,6 +622,8 @@ async function startEmulator(options = {}) {
 			state.bytesPerSecondPerConnection = 0;
 			state.storageLatencyMs = 0;
 			qpsWindows.clear();
+			apiCounts.clear();
+			drive.reset();
 			log.length = 0;
 		},
 		close: async () => {
@@ -567,4 +634,4 @@ async function startEmulator(options = {}) {
 	};
 }
 
-module.exports = { startEmulator, generatedFile, DEFAULT_FILES, API_ERRORS };
+module.exports = { startEmulator, EMULATOR_DEFAULTS, SAMPLE_FILES, API_ERRORS };

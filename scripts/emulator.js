@@ -4,7 +4,7 @@
 /** `npm run emulator`: the DingTalk emulator alone, for manual tries and the n8n editor. */
 const { readFileSync } = require('node:fs');
 const path = require('node:path');
-const { startEmulator, DEFAULT_FILES } = require('../emulator');
+const { startEmulator, SAMPLE_FILES, EMULATOR_DEFAULTS } = require('../emulator');
 
 async function main() {
 	const port = Number(process.env.EMULATOR_PORT ?? 0);
@@ -29,9 +29,11 @@ async function main() {
 	console.log(`DingTalk emulator: API ${emulator.baseUrl}, storage ${emulator.storageUrl}`);
 	console.log('\n"DingTalk API" credential for n8n:');
 	console.log(JSON.stringify(credential, null, 2));
-	console.log(`\nOperator Union ID: ${emulator.unionId}; any Space ID works (e.g. 1000).`);
-	console.log('Files (File / Dentry ID → name, size):');
-	for (const file of DEFAULT_FILES) console.log(`  ${file.dentryId} → ${file.name}, ${file.size} bytes`);
+	console.log(`\nOperator Union ID: ${emulator.unionId}`);
+	console.log(`Spaces: ${EMULATOR_DEFAULTS.spaceId} "公司文档" (the seeded tree), ${EMULATOR_DEFAULTS.otherSpaceId} "项目资料" (8 MiB quota), ${EMULATOR_DEFAULTS.knowledgeBaseSpaceId} "产品知识库" (no recycle bin), 4001-4055 (empty)`);
+	console.log(`Sample files in space ${EMULATOR_DEFAULTS.spaceId} (File / Dentry ID → name, size):`);
+	for (const file of SAMPLE_FILES) console.log(`  ${file.id} → ${file.name}, ${file.size} bytes`);
+	console.log('  folders: 2001 /合同 (nested to /合同/2025/归档/旧版), 2007 /报表/月报 (125 files), 2008 /设计, 2009 /空文件夹');
 	console.log('  gen-<bytes> → a generated file of that size (e.g. gen-1073741824 = 1 GiB)');
 	console.log('  error-<code> → that DingTalk error (e.g. error-dentryNotExist, error-fileArchived)');
 	console.log('\nPress Ctrl+C to stop.');

@@ -103,6 +103,12 @@ export function secretsSeen(emulator: Emulator, extra: string[] = []): string[] 
 }
 
 
+/** Fails if the run's outputs or errors contain the app secret, a token or a signed header value. */
+export function expectNoSecrets(result: RunResult, emulator: Emulator, extra: string[] = []): void {
+	const text = serializeRun(result);
+	for (const secret of secretsSeen(emulator, extra)) expect(text).not.toContain(secret);
+}
+
 /** Files in n8n's binary storage without a `.metadata` companion: partial writes. */
 export function partialBinaries(storage: string): string[] {
 	const files: string[] = [];

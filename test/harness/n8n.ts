@@ -1,9 +1,9 @@
 /**
- * Runs workflows containing the DingTalk node through n8n's real execution engine
- * (n8n-core's WorkflowExecute, ExecuteContext and BinaryDataService), in this process.
- * What stands in for the n8n application: the node-type registry (this package's node
- * plus a tiny item source), a credentials helper that hands out plain credential data,
- * and the lifecycle hooks that collect the run.
+ * Runs any node of this package through n8n's real execution engine (n8n-core's
+ * WorkflowExecute, ExecuteContext and BinaryDataService), in this process. What stands in
+ * for the n8n application: the node-type registry (this package's nodes plus a tiny item
+ * source), a credentials helper that hands out plain credential data, and the lifecycle
+ * hooks that collect the run.
  */
 import { Container } from '@n8n/di';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -35,10 +35,15 @@ import {
 } from 'n8n-workflow';
 
 import { DingTalkApi } from '../../credentials/DingTalkApi.credentials';
-import { DingTalkStorageDownload } from '../../nodes/DingTalkStorageDownload/DingTalkStorageDownload.node';
+import { DingTalkStorageDownload } from '../../nodes/DingTalk/StorageDownload/DingTalkStorageDownload.node';
 
-export const DINGTALK_NODE_TYPE = 'n8n-nodes-dingtalk-storage.dingTalkStorageDownload';
+export const DOWNLOAD_NODE_TYPE = 'n8n-nodes-dingtalk-storage.dingTalkStorageDownload';
 const SOURCE_NODE_TYPE = 'test.itemSource';
+
+/** Every node this package ships, by the type name n8n gives it. */
+const PACKAGE_NODES: Record<string, () => INodeType> = {
+	[DOWNLOAD_NODE_TYPE]: () => new DingTalkStorageDownload(),
+};
 
 /** Emits the items given in its `items` parameter: stands in for a trigger or a Code node. */
 class ItemSource implements INodeType {
@@ -63,7 +68,7 @@ class ItemSource implements INodeType {
 
 class NodeTypes implements INodeTypes {
 	private readonly types: Record<string, INodeType> = {
-		[DINGTALK_NODE_TYPE]: new DingTalkStorageDownload(),
+		...Object.fromEntries(Object.entries(PACKAGE_NODES).map(([name, create]) => [name, create()])),
 		[SOURCE_NODE_TYPE]: new ItemSource(),
 	};
 
@@ -161,7 +166,9 @@ export function binaryService(): BinaryDataService {
 }
 
 export interface RunOptions {
-	/** The DingTalk node's parameters. */
+	/** Which of the package's nodes to run (default: the download node). */
+	nodeType?: string;
+	/** That node's parameters. */
 	parameters: IDataObject;
 	credentials: ICredentialDataDecryptedObject;
 	/** Items fed into the DingTalk node (default: one empty item). */
@@ -195,7 +202,7 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		{
 			id: 'dingtalk',
 			name: 'DingTalk',
-			type: DINGTALK_NODE_TYPE,
+			type: options.nodeType ?? DOWNLOAD_NODE_TYPE,
 			typeVersion: 1,
 			position: [200, 0],
 			parameters: options.parameters as INode['parameters'],

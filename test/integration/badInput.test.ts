@@ -88,7 +88,7 @@ describe('bad input is rejected before any request, naming the field', () => {
 	])('credential baseUrl %p', async (baseUrl, problem) => {
 		const { emulator } = ctx;
 		const { output } = await runNode({
-			parameters: { operation: 'download', spaceId: '1', dentryId: '1004', unionId: emulator.unionId, binaryPropertyName: 'data', options: {} },
+			parameters: { operation: 'download', spaceId: '1000', dentryId: '1004', unionId: emulator.unionId, binaryPropertyName: 'data', options: {} },
 			credentials: { ...appCredentials(emulator), baseUrl },
 			continueOnFail: true,
 		});

@@ -5,7 +5,7 @@
 import { Workflow, type ICredentialsDecrypted, type ICredentialTestFunctions, type IHttpRequestHelper, type IHttpRequestOptions, type INode } from 'n8n-workflow';
 
 import { DingTalkApi } from '../../credentials/DingTalkApi.credentials';
-import { DingTalkStorageDownload } from '../../nodes/DingTalkStorageDownload/DingTalkStorageDownload.node';
+import { DingTalkStorageDownload } from '../../nodes/DingTalk/StorageDownload/DingTalkStorageDownload.node';
 import { apiCalls, appCredentials, tokenCredentials, useEmulator } from '../harness/fixtures';
 
 const ctx = useEmulator('filesystem');
@@ -83,7 +83,7 @@ describe('use from n8n\'s HTTP Request node (predefined credential type)', () =>
 		expect(typeof fetched.sessionToken).toBe('string');
 		const header = resolveHeader({ ...data, ...fetched });
 		expect(header).toBe(fetched.sessionToken);
-		const answer = await fetch(`${emulator.baseUrl}/v1.0/storage/spaces/1/dentries/1001/query?unionId=${emulator.unionId}`, {
+		const answer = await fetch(`${emulator.baseUrl}/v1.0/storage/spaces/1000/dentries/1001/query?unionId=${emulator.unionId}`, {
 			method: 'POST',
 			headers: { 'x-acs-dingtalk-access-token': header, 'content-type': 'application/json' },
 			body: '{"option":{}}',

@@ -3,8 +3,9 @@
  * through n8n's execution engine against the emulator.
  */
 import { API_ERRORS } from '../../emulator';
-import { DingTalkClient } from '../../nodes/DingTalkStorageDownload/dingtalk/client';
-import { DingTalkApiError } from '../../nodes/DingTalkStorageDownload/errors';
+import { DingTalkClient } from '../../nodes/DingTalk/shared/api/client';
+import { getDownloadInfo } from '../../nodes/DingTalk/shared/storage/downloadInfo';
+import { DingTalkApiError } from '../../nodes/DingTalk/shared/errors';
 import { apiCalls, appCredentials, binarySha256, download, tokenCredentials, useEmulator } from '../harness/fixtures';
 import { runNode } from '../harness/n8n';
 
@@ -168,7 +169,7 @@ describe('rate limits', () => {
 			maxRateLimitRetries: 3,
 			rateLimitBackoffMs: 5,
 		});
-		const failure = await client.getDownloadInfo({ spaceId: '1', dentryId: '1004', unionId: emulator.unionId }, { preferIntranet: false }).catch((e: unknown) => e);
+		const failure = await getDownloadInfo(client, { spaceId: '1000', dentryId: '1004', unionId: emulator.unionId }, { preferIntranet: false }).catch((e: unknown) => e);
 		expect(failure).toBeInstanceOf(DingTalkApiError);
 		expect((failure as DingTalkApiError).code).toBe('Forbidden.AccessDenied.QpsLimitForApi');
 		expect(apiCalls(emulator, 'downloadInfo')).toHaveLength(4);

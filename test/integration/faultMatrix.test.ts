@@ -5,19 +5,13 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { DingTalkClient } from '../../nodes/DingTalkStorageDownload/dingtalk/client';
-import { TokenCache } from '../../nodes/DingTalkStorageDownload/dingtalk/tokenCache';
-import { apiCalls, appCredentials, binarySha256, download, secretsSeen, serializeRun, storageCalls, useEmulator, type Emulator } from '../harness/fixtures';
+import { DingTalkClient } from '../../nodes/DingTalk/shared/api/client';
+import { TokenCache } from '../../nodes/DingTalk/shared/api/tokenCache';
+import { getDownloadInfo } from '../../nodes/DingTalk/shared/storage/downloadInfo';
+import { apiCalls, appCredentials, binarySha256, download, expectNoSecrets, storageCalls, useEmulator, type Emulator } from '../harness/fixtures';
 import { runNode } from '../harness/n8n';
 
 const ctx = useEmulator('filesystem');
-
-/** Every output and error of the matrix, serialized; searched for secrets at the end. */
-const serialized: string[] = [];
-const secrets = new Set<string>();
-afterEach(() => {
-	for (const secret of secretsSeen(ctx.emulator)) secrets.add(secret);
-});
 
 const BIG = '1005';
 const BIG_SIZE = 3 * 1024 * 1024 + 17;
@@ -118,7 +112,8 @@ describe.each([
 			credentials: testCase.freshToken ? { ...appCredentials(emulator), baseUrl: emulator.baseUrl.replace('127.0.0.1', 'localhost') } : appCredentials(emulator),
 			continueOnFail: true,
 		});
-		serialized.push(serializeRun(result));
+		// Each case searches its own outputs and errors, so any case run alone checks too.
+		expectNoSecrets(result, emulator);
 		const { output, error } = result;
 		expect(error).toBeUndefined();
 		expect(output).toHaveLength(3);
@@ -184,21 +179,17 @@ describe('concurrency', () => {
 			timeouts: { connectMs: 5000, responseMs: 5000, idleMs: 5000 },
 			tokenCache,
 		});
-		const file = { spaceId: '1', dentryId: '1004', unionId: emulator.unionId };
-		await client.getDownloadInfo(file, { preferIntranet: false });
+		const file = { spaceId: '1000', dentryId: '1004', unionId: emulator.unionId };
+		await getDownloadInfo(client, file, { preferIntranet: false });
 		emulator.expireTokens();
 		emulator.log.length = 0;
-		const answers = await Promise.all(Array.from({ length: 50 }, async () => await client.getDownloadInfo(file, { preferIntranet: false })));
-		expect(answers).toHaveLength(50);
+		const answers = await Promise.all(Array.from({ length: 50 }, async () => await getDownloadInfo(client, file, { preferIntranet: false })));
+		for (const answer of answers) expect(answer.resourceUrls[0]).toContain('dentry=1004');
 		expect(apiCalls(emulator, 'token')).toHaveLength(1);
+		// Every call that succeeded carried the one token issued after the expiry.
+		const accepted = apiCalls(emulator, 'downloadInfo').filter((call) => call.status === 200);
+		expect(accepted).toHaveLength(50);
+		expect(new Set(accepted.map((call) => call.headers['x-acs-dingtalk-access-token'])).size).toBe(1);
 	});
 });
 
-test('no token, app secret or signed header in any output or error of the matrix', () => {
-	expect(serialized.length).toBe(STORAGE_FAULTS.length + API_FAULTS.length);
-	expect(secrets.size).toBeGreaterThan(3);
-	const everything = serialized.join('\n');
-	for (const secret of secrets) expect(everything).not.toContain(secret);
-});
-
-export const FAULT_COUNTS = { storage: STORAGE_FAULTS.length, api: API_FAULTS.length };

@@ -53,7 +53,7 @@ test('no token, app secret or signed header appears in any output or error', asy
 test('Get Download Info is the one place the signed headers appear, because the user asked', async () => {
 	const { emulator } = ctx;
 	const result = await runNode({
-		parameters: { operation: 'getDownloadInfo', spaceId: '1', dentryId: '1001', unionId: emulator.unionId, options: {} },
+		parameters: { operation: 'getDownloadInfo', spaceId: '1000', dentryId: '1001', unionId: emulator.unionId, options: {} },
 		credentials: appCredentials(emulator),
 	});
 	const headers = result.output![0].json.headers as Record<string, string>;

@@ -92,12 +92,27 @@ describe.each<BinaryMode>(['filesystem', 'default'])('faults in %s binary mode',
 		expect(error!.message).toMatch(/incomplete/);
 	});
 
-	test('a stalled body hits the inactivity timeout and fails clearly', async () => {
+	test('a stalled body hits the idle timeout: resumed, then a clear error and no binary', async () => {
 		const { emulator } = ctx;
 		emulator.setFault('1004', { bodyDelayMs: 1500 });
 		const { output } = await runNode({ parameters: download(emulator, '1004', { idleTimeout: 300 }), credentials: appCredentials(emulator), continueOnFail: true });
 		expect(output![0].binary).toBeUndefined();
-		expect(output![0].json.error).toMatch(/timed out|incomplete|could not be downloaded/);
+		expect(output![0].json.code).toBe('incompleteBody');
+		expect(output![0].json.error).toMatch(/no data arrived for longer than the idle timeout\); gave up after 3 resume attempt/);
+	});
+
+	test('without an Idle Timeout, the (Response) Timeout also ends a body that goes silent, as in the HTTP Request node', async () => {
+		const { emulator } = ctx;
+		// Without the rule the 1,000-byte file would arrive whole after 1.5 s of silence.
+		emulator.setFault('1004', { bodyDelayMs: 1500 });
+		const { output } = await runNode({ parameters: download(emulator, '1004', { timeout: 300 }), credentials: appCredentials(emulator), continueOnFail: true });
+		expect(output![0].binary).toBeUndefined();
+		expect(output![0].json.code).toBe('incompleteBody');
+		expect(output![0].json.error).toMatch(/no data arrived for longer than the idle timeout/);
+		// An explicit Idle Timeout wins over the Timeout.
+		const patient = await runNode({ parameters: download(emulator, '1004', { timeout: 300, idleTimeout: 5000 }), credentials: appCredentials(emulator), continueOnFail: true });
+		expect(patient.output![0].json.error).toBeUndefined();
+		expect(await binarySha256(patient.output![0].binary!.data)).toBe(emulator.sha256('1004'));
 	});
 
 	test('the access token never reaches storage; storage gets exactly the signed headers', async () => {

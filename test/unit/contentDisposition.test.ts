@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import { cleanFileName, fileNameFromContentDisposition } from '../../nodes/DingTalkStorageDownload/helpers/contentDisposition';
+import { cleanFileName, fileNameFromContentDisposition } from '../../nodes/DingTalk/shared/helpers/contentDisposition';
 
 describe('fileNameFromContentDisposition', () => {
 	test.each([

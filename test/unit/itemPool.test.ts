@@ -1,4 +1,4 @@
-import { runItems } from '../../nodes/DingTalkStorageDownload/helpers/itemPool';
+import { runItems } from '../../nodes/DingTalk/n8n/itemPool';
 
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,4 +1,4 @@
-import { chooseMimeType, mimeTypeFromFileName } from '../../nodes/DingTalkStorageDownload/helpers/mime';
+import { chooseMimeType, mimeTypeFromFileName } from '../../nodes/DingTalk/shared/helpers/mime';
 
 describe('chooseMimeType', () => {
 	test.each([

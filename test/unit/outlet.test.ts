@@ -6,7 +6,7 @@
 import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
 
-import { Outlet, OUTLET_BUFFER_BYTES, OUTLET_PASS_THROUGH_BYTES, OutletClosedError, relayBody } from '../../nodes/DingTalkStorageDownload/transfer/outlet';
+import { Outlet, OUTLET_BUFFER_BYTES, OUTLET_PASS_THROUGH_BYTES, OutletClosedError, relayBody } from '../../nodes/DingTalk/shared/transfer/outlet';
 
 /** A body as undici hands it over: a byte stream that is written to from the outside. */
 function body(): PassThrough {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import { InputError } from '../../nodes/DingTalkStorageDownload/errors';
+import { InputError } from '../../nodes/DingTalk/shared/errors';
 import {
 	formatRange,
 	isSatisfiable,
@@ -9,7 +9,7 @@ import {
 	remainderOf,
 	servedMatches,
 	type ByteRange,
-} from '../../nodes/DingTalkStorageDownload/helpers/range';
+} from '../../nodes/DingTalk/shared/helpers/range';
 
 describe('parseRange', () => {
 	test.each<[string, ByteRange]>([

@@ -1,4 +1,4 @@
-import { TokenCache } from '../../nodes/DingTalkStorageDownload/dingtalk/tokenCache';
+import { TokenCache } from '../../nodes/DingTalk/shared/api/tokenCache';
 
 describe('TokenCache', () => {
 	test('keys never collide across base URL, app key or secret, and do not contain the secret', () => {

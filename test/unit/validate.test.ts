@@ -1,14 +1,15 @@
-import { DEFAULT_CONCURRENCY, nodeProperties } from '../../nodes/DingTalkStorageDownload/description';
-import { DEFAULT_REQUESTS_PER_SECOND } from '../../nodes/DingTalkStorageDownload/dingtalk/client';
-import { InputError } from '../../nodes/DingTalkStorageDownload/errors';
-import { DEFAULT_TIMEOUTS } from '../../nodes/DingTalkStorageDownload/transport/http';
+import { DEFAULT_CONCURRENCY } from '../../nodes/DingTalk/n8n/downloadOptions';
+import { nodeProperties } from '../../nodes/DingTalk/StorageDownload/description';
+import { DEFAULT_REQUESTS_PER_SECOND } from '../../nodes/DingTalk/shared/api/callPolicy';
+import { InputError } from '../../nodes/DingTalk/shared/errors';
+import { DEFAULT_TIMEOUTS } from '../../nodes/DingTalk/shared/transport/http';
 import {
 	optionalVersion,
 	positiveTimeout,
 	requireBaseUrl,
 	requireFieldName,
 	requireId,
-} from '../../nodes/DingTalkStorageDownload/helpers/validate';
+} from '../../nodes/DingTalk/shared/helpers/validate';
 
 function fieldOf(fn: () => unknown): string | undefined {
 	try {
@@ -22,7 +23,7 @@ function fieldOf(fn: () => unknown): string | undefined {
 }
 
 describe('input checks', () => {
-	test('IDs', () => {
+	test('an ID is trimmed and numbers become text; an empty, non-text or control-character ID is refused naming its field', () => {
 		expect(requireId('spaceId', ' 123 ')).toBe('123');
 		expect(requireId('dentryId', 456)).toBe('456');
 		expect(requireId('dentryId', '../x')).toBe('../x');
@@ -35,7 +36,7 @@ describe('input checks', () => {
 		expect(fieldOf(() => requireId('unionId', { a: 1 }))).toBe('unionId');
 	});
 
-	test('version', () => {
+	test('a version is absent (latest) or a whole number of 0 or more; anything else is refused', () => {
 		expect(optionalVersion(undefined)).toBeUndefined();
 		expect(optionalVersion('')).toBeUndefined();
 		expect(optionalVersion(3)).toBe(3);
@@ -46,7 +47,7 @@ describe('input checks', () => {
 		}
 	});
 
-	test('timeout, binary field, base URL', () => {
+	test('timeouts must be positive numbers, binary field names non-empty, and the base URL http(s)', () => {
 		expect(positiveTimeout('timeout', undefined, 5)).toBe(5);
 		expect(positiveTimeout('timeout', 1500, 5)).toBe(1500);
 		for (const bad of [0, -1, Number.NaN, '100']) expect(fieldOf(() => positiveTimeout('idleTimeout', bad, 5))).toBe('idleTimeout');

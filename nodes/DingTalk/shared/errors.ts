@@ -13,6 +13,8 @@ export interface ErrorDetails {
 	requestId?: string;
 	/** What the user can do about it. */
 	description?: string;
+	/** Whether repeating the same call later may succeed (rate limits, timeouts, a broken connection). */
+	retryable?: boolean;
 }
 
 export class DingTalkStorageError extends Error {
@@ -20,6 +22,7 @@ export class DingTalkStorageError extends Error {
 	readonly httpCode?: number;
 	readonly requestId?: string;
 	readonly description?: string;
+	readonly retryable: boolean;
 
 	constructor(message: string, details: ErrorDetails, options?: { cause?: unknown }) {
 		super(message, options);
@@ -28,6 +31,7 @@ export class DingTalkStorageError extends Error {
 		this.httpCode = details.httpCode;
 		this.requestId = details.requestId;
 		this.description = details.description;
+		this.retryable = details.retryable ?? false;
 	}
 }
 
@@ -45,13 +49,9 @@ export class InputError extends DingTalkStorageError {
 
 /** DingTalk's API answered with an error (or with something that is not an answer). */
 export class DingTalkApiError extends DingTalkStorageError {
-	/** Whether repeating the same call later may succeed (rate limits, timeouts). */
-	readonly retryable: boolean;
-
-	constructor(message: string, details: ErrorDetails & { retryable?: boolean }) {
+	constructor(message: string, details: ErrorDetails) {
 		super(message, details);
 		this.name = 'DingTalkApiError';
-		this.retryable = details.retryable ?? false;
 	}
 }
 

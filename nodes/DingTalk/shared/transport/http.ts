@@ -26,9 +26,11 @@ export interface Timeouts {
 
 export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, responseMs: 60_000, idleMs: 60_000 };
 
+export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+
 export interface HttpRequest {
 	url: string;
-	method: 'GET' | 'POST';
+	method: HttpMethod;
 	headers: HttpHeaders;
 	body?: string;
 	signal?: AbortSignal;

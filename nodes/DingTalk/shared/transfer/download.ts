@@ -2,7 +2,7 @@
 // eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
 import type { Readable } from 'node:stream';
 
-import type { DownloadInfo } from '../dingtalk/client';
+import type { DownloadInfo } from '../storage/downloadInfo';
 import { DingTalkStorageError, DownloadError, describeUrl } from '../errors';
 import {
 	formatRange,
@@ -33,14 +33,13 @@ export interface TransferOptions {
 	maxResumes?: number;
 	/**
 	 * Connections for one whole-file download: above 1, the file is fetched as ranges of
-	 * `chunkBytes` over that many connections and streamed out in order (when the storage
+	 * CHUNK_BYTES over that many connections and streamed out in order (when the storage
 	 * honours ranges and the file spans more than one chunk).
 	 */
 	parallelConnections?: number;
-	chunkBytes?: number;
 }
 
-export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
+const CHUNK_BYTES = 4 * 1024 * 1024;
 
 interface Answer {
 	response: HttpResponse;
@@ -54,8 +53,6 @@ export interface OpenedDownload {
 	url: string;
 	contentType?: string;
 	contentDisposition?: string;
-	/** How many bytes the stream will yield, when the server said so. */
-	expectedLength?: number;
 	/** Set when a range was served (206). */
 	served?: ServedRange;
 	contentRange?: string;
@@ -229,6 +226,7 @@ class Transfer {
 					.join('; ')}`,
 				{
 					code: forbidden ? 'storageForbidden' : 'allUrlsFailed',
+					retryable: !forbidden,
 					httpCode: forbidden ? 403 : undefined,
 					description: forbidden
 						? 'The storage refused the signed request even with fresh download info. Check that the machine clock is right and that nothing between n8n and the storage (a proxy) changes the request headers.'
@@ -336,6 +334,7 @@ class Transfer {
 			if (resumes >= this.maxResumes) {
 				throw new DownloadError(`The download is incomplete: ${failure}; gave up after ${resumes} resume attempt(s)`, {
 					code: 'incompleteBody',
+					retryable: true,
 					description: 'Nothing was emitted for this file. The connection to DingTalk storage is unstable: try again, or raise the timeout.',
 				});
 			}
@@ -346,6 +345,7 @@ class Transfer {
 				const reason = error instanceof Error ? error.message : String(error);
 				throw new DownloadError(`The download is incomplete: ${failure}, and resuming failed: ${reason}`, {
 					code: 'incompleteBody',
+					retryable: true,
 					description: 'Nothing was emitted for this file. Try again; if it persists, check the network path to DingTalk storage.',
 				});
 			}
@@ -369,7 +369,6 @@ class Transfer {
 			url: first.url,
 			contentType: headers['content-type'],
 			contentDisposition: headers['content-disposition'],
-			expectedLength,
 			served,
 			contentRange: served ? headers['content-range'] : undefined,
 			stream: outlet.stream,
@@ -387,8 +386,7 @@ class Transfer {
 	 */
 	private async openParallel(): Promise<OpenedDownload> {
 		const connections = this.options.parallelConnections ?? 1;
-		const chunkBytes = this.options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-		const probeRange: ByteRange = { kind: 'from', start: 0, end: chunkBytes - 1 };
+		const probeRange: ByteRange = { kind: 'from', start: 0, end: CHUNK_BYTES - 1 };
 		let served: ServedRange | undefined;
 		let length: number | undefined;
 		const first = await this.firstAnswer(probeRange, (response) => {
@@ -401,7 +399,7 @@ class Transfer {
 			}
 		});
 		const total = served?.total;
-		if (!served || total === undefined || total <= chunkBytes) {
+		if (!served || total === undefined || total <= CHUNK_BYTES) {
 			// Ranges ignored, or the file fits in one chunk: one stream is all there is.
 			const single = this.streamFrom(first, served, served ? served.end + 1 : length);
 			return { ...single, statusCode: 200, served: undefined, contentRange: undefined };
@@ -409,7 +407,7 @@ class Transfer {
 
 		const etag = first.response.headers.etag;
 		const spans: Array<{ start: number; end: number }> = [];
-		for (let start = chunkBytes; start < total; start += chunkBytes) spans.push({ start, end: Math.min(total, start + chunkBytes) - 1 });
+		for (let start = CHUNK_BYTES; start < total; start += CHUNK_BYTES) spans.push({ start, end: Math.min(total, start + CHUNK_BYTES) - 1 });
 		let firstChunkDone = false;
 		const pending = new Map<number, Promise<Buffer[]>>();
 		let nextSpan = 0;
@@ -436,7 +434,7 @@ class Transfer {
 				for (const chunk of chunks) await out.write(chunk);
 			}
 			if (out.bytesOut !== total) {
-				throw new DownloadError(`The download is incomplete: ${out.bytesOut} of ${total} bytes arrived`, { code: 'incompleteBody' });
+				throw new DownloadError(`The download is incomplete: ${out.bytesOut} of ${total} bytes arrived`, { code: 'incompleteBody', retryable: true });
 			}
 		});
 		return { ...whole, statusCode: 200 };
@@ -473,6 +471,7 @@ class Transfer {
 		}
 		throw new DownloadError(`The download is incomplete: ${lastProblem}; gave up after ${this.maxResumes} resume attempt(s)`, {
 			code: 'incompleteBody',
+					retryable: true,
 			description: 'Nothing was emitted for this file. The connection to DingTalk storage is unstable: try again, or use fewer parallel connections.',
 		});
 	}

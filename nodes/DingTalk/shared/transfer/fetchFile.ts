@@ -2,7 +2,10 @@
 // eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
 import type { Readable } from 'node:stream';
 
-import type { DingTalkClient, DownloadInfo, FileRef } from '../dingtalk/client';
+import type { DingTalkClient } from '../api/client';
+import { getDentry } from '../storage/dentries';
+import { getDownloadInfo as queryDownloadInfo, type DownloadInfo } from '../storage/downloadInfo';
+import type { DentryRef } from '../storage/types';
 import { DingTalkApiError, DownloadError } from '../errors';
 import { cleanFileName, fileNameFromContentDisposition } from '../helpers/contentDisposition';
 import { chooseMimeType } from '../helpers/mime';
@@ -15,7 +18,7 @@ import { openDownload } from './download';
  * file's name and type. Knows nothing of n8n; the node turns the result into an item.
  */
 export interface FileRequest {
-	file: FileRef;
+	file: DentryRef;
 	version?: number;
 	preferIntranet: boolean;
 	range?: ByteRange;
@@ -34,7 +37,6 @@ export interface StartedFile {
 	region?: string;
 	served?: ServedRange;
 	contentRange?: string;
-	expectedLength?: number;
 	/** Yields exactly the file's (or range's) bytes, or errors. */
 	stream: Readable;
 	/** Settles when the consumer first reads from the stream, or when it closes unread. */
@@ -43,10 +45,7 @@ export interface StartedFile {
 }
 
 export async function getDownloadInfo(client: DingTalkClient, request: FileRequest): Promise<DownloadInfo> {
-	return await client.getDownloadInfo(request.file, {
-		...(request.version === undefined ? {} : { version: request.version }),
-		preferIntranet: request.preferIntranet,
-	});
+	return await queryDownloadInfo(client, request.file, { version: request.version, preferIntranet: request.preferIntranet });
 }
 
 function lastPathSegment(url: string): string | undefined {
@@ -71,7 +70,7 @@ async function resolveFileName(
 	const fromHeader = fileNameFromContentDisposition(contentDisposition);
 	if (fromHeader) return fromHeader;
 	try {
-		const dentry = await client.getDentry(request.file);
+		const dentry = await getDentry(client, request.file);
 		const fromDetails = typeof dentry.name === 'string' ? cleanFileName(dentry.name) : undefined;
 		if (fromDetails) return fromDetails;
 	} catch (error) {
@@ -110,7 +109,6 @@ export async function startFile(client: DingTalkClient, request: FileRequest): P
 		region: info.region,
 		served: download.served,
 		contentRange: download.contentRange,
-		expectedLength: download.expectedLength,
 		stream: download.stream,
 		firstRead: download.firstRead,
 		bytesReceived: download.bytesReceived,

@@ -69,7 +69,7 @@ const BY_EXTENSION: Record<string, string> = {
 	ofd: 'application/ofd',
 };
 
-export const FALLBACK_MIME_TYPE = 'application/octet-stream';
+const FALLBACK_MIME_TYPE = 'application/octet-stream';
 
 /** The extension-based guess, or undefined for an unknown extension. */
 export function mimeTypeFromFileName(fileName: string): string | undefined {

@@ -1,9 +1,10 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-import { DingTalkClient, type DingTalkAuth } from './dingtalk/client';
-import { InputError } from './errors';
-import { requireBaseUrl } from './helpers/validate';
-import type { Timeouts } from './transport/http';
+import { DingTalkClient } from '../shared/api/client';
+import type { DingTalkAuth } from '../shared/api/types';
+import { InputError } from '../shared/errors';
+import { requireBaseUrl } from '../shared/helpers/validate';
+import type { Timeouts } from '../shared/transport/http';
 
 /** Reads the "DingTalk API" credential's fields into the client's plain options. */
 function authFrom(credentials: ICredentialDataDecryptedObject): DingTalkAuth {
@@ -19,6 +20,11 @@ function authFrom(credentials: ICredentialDataDecryptedObject): DingTalkAuth {
 	return { kind: 'appCredentials', appKey, appSecret };
 }
 
+/**
+ * A client for the "DingTalk API" credential. Clients are cheap: what must be shared
+ * (the token cache, the rate limiters, the connection pools) is process-wide, so every
+ * node and execution with the same app shares one token and one rate budget.
+ */
 export function clientFor(
 	credentials: ICredentialDataDecryptedObject,
 	timeouts: Timeouts,

@@ -73,10 +73,7 @@ export class TokenCache {
 	invalidate(key: string, token: string): void {
 		if (this.entries.get(key)?.token === token) this.entries.delete(key);
 	}
-
-	clear(): void {
-		this.entries.clear();
-	}
 }
 
+/** The one cache of this process: every node and execution of the package shares it. */
 export const sharedTokenCache = new TokenCache();

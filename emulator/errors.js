@@ -1,0 +1,47 @@
+// @ts-check
+'use strict';
+/**
+ * The error answers the emulator gives, as DingTalk's v1.0 gateway and storage APIs do:
+ * `{code, message, requestid}` with the documented HTTP status.
+ */
+
+/** The download-info API's error table, the storage APIs' own, and the gateway's answers. */
+const API_ERRORS = /** @type {Record<string, {status: number, message: string}>} */ ({
+	orgAuthLevelNotEnough: { status: 403, message: 'auth level of org is not enough' },
+	permissionDenied: { status: 403, message: 'no permission to access the dentry' },
+	paramError: { status: 400, message: 'parameter error' },
+	'paramError.spaceId': { status: 400, message: 'spaceId is invalid' },
+	'paramError.dentryId': { status: 400, message: 'dentryId is invalid' },
+	operationNotSupported: { status: 400, message: 'the operation is not supported for this dentry' },
+	dentryDownloadProtocolNotSupport: { status: 400, message: 'download protocol not supported' },
+	fileArchived: { status: 400, message: 'file is archived, unarchiving has started' },
+	spaceNotExist: { status: 404, message: 'space not exist' },
+	dentryNotExist: { status: 404, message: 'dentry not exist' },
+	dentryNameConflict: { status: 400, message: 'a dentry with the same name already exists' },
+	dentryNameInvalid: { status: 400, message: 'the name contains invalid characters' },
+	recycleBinNotSupport: { status: 400, message: 'the space does not support the recycle bin' },
+	storageQuotaExceeded: { status: 400, message: 'the space quota is not enough' },
+	systemError: { status: 500, message: 'system error' },
+	unknownError: { status: 500, message: 'Unknown Error' },
+	operationTimeout: { status: 503, message: 'request timeout' },
+	InvalidAuthentication: { status: 400, message: '不合法的access_token' },
+	'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi': { status: 403, message: 'qps limit for appkey and api' },
+	'Forbidden.AccessDenied.QpsLimitForApi': { status: 403, message: 'qps limit for api' },
+	'Forbidden.AccessDenied.ApiCountLimitForOrg': { status: 403, message: 'api count limit for org' },
+});
+
+/** An error answer, thrown by the emulated storage and turned into JSON by the API server. */
+class ApiFault extends Error {
+	/**
+	 * @param {string} code a key of API_ERRORS (any other code answers 400)
+	 * @param {string} [message] the server's words, when more precise than the table's
+	 */
+	constructor(code, message) {
+		const known = API_ERRORS[code] ?? { status: 400, message: code };
+		super(message ?? known.message);
+		this.code = code;
+		this.status = known.status;
+	}
+}
+
+module.exports = { API_ERRORS, ApiFault };

@@ -1,0 +1,67 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { clientFor } from '../n8n/credentials';
+import { dingTalkApiTest } from '../n8n/credentialTest';
+import { downloadInfoItem, downloadItem, readFileRequest, readRunOptions } from '../n8n/download';
+import { runItems } from '../n8n/itemPool';
+import { errorItemFields, toNodeError } from '../n8n/nodeErrors';
+import { requireId } from '../shared/helpers/validate';
+import { nodeProperties } from './description';
+
+/** "DingTalk Storage Download": one file by its IDs, as binary data or as its download info. */
+export class DingTalkStorageDownload implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'DingTalk Storage Download',
+		name: 'dingTalkStorageDownload',
+		icon: { light: 'file:../../../icons/dingtalk.svg', dark: 'file:../../../icons/dingtalk.dark.svg' },
+		group: ['input'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] === "getDownloadInfo" ? "Get download info" : "Download file"}}',
+		description: 'Download files from DingTalk storage (Drive, Knowledge Base) as binary data',
+		defaults: { name: 'DingTalk Storage Download' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'dingTalkApi', required: true, testedBy: 'dingTalkApiTest' }],
+		properties: nodeProperties,
+	};
+
+	methods = { credentialTest: { dingTalkApiTest } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const operation = this.getNodeParameter('operation', 0) as 'download' | 'getDownloadInfo';
+		const credentials = await this.getCredentials('dingTalkApi');
+		const continueOnFail = this.continueOnFail();
+		const { concurrency, requestsPerSecond } = readRunOptions(this);
+
+		const { results, failure } = await runItems(
+			items.length,
+			async (itemIndex, signal) => {
+				const file = {
+					spaceId: requireId('spaceId', this.getNodeParameter('spaceId', itemIndex)),
+					dentryId: requireId('dentryId', this.getNodeParameter('dentryId', itemIndex)),
+					unionId: requireId('unionId', this.getNodeParameter('unionId', itemIndex)),
+				};
+				const request = readFileRequest(this, itemIndex, file, operation === 'download', signal);
+				const client = clientFor(credentials, request.timeouts, signal, requestsPerSecond);
+				return operation === 'getDownloadInfo'
+					? await downloadInfoItem(itemIndex, request, client)
+					: await downloadItem(this, itemIndex, request, client);
+			},
+			{ concurrency, stopOnFailure: !continueOnFail, signal: this.getExecutionCancelSignal?.() },
+		);
+		if (failure) throw toNodeError(this.getNode(), failure.error, failure.index);
+		return [
+			results.map((result, itemIndex) =>
+				result && 'value' in result ? result.value : { json: errorItemFields(result?.error), pairedItem: { item: itemIndex } },
+			),
+		];
+	}
+}

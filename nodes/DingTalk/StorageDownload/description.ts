@@ -1,0 +1,72 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { DOWNLOAD_OPTIONS } from '../n8n/downloadOptions';
+
+/** The node's parameters: public since 0.1.0, kept stable (test/unit/interfaces.test.ts). */
+export const nodeProperties: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Download File',
+				value: 'download',
+				description: 'Download the file and output it as binary data',
+				action: 'Download a file',
+			},
+			{
+				name: 'Get Download Info',
+				value: 'getDownloadInfo',
+				description: 'Return the signed download URLs and headers without downloading',
+				action: 'Get download info for a file',
+			},
+		],
+		default: 'download',
+	},
+	{
+		displayName: 'Space ID',
+		name: 'spaceId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. 22563543011',
+		description: 'ID of the DingTalk space (Drive or Knowledge Base) that holds the file',
+	},
+	{
+		displayName: 'File (Dentry) ID',
+		name: 'dentryId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. 118459735262',
+		description: "The file's dentry ID in that space",
+	},
+	{
+		displayName: 'Operator Union ID',
+		name: 'unionId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. iPsAiSxxxxxxxxxxxxiEiE',
+		description: 'Union ID of the DingTalk user on whose behalf the file is read; that user must be able to access the file',
+	},
+	{
+		displayName: 'Put Output File in Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		hint: 'The name of the output binary field to put the file in',
+		displayOptions: { show: { operation: ['download'] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: DOWNLOAD_OPTIONS,
+	},
+];

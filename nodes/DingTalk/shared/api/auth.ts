@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+
+import { DingTalkApiError } from '../errors';
+import type { Timeouts } from '../transport/http';
+import { parseErrorBody, parseJsonObject } from './errorCatalogue';
+import { exchange } from './exchange';
+import { sharedTokenCache, TokenCache, type IssuedToken } from './tokenCache';
+import type { DingTalkAuth } from './types';
+
+// A URL path, not a secret.
+// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets
+const APP_TOKEN_PATH = '/v1.0/oauth2/accessToken';
+
+/**
+ * The access token for every call: a plain token as given, or an app token issued from
+ * the App Key and App Secret, cached process-wide (see TokenCache) and renewed before it
+ * expires or when DingTalk calls it invalid.
+ */
+export class TokenProvider {
+	/** Names this app (or token) without revealing it: keys the token cache and the rate limiter. */
+	readonly identity: string;
+
+	constructor(
+		private readonly baseUrl: string,
+		private readonly auth: DingTalkAuth,
+		private readonly timeouts: Timeouts,
+		private readonly signal?: AbortSignal,
+		private readonly cache: TokenCache = sharedTokenCache,
+	) {
+		this.identity =
+			auth.kind === 'appCredentials'
+				? TokenCache.keyFor(baseUrl, auth.appKey, auth.appSecret)
+				: createHash('sha256').update(`${baseUrl}\n${auth.accessToken}`).digest('hex');
+	}
+
+	/** Whether a token DingTalk refused can be replaced by a fresh one. */
+	get renewable(): boolean {
+		return this.auth.kind === 'appCredentials';
+	}
+
+	async token(): Promise<string> {
+		const { auth } = this;
+		if (auth.kind === 'accessToken') return auth.accessToken;
+		return await this.cache.get(this.identity, async () => await this.issue(auth.appKey, auth.appSecret));
+	}
+
+	/** DingTalk said `token` is no longer valid: the next call gets a new one. */
+	invalidate(token: string): void {
+		if (this.renewable) this.cache.invalidate(this.identity, token);
+	}
+
+	private async issue(appKey: string, appSecret: string): Promise<IssuedToken> {
+		const action = 'Getting an access token';
+		const { statusCode, text, requestId } = await exchange({
+			url: `${this.baseUrl}${APP_TOKEN_PATH}`,
+			method: 'POST',
+			headers: {},
+			body: { appKey, appSecret },
+			timeouts: this.timeouts,
+			signal: this.signal,
+			action,
+			baseUrl: this.baseUrl,
+		});
+		const parsed = parseJsonObject(text);
+		if (statusCode >= 200 && statusCode < 300 && parsed && typeof parsed.accessToken === 'string' && parsed.accessToken) {
+			const expireIn = typeof parsed.expireIn === 'number' ? parsed.expireIn : Number(parsed.expireIn);
+			return { token: parsed.accessToken, expireIn: Number.isFinite(expireIn) && expireIn > 0 ? expireIn : 7200 };
+		}
+		const errorBody = parseErrorBody(text);
+		const id = errorBody.requestId ?? requestId;
+		const detail = errorBody.code
+			? ` (code ${errorBody.code}, HTTP ${statusCode}${id ? `, request id ${id}` : ''})`
+			: ` (HTTP ${statusCode}${parsed ? '' : ', the answer was not JSON'})`;
+		const serverSays = errorBody.message ? ` DingTalk says: "${errorBody.message.slice(0, 300)}".` : '';
+		const rejected = statusCode >= 400 && statusCode < 500;
+		throw new DingTalkApiError(
+			rejected
+				? `${action} failed: DingTalk did not accept the App Key and App Secret${detail}`
+				: `${action} failed: the token endpoint gave no usable token${detail}`,
+			{
+				code: errorBody.code ?? (rejected ? 'invalidAppCredentials' : 'invalidTokenResponse'),
+				httpCode: statusCode,
+				requestId: id,
+				retryable: statusCode >= 500,
+				description: rejected
+					? `Check the App Key and App Secret in the "DingTalk API" credential (DingTalk Developer Console → your internal app → Credentials).${serverSays}`
+					: `Check the base URL in the credential: ${APP_TOKEN_PATH} must answer with {"accessToken", "expireIn"}.${serverSays}`,
+			},
+		);
+	}
+}

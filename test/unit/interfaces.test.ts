@@ -1,0 +1,39 @@
+/**
+ * The published interface of 0.1.0 stays as it was: the "DingTalk Storage Download" node's
+ * type name, parameters (names, types, defaults, choices, when they show) and the
+ * credential's fields. Saved workflows and credentials depend on them. Wording (display
+ * names, descriptions, hints) may improve; what a saved workflow stores may not change.
+ * The fixtures were taken from the 0.1.0 build.
+ */
+import { DingTalkApi } from '../../credentials/DingTalkApi.credentials';
+import { DingTalkStorageDownload } from '../../nodes/DingTalk/StorageDownload/DingTalkStorageDownload.node';
+import credential010 from '../fixtures/credential-0.1.0.json';
+import download010 from '../fixtures/download-node-0.1.0.json';
+
+const WORDING = new Set(['displayName', 'description', 'hint', 'placeholder', 'action']);
+
+/** A property tree without its wording: what a saved workflow depends on. */
+function contract(value: unknown): unknown {
+	if (Array.isArray(value)) return value.map(contract);
+	if (value === null || typeof value !== 'object') return value;
+	return Object.fromEntries(
+		Object.entries(value)
+			.filter(([key]) => !WORDING.has(key))
+			.map(([key, inner]) => [key, contract(inner)]),
+	);
+}
+
+test('the download node keeps its type name, version, credential and every parameter of 0.1.0', () => {
+	const { description } = new DingTalkStorageDownload();
+	expect(description.name).toBe(download010.name);
+	expect(description.version).toBe(download010.version);
+	expect(description.credentials).toEqual(download010.credentials);
+	expect(contract(JSON.parse(JSON.stringify(description.properties)))).toEqual(contract(download010.properties));
+});
+
+test('the credential keeps its name and fields, and how it authenticates the HTTP Request node', () => {
+	const current = new DingTalkApi();
+	expect(current.name).toBe(credential010.name);
+	expect(contract(JSON.parse(JSON.stringify(current.properties)))).toEqual(contract(credential010.properties));
+	expect(current.authenticate).toEqual(credential010.authenticate);
+});
