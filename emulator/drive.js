@@ -137,6 +137,8 @@ class Drive {
 		this.tasks = new Map();
 		/** The next changes run as tasks that fail with this message. @type {string[]} */
 		this.failingTasks = [];
+		/** How many polls a task answers before it ends (the first ones say IN_PROGRESS). */
+		this.pollsUntilDone = 2;
 		this.nextId = 100_000;
 		this.nextTask = 1;
 		this.seedTree();
@@ -148,6 +150,7 @@ class Drive {
 		this.entries.clear();
 		this.tasks.clear();
 		this.failingTasks.length = 0;
+		this.pollsUntilDone = 2;
 		this.nextId = 100_000;
 		this.nextTask = 1;
 		this.seedTree();
@@ -510,8 +513,8 @@ class Drive {
 
 	/**
 	 * A change DingTalk runs as a task when it touches a folder with children. The change
-	 * is made at once; the task reports IN_PROGRESS on the first poll, then SUCCESS. A
-	 * failing task (see failNextTasks) changes nothing.
+	 * is made at once; the task reports IN_PROGRESS until its `pollsUntilDone`th poll, then
+	 * SUCCESS. A failing task (see failNextTasks) changes nothing.
 	 * @param {Entry} entry @param {() => Record<string, unknown>} change
 	 */
 	maybeAsync(entry, change) {
@@ -528,11 +531,12 @@ class Drive {
 	 * Where a moved or copied item lands, by the conflict strategy: its name there, or the
 	 * existing item to return instead.
 	 * @param {Entry} source @param {string} targetSpaceId @param {string} targetFolderId @param {string} strategy
+	 * @param {boolean} copying a copy into the source's own folder clashes with the source
 	 * @returns {{name: string, existing?: Entry, replace?: Entry}}
 	 */
-	landing(source, targetSpaceId, targetFolderId, strategy) {
+	landing(source, targetSpaceId, targetFolderId, strategy, copying) {
 		const existing = this.childNamed(targetSpaceId, targetFolderId, source.name);
-		if (!existing || existing === source) return { name: source.name };
+		if (!existing || (existing === source && !copying)) return { name: source.name };
 		if (strategy === 'RETURN_ERROR_IF_EXISTS') throw new ApiFault('dentryNameConflict');
 		if (strategy === 'RETURN_DENTRY_IF_EXISTS') return { name: source.name, existing };
 		if (strategy === 'OVERWRITE') return { name: source.name, replace: existing };
@@ -578,7 +582,7 @@ class Drive {
 		const [targetSpaceId, targetFolderId] = targets(body);
 		const strategy = Drive.strategy(body.option?.conflictStrategy);
 		this.checkTarget(source, targetSpaceId, targetFolderId);
-		const landing = this.landing(source, targetSpaceId, targetFolderId, strategy);
+		const landing = this.landing(source, targetSpaceId, targetFolderId, strategy, false);
 		if (landing.existing) return { async: false, dentry: this.json(landing.existing) };
 		return this.maybeAsync(source, () => {
 			if (landing.replace) {
@@ -616,7 +620,7 @@ class Drive {
 		const [targetSpaceId, targetFolderId] = targets(body);
 		const strategy = Drive.strategy(body.option?.conflictStrategy);
 		this.checkTarget(source, targetSpaceId, targetFolderId);
-		const landing = this.landing(source, targetSpaceId, targetFolderId, strategy);
+		const landing = this.landing(source, targetSpaceId, targetFolderId, strategy, true);
 		if (landing.existing) return { async: false, dentry: this.json(landing.existing) };
 		return this.maybeAsync(source, () => {
 			if (landing.replace) {
@@ -668,7 +672,7 @@ class Drive {
 		const task = this.tasks.get(taskId);
 		if (!task) throw new ApiFault('paramError', 'task not exist');
 		task.polls++;
-		const done = task.polls >= 2;
+		const done = task.polls >= this.pollsUntilDone;
 		const status = !done ? 'IN_PROGRESS' : task.failMessage ? 'FAIL' : 'SUCCESS';
 		return {
 			task: {

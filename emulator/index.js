@@ -15,7 +15,7 @@ const http = require('node:http');
 const https = require('node:https');
 const { createHmac, randomBytes } = require('node:crypto');
 const content = require('./content');
-const { Drive, SAMPLE_FILES } = require('./drive');
+const { Drive, SAMPLE_FILES, MONTHLY_REPORTS } = require('./drive');
 const { API_ERRORS, ApiFault } = require('./errors');
 
 /**
@@ -126,7 +126,7 @@ async function startEmulator(options = {}) {
 		signatureTtlSeconds: options.signatureTtlSeconds ?? 900,
 		unionId: options.unionId ?? EMULATOR_DEFAULTS.unionId,
 		/** Pending API answers forced by tests: the next N API calls answer this code. */
-		/** @type {{code: string, remaining: number}[]} */
+		/** @type {{code: string, remaining: number, api?: string}[]} */
 		forcedApiErrors: [],
 		/** Rewrites the next download-info answers (for malformed-answer tests). */
 		/** @type {((answer: any) => any) | undefined} */
@@ -340,10 +340,16 @@ async function startEmulator(options = {}) {
 			return sendJson(res, 200, { accessToken: token, expireIn: state.tokenTtlSeconds });
 		}
 
-		const forced = state.forcedApiErrors[0];
+		let match = null;
+		const route = routes.find((candidate) => candidate.method === req.method && (match = candidate.pattern.exec(url.pathname)) !== null);
+		if (!route || !match) {
+			return sendJson(res, 404, { code: 'notFound', message: 'no such API in the emulator', requestid: 'emu-404' });
+		}
+
+		const forced = state.forcedApiErrors.find((each) => each.api === undefined || each.api === route.api);
 		if (forced) {
 			forced.remaining--;
-			if (forced.remaining <= 0) state.forcedApiErrors.shift();
+			if (forced.remaining <= 0) state.forcedApiErrors.splice(state.forcedApiErrors.indexOf(forced), 1);
 			return apiError(res, new ApiFault(forced.code));
 		}
 
@@ -351,11 +357,6 @@ async function startEmulator(options = {}) {
 		const expiry = typeof token === 'string' ? tokens.get(token) : undefined;
 		if (!expiry || expiry < Date.now()) return apiError(res, new ApiFault('InvalidAuthentication'));
 
-		let match = null;
-		const route = routes.find((candidate) => candidate.method === req.method && (match = candidate.pattern.exec(url.pathname)) !== null);
-		if (!route || !match) {
-			return sendJson(res, 404, { code: 'notFound', message: 'no such API in the emulator', requestid: 'emu-404' });
-		}
 		apiCounts.set(route.api, (apiCounts.get(route.api) ?? 0) + 1);
 		if (state.qpsLimit > 0) {
 			// One app here, so the window is per API.
@@ -596,8 +597,12 @@ async function startEmulator(options = {}) {
 		 */
 		setFault: (dentryId, fault) => faults.set(dentryId, { ...fault, hits: 0 }),
 		clearFaults: () => faults.clear(),
-		/** The next `count` API calls (other than the token endpoint) answer with `code`. */
-		failNextApiCalls: (/** @type {string} */ code, count = 1) => state.forcedApiErrors.push({ code, remaining: count }),
+		/**
+		 * The next `count` API calls (other than the token endpoint) answer with `code`; with
+		 * `api`, only calls of that API (by its name, e.g. tasks.get).
+		 * @param {string} code @param {number} [count] @param {string} [api]
+		 */
+		failNextApiCalls: (code, count = 1, api = undefined) => state.forcedApiErrors.push({ code, remaining: count, api }),
 		/** The next `count` download-info answers are signed as if fetched long ago (storage answers 403). */
 		expireNextSignatures: (count = 1) => {
 			state.staleSignatures += count;
@@ -634,4 +639,4 @@ async function startEmulator(options = {}) {
 	};
 }
 
-module.exports = { startEmulator, EMULATOR_DEFAULTS, SAMPLE_FILES, API_ERRORS };
+module.exports = { startEmulator, EMULATOR_DEFAULTS, SAMPLE_FILES, MONTHLY_REPORTS, API_ERRORS };

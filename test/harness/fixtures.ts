@@ -4,8 +4,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { IBinaryData, ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
-import { startEmulator } from '../../emulator';
-import { binaryService, removeBinaryStorage, stopN8nTimers, useBinaryMode, type BinaryMode, type RunResult } from './n8n';
+import { EMULATOR_DEFAULTS, startEmulator } from '../../emulator';
+import { binaryService, removeBinaryStorage, runNode, STORAGE_NODE_TYPE, stopN8nTimers, useBinaryMode, type BinaryMode, type RunOptions, type RunResult } from './n8n';
 
 export type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 
@@ -34,7 +34,31 @@ export function tokenCredentials(emulator: Emulator, accessToken: string): ICred
 }
 
 export function download(emulator: Emulator, dentryId: string, options: IDataObject = {}, extra: IDataObject = {}): IDataObject {
-	return { operation: 'download', spaceId: '1000', dentryId, unionId: emulator.unionId, binaryPropertyName: 'data', options, ...extra };
+	return { operation: 'download', spaceId: EMULATOR_DEFAULTS.spaceId, dentryId, unionId: emulator.unionId, binaryPropertyName: 'data', options, ...extra };
+}
+
+/** A resource locator value as the editor saves it. */
+export function rl(value: string, mode: 'list' | 'id' | 'path' = 'id'): IDataObject {
+	return { __rl: true, mode, value };
+}
+
+/**
+ * Runs the "DingTalk Storage" node: `resource` → `operation`, in the seeded space by default,
+ * as the emulator's operator, with the app credential.
+ */
+export async function runStorage(
+	emulator: Emulator,
+	resource: 'file' | 'folder' | 'space',
+	operation: string,
+	parameters: IDataObject = {},
+	options: Omit<RunOptions, 'parameters' | 'credentials'> & { credentials?: RunOptions['credentials'] } = {},
+): Promise<RunResult> {
+	return await runNode({
+		nodeType: STORAGE_NODE_TYPE,
+		credentials: appCredentials(emulator),
+		...options,
+		parameters: { resource, operation, spaceId: rl(EMULATOR_DEFAULTS.spaceId), unionId: emulator.unionId, options: {}, ...parameters },
+	});
 }
 
 /** sha256 of a binary n8n holds, streamed (filesystem mode) or decoded (in-memory mode). */
@@ -50,6 +74,11 @@ export async function binarySha256(binary: IBinaryData): Promise<string> {
 
 export async function binaryBytes(binary: IBinaryData): Promise<Buffer> {
 	return await binaryService().getAsBuffer(binary);
+}
+
+/** How many calls of one API (by the name DingTalk's rate limit counts, e.g. dentries.list) reached the emulator since its last reset. */
+export function callsTo(emulator: Emulator, api: string): number {
+	return emulator.apiCounts.get(api) ?? 0;
 }
 
 /** Calls the emulator's API log answered, by kind. */

@@ -35,14 +35,17 @@ import {
 } from 'n8n-workflow';
 
 import { DingTalkApi } from '../../credentials/DingTalkApi.credentials';
+import { DingTalkStorage } from '../../nodes/DingTalk/Storage/DingTalkStorage.node';
 import { DingTalkStorageDownload } from '../../nodes/DingTalk/StorageDownload/DingTalkStorageDownload.node';
 
 export const DOWNLOAD_NODE_TYPE = 'n8n-nodes-dingtalk-storage.dingTalkStorageDownload';
+export const STORAGE_NODE_TYPE = 'n8n-nodes-dingtalk-storage.dingTalkStorage';
 const SOURCE_NODE_TYPE = 'test.itemSource';
 
 /** Every node this package ships, by the type name n8n gives it. */
 const PACKAGE_NODES: Record<string, () => INodeType> = {
 	[DOWNLOAD_NODE_TYPE]: () => new DingTalkStorageDownload(),
+	[STORAGE_NODE_TYPE]: () => new DingTalkStorage(),
 };
 
 /** Emits the items given in its `items` parameter: stands in for a trigger or a Code node. */

@@ -4,11 +4,13 @@ import { DEFAULT_REQUESTS_PER_SECOND } from '../../nodes/DingTalk/shared/api/cal
 import { InputError } from '../../nodes/DingTalk/shared/errors';
 import { DEFAULT_TIMEOUTS } from '../../nodes/DingTalk/shared/transport/http';
 import {
+	oneOf,
 	optionalVersion,
 	positiveTimeout,
 	requireBaseUrl,
 	requireFieldName,
 	requireId,
+	requireName,
 } from '../../nodes/DingTalk/shared/helpers/validate';
 
 function fieldOf(fn: () => unknown): string | undefined {
@@ -68,4 +70,21 @@ test('the node shows the same timeout defaults the transport uses', () => {
 	expect(defaults.idleTimeout).toBe(DEFAULT_TIMEOUTS.idleMs);
 	expect(defaults.concurrency).toBe(DEFAULT_CONCURRENCY);
 	expect(defaults.requestsPerSecond).toBe(DEFAULT_REQUESTS_PER_SECOND);
+});
+
+describe('names and choices', () => {
+	test('a name is trimmed; DingTalk\'s forbidden characters, a slash, a control character or a final dot are refused', () => {
+		expect(requireName('name', ' 2026-11 ')).toBe('2026-11');
+		expect(requireName('newName', '合同 (终版).pdf')).toBe('合同 (终版).pdf');
+		expect(requireName('name', 2026)).toBe('2026');
+		for (const bad of ['', '   ', 'a/b', 'a*b', 'a"b', 'a<b', 'a>b', 'a`b', 'a\tb', 'a\nb', 'report.', undefined, null, {}]) {
+			expect(fieldOf(() => requireName('name', bad))).toBe('name');
+		}
+	});
+
+	test('a choice must be one of the allowed values; absent means the default', () => {
+		expect(oneOf('order', undefined, ['ASC', 'DESC'] as const, 'DESC')).toBe('DESC');
+		expect(oneOf('order', 'ASC', ['ASC', 'DESC'] as const, 'DESC')).toBe('ASC');
+		for (const bad of ['asc', 'UP', 3, true]) expect(fieldOf(() => oneOf('order', bad, ['ASC', 'DESC'] as const, 'DESC'))).toBe('order');
+	});
 });

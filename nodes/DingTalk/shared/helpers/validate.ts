@@ -69,3 +69,26 @@ export function requireBaseUrl(value: unknown): string {
 	}
 	return text.replace(/\/+$/, '');
 }
+
+/**
+ * A name for a file or folder, by DingTalk's rules (its add-folder API page): no tab or
+ * other control character, none of * " < > `, not ending with a dot; and no `/`, which
+ * separates the names of a path. Spaces around it are dropped, as DingTalk drops them.
+ */
+export function requireName(field: string, value: unknown): string {
+	if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
+	if (typeof value !== 'string' || value.trim() === '') throw new InputError(field, 'the name is empty');
+	const name = value.trim();
+	const rules = 'DingTalk names may not contain tabs, line breaks, / or * " < > ` and may not end with a dot.';
+	const bad = /[\u0000-\u001f\u007f*"<>`/]/.exec(name);
+	if (bad) throw new InputError(field, `"${name.replace(/[\u0000-\u001f\u007f]/g, '?')}" contains ${/[\u0000-\u001f\u007f]/.test(bad[0]) ? 'a control character' : `"${bad[0]}"`}`, rules);
+	if (name.endsWith('.')) throw new InputError(field, `"${name}" ends with a dot`, rules);
+	return name;
+}
+
+/** One of a fixed set of values (an n8n options parameter, or an expression giving one). */
+export function oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[], fallback: T): T {
+	if (value === undefined || value === null || value === '') return fallback;
+	if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+	throw new InputError(field, `"${String(value)}" is not one of ${allowed.join(', ')}`);
+}

@@ -26,17 +26,9 @@ export interface Dentry {
 	[field: string]: unknown;
 }
 
-/** One page of a listing; `nextToken` is absent on the last page. */
-export interface Page<T> {
-	items: T[];
-	nextToken?: string;
-}
+export type { Page } from '../helpers/paging';
 
 export const ROOT_FOLDER_ID = '0';
-
-export function isFolder(dentry: { type?: unknown }): boolean {
-	return typeof dentry.type === 'string' && dentry.type.toUpperCase() === 'FOLDER';
-}
 
 /** How DingTalk resolves a name that is taken in the target folder. */
 export const CONFLICT_STRATEGIES = ['AUTO_RENAME', 'OVERWRITE', 'RETURN_DENTRY_IF_EXISTS', 'RETURN_ERROR_IF_EXISTS'] as const;

@@ -1,0 +1,68 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { dingTalkApiTest } from '../n8n/credentialTest';
+import { searchFiles, searchFolders, searchSpaces, searchTargetFolders } from '../n8n/listSearch';
+import { spacePickers, unionIdProperty } from './actions/common/parameters';
+import { fileProperties } from './actions/file';
+import { folderProperties } from './actions/folder';
+import { route } from './actions/router';
+import { spaceProperties } from './actions/space';
+
+/** "DingTalk Storage": files, folders and spaces. One file per operation under actions/. */
+export class DingTalkStorage implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'DingTalk Storage',
+		name: 'dingTalkStorage',
+		icon: { light: 'file:../../../icons/dingtalk.svg', dark: 'file:../../../icons/dingtalk.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description: 'Work with files, folders and spaces in DingTalk storage (Drive, Knowledge Base)',
+		defaults: { name: 'DingTalk Storage' },
+		// No operation of this node returns a credential (a signed URL or header, a token),
+		// so an AI agent may use it; see README "AI agents".
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'dingTalkApi', required: true, testedBy: 'dingTalkApiTest' }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'File', value: 'file' },
+					{ name: 'Folder', value: 'folder' },
+					{ name: 'Space', value: 'space' },
+				],
+				default: 'file',
+			},
+			fileProperties.operation,
+			folderProperties.operation,
+			spaceProperties.operation,
+			...spacePickers,
+			...fileProperties.pickers,
+			...folderProperties.pickers,
+			unionIdProperty,
+			...fileProperties.parameters,
+			...folderProperties.parameters,
+			...spaceProperties.parameters,
+		],
+	};
+
+	methods = {
+		credentialTest: { dingTalkApiTest },
+		listSearch: { searchSpaces, searchFolders, searchTargetFolders, searchFiles },
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await route(this);
+	}
+}

@@ -1,0 +1,4 @@
+import { renameOperation } from '../common/changes';
+
+/** File → Rename. */
+export const rename = renameOperation('file');

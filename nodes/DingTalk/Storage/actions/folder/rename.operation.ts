@@ -1,0 +1,4 @@
+import { renameOperation } from '../common/changes';
+
+/** Folder → Rename. */
+export const rename = renameOperation('folder');

@@ -1,0 +1,53 @@
+import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+
+import { DEFAULT_REQUESTS_PER_SECOND } from '../../shared/api/callPolicy';
+import { PathResolver } from '../../shared/storage/listing';
+import { DEFAULT_TIMEOUTS } from '../../shared/transport/http';
+import { clientFor } from '../../n8n/credentials';
+import { readRunOptions } from '../../n8n/download';
+import { runItems } from '../../n8n/itemPool';
+import { errorItemFields, toNodeError } from '../../n8n/nodeErrors';
+import { fileOperations } from './file';
+import { folderOperations } from './folder';
+import { spaceOperations } from './space';
+import type { Resource, StorageOperation } from './types';
+
+const OPERATIONS: Record<Resource, Record<string, StorageOperation>> = { file: fileOperations, folder: folderOperations, space: spaceOperations };
+
+/** Reads at the same time, by default (a download has its own option, Items in Parallel). */
+const PARALLEL_READS = 4;
+
+/**
+ * Runs the chosen operation for every input item: in item order, reads several at a time;
+ * each item's failure becomes an error item under Continue On Fail, paired with its input.
+ */
+export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const resource = ctx.getNodeParameter('resource', 0) as Resource;
+	const name = ctx.getNodeParameter('operation', 0) as string;
+	const operation = OPERATIONS[resource]?.[name];
+	if (!operation) throw new NodeOperationError(ctx.getNode(), `The operation "${name}" is not known for "${resource}"`);
+
+	const items = ctx.getInputData();
+	const credentials = await ctx.getCredentials('dingTalkApi');
+	const { concurrency, requestsPerSecond } =
+		resource === 'file' && name === 'download'
+			? readRunOptions(ctx)
+			: { concurrency: operation.parallel ? PARALLEL_READS : 1, requestsPerSecond: DEFAULT_REQUESTS_PER_SECOND };
+	const paths = new PathResolver();
+
+	const { results, failure } = await runItems(
+		items.length,
+		async (itemIndex, signal) => {
+			const clientWith = (timeouts = DEFAULT_TIMEOUTS) => clientFor(credentials, timeouts, signal, requestsPerSecond);
+			const output = await operation.execute({ ctx, itemIndex, client: clientWith(), clientWith, paths, signal });
+			return (Array.isArray(output) ? output : [output]).map((item) => ({ ...item, pairedItem: { item: itemIndex } }));
+		},
+		{ concurrency, stopOnFailure: !ctx.continueOnFail(), signal: ctx.getExecutionCancelSignal?.() },
+	);
+	if (failure) throw toNodeError(ctx.getNode(), failure.error, failure.index);
+	return [
+		results.flatMap((result, itemIndex) =>
+			result && 'value' in result ? result.value : [{ json: errorItemFields(result?.error), pairedItem: { item: itemIndex } }],
+		),
+	];
+}

@@ -1,0 +1,100 @@
+/**
+ * The "DingTalk Storage" node's description: the fixed names of its resources, operations
+ * and parameters (docs, example workflows and other tests rely on them), DingTalk's own
+ * values for the conflict strategies, and the defaults the issue sets.
+ */
+import type { INodeProperties } from 'n8n-workflow';
+
+import { DingTalkStorage } from '../../nodes/DingTalk/Storage/DingTalkStorage.node';
+import { CONFLICT_STRATEGIES } from '../../nodes/DingTalk/shared/storage/types';
+
+const { description, methods } = new DingTalkStorage();
+
+function shownFor(resource: string, operation: string): INodeProperties[] {
+	return description.properties.filter((property) => {
+		const show = property.displayOptions?.show;
+		if (!show) return true;
+		// (Limit shows while Return All is off: counted as shown.)
+		return (!show.resource || show.resource.includes(resource)) && (!show.operation || show.operation.includes(operation));
+	});
+}
+
+function option(resource: string, operation: string, name: string): INodeProperties | undefined {
+	const collection = shownFor(resource, operation).find((property) => property.name === 'options');
+	return (collection?.options as INodeProperties[] | undefined)?.find((each) => each.name === name);
+}
+
+test('type name, version, credential and the resources with their operations', () => {
+	expect(description.name).toBe('dingTalkStorage');
+	expect(description.displayName).toBe('DingTalk Storage');
+	expect(description.version).toBe(1);
+	expect(description.credentials).toEqual([{ name: 'dingTalkApi', required: true, testedBy: 'dingTalkApiTest' }]);
+	const operations = Object.fromEntries(
+		description.properties
+			.filter((property) => property.name === 'operation')
+			.map((property) => [property.displayOptions!.show!.resource![0], (property.options as Array<{ value: string }>).map((each) => each.value).sort()]),
+	);
+	expect(operations).toEqual({
+		file: ['copy', 'delete', 'download', 'get', 'listVersions', 'move', 'rename'],
+		folder: ['copy', 'create', 'delete', 'list', 'move', 'rename'],
+		space: ['get', 'list'],
+	});
+});
+
+test.each([
+	['file', 'get', ['spaceId', 'dentryId', 'unionId']],
+	['file', 'download', ['spaceId', 'dentryId', 'unionId', 'binaryPropertyName', 'options']],
+	['file', 'copy', ['spaceId', 'dentryId', 'unionId', 'targetSpaceId', 'targetFolderId', 'options']],
+	['file', 'move', ['spaceId', 'dentryId', 'unionId', 'targetSpaceId', 'targetFolderId', 'options']],
+	['file', 'rename', ['spaceId', 'dentryId', 'unionId', 'newName']],
+	['file', 'delete', ['spaceId', 'dentryId', 'unionId', 'options']],
+	['file', 'listVersions', ['spaceId', 'dentryId', 'unionId', 'returnAll', 'limit']],
+	['folder', 'list', ['spaceId', 'folderId', 'unionId', 'returnAll', 'limit', 'options']],
+	['folder', 'create', ['spaceId', 'folderId', 'unionId', 'name', 'options']],
+	['folder', 'copy', ['spaceId', 'folderId', 'unionId', 'targetSpaceId', 'targetFolderId', 'options']],
+	['folder', 'rename', ['spaceId', 'folderId', 'unionId', 'newName']],
+	['folder', 'delete', ['spaceId', 'folderId', 'unionId', 'options']],
+	['space', 'get', ['spaceId', 'unionId']],
+	['space', 'list', ['unionId', 'returnAll', 'limit']],
+])('%s → %s has exactly its parameters', (resource, operation, names) => {
+	const shown = shownFor(resource, operation)
+		.map((property) => property.name)
+		.filter((name) => name !== 'resource' && name !== 'operation');
+	expect(new Set(shown)).toEqual(new Set(names));
+	expect(shown).toHaveLength(names.length);
+});
+
+test('IDs of items are pickers (From List, By ID, and By Path for folders and files); spaces From List or By ID', () => {
+	const modes = (name: string, resource: string, operation: string) =>
+		(shownFor(resource, operation).find((property) => property.name === name)?.modes ?? []).map((mode) => mode.name);
+	expect(modes('spaceId', 'file', 'get')).toEqual(['list', 'id']);
+	expect(modes('dentryId', 'file', 'get')).toEqual(['list', 'id', 'path']);
+	expect(modes('folderId', 'folder', 'list')).toEqual(['list', 'id', 'path']);
+	expect(modes('targetFolderId', 'file', 'copy')).toEqual(['list', 'id', 'path']);
+	expect(Object.keys(methods.listSearch).sort()).toEqual(['searchFiles', 'searchFolders', 'searchSpaces', 'searchTargetFolders']);
+});
+
+test("defaults: the root for listing and creating, the recycle bin for deletes, and DingTalk's conflict strategy values", () => {
+	expect(shownFor('folder', 'list').find((property) => property.name === 'folderId')?.default).toEqual({ mode: 'id', value: '0' });
+	expect(shownFor('folder', 'create').find((property) => property.name === 'folderId')?.default).toEqual({ mode: 'id', value: '0' });
+	expect(shownFor('folder', 'list').find((property) => property.name === 'limit')?.default).toBe(50);
+	expect(shownFor('folder', 'list').find((property) => property.name === 'returnAll')?.default).toBe(false);
+	expect(option('file', 'delete', 'toRecycleBin')?.default).toBe(true);
+	expect(option('folder', 'delete', 'toRecycleBin')?.default).toBe(true);
+	expect(option('folder', 'create', 'conflictStrategy')?.default).toBe('RETURN_DENTRY_IF_EXISTS');
+	expect(option('file', 'copy', 'conflictStrategy')?.default).toBe('AUTO_RENAME');
+	expect(option('folder', 'move', 'conflictStrategy')?.default).toBe('AUTO_RENAME');
+	for (const [resource, operation] of [['file', 'copy'], ['file', 'move'], ['folder', 'create'], ['folder', 'copy']]) {
+		expect((option(resource, operation, 'conflictStrategy')?.options as Array<{ value: string }>).map((each) => each.value)).toEqual([...CONFLICT_STRATEGIES]);
+	}
+	expect(option('folder', 'list', 'recursive')?.default).toBe(false);
+	expect((option('folder', 'list', 'type')?.options as Array<{ value: string }>).map((each) => each.value)).toEqual(['all', 'file', 'folder']);
+	expect((option('folder', 'list', 'orderBy')?.options as Array<{ value: string }>).map((each) => each.value).sort()).toEqual(['CREATE_TIME', 'MODIFIED_TIME', 'NAME', 'SIZE']);
+	expect(option('folder', 'copy', 'waitForCompletion')?.default).toBe(true);
+});
+
+test('File → Download offers exactly the Download node\'s options', async () => {
+	const { DOWNLOAD_OPTIONS } = await import('../../nodes/DingTalk/n8n/downloadOptions');
+	const names = (shownFor('file', 'download').find((property) => property.name === 'options')?.options as INodeProperties[]).map((each) => each.name);
+	expect(names).toEqual(DOWNLOAD_OPTIONS.map((each) => each.name));
+});
