@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 
+import { EMULATOR_DEFAULTS } from '../emulator';
 import { runNode } from '../test/harness/n8n';
 
 export const MiB = 1024 * 1024;
@@ -32,7 +33,7 @@ export async function startEmulatorProcess(env: Record<string, string> = {}): Pr
 			return {
 				child,
 				baseUrl: match[1],
-				credentials: { authentication: 'appCredentials', appKey: 'dingemulatorappkey', appSecret, baseUrl: match[1] },
+				credentials: { authentication: 'appCredentials', appKey: EMULATOR_DEFAULTS.appKey, appSecret, baseUrl: match[1] },
 				stop: async () => {
 					child.kill();
 					await once(child, 'exit');
@@ -44,7 +45,7 @@ export async function startEmulatorProcess(env: Record<string, string> = {}): Pr
 }
 
 export function downloadParameters(dentryId: string, options: IDataObject = {}): IDataObject {
-	return { operation: 'download', spaceId: '1000', dentryId, unionId: 'emulator-union-id', binaryPropertyName: 'data', options };
+	return { operation: 'download', spaceId: EMULATOR_DEFAULTS.spaceId, dentryId, unionId: EMULATOR_DEFAULTS.unionId, binaryPropertyName: 'data', options };
 }
 
 /** Runs the node once; returns seconds and the output. */
@@ -70,23 +71,19 @@ export const runner = require(path.join(SCRIPTS, 'n8n-runner')) as typeof import
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const { makeTestCertificate } = require(path.join(__dirname, '..', '..', 'emulator', 'tls')) as typeof import('../emulator/tls');
+// The project's one workflow builder (also used by the end-to-end suite, the demo and dev).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const build = require(path.join(SCRIPTS, '..', 'workflows')) as typeof import('../scripts/workflows');
 
-export type WorkflowNode = Record<string, unknown> & { name: string };
+export type WorkflowNode = ReturnType<typeof build.dingTalkNode>;
 
 /** The credential the real-n8n benchmarks import (the emulator's app). */
-export const BENCH_CREDENTIAL = { id: 'dtCredentialApp1', name: 'DingTalk API' };
+export const BENCH_CREDENTIAL = build.APP_CREDENTIAL;
 const credentials = { dingTalkApi: BENCH_CREDENTIAL };
 
-/** This package's node downloading `dentryId` (a value or an expression). */
+/** This package's download node fetching `dentryId` (a value or an expression). */
 export function dingTalkNode(dentryId: string, options: Record<string, unknown>, extra: Record<string, unknown> = {}): WorkflowNode {
-	return {
-		name: 'DingTalk',
-		type: 'n8n-nodes-dingtalk-storage.dingTalkStorageDownload',
-		typeVersion: 1,
-		credentials,
-		...extra,
-		parameters: { operation: 'download', spaceId: '1000', dentryId, unionId: 'emulator-union-id', binaryPropertyName: 'data', options },
-	};
+	return build.dingTalkNode('download', 'DingTalk', downloadParameters(dentryId, options as IDataObject), extra);
 }
 
 /**
@@ -132,13 +129,6 @@ export function httpRequestNodes(infoUrl: string, extra: Record<string, unknown>
 }
 
 /** A manual-trigger workflow running `nodes` one after the other. */
-export function chainWorkflow(id: string, nodes: WorkflowNode[]): Record<string, unknown> & { id: string } {
-	const all: WorkflowNode[] = [{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} }, ...nodes];
-	const connections: Record<string, unknown> = {};
-	all.forEach((node, index) => {
-		node.id = `${id}-${index}`;
-		node.position = [index * 220, 0];
-		if (index > 0) connections[all[index - 1].name] = { main: [[{ node: node.name, type: 'main', index: 0 }]] };
-	});
-	return { id, name: id, nodes: all, connections, settings: { executionOrder: 'v1' }, active: false, pinData: {} };
+export function chainWorkflow(id: string, nodes: WorkflowNode[]) {
+	return build.chainWorkflow(id, id, nodes);
 }

@@ -14,6 +14,7 @@ const path = require('node:path');
 const { startEmulator } = require('../emulator');
 const { ensureN8n, TARGETS, cacheRoot } = require('./e2e/n8n-install');
 const runner = require('./e2e/n8n-runner');
+const { credentialRecord, exampleFor } = require('./workflows');
 
 const ROOT = path.resolve(__dirname, '..');
 const SAMPLE = '1001';
@@ -38,21 +39,15 @@ async function main() {
 	try {
 		// Kept after the run (and replaced by the next one) so the stored file can be inspected.
 		const userFolder = runner.createUserFolder(runner.packPackage(), path.join(cacheRoot(), 'demo-user-folder'));
-		await runner.importCredentials(install, userFolder, [
-			{
-				id: 'dtCredentialApp1',
-				name: 'DingTalk API',
-				type: 'dingTalkApi',
-				data: { authentication: 'appCredentials', appKey: emulator.appKey, appSecret: emulator.appSecret, baseUrl: emulator.baseUrl },
-			},
-		]);
-		const workflow = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'download-file.workflow.json'), 'utf8'));
-		for (const node of workflow.nodes) {
-			if (node.type === 'n8n-nodes-dingtalk-storage.dingTalkStorageDownload') {
-				Object.assign(node.parameters, { spaceId: '1000', dentryId: SAMPLE, unionId: emulator.unionId });
-			}
-		}
+		await runner.importCredentials(install, userFolder, [credentialRecord(emulator)]);
+		// The example names file 1001 once its placeholders point at the emulator.
+		const workflow = exampleFor('download-file.workflow.json', emulator);
 		await runner.importWorkflow(install, userFolder, workflow);
+		// The tree example: list a folder tree, keep the PDFs, download each, write them to disk.
+		const pdfDir = path.join(ROOT, 'demo-output', 'pdfs');
+		const tree = exampleFor('download-pdfs-in-tree.workflow.json', emulator);
+		for (const node of tree.nodes) if (node.type === 'n8n-nodes-base.readWriteFile') node.parameters.fileName = `=${pdfDir}/{{ $json.fileName }}`;
+		await runner.importWorkflow(install, userFolder, tree);
 
 		const executeStarted = Date.now();
 		const result = await runner.execute(install, userFolder, workflow.id);
@@ -78,8 +73,24 @@ async function main() {
 		console.log(`  sha256      ${digest} (${ok ? 'matches the emulator\'s file' : `MISMATCH, expected ${expected}`})`);
 		console.log(`  n8n stored  ${stored}`);
 		console.log(`  copied to   ${path.relative(process.cwd(), copy)}`);
-		console.log(`  took        ${((Date.now() - executeStarted) / 1000).toFixed(1)} s for n8n execute, ${((Date.now() - started) / 1000).toFixed(1)} s in all`);
-		if (!ok) process.exitCode = 1;
+		console.log(`  took        ${((Date.now() - executeStarted) / 1000).toFixed(1)} s for n8n execute`);
+
+		fs.mkdirSync(pdfDir, { recursive: true });
+		const treeRun = await runner.execute(install, userFolder, tree.id, { N8N_RESTRICT_FILE_ACCESS_TO: pdfDir });
+		const listed = runner.nodeOutput(treeRun.data, 'List the folder tree') ?? [];
+		const written = runner.nodeOutput(treeRun.data, 'Write to disk') ?? [];
+		const exact = written.filter((/** @type {any} */ each) => {
+			// Read/Write Files from Disk reports the full path it wrote as fileName.
+			const file = path.join(pdfDir, path.basename(each.json.fileName));
+			return fs.existsSync(file) && sha256File(file) === emulator.sha256(each.json.dentryId);
+		});
+		const treeOk = written.length > 0 && exact.length === written.length;
+		console.log('');
+		console.log('DingTalk Storage (list the folder tree /合同 recursively) → IF (PDFs only) → DingTalk Storage Download → Write to disk');
+		console.log(`  listed      ${listed.length} files in the tree`);
+		console.log(`  written     ${written.length} PDFs to ${path.relative(process.cwd(), pdfDir)}/, ${exact.length} byte-exact: ${written.map((/** @type {any} */ each) => path.basename(each.json.fileName)).join(', ')}`);
+		console.log(`  in all      ${((Date.now() - started) / 1000).toFixed(1)} s`);
+		if (!ok || !treeOk) process.exitCode = 1;
 	} finally {
 		await emulator.close();
 	}

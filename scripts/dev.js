@@ -14,9 +14,7 @@ const { spawn } = require('node:child_process');
 const { startEmulator } = require('../emulator');
 const { ensureN8n, cacheRoot } = require('./e2e/n8n-install');
 const runner = require('./e2e/n8n-runner');
-
-const ROOT = path.resolve(__dirname, '..');
-const NODE_TYPE = 'n8n-nodes-dingtalk-storage.dingTalkStorageDownload';
+const { credentialRecord, exampleFiles, exampleFor } = require('./workflows');
 const OWNER = { email: 'dev@example.com', password: 'DingTalk-dev-2026', firstName: 'Dev', lastName: 'User' };
 
 /** @param {number} ms */
@@ -50,24 +48,8 @@ async function startDev(options = {}) {
 	const userFolder = path.join(cacheRoot(), 'dev-user-folder');
 	fs.mkdirSync(userFolder, { recursive: true });
 	runner.installPackage(runner.packPackage(), userFolder);
-	await runner.importCredentials(install, userFolder, [
-		{
-			id: 'dtCredentialApp1',
-			name: 'DingTalk API',
-			type: 'dingTalkApi',
-			data: { authentication: 'appCredentials', appKey: emulator.appKey, appSecret: emulator.appSecret, baseUrl: emulator.baseUrl },
-		},
-	]);
-	for (const file of fs.readdirSync(path.join(ROOT, 'examples')).filter((name) => name.endsWith('.workflow.json'))) {
-		const workflow = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', file), 'utf8'));
-		for (const node of workflow.nodes) {
-			if (node.type !== NODE_TYPE) continue;
-			node.parameters.spaceId = node.parameters.spaceId === 'YOUR_SPACE_ID' ? '1000' : node.parameters.spaceId;
-			node.parameters.unionId = emulator.unionId;
-			if (node.parameters.dentryId === 'YOUR_FILE_DENTRY_ID') node.parameters.dentryId = '1001';
-		}
-		await runner.importWorkflow(install, userFolder, workflow);
-	}
+	await runner.importCredentials(install, userFolder, [credentialRecord(emulator)]);
+	for (const file of exampleFiles()) await runner.importWorkflow(install, userFolder, exampleFor(file, emulator));
 
 	const n8nProcess = spawn(install.nodeBinary, [install.n8nBin, 'start'], {
 		cwd: userFolder,
@@ -110,7 +92,7 @@ if (require.main === module) {
 			console.log(`DingTalk emulator: ${emulator.baseUrl} (storage ${emulator.storageUrl})`);
 			console.log('Credential:        "DingTalk API" (App Key & Secret, pointing at the emulator)');
 			console.log(`Workflows:         the examples; Space ID 1000, Operator Union ID ${emulator.unionId},`);
-			console.log('                   File IDs 1001-1006, gen-<bytes>, error-<code> (see `npm run emulator`)');
+			console.log('                   the seeded tree of space 1000 (see `npm run emulator`), gen-<bytes>, error-<code>');
 			console.log(`n8n user folder:   ${userFolder}`);
 			console.log('Stop with Ctrl+C.');
 			const shutdown = () => {

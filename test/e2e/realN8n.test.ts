@@ -11,26 +11,27 @@ import { readFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { startEmulator } from '../../emulator';
+import { EMULATOR_DEFAULTS, startEmulator } from '../../emulator';
 import { makeTestCertificate } from '../../emulator/tls';
 
-// Plain JavaScript helpers shared with `npm run demo`.
+// Plain JavaScript helpers shared with `npm run demo`, `npm run dev` and the benchmarks.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ensureN8n } = require('../../scripts/e2e/n8n-install') as typeof import('../../scripts/e2e/n8n-install');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const runner = require('../../scripts/e2e/n8n-runner') as typeof import('../../scripts/e2e/n8n-runner');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const build = require('../../scripts/workflows') as typeof import('../../scripts/workflows');
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 type Install = Awaited<ReturnType<typeof ensureN8n>>;
-type WorkflowNode = { name: string; type: string; parameters: Record<string, unknown>; position?: number[]; [key: string]: unknown };
-type Workflow = { id: string; name: string; nodes: WorkflowNode[]; connections: Record<string, unknown>; [key: string]: unknown };
+type Workflow = ReturnType<typeof build.chainWorkflow>;
+type WorkflowNode = Workflow['nodes'][number];
 type OutputItem = { json: Record<string, unknown>; binary?: Record<string, { id?: string; data: string; fileName?: string }>; pairedItem?: unknown };
 
-const NODE_TYPE = 'n8n-nodes-dingtalk-storage.dingTalkStorageDownload';
-const APP_CREDENTIAL = { dingTalkApi: { id: 'dtCredentialApp1', name: 'DingTalk API' } };
+const { dingTalkNode, locator, chainWorkflow, fanOutWorkflow } = build;
 const TOKEN_CREDENTIAL = { dingTalkApi: { id: 'dtCredentialTok1', name: 'DingTalk API (token)' } };
 const TLS_CREDENTIAL = { dingTalkApi: { id: 'dtCredentialTls1', name: 'DingTalk API (HTTPS storage)' } };
-const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
+const SPACE = EMULATOR_DEFAULTS.spaceId;
 
 const skip1x = process.env.N8N_E2E_SKIP_1X === '1';
 if (skip1x) console.warn('N8N_E2E_SKIP_1X=1: the n8n 1.x end-to-end run is SKIPPED on purpose.');
@@ -39,34 +40,11 @@ function sha256File(file: string) {
 	return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
-function readExample(name: string): Workflow {
-	return JSON.parse(readFileSync(path.join(EXAMPLES, name), 'utf8')) as Workflow;
-}
-
-/** Points an example's DingTalk node at the emulator. */
-function patchExample(workflow: Workflow, emulator: Emulator, patch: (node: WorkflowNode) => void): Workflow {
-	for (const node of workflow.nodes) {
-		if (node.type === NODE_TYPE) {
-			node.parameters.spaceId = node.parameters.spaceId === 'YOUR_SPACE_ID' ? '1000' : node.parameters.spaceId;
-			node.parameters.unionId = emulator.unionId;
-		}
-		patch(node);
-	}
+/** An example pointed at the emulator, with `patch` applied to each node. */
+function example(file: string, emulator: Emulator, patch: (node: WorkflowNode) => void = () => undefined): Workflow {
+	const workflow = build.exampleFor(file, emulator);
+	for (const node of workflow.nodes) patch(node);
 	return workflow;
-}
-
-function manualWorkflow(id: string, name: string, nodes: WorkflowNode[]): Workflow {
-	const all: WorkflowNode[] = [{ id: `${id}-t`, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} }, ...nodes];
-	const connections: Record<string, unknown> = {};
-	all.slice(0, -1).forEach((node, index) => {
-		connections[node.name] = { main: [[{ node: all[index + 1].name, type: 'main', index: 0 }]] };
-	});
-	all.forEach((node, index) => (node.position = [index * 240, 0]));
-	return { id, name, nodes: all, connections, settings: { executionOrder: 'v1' }, active: false, pinData: {} };
-}
-
-function dingTalkNode(parameters: Record<string, unknown>, credentials = APP_CREDENTIAL) {
-	return { id: 'dingtalk-node', name: 'DingTalk Storage Download', type: NODE_TYPE, typeVersion: 1, parameters: { options: {}, ...parameters }, credentials };
 }
 
 const VERSIONS = [
@@ -85,6 +63,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		let tls: ReturnType<typeof makeTestCertificate>;
 		let userFolder: string;
 		let outDir: string;
+		let pdfDir: string;
 		const workflows: Workflow[] = [];
 		/** Everything n8n printed (run data and logs), searched for secrets at the end. */
 		const printed: string[] = [];
@@ -127,32 +106,60 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			tlsEmulator = await startEmulator({ storageTls: { key: tls.key, cert: tls.cert } });
 			userFolder = runner.createUserFolder(runner.packPackage());
 			outDir = mkdtempSync(path.join(tmpdir(), 'dingtalk-e2e-out-'));
+			pdfDir = mkdtempSync(path.join(tmpdir(), 'dingtalk-e2e-pdfs-'));
 			await runner.importCredentials(install, userFolder, [
-				{ id: 'dtCredentialApp1', name: 'DingTalk API', type: 'dingTalkApi', data: { authentication: 'appCredentials', appKey: emulator.appKey, appSecret: emulator.appSecret, baseUrl: emulator.baseUrl } },
-				{ id: 'dtCredentialTok1', name: 'DingTalk API (token)', type: 'dingTalkApi', data: { authentication: 'accessToken', accessToken: emulator.issueToken(), baseUrl: emulator.baseUrl } },
-				{ id: 'dtCredentialTls1', name: 'DingTalk API (HTTPS storage)', type: 'dingTalkApi', data: { authentication: 'appCredentials', appKey: tlsEmulator.appKey, appSecret: tlsEmulator.appSecret, baseUrl: tlsEmulator.baseUrl } },
+				build.credentialRecord(emulator),
+				build.credentialRecord(emulator, { id: 'dtCredentialTok1', name: 'DingTalk API (token)', accessToken: emulator.issueToken() }),
+				build.credentialRecord(tlsEmulator, { id: 'dtCredentialTls1', name: 'DingTalk API (HTTPS storage)' }),
 			]);
 
+			const download = (name: string, parameters: Record<string, unknown>, credentials?: Record<string, unknown>) =>
+				dingTalkNode('download', name, { operation: 'download', spaceId: SPACE, unionId: emulator.unionId, binaryPropertyName: 'data', ...parameters }, credentials ? { credentials } : {});
+			const storage = (name: string, resource: string, operation: string, parameters: Record<string, unknown> = {}) =>
+				dingTalkNode('storage', name, { resource, operation, spaceId: locator(SPACE), unionId: emulator.unionId, ...parameters });
+
 			workflows.push(
-				patchExample(readExample('download-file.workflow.json'), emulator, (node) => {
-					if (node.type === NODE_TYPE) node.parameters.dentryId = '1001';
-				}),
-				patchExample(readExample('download-list.workflow.json'), emulator, (node) => {
+				example('download-file.workflow.json', emulator),
+				example('download-list.workflow.json', emulator, (node) => {
 					if (node.type === 'n8n-nodes-base.code') {
 						node.parameters.jsCode = "return [{ json: { spaceId: '1000', dentryId: '1002' } }, { json: { spaceId: '1000', dentryId: 'no-such-file' } }, { json: { spaceId: '1000', dentryId: '1005' } }];";
 					}
 				}),
-				patchExample(readExample('nightly-copy.workflow.json'), emulator, (node) => {
+				example('nightly-copy.workflow.json', emulator, (node) => {
 					if (node.type === 'n8n-nodes-base.code') node.parameters.jsCode = "return [{ json: { dentryId: '1001' } }, { json: { dentryId: '1004' } }];";
 					if (node.type === 'n8n-nodes-base.readWriteFile') node.parameters.fileName = `=${outDir}/{{ $json.fileName }}`;
 				}),
-				manualWorkflow('dtE2eTokenMode01', 'token mode, range', [
-					dingTalkNode({ operation: 'download', spaceId: '1000', dentryId: '1005', unionId: emulator.unionId, binaryPropertyName: 'data', options: { range: 'bytes=1000-1999' } }, TOKEN_CREDENTIAL),
+				example('download-pdfs-in-tree.workflow.json', emulator, (node) => {
+					if (node.type === 'n8n-nodes-base.readWriteFile') node.parameters.fileName = `=${pdfDir}/{{ $json.fileName }}`;
+				}),
+				example('monthly-folder-copy.workflow.json', emulator),
+				chainWorkflow('dtE2eTokenMode01', 'token mode, range', [
+					download('DingTalk Storage Download', { dentryId: '1005', options: { range: 'bytes=1000-1999' } }, TOKEN_CREDENTIAL),
 				]),
-				manualWorkflow('dtE2eDownldInfo1', 'download info', [dingTalkNode({ operation: 'getDownloadInfo', spaceId: '1000', dentryId: '1001', unionId: emulator.unionId })]),
-				manualWorkflow('dtE2eHttpReqst01', 'HTTP Request with the DingTalk credential', [
+				chainWorkflow('dtE2eDownldInfo1', 'download info', [dingTalkNode('download', 'DingTalk Storage Download', { operation: 'getDownloadInfo', spaceId: SPACE, dentryId: '1001', unionId: emulator.unionId })]),
+				// The DingTalk Storage node's reads: pickers as the editor saves them (__rl) and as plain strings.
+				fanOutWorkflow('dtE2eStoreReads', 'DingTalk Storage: reads', [
+					storage('Get by plain ID', 'file', 'get', { spaceId: SPACE, dentryId: '1004' }),
+					storage('Get by path', 'file', 'get', { dentryId: locator('/合同/2026/合同-2026年度采购.pdf', 'path') }),
+					storage('Get from list', 'file', 'get', { dentryId: locator('1002', 'list') }),
+					storage('List the root', 'folder', 'list', { folderId: locator('0') }),
+					storage('List all monthly reports', 'folder', 'list', { folderId: locator('/报表/月报', 'path'), returnAll: true }),
+					storage('List versions', 'file', 'listVersions', { dentryId: locator('1001'), returnAll: true }),
+					storage('Get the space', 'space', 'get'),
+					storage('List the spaces', 'space', 'list', { returnAll: true }),
+					storage('Download by path', 'file', 'download', { dentryId: locator('/设计/设计稿 v2.zip', 'path'), binaryPropertyName: 'data' }),
+				]),
+				// Its changes, one after the other, each naming the folder the first one made.
+				chainWorkflow('dtE2eStoreWrite', 'DingTalk Storage: changes', [
+					storage('Create', 'folder', 'create', { folderId: locator('2009'), name: 'e2e' }),
+					storage('Create again', 'folder', 'create', { folderId: locator('2009'), name: 'e2e' }),
+					storage('Rename', 'folder', 'rename', { folderId: locator("={{ $('Create').first().json.dentryId }}"), newName: 'e2e-renamed' }),
+					storage('Copy a folder into it', 'folder', 'copy', { folderId: locator('/合同', 'path'), targetFolderId: locator("={{ $('Create').first().json.dentryId }}") }),
+					storage('Move a file into it', 'file', 'move', { dentryId: locator('1004'), targetFolderId: locator('/空文件夹/e2e-renamed', 'path') }),
+					storage('Delete a file', 'file', 'delete', { dentryId: locator('1006') }),
+				]),
+				chainWorkflow('dtE2eHttpReqst01', 'HTTP Request with the DingTalk credential', [
 					{
-						id: 'http-node',
 						name: 'HTTP Request',
 						type: 'n8n-nodes-base.httpRequest',
 						typeVersion: 4.2,
@@ -166,25 +173,21 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 							jsonBody: '{"option":{}}',
 							options: {},
 						},
-						credentials: APP_CREDENTIAL,
+						credentials: { dingTalkApi: build.APP_CREDENTIAL },
 					},
 				]),
 			);
 			// Over HTTPS the body arrives in TLS-record-sized chunks: gathered before n8n writes them.
 			for (const [id, parallelConnections] of [['dtE2eHttpsOne001', 1], ['dtE2eHttpsPar001', 3]] as const) {
 				workflows.push(
-					manualWorkflow(id, `HTTPS storage, ${parallelConnections} connection(s)`, [
+					chainWorkflow(id, `HTTPS storage, ${parallelConnections} connection(s)`, [
 						{
-							id: `${id}-code`,
 							name: 'Files',
 							type: 'n8n-nodes-base.code',
 							typeVersion: 2,
 							parameters: { jsCode: "return [{ json: { dentryId: '1005' } }, { json: { dentryId: 'gen-20000003' } }];" },
 						},
-						dingTalkNode(
-							{ operation: 'download', spaceId: '1000', dentryId: '={{ $json.dentryId }}', unionId: tlsEmulator.unionId, binaryPropertyName: 'data', options: { parallelConnections } },
-							TLS_CREDENTIAL,
-						),
+						download('DingTalk Storage Download', { dentryId: '={{ $json.dentryId }}', options: { parallelConnections } }, TLS_CREDENTIAL),
 					]),
 				);
 			}
@@ -197,6 +200,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			if (tls) rmSync(tls.dir, { recursive: true, force: true });
 			if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 			if (outDir) rmSync(outDir, { recursive: true, force: true });
+			if (pdfDir) rmSync(pdfDir, { recursive: true, force: true });
 		});
 
 		test('1. download one file (the example), filesystem binary mode: bytes, Chinese name, MIME type, size', async () => {
@@ -270,6 +274,67 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			expect(sha256File(stored(items[0]))).toBe(tlsEmulator.sha256('1005'));
 			expect(sha256File(stored(items[1]))).toBe(tlsEmulator.sha256('gen-20000003'));
 			expect(tlsEmulator.log.filter((entry) => entry.server === 'storage').every((entry) => entry.status === 200 || entry.status === 206)).toBe(true);
+		});
+
+		test('9. DingTalk Storage, reads: file get (plain ID, path, from list), folder list (root; 125 entries paged), versions, spaces, download by path', async () => {
+			const { result } = await execute('dtE2eStoreReads', 'Get by plain ID');
+			const out = (node: string) => runner.nodeOutput(result.data, node) as OutputItem[];
+			expect(out('Get by plain ID')[0].json).toMatchObject({ dentryId: '1004', name: 'notes.md', spaceId: SPACE });
+			expect(out('Get by path')[0].json).toMatchObject({ dentryId: '1001', path: '/合同/2026/合同-2026年度采购.pdf', version: 3 });
+			expect(out('Get from list')[0].json).toMatchObject({ dentryId: '1002', name: 'quarterly report.xlsx' });
+			expect(out('List the root').map((item) => item.json.name).sort()).toEqual(['empty.txt', 'hidden-name.txt', 'notes.md', '合同', '报表', '空文件夹', '设计'].sort());
+			expect(out('List all monthly reports')).toHaveLength(125);
+			expect(out('List versions').map((item) => item.json.version)).toEqual([3, 2, 1]);
+			expect(out('Get the space')[0].json).toMatchObject({ spaceId: SPACE, name: '公司文档' });
+			expect(out('List the spaces')).toHaveLength(57);
+			const downloaded = out('Download by path')[0];
+			expect(downloaded.json).toMatchObject({ dentryId: '1005', fileName: '设计稿 v2.zip' });
+			expect(sha256File(stored(downloaded))).toBe(emulator.sha256('1005'));
+		});
+
+		test('10. DingTalk Storage, changes: create (twice: the same folder), rename, copy a folder (a task), move, delete to the recycle bin', async () => {
+			const { result } = await execute('dtE2eStoreWrite', 'Delete a file');
+			const out = (node: string) => (runner.nodeOutput(result.data, node) as OutputItem[])[0].json;
+			const created = out('Create');
+			expect(created).toMatchObject({ type: 'FOLDER', name: 'e2e', parentId: '2009' });
+			expect(out('Create again').dentryId).toBe(created.dentryId);
+			expect(out('Rename')).toMatchObject({ dentryId: created.dentryId, name: 'e2e-renamed' });
+			expect(out('Copy a folder into it')).toMatchObject({ name: '合同', parentId: created.dentryId, taskStatus: 'SUCCESS' });
+			expect(out('Move a file into it')).toMatchObject({ dentryId: '1004', parentId: created.dentryId, path: '/空文件夹/e2e-renamed/notes.md' });
+			expect(out('Delete a file')).toEqual({ spaceId: SPACE, dentryId: '1006', deleted: true, toRecycleBin: true });
+			// What DingTalk (the emulator) holds now.
+			const names = emulator.drive.children(SPACE, String(created.dentryId)).map((entry: { name: string }) => entry.name).sort();
+			expect(names).toEqual(['notes.md', '合同']);
+			expect(emulator.drive.entries.get('1006')?.status).toBe('DELETED');
+		});
+
+		test('11. chained (the example): list a tree recursively → IF (PDFs only) → DingTalk Storage Download → Read/Write Files from Disk, byte-exact', async () => {
+			const { items, result } = await execute('dtExamplePdfTree', 'Write to disk', { N8N_RESTRICT_FILE_ACCESS_TO: pdfDir });
+			const listed = runner.nodeOutput(result.data, 'List the folder tree') as OutputItem[];
+			expect(listed.map((item) => item.json.path)).toContain('/合同/2025/归档/旧版/扫描件-2019.pdf');
+			const pdfs = listed.filter((item) => item.json.extension === 'pdf').map((item) => String(item.json.dentryId));
+			expect(pdfs.sort()).toEqual(['1001', '3001', '3002', '3004']);
+			expect(items).toHaveLength(4);
+			for (const dentryId of pdfs) {
+				const name = emulator.file(dentryId).name;
+				expect(sha256File(path.join(pdfDir, name))).toBe(emulator.sha256(dentryId));
+			}
+		});
+
+		test("12. this month's folder (the example): created once, the files copied into it; run again, nothing is duplicated", async () => {
+			const first = await execute('dtExampleMonthly', 'Copy into the month folder');
+			const folder = (runner.nodeOutput(first.result.data, 'Month folder') as OutputItem[])[0].json;
+			expect(String(folder.name)).toMatch(/^\d{4}-\d{2}$/);
+			expect(folder.path).toBe(`/报表/${String(folder.name)}`);
+			expect(first.items.map((item) => item.json.name).sort()).toEqual(['合同-2026-补充协议.docx', '合同-2026年度采购.pdf']);
+			for (const copy of first.items) {
+				expect(copy.json.parentId).toBe(folder.dentryId);
+				expect(emulator.sha256(String(copy.json.dentryId))).toBe(emulator.sha256(copy.json.name === '合同-2026年度采购.pdf' ? '1001' : '3005'));
+			}
+			const second = await execute('dtExampleMonthly', 'Copy into the month folder');
+			expect((runner.nodeOutput(second.result.data, 'Month folder') as OutputItem[])[0].json.dentryId).toBe(folder.dentryId);
+			expect(second.items.map((item) => item.json.dentryId).sort()).toEqual(first.items.map((item) => item.json.dentryId).sort());
+			expect(emulator.drive.children(SPACE, String(folder.dentryId))).toHaveLength(2);
 		});
 
 		test('no app secret or access token in anything n8n printed (run data and its log)', () => {

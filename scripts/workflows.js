@@ -1,0 +1,142 @@
+// @ts-check
+'use strict';
+/**
+ * The one workflow builder of the project: workflows and nodes for real n8n, the example
+ * workflows pointed at the emulator, and the credential records to import. Used by the
+ * end-to-end suite, the benchmarks, `npm run demo` and `npm run dev`.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+
+const { EMULATOR_DEFAULTS } = require('../emulator');
+
+const PACKAGE_NAME = 'n8n-nodes-dingtalk-storage';
+const NODE_TYPES = {
+	download: `${PACKAGE_NAME}.dingTalkStorageDownload`,
+	storage: `${PACKAGE_NAME}.dingTalkStorage`,
+};
+const EXAMPLES = path.join(__dirname, '..', 'examples');
+
+/** The credential every example and test workflow names. */
+const APP_CREDENTIAL = { id: 'dtCredentialApp1', name: 'DingTalk API' };
+
+/**
+ * @typedef {Record<string, unknown> & {name: string, type: string, parameters: Record<string, unknown>}} WorkflowNode
+ * @typedef {Record<string, unknown> & {id: string, name: string, nodes: WorkflowNode[], connections: Record<string, unknown>}} Workflow
+ * @typedef {{appKey: string, appSecret: string, baseUrl: string, unionId: string, issueToken?: () => string}} EmulatorLike
+ */
+
+/**
+ * The "DingTalk API" credential of an emulator, as `n8n import:credentials` takes it.
+ * @param {EmulatorLike} emulator
+ * @param {{id?: string, name?: string, accessToken?: string}} [as] another id/name, or a token credential
+ */
+function credentialRecord(emulator, as = {}) {
+	const data = as.accessToken
+		? { authentication: 'accessToken', accessToken: as.accessToken, baseUrl: emulator.baseUrl }
+		: { authentication: 'appCredentials', appKey: emulator.appKey, appSecret: emulator.appSecret, baseUrl: emulator.baseUrl };
+	return { id: as.id ?? APP_CREDENTIAL.id, name: as.name ?? APP_CREDENTIAL.name, type: 'dingTalkApi', data };
+}
+
+/**
+ * One of this package's nodes.
+ * @param {'download' | 'storage'} kind
+ * @param {string} name
+ * @param {Record<string, unknown>} parameters
+ * @param {Record<string, unknown>} [extra] more node fields (credentials, onError, disabled...)
+ * @returns {WorkflowNode}
+ */
+function dingTalkNode(kind, name, parameters, extra = {}) {
+	return {
+		name,
+		type: NODE_TYPES[kind],
+		typeVersion: 1,
+		credentials: { dingTalkApi: APP_CREDENTIAL },
+		...extra,
+		parameters: { options: {}, ...parameters },
+	};
+}
+
+/**
+ * A resource locator value as the editor saves it.
+ * @param {string} value @param {'list' | 'id' | 'path'} [mode]
+ */
+function locator(value, mode = 'id') {
+	return { __rl: true, mode, value };
+}
+
+/**
+ * A workflow started by a Manual Trigger, running `nodes` one after the other.
+ * @param {string} id @param {string} name @param {WorkflowNode[]} nodes
+ * @returns {Workflow}
+ */
+function chainWorkflow(id, name, nodes) {
+	/** @type {WorkflowNode[]} */
+	const all = [{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} }, ...nodes];
+	/** @type {Record<string, unknown>} */
+	const connections = {};
+	all.forEach((node, index) => {
+		node.id = `${id}-${index}`;
+		node.position = [index * 240, 0];
+		if (index > 0) connections[all[index - 1].name] = { main: [[{ node: node.name, type: 'main', index: 0 }]] };
+	});
+	return { id, name, nodes: all, connections, settings: { executionOrder: 'v1' }, active: false, pinData: {} };
+}
+
+/**
+ * A workflow whose Manual Trigger starts every node of `nodes` (branches run one by one).
+ * @param {string} id @param {string} name @param {WorkflowNode[]} nodes
+ * @returns {Workflow}
+ */
+function fanOutWorkflow(id, name, nodes) {
+	/** @type {WorkflowNode} */
+	const start = { id: `${id}-0`, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
+	nodes.forEach((node, index) => {
+		node.id = `${id}-${index + 1}`;
+		node.position = [240, index * 160];
+	});
+	const connections = { Start: { main: [nodes.map((node) => ({ node: node.name, type: 'main', index: 0 }))] } };
+	return { id, name, nodes: [start, ...nodes], connections, settings: { executionOrder: 'v1' }, active: false, pinData: {} };
+}
+
+/**
+ * The placeholders of the examples, with what they become against the emulator.
+ * @param {EmulatorLike} emulator
+ */
+function placeholders(emulator) {
+	return /** @type {Record<string, string>} */ ({
+		YOUR_SPACE_ID: EMULATOR_DEFAULTS.spaceId,
+		YOUR_OPERATOR_UNION_ID: emulator.unionId,
+		YOUR_FILE_DENTRY_ID: '1001',
+	});
+}
+
+/**
+ * Replaces the placeholders in every string of a value (parameters, locators, code).
+ * @param {unknown} value @param {Record<string, string>} table
+ * @returns {unknown}
+ */
+function replaceIn(value, table) {
+	if (typeof value === 'string') return value.replace(/YOUR_[A-Z_]+/g, (word) => table[word] ?? word);
+	if (Array.isArray(value)) return value.map((each) => replaceIn(each, table));
+	if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, each]) => [key, replaceIn(each, table)]));
+	return value;
+}
+
+/**
+ * An example workflow from examples/, its placeholders pointed at the emulator.
+ * @param {string} file e.g. "download-file.workflow.json"
+ * @param {EmulatorLike} emulator
+ * @returns {Workflow}
+ */
+function exampleFor(file, emulator) {
+	const workflow = /** @type {Workflow} */ (JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8')));
+	return /** @type {Workflow} */ (replaceIn(workflow, placeholders(emulator)));
+}
+
+/** The example files. */
+function exampleFiles() {
+	return fs.readdirSync(EXAMPLES).filter((name) => name.endsWith('.workflow.json'));
+}
+
+module.exports = { PACKAGE_NAME, NODE_TYPES, APP_CREDENTIAL, credentialRecord, dingTalkNode, locator, chainWorkflow, fanOutWorkflow, exampleFor, exampleFiles };
