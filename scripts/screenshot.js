@@ -2,9 +2,11 @@
 // @ts-check
 'use strict';
 /**
- * `npm run screenshot`: re-takes docs/node-parameters.png, the node's parameter panel in
- * the n8n editor after a run, with headless Chromium (Debian's `chromium` package) driven
- * by playwright-core against the same set-up as `npm run dev`.
+ * `npm run screenshot`: re-takes the pictures in docs/, each node's parameter panel in the
+ * n8n editor after a run (docs/storage-node.png: the DingTalk Storage node listing a folder
+ * tree; docs/node-parameters.png: the DingTalk Storage Download node), with headless
+ * Chromium (Debian's `chromium` package) driven by playwright-core against the same set-up
+ * as `npm run dev`.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -12,7 +14,13 @@ const path = require('node:path');
 const { startDev } = require('./dev');
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const OUTPUT = path.resolve(__dirname, '..', 'docs', 'node-parameters.png');
+const DOCS = path.resolve(__dirname, '..', 'docs');
+
+/** What to photograph: a node of an example workflow, run once, with text to wait for in its output. */
+const SHOTS = [
+	{ file: 'storage-node.png', workflow: 'dtExamplePdfTree', node: 'List the folder tree', shows: '/合同/2025/归档/旧版/扫描件-2019.pdf', json: true },
+	{ file: 'node-parameters.png', workflow: 'dtExampleDownld1', node: 'DingTalk Storage Download', shows: '合同-2026年度采购.pdf' },
+];
 
 async function main() {
 	if (!fs.existsSync(CHROMIUM)) {
@@ -32,17 +40,21 @@ async function main() {
 		await page.fill('input[name="password"]', dev.owner.password);
 		await page.click('[data-test-id="form-submit-button"]');
 		await page.waitForURL((url) => !url.pathname.includes('signin'), { timeout: 30_000 });
-		await page.goto(`${dev.url}/workflow/dtExampleDownld1`);
-		const node = page.locator('[data-test-id="canvas-node"][data-node-name="DingTalk Storage Download"]');
-		await node.waitFor({ timeout: 60_000 });
-		await node.dblclick();
-		await page.locator('#app-modals').getByRole('button', { name: 'Execute step' }).first().click();
-		// The output panel shows the downloaded file's name once the step has run.
-		await page.getByText('合同-2026年度采购.pdf').first().waitFor({ timeout: 60_000 });
-		await page.waitForTimeout(1000);
-		fs.mkdirSync(path.dirname(OUTPUT), { recursive: true });
-		await page.screenshot({ path: OUTPUT });
-		console.log(`wrote ${path.relative(process.cwd(), OUTPUT)}`);
+		for (const shot of SHOTS) {
+			await page.goto(`${dev.url}/workflow/${shot.workflow}`);
+			const node = page.locator(`[data-test-id="canvas-node"][data-node-name="${shot.node}"]`);
+			await node.waitFor({ timeout: 60_000 });
+			await node.dblclick();
+			await page.locator('#app-modals').getByRole('button', { name: 'Execute step' }).first().click();
+			// The output panel shows the expected text once the step has run.
+			await page.getByText(shot.shows).first().waitFor({ timeout: 60_000 });
+			// The output as JSON shows each entry's path and dentryId.
+			if (shot.json) await page.getByText('JSON', { exact: true }).last().click();
+			await page.waitForTimeout(1000);
+			fs.mkdirSync(DOCS, { recursive: true });
+			await page.screenshot({ path: path.join(DOCS, shot.file) });
+			console.log(`wrote ${path.relative(process.cwd(), path.join(DOCS, shot.file))}`);
+		}
 	} finally {
 		await browser.close();
 		await dev.stop();

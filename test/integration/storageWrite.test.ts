@@ -47,6 +47,19 @@ describe('folder: create', () => {
 		expect(output![0].json.dentryId).toBe(output![2].json.dentryId);
 		expect(output!.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 	});
+
+	test('paths see what earlier items created: a folder made by one item is found by path in the next', async () => {
+		const { emulator } = ctx;
+		// The first item lists /合同 on its way to /合同/2025; the second adds /合同/new; the third goes through it.
+		const items = [
+			{ parent: '/合同/2025', name: 'k' },
+			{ parent: '/合同', name: 'new' },
+			{ parent: '/合同/new', name: 'z' },
+		];
+		const { output, error } = await runStorage(emulator, 'folder', 'create', { folderId: rl('={{ $json.parent }}', 'path'), name: '={{ $json.name }}' }, { items });
+		expect(error).toBeUndefined();
+		expect(output!.map((item) => item.json.path)).toEqual(['/合同/2025/k', '/合同/new', '/合同/new/z']);
+	});
 });
 
 describe('rename', () => {

@@ -19,7 +19,7 @@ describe('fileNameFromContentDisposition', () => {
 		['attachment; filename="C:\\\\temp\\\\x.doc"', 'x.doc'],
 		// A broken extended value falls back to the plain one.
 		[`attachment; filename*=UTF-8''%E5%ZZ.pdf; filename="ok.pdf"`, 'ok.pdf'],
-	])('%s', (header, expected) => {
+	])('%s names the file %p', (header, expected) => {
 		expect(fileNameFromContentDisposition(header)).toBe(expected);
 	});
 
@@ -42,7 +42,7 @@ describe('fileNameFromContentDisposition', () => {
 		);
 	});
 
-	test('cleanFileName', () => {
+	test('a file name keeps its last path segment and loses control characters; a blank one is no name', () => {
 		expect(cleanFileName('a/b/c.txt')).toBe('c.txt');
 		expect(cleanFileName('tab\there.txt')).toBe('tabhere.txt');
 		expect(cleanFileName('   ')).toBeUndefined();

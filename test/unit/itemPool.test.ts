@@ -35,7 +35,7 @@ describe('runItems', () => {
 		expect(results.map((r) => (r && 'value' in r ? r.value : (r?.error as Error).message))).toEqual([0, 'bad 1', 2, 'bad 3', 4]);
 	});
 
-	test('stopOnFailure: stops scheduling, aborts the running tasks, reports the genuine failure', async () => {
+	test('with stopOnFailure the first failure stops scheduling, aborts the running tasks and is the one reported', async () => {
 		const started: number[] = [];
 		const { failure, results } = await runItems(
 			50,

@@ -16,7 +16,7 @@ describe('chooseMimeType', () => {
 		expect(chooseMimeType(contentType, fileName)).toBe(expected);
 	});
 
-	test('extensions', () => {
+	test('a type is found from the extension, Chinese names included; a bare dot gives none', () => {
 		expect(mimeTypeFromFileName('设计稿 v2.zip')).toBe('application/zip');
 		expect(mimeTypeFromFileName('a.')).toBeUndefined();
 		expect(mimeTypeFromFileName('a.7z')).toBe('application/x-7z-compressed');

@@ -21,7 +21,7 @@ describe('parseRange', () => {
 		['-500', { kind: 'suffix', length: 500 }],
 		['bytes=-1', { kind: 'suffix', length: 1 }],
 		['7-7', { kind: 'from', start: 7, end: 7 }],
-	])('%s', (input, expected) => {
+	])('%s is read as %j', (input, expected) => {
 		expect(parseRange(input)).toEqual(expected);
 	});
 
@@ -75,12 +75,12 @@ describe('parseRange', () => {
 });
 
 describe('Content-Range', () => {
-	test('parses served ranges', () => {
+	test('a served range is read with its total, or without one for "/*"', () => {
 		expect(parseContentRange('bytes 0-499/1234')).toEqual({ start: 0, end: 499, total: 1234 });
 		expect(parseContentRange('bytes 10-20/*')).toEqual({ start: 10, end: 20, total: undefined });
 	});
 
-	test.each(['', 'bytes */1234', 'bytes 5-2/10', 'bytes 0-10/10', 'items 0-1/2', 'bytes 0-1'])('rejects %p', (header) => {
+	test.each(['', 'bytes */1234', 'bytes 5-2/10', 'bytes 0-10/10', 'items 0-1/2', 'bytes 0-1'])('a malformed or inconsistent Content-Range %p is not a served range', (header) => {
 		expect(parseContentRange(header)).toBeUndefined();
 	});
 
@@ -96,7 +96,7 @@ describe('Content-Range', () => {
 		expect(servedMatches({ kind: 'suffix', length: 100 }, { start: 0, end: 99, total: 1000 })).toBe(false);
 	});
 
-	test('satisfiability and remainders', () => {
+	test('a range beyond the end is unsatisfiable, and what is left of a range after n bytes is the rest of it', () => {
 		expect(isSatisfiable({ kind: 'from', start: 1000 }, 1000)).toBe(false);
 		expect(isSatisfiable({ kind: 'from', start: 999 }, 1000)).toBe(true);
 		expect(isSatisfiable({ kind: 'suffix', length: 5 }, 0)).toBe(false);

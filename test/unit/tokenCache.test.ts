@@ -25,7 +25,7 @@ describe('TokenCache', () => {
 		expect(await cache.get('k', issue)).toBe('t2');
 	});
 
-	test('single flight: concurrent callers share one token request', async () => {
+	test('concurrent callers share one token request (single flight)', async () => {
 		const cache = new TokenCache();
 		let calls = 0;
 		const issue = () =>
@@ -44,7 +44,7 @@ describe('TokenCache', () => {
 		expect(await cache.get('k', async () => ({ token: 'ok', expireIn: 60 }))).toBe('ok');
 	});
 
-	test('invalidate forgets only the token that failed', async () => {
+	test('invalidating forgets only the token that failed, not a newer one', async () => {
 		const cache = new TokenCache();
 		await cache.get('k', async () => ({ token: 'old', expireIn: 7200 }));
 		cache.invalidate('k', 'someone-elses');

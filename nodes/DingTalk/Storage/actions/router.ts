@@ -39,7 +39,13 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 		items.length,
 		async (itemIndex, signal) => {
 			const clientWith = (timeouts = DEFAULT_TIMEOUTS) => clientFor(credentials, timeouts, signal, requestsPerSecond);
-			const output = await operation.execute({ ctx, itemIndex, client: clientWith(), clientWith, paths, signal });
+			let output;
+			try {
+				output = await operation.execute({ ctx, itemIndex, client: clientWith(), clientWith, paths, signal });
+			} finally {
+				// A change may add, move or remove what a path leads to: the next item lists afresh.
+				if (!operation.parallel) paths.forget();
+			}
 			return (Array.isArray(output) ? output : [output]).map((item) => ({ ...item, pairedItem: { item: itemIndex } }));
 		},
 		{ concurrency, stopOnFailure: !ctx.continueOnFail(), signal: ctx.getExecutionCancelSignal?.() },

@@ -79,6 +79,11 @@ export class PathResolver {
 		return current;
 	}
 
+	/** Forgets every listing: after a change, a folder may hold other things. */
+	forget(): void {
+		this.folders.clear();
+	}
+
 	private async childrenOf(client: DingTalkClient, spaceId: string, unionId: string, folderId: string): Promise<Dentry[]> {
 		const key = `${spaceId}\n${unionId}\n${folderId}`;
 		let children = this.folders.get(key);
