@@ -574,24 +574,36 @@ class Drive {
 	}
 
 	/**
+	 * What moving and copying share: the target checked, the conflict strategy applied,
+	 * a task for a folder with contents; `place` puts the item (or its copy) there.
 	 * @param {string} spaceId @param {string} id
 	 * @param {{targetSpaceId?: unknown, targetFolderId?: unknown, option?: {conflictStrategy?: unknown}}} body
+	 * @param {boolean} copying
+	 * @param {(source: Entry, targetSpaceId: string, targetFolderId: string, name: string) => Entry} place
 	 */
-	move(spaceId, id, body) {
+	relocate(spaceId, id, body, copying, place) {
 		const source = this.entry(spaceId, id);
 		const [targetSpaceId, targetFolderId] = targets(body);
 		const strategy = Drive.strategy(body.option?.conflictStrategy);
 		this.checkTarget(source, targetSpaceId, targetFolderId);
-		const landing = this.landing(source, targetSpaceId, targetFolderId, strategy, false);
+		const landing = this.landing(source, targetSpaceId, targetFolderId, strategy, copying);
 		if (landing.existing) return { async: false, dentry: this.json(landing.existing) };
 		return this.maybeAsync(source, () => {
-			if (landing.replace) {
-				const kept = this.overwrite(landing.replace, source);
-				if (kept) {
-					this.entries.delete(source.id);
-					return { dentry: this.json(kept) };
-				}
+			const kept = landing.replace && this.overwrite(landing.replace, source);
+			if (kept) {
+				if (!copying) this.entries.delete(source.id);
+				return { dentry: this.json(kept) };
 			}
+			return { dentry: this.json(place(source, targetSpaceId, targetFolderId, landing.name)) };
+		});
+	}
+
+	/**
+	 * @param {string} spaceId @param {string} id
+	 * @param {{targetSpaceId?: unknown, targetFolderId?: unknown, option?: {conflictStrategy?: unknown}}} body
+	 */
+	move(spaceId, id, body) {
+		return this.relocate(spaceId, id, body, false, (source, targetSpaceId, targetFolderId, name) => {
 			// Within a space an item keeps its ID; moved to another space it gets a new one.
 			const crossSpace = targetSpaceId !== source.spaceId;
 			for (const entry of this.subtree(source)) {
@@ -605,9 +617,9 @@ class Drive {
 				entry.spaceId = targetSpaceId;
 			}
 			source.parentId = targetFolderId;
-			source.name = landing.name;
+			source.name = name;
 			source.modifiedTime = new Date(this.now()).toISOString();
-			return { dentry: this.json(source) };
+			return source;
 		});
 	}
 
@@ -616,20 +628,10 @@ class Drive {
 	 * @param {{targetSpaceId?: unknown, targetFolderId?: unknown, option?: {conflictStrategy?: unknown}}} body
 	 */
 	copy(spaceId, id, body) {
-		const source = this.entry(spaceId, id);
-		const [targetSpaceId, targetFolderId] = targets(body);
-		const strategy = Drive.strategy(body.option?.conflictStrategy);
-		this.checkTarget(source, targetSpaceId, targetFolderId);
-		const landing = this.landing(source, targetSpaceId, targetFolderId, strategy, true);
-		if (landing.existing) return { async: false, dentry: this.json(landing.existing) };
-		return this.maybeAsync(source, () => {
-			if (landing.replace) {
-				const kept = this.overwrite(landing.replace, source);
-				if (kept) return { dentry: this.json(kept) };
-			}
+		return this.relocate(spaceId, id, body, true, (source, targetSpaceId, targetFolderId, name) => {
 			const time = new Date(this.now()).toISOString();
-			/** @param {Entry} entry @param {string} parentId @param {string} name */
-			const clone = (entry, parentId, name) => {
+			/** @param {Entry} entry @param {string} parentId @param {string} copyName */
+			const clone = (entry, parentId, copyName) => {
 				const newId = this.newId();
 				const current = entry.versions[entry.versions.length - 1];
 				/** @type {Entry} */
@@ -639,7 +641,7 @@ class Drive {
 					spaceId: targetSpaceId,
 					parentId,
 					type: entry.type,
-					name,
+					name: copyName,
 					status: 'NORMAL',
 					createTime: time,
 					modifiedTime: time,
@@ -649,7 +651,7 @@ class Drive {
 				for (const child of this.children(entry.spaceId, entry.id)) clone(child, newId, child.name);
 				return copy;
 			};
-			return { dentry: this.json(clone(source, targetFolderId, landing.name)) };
+			return clone(source, targetFolderId, name);
 		});
 	}
 

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { DOWNLOAD_OPTIONS } from '../n8n/downloadOptions';
+import { binaryPropertyParameter, DOWNLOAD_OPTIONS } from '../n8n/downloadOptions';
 
 /** The node's parameters: public since 0.1.0, kept stable (test/unit/interfaces.test.ts). */
 export const nodeProperties: INodeProperties[] = [
@@ -52,15 +52,7 @@ export const nodeProperties: INodeProperties[] = [
 		placeholder: 'e.g. iPsAiSxxxxxxxxxxxxiEiE',
 		description: 'Union ID of the DingTalk user on whose behalf the file is read; that user must be able to access the file',
 	},
-	{
-		displayName: 'Put Output File in Field',
-		name: 'binaryPropertyName',
-		type: 'string',
-		default: 'data',
-		required: true,
-		hint: 'The name of the output binary field to put the file in',
-		displayOptions: { show: { operation: ['download'] } },
-	},
+	binaryPropertyParameter({ show: { operation: ['download'] } }),
 	{
 		displayName: 'Options',
 		name: 'options',

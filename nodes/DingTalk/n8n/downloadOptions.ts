@@ -14,6 +14,19 @@ export const DEFAULT_PARALLEL_CONNECTIONS = 1;
 // The timeout defaults below are literals (the n8n lint rules read them) and equal
 // DEFAULT_TIMEOUTS in shared/transport/http.ts; a unit test keeps the two in step.
 
+/** "Put Output File in Field", shown where a download happens. */
+export function binaryPropertyParameter(displayOptions: INodeProperties['displayOptions']): INodeProperties {
+	return {
+		displayName: 'Put Output File in Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		hint: 'The name of the output binary field to put the file in',
+		displayOptions,
+	};
+}
+
 export const DOWNLOAD_OPTIONS: INodeProperties[] = [
 	{
 		displayName: 'Connect Timeout (Ms)',

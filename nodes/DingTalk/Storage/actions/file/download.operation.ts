@@ -1,4 +1,4 @@
-import { DOWNLOAD_OPTIONS } from '../../../n8n/downloadOptions';
+import { binaryPropertyParameter, DOWNLOAD_OPTIONS } from '../../../n8n/downloadOptions';
 import { downloadItem, readFileRequest } from '../../../n8n/download';
 import { locateItem } from '../../../n8n/locators';
 import { optionsCollection, readScope, show } from '../common/parameters';
@@ -8,15 +8,7 @@ import type { StorageOperation } from '../types';
 export const download: StorageOperation = {
 	parallel: true,
 	properties: [
-		{
-			displayName: 'Put Output File in Field',
-			name: 'binaryPropertyName',
-			type: 'string',
-			default: 'data',
-			required: true,
-			hint: 'The name of the output binary field to put the file in',
-			displayOptions: show('file', ['download']),
-		},
+		binaryPropertyParameter(show('file', ['download'])),
 		optionsCollection('file', ['download'], DOWNLOAD_OPTIONS),
 	],
 	async execute({ ctx, itemIndex, client, clientWith, paths, signal }) {
