@@ -655,6 +655,39 @@ class Drive {
 		});
 	}
 
+	// ---- changes made outside the API, between a trigger's polls (tests) ----
+
+	/**
+	 * A file appears, as if uploaded in DingTalk.
+	 * @param {string} spaceId @param {string} parentId @param {string} name
+	 * @param {{size?: number, seed?: number, at?: string}} [options] `at`: its modified time (default: now)
+	 */
+	addFile(spaceId, parentId, name, options = {}) {
+		this.folderOrRoot(spaceId, parentId);
+		const id = this.newId();
+		const time = options.at ?? new Date(this.now()).toISOString();
+		const extension = extensionOf(name);
+		/** @type {Content} */
+		const content = { size: options.size ?? 1_000 + (Number(id) % 5_000), seed: options.seed ?? Number(id), disposition: 'utf8', ...(extension && TYPES_BY_EXTENSION[extension] ? { contentType: TYPES_BY_EXTENSION[extension] } : {}) };
+		this.entries.set(id, { id, uuid: uuidOf(id), spaceId, parentId, type: 'FILE', name, status: 'NORMAL', createTime: time, modifiedTime: time, versions: [{ version: 1, content, modifiedTime: time }] });
+		return this.json(/** @type {Entry} */ (this.entries.get(id)));
+	}
+
+	/**
+	 * A file gets a new version (new bytes), as if edited in DingTalk.
+	 * @param {string} id @param {{size?: number, at?: string}} [options]
+	 */
+	editFile(id, options = {}) {
+		const entry = this.entries.get(id);
+		if (!entry || entry.type !== 'FILE') throw new Error(`no emulated file ${id}`);
+		const last = entry.versions[entry.versions.length - 1];
+		const version = last.version + 1;
+		const time = options.at ?? new Date(this.now()).toISOString();
+		entry.versions.push({ version, content: { ...last.content, seed: Number(id) * 1000 + version, size: options.size ?? last.content.size + 1 }, modifiedTime: time });
+		entry.modifiedTime = time;
+		return this.json(entry);
+	}
+
 	/** @param {string} spaceId @param {string} id @param {boolean} toRecycleBin */
 	remove(spaceId, id, toRecycleBin) {
 		const entry = this.entry(spaceId, id);

@@ -126,7 +126,7 @@ async function startEmulator(options = {}) {
 		signatureTtlSeconds: options.signatureTtlSeconds ?? 900,
 		unionId: options.unionId ?? EMULATOR_DEFAULTS.unionId,
 		/** Pending API answers forced by tests: the next N API calls answer this code. */
-		/** @type {{code: string, remaining: number, api?: string}[]} */
+		/** @type {{code: string, remaining: number, api?: string, after: number}[]} */
 		forcedApiErrors: [],
 		/** Rewrites the next download-info answers (for malformed-answer tests). */
 		/** @type {((answer: any) => any) | undefined} */
@@ -347,7 +347,9 @@ async function startEmulator(options = {}) {
 		}
 
 		const forced = state.forcedApiErrors.find((each) => each.api === undefined || each.api === route.api);
-		if (forced) {
+		if (forced && forced.after > 0) {
+			forced.after--;
+		} else if (forced) {
 			forced.remaining--;
 			if (forced.remaining <= 0) state.forcedApiErrors.splice(state.forcedApiErrors.indexOf(forced), 1);
 			return apiError(res, new ApiFault(forced.code));
@@ -599,10 +601,11 @@ async function startEmulator(options = {}) {
 		clearFaults: () => faults.clear(),
 		/**
 		 * The next `count` API calls (other than the token endpoint) answer with `code`; with
-		 * `api`, only calls of that API (by its name, e.g. tasks.get).
-		 * @param {string} code @param {number} [count] @param {string} [api]
+		 * `api`, only calls of that API (by its name, e.g. tasks.get); with `after`, once that
+		 * many of those calls have gone through (the second page of a listing...).
+		 * @param {string} code @param {number} [count] @param {string} [api] @param {number} [after]
 		 */
-		failNextApiCalls: (code, count = 1, api = undefined) => state.forcedApiErrors.push({ code, remaining: count, api }),
+		failNextApiCalls: (code, count = 1, api = undefined, after = 0) => state.forcedApiErrors.push({ code, remaining: count, api, after }),
 		/** The next `count` download-info answers are signed as if fetched long ago (storage answers 403). */
 		expireNextSignatures: (count = 1) => {
 			state.staleSignatures += count;

@@ -9,7 +9,7 @@ import { Container } from '@n8n/di';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BinaryDataService, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { BinaryDataService, ExecutionLifecycleHooks, PollContext, WorkflowExecute } from 'n8n-core';
 // Not exported from the package root; needed only to stop their timers (see stopN8nTimers).
 import { ScheduledTaskManager } from 'n8n-core/dist/execution-engine/scheduled-task-manager';
 import { SSHClientsManager } from 'n8n-core/dist/execution-engine/ssh-clients-manager';
@@ -37,15 +37,18 @@ import {
 import { DingTalkApi } from '../../credentials/DingTalkApi.credentials';
 import { DingTalkStorage } from '../../nodes/DingTalk/Storage/DingTalkStorage.node';
 import { DingTalkStorageDownload } from '../../nodes/DingTalk/StorageDownload/DingTalkStorageDownload.node';
+import { DingTalkStorageTrigger } from '../../nodes/DingTalk/StorageTrigger/DingTalkStorageTrigger.node';
 
 export const DOWNLOAD_NODE_TYPE = 'n8n-nodes-dingtalk-storage.dingTalkStorageDownload';
 export const STORAGE_NODE_TYPE = 'n8n-nodes-dingtalk-storage.dingTalkStorage';
+export const TRIGGER_NODE_TYPE = 'n8n-nodes-dingtalk-storage.dingTalkStorageTrigger';
 const SOURCE_NODE_TYPE = 'test.itemSource';
 
 /** Every node this package ships, by the type name n8n gives it. */
 const PACKAGE_NODES: Record<string, () => INodeType> = {
 	[DOWNLOAD_NODE_TYPE]: () => new DingTalkStorageDownload(),
 	[STORAGE_NODE_TYPE]: () => new DingTalkStorage(),
+	[TRIGGER_NODE_TYPE]: () => new DingTalkStorageTrigger(),
 };
 
 /** Emits the items given in its `items` parameter: stands in for a trigger or a Code node. */
@@ -191,6 +194,24 @@ export interface RunResult {
 
 let executionCounter = 0;
 
+/** What stands in for n8n's additional data: the credentials helper and the instance's URLs. */
+function baseAdditionalData(credentials: ICredentialDataDecryptedObject) {
+	return {
+		credentialsHelper: new CredentialsHelper(credentials),
+		currentNodeParameters: undefined,
+		restApiUrl: 'http://localhost/rest',
+		instanceBaseUrl: 'http://localhost/',
+		webhookBaseUrl: 'http://localhost/webhook',
+		webhookWaitingBaseUrl: 'http://localhost/webhook-waiting',
+		webhookTestBaseUrl: 'http://localhost/webhook-test',
+		formWaitingBaseUrl: 'http://localhost/form-waiting',
+		variables: {},
+		setExecutionStatus: () => undefined,
+		sendDataToUI: () => undefined,
+		logAiEvent: () => undefined,
+	};
+}
+
 export async function runNode(options: RunOptions): Promise<RunResult> {
 	const executionId = String(++executionCounter);
 	const nodes: INode[] = [
@@ -239,20 +260,9 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 	hooks.addHandler('workflowExecuteAfter', (run) => finished.resolve(run));
 
 	const additionalData = {
+		...baseAdditionalData(options.credentials),
 		hooks,
 		executionId,
-		credentialsHelper: new CredentialsHelper(options.credentials),
-		currentNodeParameters: undefined,
-		restApiUrl: 'http://localhost/rest',
-		instanceBaseUrl: 'http://localhost/',
-		webhookBaseUrl: 'http://localhost/webhook',
-		webhookWaitingBaseUrl: 'http://localhost/webhook-waiting',
-		webhookTestBaseUrl: 'http://localhost/webhook-test',
-		formWaitingBaseUrl: 'http://localhost/form-waiting',
-		variables: {},
-		setExecutionStatus: () => undefined,
-		sendDataToUI: () => undefined,
-		logAiEvent: () => undefined,
 	} as unknown as IWorkflowExecuteAdditionalData;
 
 	const runExecutionData = createRunExecutionData({
@@ -280,4 +290,60 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		output: taskData?.data?.main?.[0] ?? undefined,
 		error: (taskData?.error ?? undefined) as RunResult['error'],
 	};
+}
+
+export interface PollOptions {
+	/** The trigger's parameters. */
+	parameters: IDataObject;
+	credentials: ICredentialDataDecryptedObject;
+	/**
+	 * The workflow's static data as n8n last saved it (JSON), or undefined for a new
+	 * workflow. The poll gets its own copy, as n8n loads it from the database.
+	 */
+	staticData?: string;
+	/** 'trigger' for an activated workflow's poll; 'manual' for the editor's Fetch Test Event. */
+	mode?: 'trigger' | 'manual';
+}
+
+export interface PollResult {
+	/** The items the poll emitted, or null when it had nothing to say. */
+	output?: INodeExecutionData[] | null;
+	error?: Error & { description?: string; context?: IDataObject; httpCode?: string };
+	/** The static data after the poll, as JSON (what n8n would save). */
+	staticData: string;
+}
+
+/** One poll of the DingTalk Storage Trigger in n8n-core's PollContext, with static data carried between polls. */
+export async function runPoll(options: PollOptions): Promise<PollResult> {
+	const node: INode = {
+		id: 'trigger',
+		name: 'DingTalk Trigger',
+		type: TRIGGER_NODE_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: options.parameters as INode['parameters'],
+		credentials: { dingTalkApi: { id: 'cred-1', name: 'DingTalk test credential' } },
+	};
+	const workflow = new Workflow({
+		id: 'wf-trigger',
+		nodes: [node],
+		connections: {},
+		active: true,
+		nodeTypes: new NodeTypes(),
+		staticData: options.staticData === undefined ? undefined : (JSON.parse(options.staticData) as IDataObject),
+		settings: {},
+	});
+	const additionalData = baseAdditionalData(options.credentials) as unknown as IWorkflowExecuteAdditionalData;
+	const mode = options.mode ?? 'trigger';
+	const context = new PollContext(workflow, workflow.getNode(node.name)!, additionalData, mode, mode === 'manual' ? 'manual' : 'activate');
+	const trigger = new DingTalkStorageTrigger();
+	let output: INodeExecutionData[] | null | undefined;
+	let error: PollResult['error'];
+	try {
+		const result = await trigger.poll.call(context);
+		output = result === null ? null : result[0];
+	} catch (caught) {
+		error = caught as PollResult['error'];
+	}
+	return { output, error, staticData: JSON.stringify(workflow.staticData ?? {}) };
 }

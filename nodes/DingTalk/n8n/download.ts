@@ -1,4 +1,4 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError, type IBinaryData, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import type { DingTalkClient } from '../shared/api/client';
 import { DEFAULT_REQUESTS_PER_SECOND } from '../shared/api/callPolicy';
@@ -8,7 +8,7 @@ import type { DentryRef } from '../shared/storage/types';
 import { getDownloadInfo, startFile, type FileRequest } from '../shared/transfer/fetchFile';
 import { DEFAULT_TIMEOUTS, type Timeouts } from '../shared/transport/http';
 import { DEFAULT_CONCURRENCY, DEFAULT_PARALLEL_CONNECTIONS } from './downloadOptions';
-import { storeBinary } from './partialBinary';
+import { storeBinary, type BinaryContext } from './partialBinary';
 
 /**
  * A download as both nodes offer it (the "DingTalk Storage Download" node and the
@@ -69,12 +69,13 @@ export function readRunOptions(ctx: IExecuteFunctions): { concurrency: number; r
 	return { concurrency, requestsPerSecond };
 }
 
-/** Downloads one file into n8n's binary data and returns its item. */
-export async function downloadItem(ctx: IExecuteFunctions, itemIndex: number, request: FileRequest, client: DingTalkClient): Promise<INodeExecutionData> {
-	const binaryPropertyName = requireFieldName('binaryPropertyName', ctx.getNodeParameter('binaryPropertyName', itemIndex));
+/**
+ * Downloads one file into n8n's binary data: the binary and what to say of it. The stream
+ * errors instead of ending short, so a broken transfer rejects here and never becomes
+ * something that looks whole; what n8n had written of it is removed.
+ */
+export async function fetchToBinary(ctx: BinaryContext, request: FileRequest, client: DingTalkClient): Promise<{ binary: IBinaryData; json: IDataObject }> {
 	const file = await startFile(client, request);
-	// The stream errors instead of ending short, so a broken transfer rejects here and
-	// never becomes an item that looks whole; what n8n had written of it is removed.
 	const binary = await storeBinary(ctx, file, file.fileName, file.mimeType);
 	const json: IDataObject = {
 		spaceId: request.file.spaceId,
@@ -90,6 +91,13 @@ export async function downloadItem(ctx: IExecuteFunctions, itemIndex: number, re
 		json.contentRange = file.contentRange ?? null;
 		json.totalSize = file.served.total ?? null;
 	}
+	return { binary, json };
+}
+
+/** Downloads one file into n8n's binary data and returns its item. */
+export async function downloadItem(ctx: IExecuteFunctions, itemIndex: number, request: FileRequest, client: DingTalkClient): Promise<INodeExecutionData> {
+	const binaryPropertyName = requireFieldName('binaryPropertyName', ctx.getNodeParameter('binaryPropertyName', itemIndex));
+	const { binary, json } = await fetchToBinary(ctx, request, client);
 	return { json, binary: { [binaryPropertyName]: binary }, pairedItem: { item: itemIndex } };
 }
 

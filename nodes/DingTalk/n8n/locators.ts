@@ -98,13 +98,16 @@ export interface LocatorValue {
 }
 
 /** A locator parameter's mode and value; a plain string (or number) counts as an ID. */
-export function readLocator(ctx: IExecuteFunctions, name: string, itemIndex: number): LocatorValue {
-	const raw = ctx.getNodeParameter(name, itemIndex, '') as unknown;
+export function locatorValue(raw: unknown): LocatorValue {
 	if (raw !== null && typeof raw === 'object' && 'value' in raw) {
 		const { mode, value } = raw as IDataObject;
 		return { mode: mode === 'path' ? 'path' : mode === 'list' ? 'list' : 'id', value };
 	}
 	return { mode: 'id', value: raw };
+}
+
+export function readLocator(ctx: IExecuteFunctions, name: string, itemIndex: number): LocatorValue {
+	return locatorValue(ctx.getNodeParameter(name, itemIndex, ''));
 }
 
 /** A space's ID from its picker. */
@@ -118,29 +121,35 @@ export interface LocatedItem {
 	dentry?: Dentry;
 }
 
+export interface Where {
+	client: DingTalkClient;
+	paths: PathResolver;
+	spaceId: string;
+	unionId: string;
+}
+
 /**
- * A folder or file from its picker: an ID as it is, a path resolved level by level.
+ * A folder or file from its picker's value: an ID as it is, a path resolved level by level.
  * `expect` checks what a path leads to (an ID is not checked: that would cost a call).
  */
-export async function locateItem(
-	ctx: IExecuteFunctions,
-	name: string,
-	itemIndex: number,
-	where: { client: DingTalkClient; paths: PathResolver; spaceId: string; unionId: string },
-	expect: 'file' | 'folder',
-): Promise<LocatedItem> {
-	const { mode, value } = readLocator(ctx, name, itemIndex);
-	if (mode !== 'path') return { id: requireId(name, value) };
-	if (typeof value !== 'string' || value.trim() === '') {
+export async function locate(value: LocatorValue, name: string, where: Where, expect: 'file' | 'folder'): Promise<LocatedItem> {
+	if (value.mode !== 'path') return { id: requireId(name, value.value) };
+	const path = value.value;
+	if (typeof path !== 'string' || path.trim() === '') {
 		throw new InputError(name, 'the path is empty', 'Write the path from the space\'s root, for example /合同/2026/a.pdf.');
 	}
-	const resolved = await where.paths.resolve(where.client, where.spaceId, where.unionId, value, name);
+	const resolved = await where.paths.resolve(where.client, where.spaceId, where.unionId, path, name);
 	if (resolved.kind === 'root') {
 		if (expect === 'folder') return { id: ROOT_FOLDER_ID };
-		throw new InputError(name, `"${value}" is the space's root, not a file`);
+		throw new InputError(name, `"${path}" is the space's root, not a file`);
 	}
 	const isFolder = isFolderEntry(resolved.dentry);
-	if (expect === 'file' && isFolder) throw new InputError(name, `"${value}" is a folder, not a file`, 'Use the folder operations for folders.');
-	if (expect === 'folder' && !isFolder) throw new InputError(name, `"${value}" is a file, not a folder`, 'Use the file operations for files.');
+	if (expect === 'file' && isFolder) throw new InputError(name, `"${path}" is a folder, not a file`, 'Use the folder operations for folders.');
+	if (expect === 'folder' && !isFolder) throw new InputError(name, `"${path}" is a file, not a folder`, 'Use the file operations for files.');
 	return { id: resolved.id, dentry: resolved.dentry };
+}
+
+/** `locate` for a parameter of an item. */
+export async function locateItem(ctx: IExecuteFunctions, name: string, itemIndex: number, where: Where, expect: 'file' | 'folder'): Promise<LocatedItem> {
+	return await locate(readLocator(ctx, name, itemIndex), name, where, expect);
 }

@@ -20,7 +20,15 @@ import path from 'node:path';
 // eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
 import type { Readable } from 'node:stream';
 
-function executionBinaryFolder(ctx: IExecuteFunctions): string | undefined {
+/**
+ * What storing a binary needs of a node's context: an execution's (IExecuteFunctions) or a
+ * poll's (IPollFunctions, which has no execution yet: nothing to clean up there).
+ */
+export type BinaryContext = Pick<IExecuteFunctions, 'getExecutionId' | 'getWorkflow'> & {
+	helpers: Pick<IExecuteFunctions['helpers'], 'prepareBinaryData' | 'getBinaryPath'>;
+};
+
+function executionBinaryFolder(ctx: BinaryContext): string | undefined {
 	try {
 		const executionId = ctx.getExecutionId();
 		const workflowId = ctx.getWorkflow().id;
@@ -71,7 +79,7 @@ export interface BinarySource {
  * off, or the execution was cancelled), the partial file n8n wrote is removed and the
  * error goes on.
  */
-export async function storeBinary(ctx: IExecuteFunctions, source: BinarySource, fileName: string, mimeType: string): Promise<IBinaryData> {
+export async function storeBinary(ctx: BinaryContext, source: BinarySource, fileName: string, mimeType: string): Promise<IBinaryData> {
 	const folder = executionBinaryFolder(ctx);
 	if (!folder) return await ctx.helpers.prepareBinaryData(source.stream, fileName, mimeType);
 

@@ -1,0 +1,145 @@
+import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
+
+import { clientFor } from '../../n8n/credentials';
+import { fetchToBinary } from '../../n8n/download';
+import { dentryJson } from '../../n8n/items';
+import { locate, locatorValue } from '../../n8n/locators';
+import type { DingTalkClient } from '../../shared/api/client';
+import { InputError } from '../../shared/errors';
+import { requireFieldName, requireId, wholeNumber } from '../../shared/helpers/validate';
+import { listFolder, PathResolver } from '../../shared/storage/listing';
+import type { Dentry } from '../../shared/storage/types';
+import { DEFAULT_TIMEOUTS } from '../../shared/transport/http';
+import { DEFAULT_MAX_DEPTH } from '../description';
+import { detectChanges, isFolder, type ChangeEvent, type EventName, type WatchState } from './changes';
+
+/**
+ * One poll of the DingTalk Storage Trigger: list the watched tree, compare it with what the
+ * last poll saw, and emit the changes. The state moves on only when everything succeeded
+ * (the listing, and the downloads when asked for); otherwise the poll fails, nothing is
+ * emitted, and the next poll sees the same changes again.
+ */
+
+const EVENTS: EventName[] = ['created', 'updated', 'deleted'];
+
+interface Settings {
+	spaceId: string;
+	unionId: string;
+	folder: ReturnType<typeof locatorValue>;
+	events: EventName[];
+	recursive: boolean;
+	maxDepth: number;
+	includeFolders: boolean;
+	extensions: string[];
+	download: boolean;
+	binaryPropertyName: string;
+	maxDownloadSize: number;
+}
+
+/** Reads and checks the parameters; throws InputError naming the field. */
+function readSettings(ctx: IPollFunctions): Settings {
+	const options = ctx.getNodeParameter('options', {}) as IDataObject;
+	const events = ctx.getNodeParameter('events', []) as unknown;
+	if (!Array.isArray(events) || events.length === 0 || events.some((event) => !EVENTS.includes(event as EventName))) {
+		throw new InputError('events', `choose one or more of ${EVENTS.join(', ')}`);
+	}
+	const extensions = typeof options.fileExtensions === 'string' ? options.fileExtensions : '';
+	return {
+		spaceId: requireId('spaceId', locatorValue(ctx.getNodeParameter('spaceId', '')).value),
+		unionId: requireId('unionId', ctx.getNodeParameter('unionId', '')),
+		folder: locatorValue(ctx.getNodeParameter('folderId', '0')),
+		events: events as EventName[],
+		recursive: options.recursive === true,
+		maxDepth: wholeNumber('maxDepth', options.maxDepth, DEFAULT_MAX_DEPTH, 1, 100),
+		includeFolders: options.includeFolders === true,
+		extensions: extensions
+			.split(/[,\s]+/)
+			.map((extension) => extension.trim().replace(/^\./, '').toLowerCase())
+			.filter((extension) => extension !== ''),
+		download: options.download === true,
+		binaryPropertyName: options.download === true ? requireFieldName('binaryPropertyName', options.binaryPropertyName ?? 'data') : 'data',
+		maxDownloadSize: wholeNumber('maxDownloadSize', options.maxDownloadSize, 0, 0, Number.MAX_SAFE_INTEGER),
+	};
+}
+
+/** Everything that decides what is watched: when it changes, the next poll starts a new baseline. */
+function scopeOf(settings: Settings, folderId: string): string {
+	return JSON.stringify([settings.spaceId, folderId, settings.recursive ? settings.maxDepth : 1, settings.includeFolders, [...settings.extensions].sort()]);
+}
+
+/** The item for one change: `{event, changes, spaceId, dentryId, ...the dentry..., previous}`. */
+function itemOf(change: ChangeEvent, spaceId: string): IDataObject {
+	const fields: IDataObject = change.current
+		? dentryJson(change.current as Dentry)
+		: // Gone: what was last seen of it stands in for the dentry.
+			{ id: change.dentryId, dentryId: change.dentryId, name: change.previous!.name, path: change.previous!.path, parentId: change.previous!.parentId };
+	return {
+		event: change.event,
+		changes: change.changes,
+		...fields,
+		spaceId: (fields.spaceId as string | undefined) ?? spaceId,
+		dentryId: change.dentryId,
+		...(change.previous ? { previous: { ...change.previous } } : {}),
+	};
+}
+
+/** Downloads a created or updated file into the item, unless it is a folder or too large. */
+async function withFile(ctx: IPollFunctions, item: INodeExecutionData, change: ChangeEvent, settings: Settings, client: DingTalkClient): Promise<void> {
+	if (!settings.download || !change.current || change.event === 'deleted' || isFolder(change.current)) return;
+	const size = change.current.size;
+	if (settings.maxDownloadSize > 0 && typeof size === 'number' && size > settings.maxDownloadSize) {
+		item.json.downloadSkipped = `The file is ${size} bytes, more than Max Download Size (${settings.maxDownloadSize} bytes)`;
+		return;
+	}
+	const request = {
+		file: { spaceId: String(item.json.spaceId), dentryId: change.dentryId, unionId: settings.unionId },
+		preferIntranet: false,
+		timeouts: DEFAULT_TIMEOUTS,
+		version: typeof change.current.version === 'number' ? change.current.version : undefined,
+	};
+	const { binary } = await fetchToBinary(ctx, request, client);
+	item.binary = { [settings.binaryPropertyName]: binary };
+}
+
+export async function pollStorage(ctx: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+	const settings = readSettings(ctx);
+	const client = clientFor(await ctx.getCredentials('dingTalkApi'), DEFAULT_TIMEOUTS);
+	const folder = await locate(settings.folder, 'folderId', { client, paths: new PathResolver(), spaceId: settings.spaceId, unionId: settings.unionId }, 'folder');
+	const listing = await listFolder(client, {
+		spaceId: settings.spaceId,
+		folderId: folder.id,
+		unionId: settings.unionId,
+		recursive: settings.recursive,
+		maxDepth: settings.maxDepth,
+		kind: 'all',
+		folderPath: folder.dentry?.path,
+	});
+	const watch = { events: settings.events, includeFolders: settings.includeFolders, extensions: settings.extensions };
+
+	if (ctx.getMode() === 'manual') {
+		// A sample for the editor ("Fetch Test Event"): the newest file, as if just created. The saved state is not touched.
+		const { next } = detectChanges(undefined, listing, '', watch);
+		const newest = listing
+			.filter((entry) => next.entries[entry.id] !== undefined && !isFolder(entry))
+			.sort((a, b) => Date.parse(String(b.modifiedTime)) - Date.parse(String(a.modifiedTime)))[0];
+		if (!newest) {
+			throw new InputError('folderId', 'the watched folder has no file to show as a sample', 'Add a file to the folder (or widen File Extensions / Recursive), then fetch a test event again.');
+		}
+		const item: INodeExecutionData = { json: itemOf({ event: 'created', changes: [], dentryId: newest.id, current: newest }, settings.spaceId) };
+		await withFile(ctx, item, { event: 'created', changes: [], dentryId: newest.id, current: newest }, settings, client);
+		return [[item]];
+	}
+
+	const staticData = ctx.getWorkflowStaticData('node');
+	const watched = { id: folder.id, path: folder.dentry?.path ?? '' };
+	const { events, next } = detectChanges(staticData.watch as WatchState | undefined, listing, scopeOf(settings, folder.id), watch, watched);
+	const items: INodeExecutionData[] = [];
+	for (const change of events) {
+		const item: INodeExecutionData = { json: itemOf(change, settings.spaceId) };
+		await withFile(ctx, item, change, settings, client);
+		items.push(item);
+	}
+	// Only now, with everything fetched, does the state move on.
+	staticData.watch = next as unknown as IDataObject;
+	return items.length > 0 ? [items] : null;
+}

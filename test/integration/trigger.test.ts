@@ -1,0 +1,227 @@
+/**
+ * The DingTalk Storage Trigger's polls in n8n-core's PollContext against the emulator's
+ * tree, with the workflow's static data carried from poll to poll as n8n saves it:
+ * the baseline, every kind of change, filters, manual runs, failures that keep the state,
+ * downloads, and the number of API calls a poll costs.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { appCredentials, binarySha256, callsTo, rl, useEmulator, type Emulator } from '../harness/fixtures';
+import { runPoll, type PollResult } from '../harness/n8n';
+
+const ctx = useEmulator('filesystem');
+const SPACE = '1000';
+
+/** A watcher of one folder: polls with the state the previous poll left. */
+function watcher(emulator: Emulator, parameters: IDataObject = {}) {
+	let staticData: string | undefined;
+	const base = { spaceId: rl(SPACE), folderId: rl('0'), unionId: emulator.unionId, events: ['created', 'updated', 'deleted'], options: {} };
+	return {
+		async poll(mode: 'trigger' | 'manual' = 'trigger'): Promise<PollResult> {
+			const result = await runPoll({ parameters: { ...base, ...parameters }, credentials: appCredentials(emulator), staticData, mode });
+			if (mode === 'trigger') staticData = result.staticData;
+			return result;
+		},
+		get staticData() {
+			return staticData;
+		},
+	};
+}
+
+function summary(result: PollResult) {
+	return (result.output ?? []).map((item) => [item.json.event, item.json.name, item.json.changes]);
+}
+
+describe('changes between polls', () => {
+	test('the first poll records a baseline and emits nothing; an unchanged folder stays quiet', async () => {
+		const { emulator } = ctx;
+		const watch = watcher(emulator);
+		const first = await watch.poll();
+		expect(first.error).toBeUndefined();
+		expect(first.output).toBeNull();
+		expect(JSON.parse(first.staticData)).toHaveProperty('node:DingTalk Trigger.watch.entries.1004');
+		expect((await watch.poll()).output).toBeNull();
+	});
+
+	test('created, updated (content, renamed, moved within the tree), deleted: one item each, oldest first, with previous', async () => {
+		const { emulator } = ctx;
+		const watch = watcher(emulator, { options: { recursive: true } });
+		await watch.poll();
+		emulator.drive.addFile(SPACE, '2009', '新合同.pdf', { at: '2026-03-01T00:00:00Z' });
+		emulator.drive.editFile('3001', { at: '2026-03-02T00:00:00Z' });
+		emulator.drive.rename(SPACE, '1004', 'notes-v2.md');
+		emulator.drive.move(SPACE, '3002', { targetSpaceId: SPACE, targetFolderId: '2005' });
+		emulator.drive.remove(SPACE, '1006', true);
+		const { output, error } = await watch.poll();
+		expect(error).toBeUndefined();
+		const byName = Object.fromEntries(output!.map((item) => [String(item.json.name), item.json]));
+		expect(byName['新合同.pdf']).toMatchObject({ event: 'created', changes: [], spaceId: SPACE, parentId: '2009', path: '/空文件夹/新合同.pdf', type: 'FILE' });
+		expect(byName['新合同.pdf'].dentryId).toBe(byName['新合同.pdf'].id);
+		expect(byName['合同-2025-001.pdf']).toMatchObject({ event: 'updated', changes: ['content'], dentryId: '3001', version: 2 });
+		expect(byName['合同-2025-001.pdf'].previous).toMatchObject({ version: 1, name: '合同-2025-001.pdf', path: '/合同/2025/合同-2025-001.pdf' });
+		expect(byName['notes-v2.md']).toMatchObject({ event: 'updated', changes: ['renamed'], previous: { name: 'notes.md', path: '/notes.md' } });
+		expect(byName['合同-2025-002.pdf']).toMatchObject({ event: 'updated', changes: ['moved'], parentId: '2005', previous: { parentId: '2002' } });
+		expect(byName['empty.txt']).toMatchObject({ event: 'deleted', changes: [], dentryId: '1006', previous: { path: '/empty.txt' } });
+		expect(output).toHaveLength(5);
+		// Oldest first: the two with old times (the deletion, then the rest) before the March ones.
+		const times = output!.map((item) => String((item.json.modifiedTime as string | undefined) ?? (item.json.previous as IDataObject).modifiedTime));
+		expect(times).toEqual([...times].sort());
+		expect((await watch.poll()).output).toBeNull();
+	});
+
+	test('moved in from outside the watched folder is created; moved out is deleted', async () => {
+		const { emulator } = ctx;
+		const watch = watcher(emulator, { folderId: rl('/合同', 'path'), options: { recursive: true } });
+		await watch.poll();
+		emulator.drive.move(SPACE, '1005', { targetSpaceId: SPACE, targetFolderId: '2002' });
+		emulator.drive.move(SPACE, '3005', { targetSpaceId: SPACE, targetFolderId: '2008' });
+		const { output } = await watch.poll();
+		expect(summary({ output } as PollResult).sort()).toEqual([
+			['created', '设计稿 v2.zip', []],
+			['deleted', '合同-2026-补充协议.docx', []],
+		]);
+	});
+
+	test('by default only created and updated are reported', async () => {
+		const { emulator } = ctx;
+		const watch = watcher(emulator, { events: undefined });
+		await watch.poll();
+		emulator.drive.remove(SPACE, '1004', false);
+		emulator.drive.addFile(SPACE, '0', 'x.txt');
+		const { output } = await runPoll({ parameters: { spaceId: rl(SPACE), folderId: rl('0'), unionId: emulator.unionId, options: {} }, credentials: appCredentials(emulator), staticData: watch.staticData });
+		expect(output!.map((item) => item.json.event)).toEqual(['created']);
+	});
+
+	test('recursion stops at Max Depth; File Extensions and Include Folders decide what is reported', async () => {
+		const { emulator } = ctx;
+		const shallow = watcher(emulator, { options: { recursive: true, maxDepth: 2, fileExtensions: 'pdf, .DOCX' } });
+		await shallow.poll();
+		emulator.drive.addFile(SPACE, '2004', 'deep.pdf');
+		emulator.drive.addFile(SPACE, '2001', 'top.pdf');
+		emulator.drive.addFile(SPACE, '2001', 'top.xlsx');
+		emulator.drive.addFile(SPACE, '2001', 'top.docx');
+		expect(summary(await shallow.poll()).map(([, name]) => name).sort()).toEqual(['top.docx', 'top.pdf']);
+		const folders = watcher(emulator, { options: { includeFolders: true } });
+		await folders.poll();
+		emulator.drive.createFolder(SPACE, '0', '新文件夹', 'AUTO_RENAME');
+		expect(summary(await folders.poll())).toEqual([['created', '新文件夹', []]]);
+	});
+
+	test('changing what is watched starts a new baseline instead of reporting everything', async () => {
+		const { emulator } = ctx;
+		const watch = watcher(emulator);
+		await watch.poll();
+		const moved = await runPoll({ parameters: { spaceId: rl(SPACE), folderId: rl('2007'), unionId: emulator.unionId, events: ['created', 'deleted'], options: {} }, credentials: appCredentials(emulator), staticData: watch.staticData });
+		expect(moved.output).toBeNull();
+	});
+});
+
+describe('manual runs (Fetch Test Event)', () => {
+	test('the newest file as a sample created item; the saved state is not touched', async () => {
+		const { emulator } = ctx;
+		const watch = watcher(emulator, { options: { recursive: true } });
+		await watch.poll();
+		const saved = watch.staticData;
+		emulator.drive.addFile(SPACE, '2008', 'newest.png', { at: '2030-01-01T00:00:00Z' });
+		const sample = await watch.poll('manual');
+		expect(sample.output).toHaveLength(1);
+		expect(sample.output![0].json).toMatchObject({ event: 'created', name: 'newest.png', changes: [] });
+		expect(watch.staticData).toBe(saved);
+		// The real poll still sees the new file.
+		expect(summary(await watch.poll())).toEqual([['created', 'newest.png', []]]);
+	});
+
+	test('an empty folder says so', async () => {
+		const { emulator } = ctx;
+		const { error } = await watcher(emulator, { folderId: rl('2009') }).poll('manual');
+		expect(error?.message).toContain('no file to show as a sample');
+	});
+});
+
+describe('failures keep the state: the next poll sees the same changes', () => {
+	test.each([
+		['a listing failing on its second page (QPS, after the retries)', 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', 5],
+		['the monthly quota used up', 'Forbidden.AccessDenied.ApiCountLimitForOrg', 1],
+		['DingTalk failing (5xx)', 'systemError', 1],
+	])('%s', async (_name, code, count) => {
+		const { emulator } = ctx;
+		const watch = watcher(emulator, { folderId: rl('2007') });
+		await watch.poll();
+		const before = watch.staticData;
+		emulator.drive.addFile(SPACE, '2007', '月报-2026-12.xlsx');
+		emulator.failNextApiCalls(code, count, 'dentries.list', 1);
+		const failed = await watch.poll();
+		expect(failed.output).toBeUndefined();
+		expect(failed.error?.message).toContain(code);
+		expect(watch.staticData).toBe(before);
+		expect(summary(await watch.poll())).toEqual([['created', '月报-2026-12.xlsx', []]]);
+	}, 60_000);
+
+	test('a permission error says which permission and user to fix', async () => {
+		const { emulator } = ctx;
+		emulator.failNextApiCalls('permissionDenied', 1, 'dentries.list');
+		const { error } = await watcher(emulator).poll();
+		expect(error?.name).toBe('NodeApiError');
+		expect(error?.description).toContain('Storage.File.Read');
+	});
+});
+
+describe('Download Files', () => {
+	test('created and updated files come with their bytes; deleted ones without', async () => {
+		const { emulator } = ctx;
+		const watch = watcher(emulator, { options: { download: true, binaryPropertyName: 'file' } });
+		await watch.poll();
+		const added = emulator.drive.addFile(SPACE, '0', 'report.pdf', { size: 70_000 });
+		emulator.drive.editFile('1004');
+		emulator.drive.remove(SPACE, '1006', true);
+		const { output, error } = await watch.poll();
+		expect(error).toBeUndefined();
+		const byName = Object.fromEntries(output!.map((item) => [String(item.json.name), item]));
+		expect(await binarySha256(byName['report.pdf'].binary!.file)).toBe(emulator.sha256(added.id));
+		expect(await binarySha256(byName['notes.md'].binary!.file)).toBe(emulator.sha256('1004'));
+		expect(emulator.sha256('1004')).not.toBe(emulator.sha256('1004', 0, undefined, 1));
+		expect(byName['empty.txt'].binary).toBeUndefined();
+	});
+
+	test('a file over Max Download Size is reported without binary, with the reason', async () => {
+		const { emulator } = ctx;
+		const watch = watcher(emulator, { options: { download: true, maxDownloadSize: 1000 } });
+		await watch.poll();
+		emulator.drive.addFile(SPACE, '0', 'big.bin', { size: 5000 });
+		const { output } = await watch.poll();
+		expect(output![0].binary).toBeUndefined();
+		expect(output![0].json.downloadSkipped).toContain('5000 bytes');
+	});
+
+	test('a download that fails fails the poll; the state stays, so the file comes again next time', async () => {
+		const { emulator } = ctx;
+		const watch = watcher(emulator, { options: { download: true } });
+		await watch.poll();
+		const before = watch.staticData;
+		const added = emulator.drive.addFile(SPACE, '0', 'flaky.pdf');
+		emulator.setFault(added.id, { forbidden: true });
+		const failed = await watch.poll();
+		expect(failed.error?.message).toContain('could not be downloaded');
+		expect(watch.staticData).toBe(before);
+		emulator.clearFaults();
+		const retried = await watch.poll();
+		expect(retried.output!.map((item) => item.json.name)).toEqual(['flaky.pdf']);
+		expect(await binarySha256(retried.output![0].binary!.data)).toBe(emulator.sha256(added.id));
+	});
+});
+
+describe('API calls per poll', () => {
+	test.each([
+		['a flat folder of 125 entries', { folderId: rl('2007') }, 3],
+		['the root, not recursive (7 entries)', {}, 1],
+		['the whole tree of 146 entries (9 folders)', { options: { recursive: true } }, 1 + 8 + 3],
+	])('%s: one listing call per 50 entries per folder, nothing per file', async (_name, parameters, calls) => {
+		const { emulator } = ctx;
+		const watch = watcher(emulator, parameters as IDataObject);
+		await watch.poll();
+		emulator.apiCounts.clear();
+		await watch.poll();
+		expect(callsTo(emulator, 'dentries.list')).toBe(calls);
+		expect([...emulator.apiCounts.values()].reduce((sum, count) => sum + count, 0)).toBe(calls);
+	});
+});
