@@ -14,6 +14,7 @@ const PACKAGE_NAME = 'n8n-nodes-dingtalk-storage';
 const NODE_TYPES = {
 	download: `${PACKAGE_NAME}.dingTalkStorageDownload`,
 	storage: `${PACKAGE_NAME}.dingTalkStorage`,
+	trigger: `${PACKAGE_NAME}.dingTalkStorageTrigger`,
 };
 const EXAMPLES = path.join(__dirname, '..', 'examples');
 
@@ -40,7 +41,7 @@ function credentialRecord(emulator, as = {}) {
 
 /**
  * One of this package's nodes.
- * @param {'download' | 'storage'} kind
+ * @param {'download' | 'storage' | 'trigger'} kind
  * @param {string} name
  * @param {Record<string, unknown>} parameters
  * @param {Record<string, unknown>} [extra] more node fields (credentials, onError, disabled...)

@@ -122,6 +122,76 @@ function n8n(install, userFolder, args, extraEnv = {}) {
 }
 
 /**
+ * A free TCP port on 127.0.0.1.
+ * @returns {Promise<number>}
+ */
+function freePort() {
+	const net = require('node:net');
+	return new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+/**
+ * `n8n start` in the background (the editor and the active workflows' triggers), until
+ * `stop()`: SIGTERM, as a service manager stops it, so n8n deactivates its workflows
+ * (and saves their static data) on the way out.
+ * @param {Parameters<typeof n8n>[0]} install
+ * @param {string} userFolder
+ * @param {Record<string, string>} [extraEnv]
+ */
+async function startN8n(install, userFolder, extraEnv = {}) {
+	const port = await freePort();
+	const child = spawn(install.nodeBinary, [install.n8nBin, 'start'], {
+		cwd: userFolder,
+		env: n8nEnv(install, userFolder, { N8N_PORT: String(port), N8N_LISTEN_ADDRESS: '127.0.0.1', N8N_SECURE_COOKIE: 'false', ...extraEnv }),
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	let output = '';
+	child.stdout.on('data', (chunk) => (output += chunk));
+	child.stderr.on('data', (chunk) => (output += chunk));
+	const exited = new Promise((resolve) => child.once('exit', resolve));
+	const url = `http://127.0.0.1:${port}`;
+	const deadline = Date.now() + 120_000;
+	for (;;) {
+		if (child.exitCode !== null) throw new Error(`n8n start exited (${child.exitCode}):\n${output.slice(-3000)}`);
+		const ok = await fetch(`${url}/healthz`).then((response) => response.ok).catch(() => false);
+		if (ok) break;
+		if (Date.now() > deadline) throw new Error(`n8n start did not answer within 120 s:\n${output.slice(-3000)}`);
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+	return {
+		url,
+		/** Everything n8n printed so far. */
+		output: () => output,
+		async stop() {
+			if (child.exitCode === null) child.kill('SIGTERM');
+			const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+			await exited;
+			clearTimeout(timer);
+		},
+	};
+}
+
+/**
+ * Makes a workflow active, as publishing it in the editor does: `publish:workflow` on 2.x,
+ * `update:workflow --active=true` on 1.x.
+ * @param {Parameters<typeof n8n>[0] & {version: string}} install
+ * @param {string} userFolder
+ * @param {string} workflowId
+ */
+async function activateWorkflow(install, userFolder, workflowId) {
+	const args = install.version.startsWith('1.') ? ['update:workflow', `--id=${workflowId}`, '--active=true'] : ['publish:workflow', `--id=${workflowId}`];
+	const result = await n8n(install, userFolder, args);
+	if (result.code !== 0) throw new Error(`n8n ${args[0]} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
+}
+
+/**
  * @param {Parameters<typeof n8n>[0]} install
  * @param {string} userFolder
  * @param {unknown[]} credentials plaintext credentials ([{id, name, type, data}])
@@ -218,4 +288,6 @@ module.exports = {
 	nodeOutput,
 	binaryPath,
 	n8n,
+	startN8n,
+	activateWorkflow,
 };

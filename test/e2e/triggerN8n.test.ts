@@ -1,0 +1,223 @@
+/**
+ * The DingTalk Storage Trigger in real n8n, as users run it: an activated workflow (the
+ * trigger polling every minute → an HTTP Request node that hands each item to a recorder
+ * in this test), changes made in the emulator between polls, the items of the next
+ * execution; then n8n stopped and started again, with changes made while it was down,
+ * and nothing delivered twice. n8n 2.41.1 (Node 24) and 1.123.81 (Node 20).
+ *
+ * The mirror example runs beside it: files written to a local folder, removed or replaced
+ * as they are deleted or renamed in DingTalk.
+ *
+ * Takes a few minutes: n8n polls at most once a minute.
+ */
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { EMULATOR_DEFAULTS, startEmulator } from '../../emulator';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ensureN8n } = require('../../scripts/e2e/n8n-install') as typeof import('../../scripts/e2e/n8n-install');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runner = require('../../scripts/e2e/n8n-runner') as typeof import('../../scripts/e2e/n8n-runner');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const build = require('../../scripts/workflows') as typeof import('../../scripts/workflows');
+
+type Emulator = Awaited<ReturnType<typeof startEmulator>>;
+type Install = Awaited<ReturnType<typeof ensureN8n>>;
+interface Received {
+	event: string;
+	dentryId: string;
+	name: string;
+	changes: string[];
+}
+
+const SPACE = EMULATOR_DEFAULTS.spaceId;
+const skip1x = process.env.N8N_E2E_SKIP_1X === '1';
+
+/** A local HTTP endpoint that keeps every JSON body posted to it. */
+async function startRecorder(): Promise<{ url: string; received: Received[]; close: () => Promise<void> }> {
+	const received: Received[] = [];
+	const server: Server = createServer((req, res) => {
+		let body = '';
+		req.on('data', (chunk) => (body += chunk));
+		req.on('end', () => {
+			try {
+				received.push(JSON.parse(body) as Received);
+			} catch {
+				// Not ours.
+			}
+			res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as { port: number };
+	return { url: `http://127.0.0.1:${port}/record`, received, close: async () => await new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+async function waitFor(what: string, condition: () => boolean, timeoutMs: number, detail: () => string = () => ''): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!condition()) {
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${detail().slice(-4000)}`);
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+}
+
+const VERSIONS = [
+	{ major: '2' as const, label: 'n8n 2.41.1 on Node 24' },
+	{ major: '1' as const, label: 'n8n 1.123.81 on Node 20' },
+];
+
+describe.each(VERSIONS)('$label', ({ major }) => {
+	const run = major === '1' && skip1x ? describe.skip : describe;
+
+	run('DingTalk Storage Trigger, activated', () => {
+		let install: Install;
+		let emulator: Emulator;
+		let recorder: Awaited<ReturnType<typeof startRecorder>>;
+		let userFolder: string;
+		let watchedId: string;
+		let mirrorId: string;
+		let mirrorDir: string;
+		const env = () => ({ N8N_RESTRICT_FILE_ACCESS_TO: mirrorDir });
+		/** The local copies, by name, with their sha256. */
+		const mirrored = () =>
+			Object.fromEntries(readdirSync(mirrorDir).map((name) => [name, createHash('sha256').update(readFileSync(path.join(mirrorDir, name))).digest('hex')]));
+
+		/** The ID of an entry of the watched folder, by name. */
+		const idOf = (name: string): string => {
+			const entry = emulator.drive.children(SPACE, watchedId).find((each: { name: string }) => each.name === name);
+			if (!entry) throw new Error(`no ${name} in the watched folder`);
+			return entry.id;
+		};
+
+		const mirrorOf = (name: string): string => {
+			const entry = emulator.drive.children(SPACE, mirrorId).find((each: { name: string }) => each.name === name);
+			if (!entry) throw new Error(`no ${name} in the mirrored folder`);
+			return entry.id;
+		};
+
+		/** Listing calls of the watched folder so far: one per poll. */
+		const polls = () => emulator.log.filter((entry) => entry.path.includes('/dentries?') && entry.path.includes(`parentId=${watchedId}`) && entry.status === 200).length;
+
+		beforeAll(async () => {
+			install = await ensureN8n(major);
+			emulator = await startEmulator();
+			recorder = await startRecorder();
+			const watched = emulator.drive.createFolder(SPACE, '0', '同步-e2e', 'AUTO_RENAME') as { id: string };
+			watchedId = watched.id;
+			emulator.drive.addFile(SPACE, watchedId, 'a.pdf');
+			emulator.drive.addFile(SPACE, watchedId, 'b.pdf');
+			mirrorId = (emulator.drive.createFolder(SPACE, '0', '镜像-e2e', 'AUTO_RENAME') as { id: string }).id;
+			emulator.drive.addFile(SPACE, mirrorId, 'm1.pdf');
+			mirrorDir = mkdtempSync(path.join(tmpdir(), 'dingtalk-mirror-'));
+			userFolder = runner.createUserFolder(runner.packPackage());
+			await runner.importCredentials(install, userFolder, [build.credentialRecord(emulator)]);
+			const workflow = build.chainWorkflow('dtE2eTriggerWf1', 'DingTalk Storage Trigger → recorder', [
+				build.dingTalkNode('trigger', 'DingTalk Trigger', {
+					pollTimes: { item: [{ mode: 'everyMinute' }] },
+					spaceId: build.locator(SPACE),
+					folderId: build.locator(watchedId),
+					unionId: emulator.unionId,
+					events: ['created', 'updated', 'deleted'],
+				}),
+				{
+					name: 'Record',
+					type: 'n8n-nodes-base.httpRequest',
+					typeVersion: 4.2,
+					parameters: {
+						method: 'POST',
+						url: recorder.url,
+						sendBody: true,
+						specifyBody: 'json',
+						jsonBody: '={{ JSON.stringify({ event: $json.event, dentryId: $json.dentryId, name: $json.name, changes: $json.changes }) }}',
+						options: {},
+					},
+				},
+			]);
+			// The trigger starts the workflow: no Manual Trigger in front of it.
+			workflow.nodes = workflow.nodes.slice(1);
+			workflow.connections = { 'DingTalk Trigger': { main: [[{ node: 'Record', type: 'main', index: 0 }]] } };
+			await runner.importWorkflow(install, userFolder, workflow);
+			await runner.activateWorkflow(install, userFolder, workflow.id);
+
+			// The mirror example, pointed at the emulator and a temporary folder, polling every minute.
+			const mirror = build.exampleFor('mirror-folder.workflow.json', emulator);
+			for (const node of mirror.nodes) {
+				if (node.type === build.NODE_TYPES.trigger) Object.assign(node.parameters, { pollTimes: { item: [{ mode: 'everyMinute' }] }, folderId: build.locator(mirrorId) });
+				for (const key of ['command', 'fileName']) {
+					if (typeof node.parameters[key] === 'string') node.parameters[key] = (node.parameters[key] as string).replace('/data/dingtalk-mirror', mirrorDir);
+				}
+			}
+			await runner.importWorkflow(install, userFolder, mirror);
+			await runner.activateWorkflow(install, userFolder, mirror.id);
+		}, 30 * 60_000);
+
+		afterAll(async () => {
+			await recorder?.close();
+			await emulator?.close();
+			if (userFolder) rmSync(userFolder, { recursive: true, force: true });
+			if (mirrorDir) rmSync(mirrorDir, { recursive: true, force: true });
+		});
+
+		test('baseline silently; the next poll brings what changed (and the mirror example follows, byte-exact); across a restart nothing is lost and nothing comes twice', async () => {
+			let n8n = await runner.startN8n(install, userFolder, env());
+			try {
+				// Activation polls once: the baseline, which emits nothing.
+				await waitFor('the baseline poll', () => polls() >= 1, 90_000, n8n.output);
+				await new Promise((resolve) => setTimeout(resolve, 2_000));
+				expect(recorder.received).toEqual([]);
+
+				const c = emulator.drive.addFile(SPACE, watchedId, 'c.pdf') as { id: string };
+				const m2 = emulator.drive.addFile(SPACE, mirrorId, 'm2.docx') as { id: string };
+				emulator.drive.editFile(mirrorOf('m1.pdf'));
+				emulator.drive.editFile(idOf('a.pdf'));
+				emulator.drive.rename(SPACE, idOf('b.pdf'), 'b2.pdf');
+				// The next poll (within a minute) starts an execution with the three changes.
+				await waitFor('the three changes', () => recorder.received.length >= 3, 150_000, n8n.output);
+				expect(recorder.received.map((item) => [item.event, item.name, item.changes]).sort()).toEqual([
+					['created', 'c.pdf', []],
+					['updated', 'a.pdf', ['content']],
+					['updated', 'b2.pdf', ['renamed']],
+				]);
+				expect(recorder.received.find((item) => item.name === 'c.pdf')?.dentryId).toBe(c.id);
+				// The mirror: the new and the edited file, byte-exact (m1.pdf existed before the baseline: the edit brings it).
+				await waitFor('the mirror copies', () => existsSync(path.join(mirrorDir, 'm2.docx')) && existsSync(path.join(mirrorDir, 'm1.pdf')), 150_000, n8n.output);
+				expect(mirrored()).toEqual({ 'm1.pdf': emulator.sha256(mirrorOf('m1.pdf')), 'm2.docx': emulator.sha256(m2.id) });
+			} finally {
+				await n8n.stop();
+			}
+
+			// While n8n is down: one file deleted, one added.
+			emulator.drive.remove(SPACE, idOf('a.pdf'), true);
+			emulator.drive.addFile(SPACE, watchedId, 'd.pdf');
+			emulator.drive.remove(SPACE, mirrorOf('m1.pdf'), true);
+			const m3 = mirrorOf('m2.docx');
+			emulator.drive.rename(SPACE, m3, 'm3.docx');
+			const pollsBefore = polls();
+
+			n8n = await runner.startN8n(install, userFolder, env());
+			try {
+				await waitFor('the changes made while n8n was down', () => recorder.received.length >= 5, 150_000, n8n.output);
+				await waitFor('the mirror to follow', () => JSON.stringify(Object.keys(mirrored())) === '["m3.docx"]', 150_000, () => `${n8n.output()}\nlocal copies: ${Object.keys(mirrored()).join(', ')}`);
+				expect(mirrored()).toEqual({ 'm3.docx': emulator.sha256(m3) });
+				// One more poll after that: it must bring nothing new.
+				const delivered = polls();
+				await waitFor('one more poll', () => polls() > delivered, 150_000, n8n.output);
+				await new Promise((resolve) => setTimeout(resolve, 3_000));
+			} finally {
+				await n8n.stop();
+			}
+			expect(polls()).toBeGreaterThan(pollsBefore + 1);
+			expect(recorder.received.slice(3).map((item) => [item.event, item.name]).sort()).toEqual([
+				['created', 'd.pdf'],
+				['deleted', 'a.pdf'],
+			]);
+			const keys = recorder.received.map((item) => `${item.event}:${item.dentryId}:${item.name}`);
+			expect(new Set(keys).size).toBe(keys.length);
+			expect(recorder.received).toHaveLength(5);
+		}, 10 * 60_000);
+	});
+});
