@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { folderLocator, spaceLocator } from '../n8n/locators';
+import { folderLocator, operatorProperty, spaceLocator } from '../n8n/locators';
 
 /** The trigger's parameters; the names are fixed (README, examples and tests rely on them). */
 export const DEFAULT_MAX_DEPTH = 10;
@@ -19,15 +19,7 @@ export const triggerProperties: INodeProperties[] = [
 		rootByDefault: true,
 		description: "The folder to watch: pick it, or give its ID (0: the space's root) or its path",
 	}),
-	{
-		displayName: 'Operator Union ID',
-		name: 'unionId',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. iPsAiSxxxxxxxxxxxxiEiE',
-		description: 'Union ID of the DingTalk user on whose behalf the folder is read; that user needs access to it. Fill it in before picking from a list.',
-	},
+	operatorProperty('the folder is read'),
 	{
 		displayName: 'Events',
 		name: 'events',

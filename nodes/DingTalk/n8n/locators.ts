@@ -92,6 +92,19 @@ export function fileLocator(name: string, displayName: string, options: { descri
 	};
 }
 
+/** The operator: every storage call is made on behalf of a user, who needs access to the items. */
+export function operatorProperty(onBehalfOf: string): INodeProperties {
+	return {
+		displayName: 'Operator Union ID',
+		name: 'unionId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. iPsAiSxxxxxxxxxxxxiEiE',
+		description: `Union ID of the DingTalk user on whose behalf ${onBehalfOf}; that user needs access to the items. Fill it in before picking from a list.`,
+	};
+}
+
 export interface LocatorValue {
 	mode: 'list' | 'id' | 'path';
 	value: unknown;

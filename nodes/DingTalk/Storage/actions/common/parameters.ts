@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { fileLocator, folderLocator, readSpaceId, spaceLocator } from '../../../n8n/locators';
+import { fileLocator, folderLocator, operatorProperty, readSpaceId, spaceLocator } from '../../../n8n/locators';
 import { requireId, wholeNumber } from '../../../shared/helpers/validate';
 import { CONFLICT_STRATEGIES, type ConflictStrategy } from '../../../shared/storage/types';
 import type { Resource } from '../types';
@@ -27,15 +27,7 @@ export const spacePickers: INodeProperties[] = [
 	}),
 ];
 
-export const unionIdProperty: INodeProperties = {
-	displayName: 'Operator Union ID',
-	name: 'unionId',
-	type: 'string',
-	default: '',
-	required: true,
-	placeholder: 'e.g. iPsAiSxxxxxxxxxxxxiEiE',
-	description: 'Union ID of the DingTalk user on whose behalf the operation runs; that user needs access to the items. Fill it in before picking from a list.',
-};
+export const unionIdProperty: INodeProperties = operatorProperty('the operation runs');
 
 export function fileProperty(operations: string[], description = 'The file: pick it, or give its ID or its path'): INodeProperties {
 	return fileLocator('dentryId', 'File', { description, displayOptions: show('file', operations) });

@@ -1,0 +1,38 @@
+/** The DingTalk Storage Trigger's description: the fixed names and defaults the issue sets. */
+import type { INodeProperties } from 'n8n-workflow';
+
+import { DingTalkStorageTrigger } from '../../nodes/DingTalk/StorageTrigger/DingTalkStorageTrigger.node';
+
+const { description, methods } = new DingTalkStorageTrigger();
+const byName = (name: string) => description.properties.find((property) => property.name === name);
+const option = (name: string) => (byName('options')?.options as INodeProperties[]).find((each) => each.name === name);
+
+test('a polling trigger named dingTalkStorageTrigger, with the DingTalk API credential', () => {
+	expect(description.name).toBe('dingTalkStorageTrigger');
+	expect(description.displayName).toBe('DingTalk Storage Trigger');
+	expect(description.version).toBe(1);
+	expect(description.polling).toBe(true);
+	expect(description.inputs).toEqual([]);
+	expect(description.credentials).toEqual([{ name: 'dingTalkApi', required: true, testedBy: 'dingTalkApiTest' }]);
+	expect(Object.keys(methods.listSearch).sort()).toEqual(['searchFiles', 'searchFolders', 'searchSpaces']);
+});
+
+test('its parameters and their defaults', () => {
+	expect(description.properties.map((property) => property.name)).toEqual(['quotaNotice', 'spaceId', 'folderId', 'unionId', 'events', 'options']);
+	expect(byName('folderId')?.default).toEqual({ mode: 'id', value: '0' });
+	expect((byName('folderId')?.modes ?? []).map((mode) => mode.name)).toEqual(['list', 'id', 'path']);
+	expect(byName('events')?.default).toEqual(['created', 'updated']);
+	expect((byName('events')?.options as Array<{ value: string }>).map((each) => each.value).sort()).toEqual(['created', 'deleted', 'updated']);
+	expect(Object.fromEntries((byName('options')?.options as INodeProperties[]).map((each) => [each.name, each.default]))).toEqual({
+		download: false,
+		fileExtensions: '',
+		includeFolders: false,
+		maxDepth: 10,
+		maxDownloadSize: 0,
+		binaryPropertyName: 'data',
+		recursive: false,
+	});
+	expect(option('recursive')?.type).toBe('boolean');
+	// The quota in one sentence, where the user picks the interval.
+	expect(byName('quotaNotice')?.displayName).toMatch(/one DingTalk API call per 50 entries.*5,000 calls a month/);
+});
