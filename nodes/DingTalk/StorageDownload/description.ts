@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { binaryPropertyParameter, DOWNLOAD_OPTIONS } from '../n8n/downloadOptions';
+import { operatorProperty } from '../n8n/locators';
 
 /** The node's parameters: public since 0.1.0, kept stable (test/unit/interfaces.test.ts). */
 export const nodeProperties: INodeProperties[] = [
@@ -43,15 +44,7 @@ export const nodeProperties: INodeProperties[] = [
 		placeholder: 'e.g. 118459735262',
 		description: "The file's dentry ID in that space",
 	},
-	{
-		displayName: 'Operator Union ID',
-		name: 'unionId',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. iPsAiSxxxxxxxxxxxxiEiE',
-		description: 'Union ID of the DingTalk user on whose behalf the file is read; that user must be able to access the file',
-	},
+	operatorProperty('the file is read', false),
 	binaryPropertyParameter({ show: { operation: ['download'] } }),
 	{
 		displayName: 'Options',

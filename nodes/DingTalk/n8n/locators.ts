@@ -93,7 +93,7 @@ export function fileLocator(name: string, displayName: string, options: { descri
 }
 
 /** The operator: every storage call is made on behalf of a user, who needs access to the items. */
-export function operatorProperty(onBehalfOf: string): INodeProperties {
+export function operatorProperty(onBehalfOf: string, withPickers = true): INodeProperties {
 	return {
 		displayName: 'Operator Union ID',
 		name: 'unionId',
@@ -101,7 +101,7 @@ export function operatorProperty(onBehalfOf: string): INodeProperties {
 		default: '',
 		required: true,
 		placeholder: 'e.g. iPsAiSxxxxxxxxxxxxiEiE',
-		description: `Union ID of the DingTalk user on whose behalf ${onBehalfOf}; that user needs access to the items. Fill it in before picking from a list.`,
+		description: `Union ID of the DingTalk user on whose behalf ${onBehalfOf}; that user needs access to the items.${withPickers ? ' Fill it in before picking from a list.' : ''}`,
 	};
 }
 
