@@ -21,6 +21,7 @@ const GiB = 1024 * MiB;
  * @property {string} [contentType]          Content-Type sent by storage (absent: none sent)
  * @property {'utf8'|'plain'|'none'} [disposition]  how Content-Disposition is sent
  * @property {string} [objectKey]            last path segment of the storage URL
+ * @property {{files: string[], sizes: number[], sha256?: string}} [stored]  uploaded bytes: these files on disk, in order (then `seed` only tells versions apart)
  */
 
 /**
@@ -653,6 +654,38 @@ class Drive {
 			};
 			return clone(source, targetFolderId, name);
 		});
+	}
+
+	/**
+	 * The commit of an upload: a new file, or (Overwrite, on a file) a new version of the
+	 * file of that name, by the conflict strategy.
+	 * @param {string} spaceId @param {string} parentId @param {unknown} rawName @param {unknown} rawStrategy
+	 * @param {Content} content
+	 */
+	commitFile(spaceId, parentId, rawName, rawStrategy, content) {
+		this.folderOrRoot(spaceId, parentId);
+		let name = checkedName(rawName);
+		const strategy = Drive.strategy(rawStrategy);
+		const existing = this.childNamed(spaceId, parentId, name);
+		if (existing && strategy === 'RETURN_ERROR_IF_EXISTS') throw new ApiFault('dentryNameConflict');
+		if (existing && strategy === 'RETURN_DENTRY_IF_EXISTS') return this.json(existing);
+		if (this.usedBytes(spaceId) + content.size > this.space(spaceId).quota) throw new ApiFault('storageQuotaExceeded');
+		const time = new Date(this.now()).toISOString();
+		const extension = extensionOf(name);
+		const typed = { disposition: /** @type {const} */ ('utf8'), ...(extension && TYPES_BY_EXTENSION[extension] ? { contentType: TYPES_BY_EXTENSION[extension] } : {}), ...content };
+		if (existing && strategy === 'OVERWRITE') {
+			if (existing.type === 'FILE') {
+				existing.versions.push({ version: existing.versions[existing.versions.length - 1].version + 1, content: typed, modifiedTime: time });
+				existing.modifiedTime = time;
+				return this.json(existing);
+			}
+			for (const entry of this.subtree(existing)) entry.status = 'DELETED';
+		} else if (existing) {
+			name = this.freeName(spaceId, parentId, name, true);
+		}
+		const id = this.newId();
+		this.entries.set(id, { id, uuid: uuidOf(id), spaceId, parentId, type: 'FILE', name, status: 'NORMAL', createTime: time, modifiedTime: time, versions: [{ version: 1, content: typed, modifiedTime: time }] });
+		return this.json(/** @type {Entry} */ (this.entries.get(id)));
 	}
 
 	// ---- changes made outside the API, between a trigger's polls (tests) ----

@@ -13,10 +13,12 @@
  */
 const http = require('node:http');
 const https = require('node:https');
-const { createHmac, randomBytes } = require('node:crypto');
+const fs = require('node:fs');
+const { createHash, createHmac, randomBytes } = require('node:crypto');
 const content = require('./content');
 const { Drive, SAMPLE_FILES, MONTHLY_REPORTS } = require('./drive');
 const { API_ERRORS, ApiFault } = require('./errors');
+const { Uploads, storedChunks, readStoredSync, storedSha256, MAX_PUT_SIZE } = require('./uploads');
 
 /**
  * The values every user of the emulator shares (tests, demo, dev, benchmarks): the app,
@@ -49,6 +51,16 @@ const EMULATOR_DEFAULTS = {
  * @property {number} [extraBytes]        send this many bytes beyond Content-Length
  * @property {boolean} [wrongContentRange] answer ranges with a Content-Range one byte off
  * @property {'loop'|'ftp'|'otherOrigin'} [redirect] answer with a redirect of this kind
+ */
+
+/**
+ * A fault of the storage's PUTs (uploads).
+ * @typedef {object} UploadFault
+ * @property {number} [part]            only PUTs of this part (0: a single PUT); default every PUT
+ * @property {number} [status]          answer with this status (an OSS XML error) after reading the body
+ * @property {string} [code]            the OSS error code of that answer (default InternalError, or AccessDenied for 403)
+ * @property {number} [resetAfterBytes] reset the connection once this many body bytes arrived
+ * @property {number} [times]           how many matching PUTs it hits (default 1)
  */
 
 /** @param {string} name */
@@ -91,16 +103,17 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * OSS-style canonical string: VERB, Content-MD5, Content-Type, date, x-oss-* headers, resource.
+ * @param {string} verb
  * @param {Record<string, string | string[] | undefined>} headers lower-cased request headers
  * @param {string} resource
  */
-function stringToSign(headers, resource) {
+function stringToSign(verb, headers, resource) {
 	const ossHeaders = Object.keys(headers)
 		.filter((name) => name.startsWith('x-oss-'))
 		.sort()
 		.map((name) => `${name}:${String(headers[name]).trim()}\n`)
 		.join('');
-	return ['GET', headers['content-md5'] ?? '', headers['content-type'] ?? '', headers['x-oss-date'] ?? ''].join('\n') + '\n' + ossHeaders + resource;
+	return [verb, headers['content-md5'] ?? '', headers['content-type'] ?? '', headers['x-oss-date'] ?? ''].join('\n') + '\n' + ossHeaders + resource;
 }
 
 /**
@@ -153,6 +166,9 @@ async function startEmulator(options = {}) {
 	/** @type {Map<string, number>} API name -> calls that reached it (authenticated) */
 	const apiCounts = new Map();
 	const drive = new Drive();
+	const uploads = new Uploads();
+	/** @type {(UploadFault & {hits: number})[]} */
+	const uploadFaults = [];
 	/**
 	 * What storage serves for a dentry: its name and how its bytes are made.
 	 * @param {string} dentryId @param {number} [version]
@@ -164,7 +180,7 @@ async function startEmulator(options = {}) {
 	/** @type {Map<string, Fault & {hits: number}>} */
 	const faults = new Map();
 	/** Everything that reached the emulator, for assertions. */
-	const log = /** @type {{server: 'api'|'storage', method: string, path: string, headers: Record<string, string | string[] | undefined>, status?: number, body?: string, sentBytes?: number, completed?: boolean}[]} */ ([]);
+	const log = /** @type {{server: 'api'|'storage', method: string, path: string, headers: Record<string, string | string[] | undefined>, status?: number, body?: string, sentBytes?: number, receivedBytes?: number, completed?: boolean}[]} */ ([]);
 
 	/**
 	 * @param {http.ServerResponse} res
@@ -174,14 +190,14 @@ async function startEmulator(options = {}) {
 		sendJson(res, fault.status, { code: fault.code, message: fault.message, requestid: `emu-${randomBytes(6).toString('hex')}` });
 	};
 
-	/** @param {string} pathname */
-	const signedHeaders = (pathname) => {
+	/** @param {string} pathname @param {string} [verb] */
+	const signedHeaders = (pathname, verb = 'GET') => {
 		const stale = state.staleSignatures > 0;
 		if (stale) state.staleSignatures--;
 		const signedAt = stale ? Date.now() - (state.signatureTtlSeconds + 60) * 1000 : Date.now();
 		const date = new Date(signedAt).toUTCString();
 		const headers = { 'x-oss-date': date };
-		const signature = createHmac('sha1', ossAccessKeySecret).update(stringToSign(headers, pathname)).digest('base64');
+		const signature = createHmac('sha1', ossAccessKeySecret).update(stringToSign(verb, headers, pathname)).digest('base64');
 		return { Authorization: `OSS ${ossAccessKeyId}:${signature}`, 'x-oss-date': date };
 	};
 
@@ -253,6 +269,33 @@ async function startEmulator(options = {}) {
 			handle: ({ params: [spaceId, dentryId], query }) => drive.remove(spaceId, dentryId, query.get('toRecycleBin') === 'true'),
 		},
 		{
+			method: 'POST',
+			pattern: /^\/v1\.0\/storage\/spaces\/files\/multiPartUploadInfos\/query$/,
+			api: 'multiPartUploadInfos.query',
+			handle: ({ body }) => partSignatures(body ?? {}),
+		},
+		{
+			method: 'POST',
+			pattern: /^\/v1\.0\/storage\/spaces\/([^/]+)\/files\/uploadInfos\/query$/,
+			api: 'uploadInfos.query',
+			handle: ({ params: [spaceId], body }) => uploadInfo(spaceId, body ?? {}),
+		},
+		{
+			method: 'POST',
+			pattern: /^\/v1\.0\/storage\/spaces\/([^/]+)\/files\/multiPartUploadInfos\/init$/,
+			api: 'multiPartUploadInfos.init',
+			handle: ({ params: [spaceId], body }) => {
+				const preCheck = checkedPreCheck(spaceId, body?.option?.preCheckParam);
+				return { uploadKey: uploads.start(spaceId, preCheck, true), storageDriver: 'DINGTALK' };
+			},
+		},
+		{
+			method: 'POST',
+			pattern: /^\/v1\.0\/storage\/spaces\/([^/]+)\/files\/commit$/,
+			api: 'files.commit',
+			handle: ({ params: [spaceId], body }) => commit(spaceId, body ?? {}),
+		},
+		{
 			method: 'GET',
 			pattern: /^\/v1\.0\/storage\/tasks\/([^/]+)$/,
 			api: 'tasks.get',
@@ -305,6 +348,73 @@ async function startEmulator(options = {}) {
 		if (state.downloadInfoRewrite) answer = state.downloadInfoRewrite(answer);
 		if (state.downloadInfoPaddingBytes) /** @type {any} */ (answer).padding = 'x'.repeat(state.downloadInfoPaddingBytes);
 		return answer;
+	}
+
+	/**
+	 * An upload's pre-check, as DingTalk makes it before handing out upload info: the
+	 * parent is a folder of this space, the name is usable, the quota holds the size.
+	 * @param {string} spaceId @param {any} preCheck
+	 */
+	function checkedPreCheck(spaceId, preCheck) {
+		if (preCheck === null || typeof preCheck !== 'object') throw new ApiFault('paramError', 'option.preCheckParam is required');
+		const parentId = String(preCheck.parentId ?? '0');
+		if (parentId.startsWith('error-')) throw new ApiFault(parentId.slice('error-'.length));
+		drive.folderOrRoot(spaceId, parentId);
+		const size = Number(preCheck.size);
+		if (Number.isFinite(size) && drive.usedBytes(spaceId) + size > drive.space(spaceId).quota) throw new ApiFault('storageQuotaExceeded');
+		return preCheck;
+	}
+
+	/**
+	 * Where and how to PUT the bytes of an upload (or of one part): URLs on both storage
+	 * "hosts", signed for PUT with no Content-Type.
+	 * @param {string} spaceId @param {string} key @param {number} part @param {boolean} intranet
+	 */
+	function putSignature(spaceId, key, part, intranet) {
+		const resource = `/bucket-${spaceId}/${key}${part > 0 ? `.part${part}` : ''}`;
+		const which = `upload=${encodeURIComponent(key)}&part=${part}`;
+		const storageBase = `${storageScheme}://127.0.0.1:${storagePort()}`;
+		return {
+			resourceUrls: [`${storageBase}/oss-a${resource}?${which}&intranet=${intranet}`, `${storageBase}/oss-b${resource}?${which}`],
+			internalResourceUrls: [],
+			headers: signedHeaders(resource, 'PUT'),
+			expirationSeconds: state.signatureTtlSeconds,
+			region: 'ZHANGJIAKOU',
+		};
+	}
+
+	/** @param {string} spaceId @param {any} body */
+	function uploadInfo(spaceId, body) {
+		if (body.protocol !== 'HEADER_SIGNATURE') throw new ApiFault('paramError', 'protocol must be HEADER_SIGNATURE');
+		if (body.multipart === true) throw new ApiFault('paramError', 'use multiPartUploadInfos for a multipart upload');
+		const option = body.option ?? {};
+		const preCheck = checkedPreCheck(spaceId, option.preCheckParam);
+		const key = uploads.start(spaceId, preCheck, false);
+		return { uploadKey: key, storageDriver: 'DINGTALK', protocol: 'HEADER_SIGNATURE', headerSignatureInfo: putSignature(spaceId, key, 0, option.preferIntranet !== false) };
+	}
+
+	/** @param {any} body */
+	function partSignatures(body) {
+		const upload = uploads.get(String(body.uploadKey ?? ''));
+		if (!upload || !upload.multipart) throw new ApiFault('paramError', 'the uploadKey is not a multipart upload in progress');
+		const numbers = body.partNumbers;
+		if (!Array.isArray(numbers) || numbers.length === 0 || numbers.length > 30) throw new ApiFault('paramError', 'partNumbers: 1 to 30 part numbers');
+		for (const number of numbers) {
+			if (!Number.isInteger(number) || number < 1 || number > 10_000) throw new ApiFault('paramError', `part number ${String(number)} is not from 1 to 10000`);
+		}
+		const intranet = body.option?.preferIntranet !== false;
+		return { multipartHeaderSignatureInfos: numbers.map((partNumber) => ({ partNumber, headerSignatureInfo: putSignature(upload.spaceId, upload.key, partNumber, intranet) })) };
+	}
+
+	/** @param {string} spaceId @param {any} body */
+	function commit(spaceId, body) {
+		const key = String(body.uploadKey ?? '');
+		const { upload, stored, size } = uploads.take(key, body.option?.size);
+		if (upload.spaceId !== spaceId) throw new ApiFault('paramError', 'the uploadKey belongs to another space');
+		const parentId = String(body.parentId ?? '');
+		const dentry = drive.commitFile(spaceId, parentId, body.name, body.option?.conflictStrategy, { size, seed: -(uploads.committed.size + 1), stored });
+		uploads.done(key);
+		return { dentry };
 	}
 
 	const api = http.createServer(async (req, res) => {
@@ -382,12 +492,90 @@ async function startEmulator(options = {}) {
 		const ids = [...params, url.searchParams.get('parentId') ?? '', String(parsed?.targetSpaceId ?? ''), String(parsed?.targetFolderId ?? '')];
 		for (const id of ids) if (id.startsWith('error-')) return apiError(res, new ApiFault(id.slice('error-'.length)));
 		try {
-			return sendJson(res, 200, route.handle({ params, query: url.searchParams, body: parsed }));
+			return sendJson(res, 200, await route.handle({ params, query: url.searchParams, body: parsed }));
 		} catch (error) {
 			if (error instanceof ApiFault) return apiError(res, error);
 			throw error;
 		}
 	});
+
+	/**
+	 * A PUT of an upload's bytes (or a part's), checked as OSS checks it: the signature over
+	 * exactly the headers sent (an unsigned Content-Type or Content-MD5 breaks it), expiry,
+	 * a Content-Length. The bytes go to a temporary file, hashed as they arrive; only a body
+	 * received whole is kept.
+	 * @param {http.IncomingMessage} req @param {http.ServerResponse} res @param {URL} url
+	 * @param {{status: number, sentBytes: number, receivedBytes?: number}} entry
+	 * @param {(status: number, code: string, message: string) => void} xmlError
+	 */
+	async function receiveUpload(req, res, url, entry, xmlError) {
+		const refuse = (/** @type {number} */ status, /** @type {string} */ code, /** @type {string} */ message) => {
+			// OSS answers before reading a refused body; the client sees the answer or a reset.
+			req.resume();
+			xmlError(status, code, message);
+		};
+		const match = /^\/oss-([ab])(\/bucket-[^/]+\/[^/]+)$/.exec(url.pathname);
+		const upload = uploads.get(url.searchParams.get('upload') ?? '');
+		const part = Number(url.searchParams.get('part') ?? '0');
+		if (!match || !upload || !Number.isInteger(part) || (part === 0) === upload.multipart) return refuse(404, 'NoSuchUpload', 'The specified upload does not exist.');
+		const expected = createHmac('sha1', ossAccessKeySecret).update(stringToSign('PUT', req.headers, match[2])).digest('base64');
+		if (req.headers.authorization !== `OSS ${ossAccessKeyId}:${expected}`) {
+			return refuse(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.');
+		}
+		const signedAt = Date.parse(String(req.headers['x-oss-date'] ?? ''));
+		if (!Number.isFinite(signedAt) || Date.now() > signedAt + state.signatureTtlSeconds * 1000) return refuse(403, 'AccessDenied', 'Request has expired.');
+		const lengthHeader = req.headers['content-length'];
+		if (lengthHeader === undefined || !/^\d+$/.test(lengthHeader)) return refuse(411, 'MissingContentLength', 'You must provide the Content-Length HTTP header.');
+		const length = Number(lengthHeader);
+		if (length > MAX_PUT_SIZE) return refuse(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size.');
+
+		const fault = uploadFaults.find((each) => (each.part === undefined || each.part === part) && each.hits < (each.times ?? 1));
+		if (fault) fault.hits++;
+		if (fault?.status && fault.resetAfterBytes === undefined) {
+			const code = fault.code ?? (fault.status === 403 ? 'AccessDenied' : 'InternalError');
+			return refuse(fault.status, code, fault.status === 403 ? 'Request has expired.' : 'emulated failure');
+		}
+
+		const file = uploads.tempFile();
+		const out = fs.createWriteStream(file);
+		const md5 = createHash('md5');
+		let received = 0;
+		let broken = false;
+		const rate = state.bytesPerSecondPerConnection;
+		const started = Date.now();
+		try {
+			for await (const chunk of req) {
+				const buffer = /** @type {Buffer} */ (chunk);
+				received += buffer.length;
+				entry.receivedBytes = received;
+				md5.update(buffer);
+				if (!out.write(buffer)) await new Promise((resolve) => out.once('drain', () => resolve(undefined)));
+				if (fault?.resetAfterBytes !== undefined && received >= fault.resetAfterBytes) {
+					broken = true;
+					entry.status = -1;
+					req.socket.resetAndDestroy();
+					break;
+				}
+				if (rate > 0) {
+					const ahead = (received / rate) * 1000 - (Date.now() - started);
+					if (ahead > 1) await sleep(ahead);
+				}
+			}
+		} catch {
+			broken = true;
+		}
+		await new Promise((resolve) => out.end(resolve));
+		if (broken || received !== length || req.readableAborted) {
+			fs.rmSync(file, { force: true });
+			if (!res.destroyed && !broken) xmlError(400, 'IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.');
+			return;
+		}
+		const etag = md5.digest('hex').toUpperCase();
+		uploads.keep(upload, part, { file, size: received, md5: etag });
+		entry.status = 200;
+		res.writeHead(200, { etag: `"${etag}"`, 'content-length': 0, 'x-oss-request-id': `emu-${randomBytes(6).toString('hex')}` });
+		res.end();
+	}
 
 	const storageScheme = options.storageTls ? 'https' : 'http';
 	/**
@@ -396,7 +584,7 @@ async function startEmulator(options = {}) {
 	 */
 	const storageHandler = async (req, res) => {
 		const url = new URL(req.url ?? '/', 'http://storage');
-		const entry = { server: /** @type {const} */ ('storage'), method: req.method ?? '', path: url.pathname + url.search, headers: req.headers, status: 0, sentBytes: 0, completed: false };
+		const entry = { server: /** @type {const} */ ('storage'), method: req.method ?? '', path: url.pathname + url.search, headers: req.headers, status: 0, sentBytes: 0, receivedBytes: 0, completed: false };
 		res.on('finish', () => {
 			entry.completed = true;
 		});
@@ -407,6 +595,7 @@ async function startEmulator(options = {}) {
 			res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(text) });
 			res.end(text);
 		};
+		if (req.method === 'PUT') return await receiveUpload(req, res, url, entry, xmlError);
 		const match = /^\/oss-([ab])(\/bucket-[^/]+\/([^/]+))$/.exec(url.pathname);
 		const dentryId = url.searchParams.get('dentry') ?? '';
 		const version = url.searchParams.has('v') ? Number(url.searchParams.get('v')) : undefined;
@@ -437,7 +626,7 @@ async function startEmulator(options = {}) {
 		}
 
 		const resource = match[2];
-		const expected = createHmac('sha1', ossAccessKeySecret).update(stringToSign(req.headers, resource)).digest('base64');
+		const expected = createHmac('sha1', ossAccessKeySecret).update(stringToSign('GET', req.headers, resource)).digest('base64');
 		if (req.headers.authorization !== `OSS ${ossAccessKeyId}:${expected}`) {
 			return xmlError(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.');
 		}
@@ -487,7 +676,7 @@ async function startEmulator(options = {}) {
 		const rate = state.bytesPerSecondPerConnection;
 		const bodyStarted = Date.now();
 		let sent = 0;
-		for (const chunk of content.chunks(file.seed, start, end)) {
+		for await (const chunk of file.stored ? storedChunks(file.stored, start, end) : content.chunks(file.seed, start, end)) {
 			let piece = chunk;
 			if (cutAt !== undefined && sent + piece.length > cutAt) piece = piece.subarray(0, Math.max(0, cutAt - sent));
 			if (fault?.bodyDelayMs && faultActive) await sleep(fault.bodyDelayMs);
@@ -576,6 +765,7 @@ async function startEmulator(options = {}) {
 		sha256: (dentryId, start = 0, end = undefined, version = undefined) => {
 			const file = fileOf(dentryId, version);
 			if (!file) throw new Error(`no emulated file ${dentryId}`);
+			if (file.stored) return storedSha256(file.stored, start, end ?? file.size - 1);
 			return file.size === 0 ? content.sha256(file.seed, 0, -1) : content.sha256(file.seed, start, end ?? file.size - 1);
 		},
 		/**
@@ -587,6 +777,7 @@ async function startEmulator(options = {}) {
 		bytes: (dentryId, start = 0, end = undefined) => {
 			const file = fileOf(dentryId);
 			if (!file) throw new Error(`no emulated file ${dentryId}`);
+			if (file.stored) return readStoredSync(file.stored, start, end ?? file.size - 1);
 			return content.bytes(file.seed, start, end ?? file.size - 1);
 		},
 		/** The next `count` changes DingTalk would run as tasks (folders with children) fail with `message`, changing nothing. */
@@ -598,7 +789,17 @@ async function startEmulator(options = {}) {
 		 * @param {Fault} fault
 		 */
 		setFault: (dentryId, fault) => faults.set(dentryId, { ...fault, hits: 0 }),
-		clearFaults: () => faults.clear(),
+		clearFaults: () => {
+			faults.clear();
+			uploadFaults.length = 0;
+		},
+		/**
+		 * Storage answers the next matching upload PUT(s) with a fault (see UploadFault).
+		 * @param {UploadFault} fault
+		 */
+		setUploadFault: (fault) => uploadFaults.push({ ...fault, hits: 0 }),
+		/** Uploads started (upload info or multipart init) and not committed. */
+		uncommittedUploads: () => uploads.uncommitted,
 		/**
 		 * The next `count` API calls (other than the token endpoint) answer with `code`; with
 		 * `api`, only calls of that API (by its name, e.g. tasks.get); with `after`, once that
@@ -620,6 +821,8 @@ async function startEmulator(options = {}) {
 		},
 		reset: () => {
 			faults.clear();
+			uploadFaults.length = 0;
+			uploads.reset();
 			state.forcedApiErrors.length = 0;
 			state.downloadInfoRewrite = undefined;
 			state.apiLatencyMs = 0;
@@ -638,6 +841,7 @@ async function startEmulator(options = {}) {
 			api.closeAllConnections();
 			storage.closeAllConnections();
 			await Promise.all([new Promise((r) => api.close(r)), new Promise((r) => storage.close(r))]);
+			uploads.close();
 		},
 	};
 }

@@ -6,7 +6,7 @@
  * hooks that collect the run.
  */
 import { Container } from '@n8n/di';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BinaryDataService, ExecutionLifecycleHooks, PollContext, WorkflowExecute } from 'n8n-core';
@@ -62,13 +62,27 @@ class ItemSource implements INodeType {
 		defaults: { name: 'Item Source' },
 		inputs: ['main'],
 		outputs: ['main'],
-		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[]' }] as INodeProperties[],
+		properties: [
+			{ displayName: 'Items', name: 'items', type: 'json', default: '[]' },
+			{ displayName: 'Binaries', name: 'binaries', type: 'json', default: '[]' },
+		] as INodeProperties[],
 	} as INodeType['description'];
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const raw = this.getNodeParameter('items', 0) as string | IDataObject[];
 		const items = (typeof raw === 'string' ? JSON.parse(raw) : raw) as IDataObject[];
-		return [items.map((json) => ({ json }))];
+		const binaries = JSON.parse(this.getNodeParameter('binaries', 0, '[]') as string) as Array<InputBinary | null>;
+		return [
+			await Promise.all(
+				items.map(async (json, index) => {
+					const file = binaries[index];
+					if (!file) return { json };
+					// As Read/Write Files from Disk does: the file streamed into n8n's binary data.
+					const binary = await this.helpers.prepareBinaryData(createReadStream(file.path), file.path, file.mimeType);
+					return { json, binary: { [file.field ?? 'data']: binary } };
+				}),
+			),
+		];
 	}
 }
 
@@ -171,6 +185,13 @@ export function binaryService(): BinaryDataService {
 	return Container.get(BinaryDataService);
 }
 
+/** A file on disk that the item source puts into an item's binary field (its name: the file's). */
+export interface InputBinary {
+	path: string;
+	field?: string;
+	mimeType?: string;
+}
+
 export interface RunOptions {
 	/** Which of the package's nodes to run (default: the download node). */
 	nodeType?: string;
@@ -179,6 +200,8 @@ export interface RunOptions {
 	credentials: ICredentialDataDecryptedObject;
 	/** Items fed into the DingTalk node (default: one empty item). */
 	items?: IDataObject[];
+	/** Binaries of those items, by index (null: none). */
+	binaries?: Array<InputBinary | null>;
 	continueOnFail?: boolean;
 	/** Cancels the execution after this many milliseconds. */
 	cancelAfterMs?: number;
@@ -221,7 +244,7 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 			type: SOURCE_NODE_TYPE,
 			typeVersion: 1,
 			position: [0, 0],
-			parameters: { items: JSON.stringify(options.items ?? [{}]) },
+			parameters: { items: JSON.stringify(options.items ?? [{}]), binaries: JSON.stringify(options.binaries ?? []) },
 		},
 		{
 			id: 'dingtalk',

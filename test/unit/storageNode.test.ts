@@ -35,7 +35,7 @@ test('type name, version, credential and the resources with their operations', (
 			.map((property) => [property.displayOptions!.show!.resource![0], (property.options as Array<{ value: string }>).map((each) => each.value).sort()]),
 	);
 	expect(operations).toEqual({
-		file: ['copy', 'delete', 'download', 'get', 'listVersions', 'move', 'rename'],
+		file: ['copy', 'delete', 'download', 'get', 'listVersions', 'move', 'rename', 'upload'],
 		folder: ['copy', 'create', 'delete', 'list', 'move', 'rename'],
 		space: ['get', 'list'],
 	});
@@ -49,6 +49,7 @@ test.each([
 	['file', 'rename', ['spaceId', 'dentryId', 'unionId', 'newName']],
 	['file', 'delete', ['spaceId', 'dentryId', 'unionId', 'options']],
 	['file', 'listVersions', ['spaceId', 'dentryId', 'unionId', 'returnAll', 'limit']],
+	['file', 'upload', ['spaceId', 'folderId', 'unionId', 'binaryPropertyName', 'options']],
 	['folder', 'list', ['spaceId', 'folderId', 'unionId', 'returnAll', 'limit', 'options']],
 	['folder', 'create', ['spaceId', 'folderId', 'unionId', 'name', 'options']],
 	['folder', 'copy', ['spaceId', 'folderId', 'unionId', 'targetSpaceId', 'targetFolderId', 'options']],
@@ -97,4 +98,22 @@ test('File → Download offers exactly the Download node\'s options', async () =
 	const { DOWNLOAD_OPTIONS } = await import('../../nodes/DingTalk/n8n/downloadOptions');
 	const names = (shownFor('file', 'download').find((property) => property.name === 'options')?.options as INodeProperties[]).map((each) => each.name);
 	expect(names).toEqual(DOWNLOAD_OPTIONS.map((each) => each.name));
+});
+
+test('File → Upload: the names the issue fixed, the root by default, never overwrite silently; literal defaults equal the engine\'s', async () => {
+	const { DEFAULT_PART_SIZE, DEFAULT_UPLOAD_CONNECTIONS } = await import('../../nodes/DingTalk/shared/transfer/upload');
+	const { DEFAULT_TIMEOUTS } = await import('../../nodes/DingTalk/shared/transport/http');
+	const shown = shownFor('file', 'upload');
+	expect(shown.find((property) => property.name === 'folderId')?.default).toEqual({ mode: 'id', value: '0' });
+	expect(shown.find((property) => property.name === 'binaryPropertyName')?.default).toBe('data');
+	const names = (shown.find((property) => property.name === 'options')?.options as INodeProperties[]).map((each) => each.name).sort();
+	expect(names).toEqual(['conflictStrategy', 'connectTimeout', 'fileName', 'idleTimeout', 'parallelConnections', 'partSize', 'preferIntranet', 'timeout']);
+	expect(option('file', 'upload', 'conflictStrategy')?.default).toBe('AUTO_RENAME');
+	expect(option('file', 'upload', 'preferIntranet')?.default).toBe(false);
+	expect(option('file', 'upload', 'partSize')?.default).toBe(DEFAULT_PART_SIZE);
+	expect(option('file', 'upload', 'parallelConnections')?.default).toBe(DEFAULT_UPLOAD_CONNECTIONS);
+	expect(option('file', 'upload', 'connectTimeout')?.default).toBe(DEFAULT_TIMEOUTS.connectMs);
+	expect(option('file', 'upload', 'timeout')?.default).toBe(DEFAULT_TIMEOUTS.responseMs);
+	expect(option('file', 'upload', 'idleTimeout')?.default).toBe(DEFAULT_TIMEOUTS.idleMs);
+	expect((option('file', 'upload', 'conflictStrategy')?.options as Array<{ value: string }>).map((each) => each.value)).toEqual([...CONFLICT_STRATEGIES]);
 });

@@ -20,7 +20,7 @@ import { storeBinary, type BinaryContext } from './partialBinary';
  * The three timeouts from the node's options. Response Timeout also bounds silence in the
  * middle of a body unless Idle Timeout is set, as n8n's HTTP Request node's Timeout does.
  */
-function readTimeouts(options: IDataObject): Timeouts {
+export function readTimeouts(options: IDataObject): Timeouts {
 	const unset = (value: unknown) => value === undefined || value === null || value === '';
 	const responseMs = positiveTimeout('timeout', options.timeout, DEFAULT_TIMEOUTS.responseMs);
 	return {

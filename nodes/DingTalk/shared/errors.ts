@@ -72,3 +72,11 @@ export function describeUrl(url: string): string {
 		return '(unparseable URL)';
 	}
 }
+
+/** Sending a file to DingTalk storage failed, or its bytes could not be accounted for; nothing was committed. */
+export class UploadError extends DingTalkStorageError {
+	constructor(message: string, details: ErrorDetails, options?: { cause?: unknown }) {
+		super(message, details, options);
+		this.name = 'UploadError';
+	}
+}

@@ -1,5 +1,6 @@
 import { DingTalkApiError } from '../errors';
 import type { ApiSpec } from '../api/types';
+import type { HttpHeaders } from '../transport/http';
 import type { Dentry, Page } from './types';
 
 /**
@@ -44,4 +45,20 @@ export function readPage<T>(answer: Record<string, unknown>, field: string, api:
 	const list = answer[field] ?? [];
 	if (!Array.isArray(list)) throw unexpectedAnswer(api, `"${field}" is not a list`);
 	return { items: list.map(read), nextToken: nextTokenOf(answer) };
+}
+
+/**
+ * The signed headers of a download or upload answer, checked: each a header name and a
+ * one-line value (a CR or LF would let a value inject headers). `fail` names the problem.
+ */
+export function readSignedHeaders(value: unknown, fail: (problem: string) => Error): HttpHeaders {
+	if (value !== undefined && !isRecord(value)) throw fail('the signed headers are not an object');
+	const headers: HttpHeaders = {};
+	for (const [name, headerValue] of Object.entries(value ?? {})) {
+		if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || typeof headerValue !== 'string' || /[\r\n\u0000]/.test(headerValue)) {
+			throw fail('a signed header has an invalid name or value (for example a line break)');
+		}
+		headers[name] = headerValue;
+	}
+	return headers;
 }

@@ -3,7 +3,7 @@ import { meaningOf } from '../api/errorCatalogue';
 import type { ApiSpec } from '../api/types';
 import { DingTalkApiError } from '../errors';
 import type { HttpHeaders } from '../transport/http';
-import { isRecord } from './answers';
+import { isRecord, readSignedHeaders } from './answers';
 import type { DentryRef } from './types';
 
 export const DOWNLOAD_INFO_API: ApiSpec = {
@@ -39,11 +39,6 @@ export interface DownloadInfo {
 export interface DownloadInfoOption {
 	version?: number;
 	preferIntranet: boolean;
-}
-
-/** A header value must be one line: a CR or LF would let it inject headers. */
-function isSafeHeaderValue(value: unknown): value is string {
-	return typeof value === 'string' && !/[\r\n\u0000]/.test(value);
 }
 
 function stringArray(value: unknown): string[] {
@@ -84,15 +79,7 @@ function parseDownloadInfo(answer: Record<string, unknown>): DownloadInfo {
 	const resourceUrls = stringArray(signature.resourceUrls);
 	if (resourceUrls.length === 0) throw invalid('the answer lists no download URL (resourceUrls is empty)');
 
-	const headers: HttpHeaders = {};
-	const rawHeaders = signature.headers;
-	if (rawHeaders !== undefined && !isRecord(rawHeaders)) throw invalid('the signed headers are not an object');
-	for (const [name, value] of Object.entries(rawHeaders ?? {})) {
-		if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || !isSafeHeaderValue(value)) {
-			throw invalid('a signed header has an invalid name or value (for example a line break)');
-		}
-		headers[name] = value;
-	}
+	const headers = readSignedHeaders(signature.headers, (problem) => invalid(problem));
 	const expirationSeconds = Number(signature.expirationSeconds);
 	return {
 		protocol,

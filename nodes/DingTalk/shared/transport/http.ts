@@ -26,13 +26,17 @@ export interface Timeouts {
 
 export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, responseMs: 60_000, idleMs: 60_000 };
 
-export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface HttpRequest {
 	url: string;
 	method: HttpMethod;
 	headers: HttpHeaders;
-	body?: string;
+	/**
+	 * A JSON text, or the bytes of an upload: a buffer, or a stream
+	 * sent with backpressure, for which the caller sets Content-Length.
+	 */
+	body?: string | Buffer | Readable;
 	signal?: AbortSignal;
 	timeouts: Timeouts;
 }

@@ -9,8 +9,9 @@ import { get } from './get.operation';
 import { listVersions } from './listVersions.operation';
 import { move } from './move.operation';
 import { rename } from './rename.operation';
+import { upload } from './upload.operation';
 
-export const fileOperations: Record<string, StorageOperation> = { copy, delete: deleteItem, download, get, listVersions, move, rename };
+export const fileOperations: Record<string, StorageOperation> = { copy, delete: deleteItem, download, get, listVersions, move, rename, upload };
 
 /** The operation picker, the file pickers, and each operation's own parameters. */
 export const fileProperties: { operation: INodeProperties; pickers: INodeProperties[]; parameters: INodeProperties[] } = {
@@ -28,11 +29,12 @@ export const fileProperties: { operation: INodeProperties; pickers: INodePropert
 			{ name: 'List Versions', value: 'listVersions', description: "List a file's versions", action: 'List the versions of a file' },
 			{ name: 'Move', value: 'move', description: 'Move a file into another folder', action: 'Move a file' },
 			{ name: 'Rename', value: 'rename', description: 'Rename a file', action: 'Rename a file' },
+			{ name: 'Upload', value: 'upload', description: 'Upload binary data as a file into a folder', action: 'Upload a file' },
 		],
 		default: 'download',
 	},
 	pickers: [
-		fileProperty(Object.keys(fileOperations)),
+		fileProperty(Object.keys(fileOperations).filter((operation) => operation !== 'upload')),
 	],
 	parameters: Object.values(fileOperations).flatMap((operation) => operation.properties),
 };

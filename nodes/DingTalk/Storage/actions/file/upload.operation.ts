@@ -1,0 +1,147 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { readTimeouts } from '../../../n8n/download';
+import { dentryJson } from '../../../n8n/items';
+import { folderLocator, locateItem } from '../../../n8n/locators';
+import { binaryUploadSource } from '../../../n8n/uploadSource';
+import { InputError } from '../../../shared/errors';
+import { oneOf, requireFieldName, requireName, wholeNumber } from '../../../shared/helpers/validate';
+import { CONFLICT_STRATEGIES } from '../../../shared/storage/types';
+import { commitUpload, getPartSignatures, getUploadInfo, initMultipartUpload, type UploadTarget } from '../../../shared/storage/upload';
+import {
+	DEFAULT_PART_SIZE,
+	DEFAULT_UPLOAD_CONNECTIONS,
+	MAX_PART_SIZE,
+	MIN_PART_SIZE,
+	MULTIPART_THRESHOLD,
+	uploadFile,
+} from '../../../shared/transfer/upload';
+import { conflictStrategyOption, optionsCollection, readOptions, readScope, show } from '../common/parameters';
+import type { StorageOperation } from '../types';
+
+// The defaults below are literals (the n8n lint rules read them); a unit test keeps them
+// equal to DEFAULT_PART_SIZE and DEFAULT_UPLOAD_CONNECTIONS.
+const UPLOAD_OPTIONS: INodeProperties[] = [
+	conflictStrategyOption('AUTO_RENAME', 'the folder'),
+	{
+		displayName: 'Connect Timeout (Ms)',
+		name: 'connectTimeout',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 10000,
+		description: 'How long to wait for a connection to DingTalk or its storage to open, in milliseconds',
+	},
+	{
+		displayName: 'File Name',
+		name: 'fileName',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. report-{{ $now.toFormat("yyyy-MM-dd") }}.pdf',
+		description: "The new file's name in DingTalk. By default, the input binary's file name.",
+	},
+	{
+		displayName: 'Idle Timeout (Ms)',
+		name: 'idleTimeout',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 60000,
+		description: "Longest pause allowed in DingTalk's or the storage's answers, in milliseconds",
+	},
+	{
+		displayName: 'Parallel Connections',
+		name: 'parallelConnections',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 16, numberPrecision: 0 },
+		default: 4,
+		description:
+			'For a large file (32 MiB and more, sent in parts): how many parts to upload at the same time. Each part in flight is held in memory.',
+	},
+	{
+		displayName: 'Part Size (Bytes)',
+		name: 'partSize',
+		type: 'number',
+		typeOptions: { minValue: 102400, numberPrecision: 0 },
+		default: 8388608,
+		description:
+			'For a large file (32 MiB and more): the size of each part, from 100 KB to 5 GB (default 8 MiB). A file has at most 10,000 parts.',
+	},
+	{
+		displayName: 'Prefer Intranet',
+		name: 'preferIntranet',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to ask DingTalk for intranet upload URLs. Only works when dedicated storage intranet transmission is set up for your organization.',
+	},
+	{
+		displayName: 'Response Timeout (Ms)',
+		name: 'timeout',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 60000,
+		description:
+			'How long to wait for DingTalk or its storage to answer, in milliseconds. While bytes are being sent, it bounds a stall (no progress), not the whole upload.',
+	},
+];
+
+/**
+ * File → Upload: an input binary into a folder. One signed PUT, or (32 MiB and more) a
+ * multipart upload; then the commit, the only step that makes a file, so a failed or
+ * cancelled upload leaves nothing behind.
+ */
+export const upload: StorageOperation = {
+	parallel: false,
+	properties: [
+		folderLocator('folderId', 'Parent Folder', {
+			required: false,
+			rootByDefault: true,
+			description: "Where to put the file: pick the folder, or give its ID (0: the space's root) or its path",
+			displayOptions: show('file', ['upload']),
+		}),
+		{
+			displayName: 'Input Binary Field',
+			name: 'binaryPropertyName',
+			type: 'string',
+			default: 'data',
+			required: true,
+			hint: 'The name of the input binary field holding the file to upload',
+			displayOptions: show('file', ['upload']),
+		},
+		optionsCollection('file', ['upload'], UPLOAD_OPTIONS),
+	],
+	async execute({ ctx, itemIndex, clientWith, paths, signal }) {
+		const { spaceId, unionId } = readScope(ctx, itemIndex);
+		const options = readOptions(ctx, itemIndex);
+		const propertyName = requireFieldName('binaryPropertyName', ctx.getNodeParameter('binaryPropertyName', itemIndex));
+		const conflictStrategy = oneOf('conflictStrategy', options.conflictStrategy, CONFLICT_STRATEGIES, 'AUTO_RENAME');
+		const parallelConnections = wholeNumber('parallelConnections', options.parallelConnections, DEFAULT_UPLOAD_CONNECTIONS, 1, 16);
+		const partSize = wholeNumber('partSize', options.partSize, DEFAULT_PART_SIZE, MIN_PART_SIZE, MAX_PART_SIZE);
+		const timeouts = readTimeouts(options);
+		const { binary, source } = await binaryUploadSource(ctx, itemIndex, propertyName);
+		const givenName = typeof options.fileName === 'string' && options.fileName.trim() !== '' ? options.fileName : binary.fileName;
+		if (givenName === undefined || givenName.trim() === '') {
+			throw new InputError('fileName', `the binary in "${propertyName}" has no file name`, 'Set the File Name option.');
+		}
+		const name = requireName('fileName', givenName);
+
+		const client = clientWith(timeouts);
+		const parent = await locateItem(ctx, 'folderId', itemIndex, { client, paths, spaceId, unionId }, 'folder');
+		const target: UploadTarget = { spaceId, parentId: parent.id, unionId, name, size: source.size, preferIntranet: options.preferIntranet === true };
+		const result = await uploadFile({
+			source,
+			partSize,
+			parallelConnections,
+			multipartThreshold: MULTIPART_THRESHOLD,
+			timeouts,
+			signal,
+			steps: {
+				uploadInfo: async () => await getUploadInfo(client, target),
+				initMultipart: async () => await initMultipartUpload(client, target),
+				partSignatures: async (uploadKey, partNumbers) =>
+					await getPartSignatures(client, { unionId, uploadKey, partNumbers, preferIntranet: target.preferIntranet }),
+				commit: async (uploadKey) => await commitUpload(client, target, uploadKey, conflictStrategy),
+			},
+		});
+		return { json: { ...dentryJson(result.committed), uploadedBytes: result.uploadedBytes, multipart: result.multipart } };
+	},
+};
