@@ -109,6 +109,9 @@ function placeholders(emulator) {
 		YOUR_SPACE_ID: EMULATOR_DEFAULTS.spaceId,
 		YOUR_OPERATOR_UNION_ID: emulator.unionId,
 		YOUR_FILE_DENTRY_ID: '1001',
+		YOUR_FOLDER_PATH: '/空文件夹',
+		// The upload example's local folder; the end-to-end suite points it at a temporary one.
+		YOUR_LOCAL_FOLDER: '/data/outbox',
 	});
 }
 

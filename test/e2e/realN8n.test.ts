@@ -7,12 +7,13 @@
  * The 1.x run is skipped only when N8N_E2E_SKIP_1X=1, and says so.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { EMULATOR_DEFAULTS, startEmulator } from '../../emulator';
 import { makeTestCertificate } from '../../emulator/tls';
+import { writeInputFile, type InputFile } from '../harness/inputFiles';
 
 // Plain JavaScript helpers shared with `npm run demo`, `npm run dev` and the benchmarks.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -64,6 +65,11 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		let userFolder: string;
 		let outDir: string;
 		let pdfDir: string;
+		/** Local folders the upload workflows read: the example's outbox, and a round trip's. */
+		let outbox: string;
+		let roundTrip: string;
+		let roundTripOut: string;
+		const local: Record<string, InputFile> = {};
 		const workflows: Workflow[] = [];
 		/** The app secret, and every token and storage signature the emulator saw. */
 		const secrets = new Set<string>();
@@ -108,6 +114,18 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			userFolder = runner.createUserFolder(runner.packPackage());
 			outDir = mkdtempSync(path.join(tmpdir(), 'dingtalk-e2e-out-'));
 			pdfDir = mkdtempSync(path.join(tmpdir(), 'dingtalk-e2e-pdfs-'));
+			outbox = mkdtempSync(path.join(tmpdir(), 'dingtalk-e2e-outbox-'));
+			roundTrip = mkdtempSync(path.join(tmpdir(), 'dingtalk-e2e-upload-'));
+			roundTripOut = mkdtempSync(path.join(tmpdir(), 'dingtalk-e2e-upload-out-'));
+			for (const [folder, name, size, seed] of [
+				[outbox, '月度报告 2026-11.pdf', 200_003, 31],
+				[outbox, 'scan-0042.png', 70_001, 32],
+				[roundTrip, '季度合同 汇总.docx', 1_234_567, 33],
+				// Above the multipart threshold: parts in parallel, in real n8n.
+				[roundTrip, 'archive.tar', 40 * 1024 * 1024 + 5, 34],
+			] as const) {
+				local[name] = await writeInputFile(folder, name, size, seed, { flat: true });
+			}
 			await runner.importCredentials(install, userFolder, [
 				build.credentialRecord(emulator),
 				build.credentialRecord(emulator, { id: 'dtCredentialTok1', name: 'DingTalk API (token)', accessToken: emulator.issueToken() }),
@@ -134,6 +152,16 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 					if (node.type === 'n8n-nodes-base.readWriteFile') node.parameters.fileName = `=${pdfDir}/{{ $json.fileName }}`;
 				}),
 				example('monthly-folder-copy.workflow.json', emulator),
+				example('upload-new-files.workflow.json', emulator, (node) => {
+					if (node.type === 'n8n-nodes-base.readWriteFile') node.parameters.fileSelector = `${outbox}/*`;
+				}),
+				// Read/Write Files from Disk → upload → DingTalk Storage Download: the bytes come back.
+				chainWorkflow('dtE2eUploadRound', 'upload round trip', [
+					{ name: 'Read files', type: 'n8n-nodes-base.readWriteFile', typeVersion: 1, parameters: { operation: 'read', fileSelector: `${roundTrip}/*`, options: {} } },
+					storage('Upload', 'file', 'upload', { folderId: locator('2009'), binaryPropertyName: 'data', options: { partSize: 4 * 1024 * 1024 } }),
+					download('DingTalk Storage Download', { spaceId: '={{ $json.spaceId }}', dentryId: '={{ $json.dentryId }}' }),
+					{ name: 'Write to disk', type: 'n8n-nodes-base.readWriteFile', typeVersion: 1, parameters: { operation: 'write', fileName: `=${roundTripOut}/{{ $json.fileName }}`, dataPropertyName: 'data', options: {} } },
+				]),
 				chainWorkflow('dtE2eTokenMode01', 'token mode, range', [
 					download('DingTalk Storage Download', { dentryId: '1005', options: { range: 'bytes=1000-1999' } }, TOKEN_CREDENTIAL),
 				]),
@@ -202,6 +230,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 			if (outDir) rmSync(outDir, { recursive: true, force: true });
 			if (pdfDir) rmSync(pdfDir, { recursive: true, force: true });
+			for (const folder of [outbox, roundTrip, roundTripOut]) if (folder) rmSync(folder, { recursive: true, force: true });
 		});
 
 		test('1. download one file (the example), filesystem binary mode: bytes, Chinese name, MIME type, size', async () => {
@@ -336,6 +365,45 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			expect((runner.nodeOutput(second.result.data, 'Month folder') as OutputItem[])[0].json.dentryId).toBe(folder.dentryId);
 			expect(second.items.map((item) => item.json.dentryId).sort()).toEqual(first.items.map((item) => item.json.dentryId).sort());
 			expect(emulator.drive.children(SPACE, String(folder.dentryId))).toHaveLength(2);
+		});
+
+		test("13. upload a local folder's new files (the example): uploaded byte-exact; run again, nothing new is uploaded", async () => {
+			const env = { N8N_RESTRICT_FILE_ACCESS_TO: outbox };
+			const { items } = await execute('dtExampleUpload1', 'Upload to DingTalk', env);
+			expect(items.map((item) => item.json.name).sort()).toEqual(['scan-0042.png', '月度报告 2026-11.pdf']);
+			for (const item of items) {
+				expect(item.json).toMatchObject({ parentId: '2009', multipart: false, uploadedBytes: local[String(item.json.name)].size });
+				expect(emulator.sha256(String(item.json.dentryId))).toBe(local[String(item.json.name)].sha256);
+			}
+			const again = await runner.execute(install, userFolder, 'dtExampleUpload1', env);
+			expect(runner.nodeOutput(again.data, 'Only new files') ?? []).toHaveLength(0);
+			const files = emulator.drive.children(SPACE, '2009').filter((entry: { type: string; name: string }) => entry.type === 'FILE' && entry.name in local && !entry.name.startsWith('季度') && entry.name !== 'archive.tar');
+			expect(files.map((entry: { name: string }) => entry.name).sort()).toEqual(['scan-0042.png', '月度报告 2026-11.pdf']);
+		});
+
+		test.each([
+			['filesystem', {}],
+			['default (in-memory)', { N8N_DEFAULT_BINARY_DATA_MODE: 'default' }],
+		])('14. Read/Write Files from Disk → upload (single PUT and multipart) → download → write to disk, %s binary mode: byte-exact', async (_mode, modeEnv) => {
+			// In memory mode n8n prints every binary as base64 and cuts a 100 MB print short, so
+			// this checks what DingTalk (the emulator) holds and what was written to disk.
+			const writtenTo = roundTripOut;
+			try {
+				const env = { N8N_RESTRICT_FILE_ACCESS_TO: `${roundTrip};${writtenTo}`, ...modeEnv };
+				const before = new Set(emulator.drive.children(SPACE, '2009').map((entry: { id: string }) => entry.id));
+				const inits = emulator.apiCounts.get('multiPartUploadInfos.init') ?? 0;
+				const result = await runner.execute(install, userFolder, 'dtE2eUploadRound', env);
+				harvestSecrets();
+				for (const secret of secrets) expect(`${result.stdout}\n${result.stderr}`).not.toContain(secret);
+				expect(result.code).toBe(0);
+				const added = emulator.drive.children(SPACE, '2009').filter((entry: { id: string }) => !before.has(entry.id)) as Array<{ id: string; name: string }>;
+				expect(added).toHaveLength(2);
+				for (const entry of added) expect(emulator.sha256(entry.id)).toBe(local[entry.name.replace(/\(\d+\)/, '')].sha256);
+				expect((emulator.apiCounts.get('multiPartUploadInfos.init') ?? 0) - inits).toBe(1);
+				for (const entry of added) expect(sha256File(path.join(writtenTo, entry.name))).toBe(local[entry.name.replace(/\(\d+\)/, '')].sha256);
+			} finally {
+				for (const name of readdirSync(writtenTo)) rmSync(path.join(writtenTo, name), { force: true });
+			}
 		});
 
 		test('no app secret or access token in anything n8n printed, even where the token is refused', async () => {

@@ -26,9 +26,12 @@ export function useInputFolder() {
 	return handle;
 }
 
-/** Writes `size` deterministic bytes (from `seed`) to `folder/name`, streamed. */
-export async function writeInputFile(folder: string, name: string, size: number, seed = 7): Promise<InputFile> {
-	const dir = mkdtempSync(path.join(folder, 'f-'));
+/**
+ * Writes `size` deterministic bytes (from `seed`) to `name`, streamed: in a new sub-folder
+ * of `folder` (so names may repeat), or with `flat`, in `folder` itself.
+ */
+export async function writeInputFile(folder: string, name: string, size: number, seed = 7, options: { flat?: boolean } = {}): Promise<InputFile> {
+	const dir = options.flat ? folder : mkdtempSync(path.join(folder, 'f-'));
 	const file = path.join(dir, name);
 	mkdirSync(path.dirname(file), { recursive: true });
 	const out = createWriteStream(file);
