@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 
@@ -131,4 +132,68 @@ export function httpRequestNodes(infoUrl: string, extra: Record<string, unknown>
 /** A manual-trigger workflow running `nodes` one after the other. */
 export function chainWorkflow(id: string, nodes: WorkflowNode[]) {
 	return build.chainWorkflow(id, id, nodes);
+}
+
+type Install = Awaited<ReturnType<typeof ensureN8n>>;
+
+/** Peak RSS (VmHWM) of a child process, sampled until it exits. */
+export function watchPeakRss(child: ChildProcess): Promise<number> {
+	return new Promise((resolve) => {
+		let peak = 0;
+		const sample = () => {
+			try {
+				const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+				const match = /VmHWM:\s+(\d+) kB/.exec(status);
+				if (match) peak = Math.max(peak, Number(match[1]) * 1024);
+			} catch {
+				// gone
+			}
+		};
+		const timer = setInterval(sample, 20);
+		child.once('exit', () => {
+			clearInterval(timer);
+			resolve(peak);
+		});
+	});
+}
+
+/**
+ * `n8n execute` of one workflow, watching the n8n process's peak RSS; returns the peak,
+ * the measured node's run (start, execution time, error, items) and what n8n printed.
+ */
+export async function executeWithPeak(install: Install, userFolder: string, workflowId: string, nodeName: string, extraEnv: Record<string, string> = {}, nodeFlags: string[] = []) {
+	const env = runner.n8nEnv(install, userFolder, extraEnv);
+	const child = spawn(install.nodeBinary, [...nodeFlags, install.n8nBin, 'execute', `--id=${workflowId}`, '--rawOutput'], { cwd: userFolder, env, stdio: ['ignore', 'pipe', 'pipe'] });
+	let stdout = '';
+	child.stdout!.on('data', (chunk) => (stdout += chunk));
+	child.stderr!.resume();
+	const peak = await watchPeakRss(child);
+	// --trace-gc (profile mode) writes to stdout too; its lines start with "[pid:isolate]".
+	const lines = stdout.split('\n').filter((line) => !/^\[\d+:0x[0-9a-f]+\]/.test(line));
+	const start = lines.indexOf('{');
+	const end = lines.lastIndexOf('}');
+	type NodeRun = { startTime?: number; executionTime?: number; error?: { message?: string }; data?: { main?: unknown[][] } };
+	let data: { data?: { resultData?: { runData?: Record<string, NodeRun[]> } } } | undefined;
+	try {
+		data = start >= 0 && end > start ? JSON.parse(lines.slice(start, end + 1).join('\n')) : undefined;
+	} catch {
+		data = undefined;
+	}
+	const runData = data?.data?.resultData?.runData ?? {};
+	const task = runData[nodeName]?.[0];
+	return {
+		peak,
+		pid: child.pid,
+		stdout,
+		runData,
+		startTime: task?.startTime,
+		executionMs: task?.executionTime,
+		error: task?.error?.message,
+		items: task?.data?.main?.[0],
+	};
+}
+
+/** n8n keeps each execution's binaries (2.x: .n8n/storage, 1.x: .n8n/binaryData); drop them between runs. */
+export function dropBinaries(userFolder: string) {
+	for (const folder of ['storage', 'binaryData']) rmSync(path.join(userFolder, '.n8n', folder), { recursive: true, force: true });
 }

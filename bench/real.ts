@@ -16,12 +16,12 @@
  * --profile runs each case once under `--cpu-prof --trace-gc` instead and prints where
  * the node's execution time went.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { BENCH_CREDENTIAL, chainWorkflow, dingTalkNode, ensureN8n, httpRequestNodes, makeTestCertificate, median, MiB, runner, startEmulatorProcess, type WorkflowNode } from './common';
+import { BENCH_CREDENTIAL, chainWorkflow, dingTalkNode, dropBinaries, ensureN8n, executeWithPeak, httpRequestNodes, makeTestCertificate, median, MiB, runner, startEmulatorProcess, watchPeakRss, type WorkflowNode } from './common';
 import { monotonicMicros, printSummary, summariseProfile } from './profile';
 
 
@@ -29,58 +29,11 @@ type Install = Awaited<ReturnType<typeof ensureN8n>>;
 
 const CEILING_DIR = path.join(__dirname, '..', '..', 'bench', 'ceiling');
 
-/** Peak RSS (VmHWM) of a child process, sampled until it exits. */
-function watchPeakRss(child: ChildProcess): Promise<number> {
-	return new Promise((resolve) => {
-		let peak = 0;
-		const sample = () => {
-			try {
-				const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-				const match = /VmHWM:\s+(\d+) kB/.exec(status);
-				if (match) peak = Math.max(peak, Number(match[1]) * 1024);
-			} catch {
-				// gone
-			}
-		};
-		const timer = setInterval(sample, 20);
-		child.once('exit', () => {
-			clearInterval(timer);
-			resolve(peak);
-		});
-	});
-}
-
-
 /** Extra environment for every n8n run (NODE_EXTRA_CA_CERTS with --https). */
 const n8nExtraEnv: Record<string, string> = {};
 
 async function executeMeasured(install: Install, userFolder: string, workflowId: string, nodeName: string, nodeFlags: string[] = []) {
-	const env = runner.n8nEnv(install, userFolder, { N8N_CUSTOM_EXTENSIONS: CEILING_DIR, ...n8nExtraEnv });
-	const child = spawn(install.nodeBinary, [...nodeFlags, install.n8nBin, 'execute', `--id=${workflowId}`, '--rawOutput'], { cwd: userFolder, env, stdio: ['ignore', 'pipe', 'pipe'] });
-	let stdout = '';
-	child.stdout!.on('data', (chunk) => (stdout += chunk));
-	child.stderr!.resume();
-	const peak = await watchPeakRss(child);
-	// --trace-gc (profile mode) writes to stdout too; its lines start with "[pid:isolate]".
-	const lines = stdout.split('\n').filter((line) => !/^\[\d+:0x[0-9a-f]+\]/.test(line));
-	const start = lines.indexOf('{');
-	const end = lines.lastIndexOf('}');
-	const data = start >= 0 && end > start ? JSON.parse(lines.slice(start, end + 1).join('\n')) : undefined;
-	const task = data?.data?.resultData?.runData?.[nodeName]?.[0];
-	return {
-		peak,
-		pid: child.pid,
-		stdout,
-		startTime: task?.startTime as number | undefined,
-		executionMs: task?.executionTime as number | undefined,
-		error: task?.error?.message as string | undefined,
-		items: task?.data?.main?.[0],
-	};
-}
-
-/** n8n keeps each execution's binaries (2.x: .n8n/storage, 1.x: .n8n/binaryData); drop them between runs. */
-function dropBinaries(userFolder: string) {
-	for (const folder of ['storage', 'binaryData']) rmSync(path.join(userFolder, '.n8n', folder), { recursive: true, force: true });
+	return await executeWithPeak(install, userFolder, workflowId, nodeName, { N8N_CUSTOM_EXTENSIONS: CEILING_DIR, ...n8nExtraEnv }, nodeFlags);
 }
 
 async function curlRun(url: string, headers: Record<string, string>, out: string, caFile?: string) {

@@ -20,6 +20,8 @@ async function main() {
 	emulator.state.apiLatencyMs = Number(process.env.EMULATOR_API_LATENCY_MS ?? 0);
 	emulator.state.storageLatencyMs = Number(process.env.EMULATOR_STORAGE_LATENCY_MS ?? 0);
 	emulator.state.qpsLimit = Number(process.env.EMULATOR_QPS_LIMIT ?? 0);
+	// Upload benchmarks: count uploaded bytes without writing them to disk.
+	emulator.state.discardUploads = process.env.EMULATOR_DISCARD_UPLOADS === '1';
 	const credential = {
 		authentication: 'appCredentials',
 		appKey: emulator.appKey,
