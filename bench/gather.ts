@@ -31,9 +31,9 @@ function patchOutlet(userFolder: string, variant: { gather: number; passThrough:
 	const file = path.join(userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-dingtalk-storage', 'dist', 'nodes', 'DingTalk', 'shared', 'transfer', 'outlet.js');
 	const source = readFileSync(file, 'utf8');
 	const patched = source
-		.replace(/exports\.OUTLET_BUFFER_BYTES = [^;]+;/, `exports.OUTLET_BUFFER_BYTES = ${variant.gather};`)
-		.replace(/exports\.OUTLET_PASS_THROUGH_BYTES = [^;]+;/, `exports.OUTLET_PASS_THROUGH_BYTES = ${variant.passThrough};`);
-	if (patched === source) throw new Error(`could not patch ${file}`);
+		.replace(/^exports\.OUTLET_BUFFER_BYTES = [\d *]+;$/m, `exports.OUTLET_BUFFER_BYTES = ${variant.gather};`)
+		.replace(/^exports\.OUTLET_PASS_THROUGH_BYTES = [\d *]+;$/m, `exports.OUTLET_PASS_THROUGH_BYTES = ${variant.passThrough};`);
+	if (!patched.includes(`exports.OUTLET_BUFFER_BYTES = ${variant.gather};`) || !patched.includes(`exports.OUTLET_PASS_THROUGH_BYTES = ${variant.passThrough};`)) throw new Error(`could not patch ${file}`);
 	writeFileSync(file, patched);
 }
 

@@ -5,6 +5,7 @@
  * workflow starts by reading the file with Read/Write Files from Disk; then:
  *  (a) curl -T: the same file PUT with the same signed headers (the machine's limit);
  *  (b) this node, one connection (multipart parts one after the other);
+ *  (s) this node with its multipart threshold raised: one streamed PUT (for the threshold);
  *  (b4) this node, multipart with 4 connections;
  *  (c) the workflow a user would build today: an HTTP Request node for the upload info,
  *      a Merge to bring the binary back, an HTTP Request PUT with the signed headers (and
@@ -17,7 +18,7 @@
  * side by side in one invocation. Prints figures; asserts nothing.
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
@@ -74,7 +75,8 @@ function httpRequestUpload(emulator: EmulatorProcess, disabled: boolean, size: n
 				nodeCredentialType: 'dingTalkApi',
 				sendBody: true,
 				specifyBody: 'json',
-				jsonBody: `={{ JSON.stringify(${JSON.stringify(body).replace('"={{ $json.fileName }}"', '$binary.data.fileName')}) }}`,
+				// Pretty-printed, so no "}}" inside ends the expression early.
+				jsonBody: `={{ JSON.stringify(${JSON.stringify(body, null, 1).replace('"={{ $json.fileName }}"', '$binary.data.fileName')}) }}`,
 				options: {},
 			},
 		},
@@ -110,7 +112,7 @@ function httpRequestUpload(emulator: EmulatorProcess, disabled: boolean, size: n
 				nodeCredentialType: 'dingTalkApi',
 				sendBody: true,
 				specifyBody: 'json',
-				jsonBody: `={{ JSON.stringify({ uploadKey: $('Upload info').item.json.uploadKey, name: $('Read file').item.binary.data.fileName, parentId: '2009', option: { size: ${size}, conflictStrategy: 'AUTO_RENAME' } }) }}`,
+				jsonBody: `={{ JSON.stringify({ uploadKey: $('Upload info').item.json.uploadKey, name: $('Read file').item.binary.data.fileName, parentId: '2009', option: { size: ${size}, conflictStrategy: 'AUTO_RENAME' } } ) }}`,
 				options: {},
 			},
 		},
@@ -162,7 +164,17 @@ interface Case {
 	id: string;
 	measured: string[];
 	make: (off: boolean) => WorkflowNode[];
-	throttled?: boolean;
+	/** Which n8n set-up runs it: the plain one, one whose package never goes multipart, or one on 16 MiB/s links. */
+	where?: 'plain' | 'onePut' | 'throttled';
+}
+
+/** Sets the installed package's multipart threshold (for the one-PUT comparison). */
+function patchThreshold(userFolder: string, bytes: number) {
+	const file = path.join(userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-dingtalk-storage', 'dist', 'nodes', 'DingTalk', 'shared', 'transfer', 'upload.js');
+	const source = readFileSync(file, 'utf8');
+	const patched = source.replace(/^exports\.MULTIPART_THRESHOLD = [\d *]+;$/m, `exports.MULTIPART_THRESHOLD = ${bytes};`);
+	if (!patched.includes(`exports.MULTIPART_THRESHOLD = ${bytes};`)) throw new Error(`could not patch ${file}`);
+	writeFileSync(file, patched);
 }
 
 async function main() {
@@ -177,24 +189,30 @@ async function main() {
 	const smallFile = path.join(folder, 'upload-throttled.bin');
 	await writeFile(file, size);
 	await writeFile(smallFile, throttledSize);
-	const emulator = await startEmulatorProcess({ EMULATOR_DISCARD_UPLOADS: '1' });
-	const throttledEmulator = await startEmulatorProcess({ EMULATOR_DISCARD_UPLOADS: '1', EMULATOR_CONNECTION_BYTES_PER_SECOND: String(16 * MiB) });
-	const userFolder = runner.createUserFolder(runner.packPackage());
-	const throttledFolder = runner.createUserFolder(runner.packPackage());
+	const emulator = await startEmulatorProcess({ EMULATOR_DISCARD_UPLOADS: '1', EMULATOR_SPACE_QUOTA_BYTES: String(2 ** 50) });
+	const throttledEmulator = await startEmulatorProcess({ EMULATOR_DISCARD_UPLOADS: '1', EMULATOR_SPACE_QUOTA_BYTES: String(2 ** 50), EMULATOR_CONNECTION_BYTES_PER_SECOND: String(16 * MiB) });
+	const tarball = runner.packPackage();
+	const userFolder = runner.createUserFolder(tarball);
+	const throttledFolder = runner.createUserFolder(tarball);
+	const onePutFolder = runner.createUserFolder(tarball);
+	patchThreshold(onePutFolder, Number.MAX_SAFE_INTEGER);
+	const folderOf = (item: Case) => (item.where === 'throttled' ? throttledFolder : item.where === 'onePut' ? onePutFolder : userFolder);
 	const env = { N8N_RESTRICT_FILE_ACCESS_TO: folder, N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' };
 	try {
 		await runner.importCredentials(install, userFolder, [{ ...BENCH_CREDENTIAL, type: 'dingTalkApi', data: emulator.credentials }]);
 		await runner.importCredentials(install, throttledFolder, [{ ...BENCH_CREDENTIAL, type: 'dingTalkApi', data: throttledEmulator.credentials }]);
+		await runner.importCredentials(install, onePutFolder, [{ ...BENCH_CREDENTIAL, type: 'dingTalkApi', data: emulator.credentials }]);
 		const cases: Case[] = [
 			{ label: '(b) this node, 1 connection', id: 'benchUpOne'.padEnd(16, '0'), measured: ['Upload'], make: (off) => [uploadNode(off, 1)] },
+			{ label: '(s) this node, one PUT (no multipart)', id: 'benchUpPut'.padEnd(16, '0'), measured: ['Upload'], make: (off) => [uploadNode(off, 1)], where: 'onePut' },
 			{ label: '(b4) this node, 4 connections', id: 'benchUpFour'.padEnd(16, '0'), measured: ['Upload'], make: (off) => [uploadNode(off, 4)] },
 			{ label: '(c) HTTP Request nodes', id: 'benchUpHttp'.padEnd(16, '0'), measured: ['Upload info', 'Merge', 'PUT', 'Commit'], make: (off) => httpRequestUpload(emulator, off, size) },
-			{ label: '(t1) 16 MiB/s links, 1 connection', id: 'benchUpT1'.padEnd(16, '0'), measured: ['Upload'], make: (off) => [uploadNode(off, 1)], throttled: true },
-			{ label: '(t4) 16 MiB/s links, 4 connections', id: 'benchUpT4'.padEnd(16, '0'), measured: ['Upload'], make: (off) => [uploadNode(off, 4)], throttled: true },
+			{ label: '(t1) 16 MiB/s links, 1 connection', id: 'benchUpT1'.padEnd(16, '0'), measured: ['Upload'], make: (off) => [uploadNode(off, 1)], where: 'throttled' },
+			{ label: '(t4) 16 MiB/s links, 4 connections', id: 'benchUpT4'.padEnd(16, '0'), measured: ['Upload'], make: (off) => [uploadNode(off, 4)], where: 'throttled' },
 		];
 		for (const item of cases) {
-			const where = item.throttled ? throttledFolder : userFolder;
-			const source = item.throttled ? smallFile : file;
+			const where = folderOf(item);
+			const source = item.where === 'throttled' ? smallFile : file;
 			await runner.importWorkflow(install, where, workflow(item.id, source, item.make(false)));
 			await runner.importWorkflow(install, where, workflow(offId(item.id), source, item.make(true)));
 		}
@@ -206,13 +224,13 @@ async function main() {
 			entry.seconds.push(curl.seconds);
 			entry.growth.push(curl.peak);
 			for (const item of cases) {
-				const where = item.throttled ? throttledFolder : userFolder;
+				const where = folderOf(item);
 				const measured = await executeWithPeak(install, where, item.id, item.measured[item.measured.length - 1], env);
 				const failed = item.measured.map((name) => measured.runData[name]?.[0]?.error?.message).find((message) => message);
 				if (failed || measured.executionMs === undefined) throw new Error(`${item.label}: ${failed ?? `no run data\n${measured.stdout.slice(-2000)}`}`);
 				const seconds = item.measured.reduce((sum, name) => sum + (measured.runData[name]?.[0]?.executionTime ?? 0), 0) / 1000;
 				const base = await executeWithPeak(install, where, offId(item.id), 'Read file', env);
-				const caseEntry = (results[item.label] ??= { seconds: [], growth: [], bytes: item.throttled ? throttledSize : size });
+				const caseEntry = (results[item.label] ??= { seconds: [], growth: [], bytes: item.where === 'throttled' ? throttledSize : size });
 				caseEntry.seconds.push(seconds);
 				caseEntry.growth.push(measured.peak - base.peak);
 				dropBinaries(where);
@@ -235,6 +253,7 @@ async function main() {
 		await throttledEmulator.stop();
 		rmSync(userFolder, { recursive: true, force: true });
 		rmSync(throttledFolder, { recursive: true, force: true });
+		rmSync(onePutFolder, { recursive: true, force: true });
 		rmSync(folder, { recursive: true, force: true });
 	}
 }

@@ -22,6 +22,8 @@ async function main() {
 	emulator.state.qpsLimit = Number(process.env.EMULATOR_QPS_LIMIT ?? 0);
 	// Upload benchmarks: count uploaded bytes without writing them to disk.
 	emulator.state.discardUploads = process.env.EMULATOR_DISCARD_UPLOADS === '1';
+	// ... and room for them: every space's quota, in bytes.
+	if (process.env.EMULATOR_SPACE_QUOTA_BYTES) for (const space of emulator.drive.spaces.values()) space.quota = Number(process.env.EMULATOR_SPACE_QUOTA_BYTES);
 	const credential = {
 		authentication: 'appCredentials',
 		appKey: emulator.appKey,

@@ -187,9 +187,9 @@ class PartReader {
 		}
 	}
 
-	/** The next `length` bytes, copied into one buffer. */
-	async read(length: number): Promise<Buffer> {
-		const part = Buffer.allocUnsafe(length);
+	/** The next `length` bytes, copied into `into` (a buffer of at least that size); returns the filled part. */
+	async read(length: number, into: Buffer): Promise<Buffer> {
+		const part = into.subarray(0, length);
 		let filled = 0;
 		while (filled < length) {
 			const chunk = await this.nextChunk();
@@ -402,16 +402,20 @@ class Upload<T> {
 		};
 
 		const reader = 'buffer' in source ? undefined : new PartReader(await source.open(), source.size);
+		// Part buffers are reused: at most parallelConnections in flight plus the one being read.
+		const spare: Buffer[] = [];
 		const inFlight = new Set<Promise<void>>();
 		let failure: unknown;
 		try {
 			for (let partNumber = 1; partNumber <= count && failure === undefined; partNumber++) {
-				while (inFlight.size >= this.options.parallelConnections && failure === undefined) await Promise.race(inFlight);
-				if (failure !== undefined) break;
 				const start = (partNumber - 1) * partSize;
 				const length = Math.min(partSize, source.size - start);
-				const bytes = 'buffer' in source ? source.buffer.subarray(start, start + length) : await reader!.read(length);
+				// The next part is read while the others are being sent.
+				const buffer = reader ? (spare.pop() ?? Buffer.allocUnsafe(partSize)) : undefined;
+				const bytes = 'buffer' in source ? source.buffer.subarray(start, start + length) : await reader!.read(length, buffer!);
 				await ensureSignature(partNumber);
+				while (inFlight.size >= this.options.parallelConnections && failure === undefined) await Promise.race(inFlight);
+				if (failure !== undefined) break;
 				const number = partNumber;
 				const task: Promise<void> = this.send(
 					`Uploading part ${number} of ${count}`,
@@ -422,6 +426,7 @@ class Upload<T> {
 				).then(
 					() => {
 						inFlight.delete(task);
+						if (buffer) spare.push(buffer);
 					},
 					(error: unknown) => {
 						inFlight.delete(task);
