@@ -5,6 +5,7 @@
  * into buffers of G bytes; chunks of at least P bytes passed through uncopied):
  * G = 256 KiB, 512 KiB, 1 MiB, 4 MiB, each with P = 64 KiB (small chunks only, what a
  * plain-HTTP socket read of 64 KiB skips) and with P = infinity (every chunk gathered).
+ * And the package as shipped, whose handOffFor picks per link and runtime.
  * For each: this node downloading 256 MiB (--size in MiB), its executionTime and the n8n
  * process's peak RSS growth over the same workflow with the node disabled. Median of 3,
  * every run printed. Prints figures; asserts nothing.
@@ -16,24 +17,43 @@ import path from 'node:path';
 import { BENCH_CREDENTIAL, chainWorkflow, dingTalkNode, dropBinaries, ensureN8n, executeWithPeak, makeTestCertificate, median, MiB, runner, startEmulatorProcess } from './common';
 
 const KiB = 1024;
-const VARIANTS = [256 * KiB, 512 * KiB, MiB, 4 * MiB].flatMap((gather) => [
-	{ gather, passThrough: 64 * KiB },
-	{ gather, passThrough: Number.MAX_SAFE_INTEGER },
-]);
+interface Variant {
+	gather: number;
+	passThrough: number;
+	/** The package as shipped (its handOffFor policy), not patched. */
+	shipped?: boolean;
+}
 
-function label(variant: { gather: number; passThrough: number }) {
+const VARIANTS: Variant[] = [
+	...[256 * KiB, 512 * KiB, MiB, 4 * MiB].flatMap((gather) => [
+		{ gather, passThrough: 64 * KiB },
+		{ gather, passThrough: Number.MAX_SAFE_INTEGER },
+	]),
+	{ gather: 0, passThrough: 0, shipped: true },
+];
+
+function label(variant: Variant) {
+	if (variant.shipped) return 'the package as shipped (handOffFor)   ';
 	const size = variant.gather >= MiB ? `${variant.gather / MiB} MiB` : `${variant.gather / KiB} KiB`;
 	return `gather ${size.padStart(7)}, ${variant.passThrough === Number.MAX_SAFE_INTEGER ? 'all chunks      ' : 'small ones only '}`;
 }
 
-/** Rewrites the installed package's outlet sizes. */
-function patchOutlet(userFolder: string, variant: { gather: number; passThrough: number }) {
+/** Rewrites the installed package's outlet sizes; the variant then holds on every runtime and link. */
+function patchOutlet(userFolder: string, variant: Variant) {
+	if (variant.shipped) return;
 	const file = path.join(userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-dingtalk-storage', 'dist', 'nodes', 'DingTalk', 'shared', 'transfer', 'outlet.js');
-	const source = readFileSync(file, 'utf8');
-	const patched = source
-		.replace(/^exports\.OUTLET_BUFFER_BYTES = [\d *]+;$/m, `exports.OUTLET_BUFFER_BYTES = ${variant.gather};`)
-		.replace(/^exports\.OUTLET_PASS_THROUGH_BYTES = [\d *]+;$/m, `exports.OUTLET_PASS_THROUGH_BYTES = ${variant.passThrough};`);
-	if (!patched.includes(`exports.OUTLET_BUFFER_BYTES = ${variant.gather};`) || !patched.includes(`exports.OUTLET_PASS_THROUGH_BYTES = ${variant.passThrough};`)) throw new Error(`could not patch ${file}`);
+	const values: Record<string, string | number | boolean> = {
+		OUTLET_BUFFER_BYTES: variant.gather,
+		OUTLET_PASS_THROUGH_BYTES: variant.passThrough,
+		OUTLET_PASS_THROUGH_FROM_NODE: 0,
+		OUTLET_PASS_THROUGH_OVER_TLS: true,
+	};
+	let patched = readFileSync(file, 'utf8');
+	for (const [name, value] of Object.entries(values)) {
+		const next = patched.replace(new RegExp(`^exports\\.${name} = [^;]+;$`, 'm'), `exports.${name} = ${value};`);
+		if (next === patched && !patched.includes(`exports.${name} = ${value};`)) throw new Error(`could not patch ${name} in ${file}`);
+		patched = next;
+	}
 	writeFileSync(file, patched);
 }
 

@@ -535,7 +535,8 @@ async function startEmulator(options = {}) {
 		if (fault) fault.hits++;
 		if (fault?.status && fault.resetAfterBytes === undefined) {
 			const code = fault.code ?? (fault.status === 403 ? 'AccessDenied' : 'InternalError');
-			return refuse(fault.status, code, fault.status === 403 ? 'Request has expired.' : 'emulated failure');
+			const message = code === 'SignatureDoesNotMatch' ? 'The request signature we calculated does not match the signature you provided.' : fault.status === 403 ? 'Request has expired.' : 'emulated failure';
+			return refuse(fault.status, code, message);
 		}
 
 		const discard = state.discardUploads;
@@ -594,7 +595,12 @@ async function startEmulator(options = {}) {
 		log.push(entry);
 		const xmlError = (/** @type {number} */ status, /** @type {string} */ code, /** @type {string} */ message) => {
 			entry.status = status;
-			const text = `<?xml version="1.0" encoding="UTF-8"?>\n<Error>\n  <Code>${code}</Code>\n  <Message>${message}</Message>\n  <RequestId>emu-oss</RequestId>\n</Error>\n`;
+			// As OSS does, a signature mismatch echoes what was signed and the signature sent.
+			const echo =
+				code === 'SignatureDoesNotMatch'
+					? `  <SignatureProvided>${String(req.headers.authorization ?? '').split(':').pop()}</SignatureProvided>\n  <StringToSign>${req.method}\n\n\n${String(req.headers['x-oss-date'] ?? '')}\n${url.pathname}</StringToSign>\n  <OSSAccessKeyId>LTAIemulator</OSSAccessKeyId>\n`
+					: '';
+			const text = `<?xml version="1.0" encoding="UTF-8"?>\n<Error>\n  <Code>${code}</Code>\n  <Message>${message}</Message>\n${echo}  <RequestId>emu-oss</RequestId>\n</Error>\n`;
 			res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(text) });
 			res.end(text);
 		};

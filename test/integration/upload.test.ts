@@ -174,6 +174,17 @@ describe('upload: conflict strategies, faults, cancellation, bad input', () => {
 			expectNoSecrets(result, emulator);
 		});
 
+		test("storage's SignatureDoesNotMatch (its body echoes the signature): the error names the code, never the signature", async () => {
+			const { emulator } = ctx;
+			emulator.setUploadFault({ part: 0, status: 403, code: 'SignatureDoesNotMatch', times: 5 });
+			const result = await upload(emulator, small, {}, { continueOnFail: true });
+			expect(result.output![0].json).toMatchObject({ code: 'SignatureDoesNotMatch', httpCode: 403 });
+			expect(result.output![0].json.error).toContain('does not match the signature you provided');
+			expect(result.output![0].json.error).not.toMatch(/StringToSign|SignatureProvided|LTAI/);
+			expect(callsTo(emulator, 'files.commit')).toBe(0);
+			expectNoSecrets(result, emulator);
+		});
+
 		test('multipart: each part retried on its own (5xx, reset, 403 → fresh signature for that part); byte-exact', async () => {
 			const { emulator } = ctx;
 			emulator.setUploadFault({ part: 2, status: 500 });

@@ -6,7 +6,7 @@
 import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
 
-import { Outlet, OUTLET_BUFFER_BYTES, OUTLET_PASS_THROUGH_BYTES, OutletClosedError, relayBody } from '../../nodes/DingTalk/shared/transfer/outlet';
+import { handOffFor, Outlet, OUTLET_BUFFER_BYTES, OUTLET_PASS_THROUGH_BYTES, OutletClosedError, relayBody } from '../../nodes/DingTalk/shared/transfer/outlet';
 
 /** A body as undici hands it over: a byte stream that is written to from the outside. */
 function body(): PassThrough {
@@ -155,12 +155,12 @@ describe('Outlet', () => {
 	});
 
 	test('write() gathers too, and the end flushes what is left', async () => {
-		const pieces = Array.from({ length: 100 }, (_, i) => Buffer.alloc(10_000, i));
+		const pieces = Array.from({ length: 350 }, (_, i) => Buffer.alloc(10_000, i));
 		const outlet = new Outlet(async (out) => {
 			for (const piece of pieces) await out.write(piece);
 		}, () => undefined);
 		const received = await readAll(outlet.stream);
-		expect(received.map((chunk) => chunk.length)).toEqual([OUTLET_BUFFER_BYTES, OUTLET_BUFFER_BYTES, OUTLET_BUFFER_BYTES, 1_000_000 - 3 * OUTLET_BUFFER_BYTES]);
+		expect(received.map((chunk) => chunk.length)).toEqual([OUTLET_BUFFER_BYTES, OUTLET_BUFFER_BYTES, OUTLET_BUFFER_BYTES, 3_500_000 - 3 * OUTLET_BUFFER_BYTES]);
 		expect(Buffer.concat(received).equals(Buffer.concat(pieces))).toBe(true);
 	});
 
@@ -194,5 +194,21 @@ describe('Outlet', () => {
 		const outlet = new Outlet(async () => undefined, () => undefined);
 		outlet.stream.destroy();
 		await expect(outlet.firstRead).resolves.toBeUndefined();
+	});
+});
+
+describe('handOffFor: how chunks are handed on, by link and runtime (measured with npm run bench:gather)', () => {
+	test.each([
+		['http://storage/file', '24.21.0', OUTLET_PASS_THROUGH_BYTES],
+		['http://storage/file', '22.0.0', OUTLET_PASS_THROUGH_BYTES],
+		['http://storage/file', '20.20.2', Number.POSITIVE_INFINITY],
+		['https://storage/file', '24.21.0', Number.POSITIVE_INFINITY],
+		['HTTPS://storage/file', '20.20.2', Number.POSITIVE_INFINITY],
+	])('%s on Node %s: full reads pass through from %d bytes', (url, node, passThroughBytes) => {
+		expect(handOffFor(url, node)).toEqual({ gatherBytes: OUTLET_BUFFER_BYTES, passThroughBytes });
+	});
+
+	test('gathering is into 1 MiB buffers', () => {
+		expect(OUTLET_BUFFER_BYTES).toBe(1024 * 1024);
 	});
 });

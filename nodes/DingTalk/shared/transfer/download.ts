@@ -14,7 +14,7 @@ import {
 	type ServedRange,
 } from '../helpers/range';
 import { bodyError, discard, send, TransportError, type HttpHeaders, type HttpResponse, type Timeouts } from '../transport/http';
-import { Outlet, OutletClosedError, relayBody } from './outlet';
+import { handOffFor, Outlet, OutletClosedError, relayBody } from './outlet';
 
 /**
  * Fetches a file from DingTalk's storage through the signed URLs of a download-info
@@ -289,16 +289,25 @@ class Transfer {
 		return this.streamFrom(first, served, expectedLength);
 	}
 
-	/** The reader's stream, fed by `produce` from its first read; closing it ends the transfer. */
-	private outlet(produce: (outlet: Outlet) => Promise<void>): Outlet {
-		return new Outlet(async (outlet) => {
-			try {
-				await produce(outlet);
-			} catch (error) {
-				if (error instanceof OutletClosedError || this.stop.signal.aborted) throw cancelled(error);
-				throw error;
-			}
-		}, () => this.end());
+	/**
+	 * The reader's stream, fed by `produce` from its first read; closing it ends the
+	 * transfer. Chunks are handed on as suits the link (`url`) and the runtime.
+	 */
+	private outlet(produce: (outlet: Outlet) => Promise<void>, url: string): Outlet {
+		const { passThroughBytes, gatherBytes } = handOffFor(url);
+		return new Outlet(
+			async (outlet) => {
+				try {
+					await produce(outlet);
+				} catch (error) {
+					if (error instanceof OutletClosedError || this.stop.signal.aborted) throw cancelled(error);
+					throw error;
+				}
+			},
+			() => this.end(),
+			passThroughBytes,
+			gatherBytes,
+		);
 	}
 
 	/**
@@ -362,7 +371,7 @@ class Transfer {
 		expectedLength: number | undefined,
 		produce = async (out: Outlet) => await this.relayAnswer(out, first, served, expectedLength),
 	): OpenedDownload {
-		const outlet = this.outlet(produce);
+		const outlet = this.outlet(produce, first.url);
 		const headers = first.response.headers;
 		return {
 			statusCode: first.response.statusCode,

@@ -8,13 +8,13 @@
  * node's busy time in `npm run bench -- --profile`. Here a response body is relayed by its
  * 'data' events and paused while the reader is full.
  *
- * Why small chunks are gathered: n8n writes a binary with one `write` per chunk it is
- * given, and a write's cost is mostly fixed. Over HTTPS (how DingTalk's storage serves
- * files) chunks are TLS records, 16–40 KiB, so small chunks are copied into 256 KiB
- * buffers; a full socket read (64 KiB) is handed over as it is, because on Node 24 every
- * extra fresh byte costs garbage-collector work on n8n's large heap, more than the write
- * it saves. `npm run bench:handoff` (README "Performance"): 1.3x over HTTPS on Node 24 and
- * 1.5-1.7x on Node 20 against passing every chunk on; plain HTTP within the noise.
+ * Why chunks are gathered: n8n writes a binary with one `write` per chunk it is given,
+ * and a write's cost is mostly fixed; socket reads are at most 64 KiB, and over HTTPS (how
+ * DingTalk's storage serves files) TLS records of 16-40 KiB. So chunks are copied into
+ * 1 MiB buffers, except full 64 KiB reads of a plain-HTTP body on Node 22+ (n8n 2.x),
+ * which pass through as they are: there every extra fresh byte costs garbage-collector
+ * work on n8n's large heap, more than the write it saves. See `handOffFor` and
+ * `npm run bench:gather` (README "Performance").
  */
 // A Node built-in, deliberately: file bodies are streamed, never buffered.
 // eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
@@ -65,10 +65,28 @@ export async function relayBody(body: Readable, onChunk: (chunk: Buffer) => bool
 	});
 }
 
-/** The size of the buffers small chunks are gathered into (the last one may be shorter). */
-export const OUTLET_BUFFER_BYTES = 256 * 1024;
-/** A full socket read (libuv reads at most 64 KiB): handed over as it is, no copy. */
+/** The size of the buffers chunks are gathered into (the last one may be shorter). */
+export const OUTLET_BUFFER_BYTES = 1024 * 1024;
+/** A full socket read (libuv reads at most 64 KiB): where it is handed over as it is, no copy. */
 export const OUTLET_PASS_THROUGH_BYTES = 64 * 1024;
+/** Full socket reads pass through uncopied from this Node major version on... */
+export const OUTLET_PASS_THROUGH_FROM_NODE = 22;
+/** ...over plain HTTP only (over TLS, chunks are records of up to 16 KiB and every one is gathered). */
+export const OUTLET_PASS_THROUGH_OVER_TLS = false;
+
+/**
+ * How the bytes of a body from `url` are handed to the reader on this runtime, from
+ * `npm run bench:gather` in real n8n (README "Performance"): every chunk gathered into
+ * 1 MiB buffers, except that on Node 22 and later (n8n 2.x) full 64 KiB socket reads of a
+ * plain-HTTP body pass through uncopied, because there every extra fresh byte costs the
+ * garbage collector more (marks of n8n's whole heap) than the write it saves.
+ */
+export function handOffFor(url: string, nodeVersion = process.versions.node): { passThroughBytes: number; gatherBytes: number } {
+	const major = Number(nodeVersion.split('.')[0]);
+	const tls = /^https:/i.test(url);
+	const passThrough = major >= OUTLET_PASS_THROUGH_FROM_NODE && (!tls || OUTLET_PASS_THROUGH_OVER_TLS);
+	return { gatherBytes: OUTLET_BUFFER_BYTES, passThroughBytes: passThrough ? OUTLET_PASS_THROUGH_BYTES : Number.POSITIVE_INFINITY };
+}
 
 export class Outlet {
 	readonly stream: Readable;
