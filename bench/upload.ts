@@ -57,29 +57,27 @@ function uploadNode(disabled: boolean, parallelConnections: number): WorkflowNod
 	);
 }
 
+/** An HTTP Request node POSTing JSON to a DingTalk API with the DingTalk credential. */
+function apiNode(name: string, url: string, jsonBody: string, disabled: boolean): WorkflowNode {
+	return {
+		name,
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		credentials,
+		disabled,
+		parameters: { method: 'POST', url, authentication: 'predefinedCredentialType', nodeCredentialType: 'dingTalkApi', sendBody: true, specifyBody: 'json', jsonBody, options: {} },
+	};
+}
+
 /** The do-it-yourself upload: upload info, Merge (the binary back), PUT, commit. */
 function httpRequestUpload(emulator: EmulatorProcess, disabled: boolean, size: number): WorkflowNode[] {
 	const api = `${emulator.baseUrl}/v1.0/storage/spaces/${SPACE}/files`;
 	const body = { protocol: 'HEADER_SIGNATURE', multipart: false, option: { storageDriver: 'DINGTALK', preCheckParam: { size, name: '={{ $json.fileName }}', parentId: '2009' }, preferIntranet: false } };
+	// Pretty-printed, so no "}}" inside ends the expression early.
+	const infoBody = `={{ JSON.stringify(${JSON.stringify(body, null, 1).replace('"={{ $json.fileName }}"', '$binary.data.fileName')}) }}`;
+	const commitBody = `={{ JSON.stringify({ uploadKey: $('Upload info').item.json.uploadKey, name: $('Read file').item.binary.data.fileName, parentId: '2009', option: { size: ${size}, conflictStrategy: 'AUTO_RENAME' } } ) }}`;
 	return [
-		{
-			name: 'Upload info',
-			type: 'n8n-nodes-base.httpRequest',
-			typeVersion: 4.2,
-			credentials,
-			disabled,
-			parameters: {
-				method: 'POST',
-				url: `${api}/uploadInfos/query?unionId=${UNION}`,
-				authentication: 'predefinedCredentialType',
-				nodeCredentialType: 'dingTalkApi',
-				sendBody: true,
-				specifyBody: 'json',
-				// Pretty-printed, so no "}}" inside ends the expression early.
-				jsonBody: `={{ JSON.stringify(${JSON.stringify(body, null, 1).replace('"={{ $json.fileName }}"', '$binary.data.fileName')}) }}`,
-				options: {},
-			},
-		},
+		apiNode('Upload info', `${api}/uploadInfos/query?unionId=${UNION}`, infoBody, disabled),
 		{ name: 'Merge', type: 'n8n-nodes-base.merge', typeVersion: 3, disabled, parameters: { mode: 'combine', combineBy: 'combineByPosition', options: {} }, inputFrom: ['Upload info', 'Read file'] },
 		{
 			name: 'PUT',
@@ -99,23 +97,7 @@ function httpRequestUpload(emulator: EmulatorProcess, disabled: boolean, size: n
 				options: {},
 			},
 		},
-		{
-			name: 'Commit',
-			type: 'n8n-nodes-base.httpRequest',
-			typeVersion: 4.2,
-			credentials,
-			disabled,
-			parameters: {
-				method: 'POST',
-				url: `${api}/commit?unionId=${UNION}`,
-				authentication: 'predefinedCredentialType',
-				nodeCredentialType: 'dingTalkApi',
-				sendBody: true,
-				specifyBody: 'json',
-				jsonBody: `={{ JSON.stringify({ uploadKey: $('Upload info').item.json.uploadKey, name: $('Read file').item.binary.data.fileName, parentId: '2009', option: { size: ${size}, conflictStrategy: 'AUTO_RENAME' } } ) }}`,
-				options: {},
-			},
-		},
+		apiNode('Commit', `${api}/commit?unionId=${UNION}`, commitBody, disabled),
 	];
 }
 

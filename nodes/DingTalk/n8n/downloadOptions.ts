@@ -27,15 +27,18 @@ export function binaryPropertyParameter(displayOptions: INodeProperties['display
 	};
 }
 
+/** Connect Timeout: the same for every transfer (downloads and uploads). */
+export const CONNECT_TIMEOUT_OPTION: INodeProperties = {
+	displayName: 'Connect Timeout (Ms)',
+	name: 'connectTimeout',
+	type: 'number',
+	typeOptions: { minValue: 1 },
+	default: 10000,
+	description: 'How long to wait for a connection to DingTalk or its storage to open, in milliseconds',
+};
+
 export const DOWNLOAD_OPTIONS: INodeProperties[] = [
-	{
-		displayName: 'Connect Timeout (Ms)',
-		name: 'connectTimeout',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 10000,
-		description: 'How long to wait for a connection to DingTalk or its storage to open, in milliseconds',
-	},
+	CONNECT_TIMEOUT_OPTION,
 	{
 		displayName: 'File Name',
 		name: 'fileName',

@@ -81,7 +81,13 @@ export const OUTLET_PASS_THROUGH_OVER_TLS = false;
  * plain-HTTP body pass through uncopied, because there every extra fresh byte costs the
  * garbage collector more (marks of n8n's whole heap) than the write it saves.
  */
-export function handOffFor(url: string, nodeVersion = process.versions.node): { passThroughBytes: number; gatherBytes: number } {
+export function handOffFor(
+	url: string,
+	// Which runtime n8n runs on decides the hand-off (its collector's costs differ), so the
+	// version is read here; no other process-wide state is read or touched.
+	// eslint-disable-next-line @n8n/community-nodes/no-restricted-globals
+	nodeVersion = process.versions.node,
+): { passThroughBytes: number; gatherBytes: number } {
 	const major = Number(nodeVersion.split('.')[0]);
 	const tls = /^https:/i.test(url);
 	const passThrough = major >= OUTLET_PASS_THROUGH_FROM_NODE && (!tls || OUTLET_PASS_THROUGH_OVER_TLS);

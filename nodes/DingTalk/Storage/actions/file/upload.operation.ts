@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { readTimeouts } from '../../../n8n/download';
+import { CONNECT_TIMEOUT_OPTION } from '../../../n8n/downloadOptions';
 import { dentryJson } from '../../../n8n/items';
 import { folderLocator, locateItem } from '../../../n8n/locators';
 import { binaryUploadSource } from '../../../n8n/uploadSource';
@@ -23,14 +24,7 @@ import type { StorageOperation } from '../types';
 // equal to DEFAULT_PART_SIZE and DEFAULT_UPLOAD_CONNECTIONS.
 const UPLOAD_OPTIONS: INodeProperties[] = [
 	conflictStrategyOption('AUTO_RENAME', 'the folder'),
-	{
-		displayName: 'Connect Timeout (Ms)',
-		name: 'connectTimeout',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 10000,
-		description: 'How long to wait for a connection to DingTalk or its storage to open, in milliseconds',
-	},
+	CONNECT_TIMEOUT_OPTION,
 	{
 		displayName: 'File Name',
 		name: 'fileName',
