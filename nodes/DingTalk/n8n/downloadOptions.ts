@@ -37,6 +37,11 @@ export const CONNECT_TIMEOUT_OPTION: INodeProperties = {
 	description: 'How long to wait for a connection to DingTalk or its storage to open, in milliseconds',
 };
 
+/** Response Timeout, with what it means for this kind of transfer. */
+export function responseTimeoutOption(description: string): INodeProperties {
+	return { displayName: 'Response Timeout (Ms)', name: 'timeout', type: 'number', typeOptions: { minValue: 1 }, default: 60000, description };
+}
+
 export const DOWNLOAD_OPTIONS: INodeProperties[] = [
 	CONNECT_TIMEOUT_OPTION,
 	{
@@ -103,15 +108,9 @@ export const DOWNLOAD_OPTIONS: INodeProperties[] = [
 		description:
 			"Most DingTalk API calls per second per app and API, shared by every execution in this n8n process. DingTalk's standard limit is 20; raise it only if DingTalk raised yours. Read from the first item.",
 	},
-	{
-		displayName: 'Response Timeout (Ms)',
-		name: 'timeout',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 60000,
-		description:
-			'How long to wait for DingTalk or its storage to start answering a request, in milliseconds. As in the HTTP Request node, it also ends a download that goes silent for this long, unless Idle Timeout is set.',
-	},
+	responseTimeoutOption(
+		'How long to wait for DingTalk or its storage to start answering a request, in milliseconds. As in the HTTP Request node, it also ends a download that goes silent for this long, unless Idle Timeout is set.',
+	),
 	{
 		displayName: 'Version',
 		name: 'version',

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { readTimeouts } from '../../../n8n/download';
-import { CONNECT_TIMEOUT_OPTION } from '../../../n8n/downloadOptions';
+import { CONNECT_TIMEOUT_OPTION, responseTimeoutOption } from '../../../n8n/downloadOptions';
 import { dentryJson } from '../../../n8n/items';
 import { folderLocator, locateItem } from '../../../n8n/locators';
 import { binaryUploadSource } from '../../../n8n/uploadSource';
@@ -67,15 +67,9 @@ const UPLOAD_OPTIONS: INodeProperties[] = [
 		description:
 			'Whether to ask DingTalk for intranet upload URLs. Only works when dedicated storage intranet transmission is set up for your organization.',
 	},
-	{
-		displayName: 'Response Timeout (Ms)',
-		name: 'timeout',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 60000,
-		description:
-			'How long to wait for DingTalk or its storage to answer, in milliseconds. While bytes are being sent, it bounds a stall (no progress), not the whole upload.',
-	},
+	responseTimeoutOption(
+		'How long to wait for DingTalk or its storage to answer, in milliseconds. While bytes are being sent, it bounds a stall (no progress), not the whole upload.',
+	),
 ];
 
 /**
