@@ -75,20 +75,19 @@ function preCheck(target: UploadTarget) {
 	return { size: target.size, name: target.name, parentId: target.parentId };
 }
 
-const invalid = unexpectedAnswer;
 
 function uploadKeyOf(answer: Record<string, unknown>, api: ApiSpec): string {
 	const key = answer.uploadKey;
-	if (typeof key !== 'string' || key === '') throw invalid(api, 'the answer has no uploadKey');
+	if (typeof key !== 'string' || key === '') throw unexpectedAnswer(api, 'the answer has no uploadKey');
 	return key;
 }
 
 /** A signature (URLs, signed headers, expiry) as DingTalk answers it, checked. */
 function readSignature(value: unknown, api: ApiSpec, receivedAt: number): SignedPut {
-	if (!isRecord(value)) throw invalid(api, 'the answer has no headerSignatureInfo');
+	if (!isRecord(value)) throw unexpectedAnswer(api, 'the answer has no headerSignatureInfo');
 	const urls = Array.isArray(value.resourceUrls) ? value.resourceUrls.filter((url): url is string => typeof url === 'string' && url !== '') : [];
-	if (urls.length === 0) throw invalid(api, 'the answer lists no upload URL (resourceUrls is empty)');
-	const headers = readSignedHeaders(value.headers, (problem) => invalid(api, problem));
+	if (urls.length === 0) throw unexpectedAnswer(api, 'the answer lists no upload URL (resourceUrls is empty)');
+	const headers = readSignedHeaders(value.headers, (problem) => unexpectedAnswer(api, problem));
 	const seconds = Number(value.expirationSeconds);
 	return { urls, headers, receivedAt, expiresAt: Number.isFinite(seconds) && seconds > 0 ? receivedAt + seconds * 1000 : undefined };
 }
@@ -108,7 +107,7 @@ export async function getUploadInfo(client: DingTalkClient, target: UploadTarget
 	});
 	const receivedAt = Date.now();
 	if (answer.protocol !== undefined && answer.protocol !== 'HEADER_SIGNATURE') {
-		throw invalid(UPLOAD_APIS.info, `DingTalk offered the upload protocol "${String(answer.protocol).slice(0, 40)}", and only HEADER_SIGNATURE is supported`);
+		throw unexpectedAnswer(UPLOAD_APIS.info, `DingTalk offered the upload protocol "${String(answer.protocol).slice(0, 40)}", and only HEADER_SIGNATURE is supported`);
 	}
 	return { uploadKey: uploadKeyOf(answer, UPLOAD_APIS.info), ...readSignature(answer.headerSignatureInfo, UPLOAD_APIS.info, receivedAt) };
 }
@@ -142,7 +141,7 @@ export async function getPartSignatures(
 	});
 	const receivedAt = Date.now();
 	const infos = answer.multipartHeaderSignatureInfos;
-	if (!Array.isArray(infos)) throw invalid(UPLOAD_APIS.parts, 'the answer has no multipartHeaderSignatureInfos list');
+	if (!Array.isArray(infos)) throw unexpectedAnswer(UPLOAD_APIS.parts, 'the answer has no multipartHeaderSignatureInfos list');
 	const signatures = new Map<number, SignedPut>();
 	for (const info of infos) {
 		if (!isRecord(info)) continue;
@@ -150,7 +149,7 @@ export async function getPartSignatures(
 		if (request.partNumbers.includes(partNumber)) signatures.set(partNumber, readSignature(info.headerSignatureInfo, UPLOAD_APIS.parts, receivedAt));
 	}
 	const missing = request.partNumbers.filter((partNumber) => !signatures.has(partNumber));
-	if (missing.length > 0) throw invalid(UPLOAD_APIS.parts, `the answer has no signature for part ${missing.join(', ')}`);
+	if (missing.length > 0) throw unexpectedAnswer(UPLOAD_APIS.parts, `the answer has no signature for part ${missing.join(', ')}`);
 	return signatures;
 }
 
