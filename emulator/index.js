@@ -51,6 +51,7 @@ const EMULATOR_DEFAULTS = {
  * @property {number} [extraBytes]        send this many bytes beyond Content-Length
  * @property {boolean} [wrongContentRange] answer ranges with a Content-Range one byte off
  * @property {'loop'|'ftp'|'otherOrigin'} [redirect] answer with a redirect of this kind
+ * @property {boolean} [noContentLength]  send the body chunked, without Content-Length (as some gateways do)
  */
 
 /**
@@ -675,6 +676,7 @@ async function startEmulator(options = {}) {
 		if (file.disposition === 'utf8') headers['content-disposition'] = contentDisposition(file.name);
 		if (file.disposition === 'plain') headers['content-disposition'] = `attachment; filename="${file.name}"`;
 		if (partial) headers['content-range'] = `bytes ${start + (fault?.wrongContentRange ? 1 : 0)}-${end}/${file.size}`;
+		if (fault?.noContentLength) delete headers['content-length'];
 		entry.status = partial ? 206 : 200;
 		res.writeHead(entry.status, headers);
 		if (length === 0) return res.end();

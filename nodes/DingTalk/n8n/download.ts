@@ -8,7 +8,9 @@ import type { DentryRef } from '../shared/storage/types';
 import { getDownloadInfo, startFile, type FileRequest } from '../shared/transfer/fetchFile';
 import { DEFAULT_TIMEOUTS, type Timeouts } from '../shared/transport/http';
 import { DEFAULT_CONCURRENCY, DEFAULT_PARALLEL_CONNECTIONS } from './downloadOptions';
+import { capacityFor, DEFAULT_IN_MEMORY_LIMIT_MIB, limitStream, tooLarge } from './binaryCapacity';
 import { storeBinary, type BinaryContext } from './partialBinary';
+import { n8nSetting } from './settings';
 
 /**
  * A download as both nodes offer it (the "DingTalk Storage Download" node and the
@@ -69,14 +71,34 @@ export function readRunOptions(ctx: IExecuteFunctions): { concurrency: number; r
 	return { concurrency, requestsPerSecond };
 }
 
+/** The node option "In-Memory Size Limit (MiB)", in bytes. */
+export function readInMemoryLimit(options: IDataObject): number {
+	return wholeNumber('inMemoryLimit', options.inMemoryLimit, DEFAULT_IN_MEMORY_LIMIT_MIB, 1, 1024 * 1024) * 1024 * 1024;
+}
+
 /**
  * Downloads one file into n8n's binary data: the binary and what to say of it. The stream
  * errors instead of ending short, so a broken transfer rejects here and never becomes
- * something that looks whole; what n8n had written of it is removed.
+ * something that looks whole; what n8n had written of it is removed. A file larger than
+ * n8n's binary data mode can hold is refused before its body is read (see binaryCapacity).
  */
-export async function fetchToBinary(ctx: BinaryContext, request: FileRequest, client: DingTalkClient): Promise<{ binary: IBinaryData; json: IDataObject }> {
+export async function fetchToBinary(
+	ctx: BinaryContext,
+	request: FileRequest,
+	client: DingTalkClient,
+	inMemoryLimitBytes = DEFAULT_IN_MEMORY_LIMIT_MIB * 1024 * 1024,
+): Promise<{ binary: IBinaryData; json: IDataObject }> {
 	const file = await startFile(client, request);
-	const binary = await storeBinary(ctx, file, file.fileName, file.mimeType);
+	let stream = file.stream;
+	try {
+		const capacity = await capacityFor(ctx.helpers, file.size, inMemoryLimitBytes, n8nSetting);
+		if (capacity?.maxBytes !== undefined && file.size !== undefined && file.size > capacity.maxBytes) throw tooLarge(capacity, file.size, true);
+		if (capacity && file.size === undefined) stream = limitStream(file.stream, capacity);
+	} catch (error) {
+		file.stream.destroy();
+		throw error;
+	}
+	const binary = await storeBinary(ctx, { stream, firstRead: file.firstRead }, file.fileName, file.mimeType);
 	const json: IDataObject = {
 		spaceId: request.file.spaceId,
 		dentryId: request.file.dentryId,
@@ -97,7 +119,8 @@ export async function fetchToBinary(ctx: BinaryContext, request: FileRequest, cl
 /** Downloads one file into n8n's binary data and returns its item. */
 export async function downloadItem(ctx: IExecuteFunctions, itemIndex: number, request: FileRequest, client: DingTalkClient): Promise<INodeExecutionData> {
 	const binaryPropertyName = requireFieldName('binaryPropertyName', ctx.getNodeParameter('binaryPropertyName', itemIndex));
-	const { binary, json } = await fetchToBinary(ctx, request, client);
+	const inMemoryLimit = readInMemoryLimit(ctx.getNodeParameter('options', itemIndex, {}) as IDataObject);
+	const { binary, json } = await fetchToBinary(ctx, request, client, inMemoryLimit);
 	return { json, binary: { [binaryPropertyName]: binary }, pairedItem: { item: itemIndex } };
 }
 

@@ -63,6 +63,16 @@ export const DOWNLOAD_OPTIONS: INodeProperties[] = [
 			'Longest pause allowed between two pieces of data while a file downloads, in milliseconds. Not a limit on the total time: a large file on a slow link is fine as long as data keeps flowing. When not set, the Response Timeout applies to pauses too.',
 	},
 	{
+		displayName: 'In-Memory Size Limit (MiB)',
+		name: 'inMemoryLimit',
+		type: 'number',
+		typeOptions: { minValue: 1, numberPrecision: 0 },
+		default: 256,
+		description:
+			"Largest file to download when n8n keeps binary data in memory (binary data mode default, s3 or azure), which holds the whole file in memory first. Larger files are refused before they are downloaded. Not used in filesystem mode, which streams to disk; database mode uses n8n's own N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE.",
+		displayOptions: { show: { '/operation': ['download'] } },
+	},
+	{
 		displayName: 'Items in Parallel',
 		name: 'concurrency',
 		type: 'number',

@@ -1,6 +1,8 @@
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 
+import { capacityFor, DEFAULT_IN_MEMORY_LIMIT_MIB, tooLarge } from '../../n8n/binaryCapacity';
 import { clientFor } from '../../n8n/credentials';
+import { n8nSetting } from '../../n8n/settings';
 import { fetchToBinary } from '../../n8n/download';
 import { dentryJson } from '../../n8n/items';
 import { locate, locatorValue } from '../../n8n/locators';
@@ -97,6 +99,13 @@ async function withFile(ctx: IPollFunctions, item: INodeExecutionData, change: C
 		timeouts: DEFAULT_TIMEOUTS,
 		version: typeof change.current.version === 'number' ? change.current.version : undefined,
 	};
+	// A file n8n's binary data mode cannot hold is reported on its item, like one over Max
+	// Download Size: the change itself is still delivered.
+	const capacity = typeof size === 'number' ? await capacityFor(ctx.helpers, size, DEFAULT_IN_MEMORY_LIMIT_MIB * 1024 * 1024, n8nSetting) : undefined;
+	if (capacity?.maxBytes !== undefined && typeof size === 'number' && size > capacity.maxBytes) {
+		item.json.downloadSkipped = tooLarge(capacity, size, true).message;
+		return;
+	}
 	const { binary } = await fetchToBinary(ctx, request, client);
 	item.binary = { [settings.binaryPropertyName]: binary };
 }

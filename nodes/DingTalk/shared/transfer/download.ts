@@ -56,6 +56,8 @@ export interface OpenedDownload {
 	/** Set when a range was served (206). */
 	served?: ServedRange;
 	contentRange?: string;
+	/** How many bytes the stream will yield, when the storage said (Content-Length or Content-Range). */
+	size?: number;
 	/** The stream of the file's bytes. It errors rather than end short. */
 	stream: Readable;
 	/** Settles when the consumer first reads from the stream, or when it closes unread. */
@@ -380,6 +382,7 @@ class Transfer {
 			contentDisposition: headers['content-disposition'],
 			served,
 			contentRange: served ? headers['content-range'] : undefined,
+			size: expectedLength,
 			stream: outlet.stream,
 			firstRead: outlet.firstRead,
 			bytesReceived: () => outlet.bytesOut,

@@ -37,6 +37,8 @@ export interface StartedFile {
 	region?: string;
 	served?: ServedRange;
 	contentRange?: string;
+	/** The bytes the stream will yield, when the storage announced them. */
+	size?: number;
 	/** Yields exactly the file's (or range's) bytes, or errors. */
 	stream: Readable;
 	/** Settles when the consumer first reads from the stream, or when it closes unread. */
@@ -109,6 +111,7 @@ export async function startFile(client: DingTalkClient, request: FileRequest): P
 		region: info.region,
 		served: download.served,
 		contentRange: download.contentRange,
+		size: download.size,
 		stream: download.stream,
 		firstRead: download.firstRead,
 		bytesReceived: download.bytesReceived,

@@ -1,0 +1,106 @@
+/**
+ * Files larger than n8n's binary data mode can hold: refused before their body is read
+ * when the storage announces the size, stopped as soon as they pass the limit when it does
+ * not, in n8n's real execution engine. (The database mode, n8n's default in queue mode, is
+ * proven in real n8n by test/queue.)
+ */
+import { appCredentials, binarySha256, download, runStorage, storageCalls, useEmulator, type Emulator } from '../harness/fixtures';
+import { runNode, type BinaryMode } from '../harness/n8n';
+
+const MiB = 1024 * 1024;
+const TWELVE = `gen-${12 * MiB}`;
+
+/** Bytes the storage sent for one file. */
+function sentFor(emulator: Emulator, dentryId: string): number {
+	return storageCalls(emulator)
+		.filter((entry) => entry.path.includes(encodeURIComponent(dentryId)) || entry.path.includes(dentryId))
+		.reduce((sum, entry) => sum + (entry.sentBytes ?? 0), 0);
+}
+
+describe('in-memory binary mode (default)', () => {
+	const ctx = useEmulator('default');
+
+	test('a file over "In-Memory Size Limit" is refused before its body is read, naming mode, size, limit and fix', async () => {
+		const { emulator } = ctx;
+		const { output, error } = await runNode({ parameters: download(emulator, TWELVE, { inMemoryLimit: 8 }), credentials: appCredentials(emulator) });
+		expect(output).toBeUndefined();
+		expect(error?.message).toBe(
+			`The file is 12 MiB (${12 * MiB} bytes), more than n8n's "default" binary data mode may hold (8 MiB, the node option "In-Memory Size Limit"); it was not downloaded`,
+		);
+		expect(error?.description).toMatch(/N8N_DEFAULT_BINARY_DATA_MODE=filesystem/);
+		expect(error?.description).toMatch(/raise "In-Memory Size Limit"/);
+		// The connection was dropped at the headers: at most what the socket buffers held.
+		expect(sentFor(emulator, TWELVE)).toBeLessThan(6 * MiB);
+	});
+
+	test('the same file under a raised limit downloads byte-exact', async () => {
+		const { emulator } = ctx;
+		const { output, error } = await runNode({ parameters: download(emulator, TWELVE, { inMemoryLimit: 16 }), credentials: appCredentials(emulator) });
+		expect(error).toBeUndefined();
+		expect(await binarySha256(output![0].binary!.data)).toBe(emulator.sha256(TWELVE));
+	});
+
+	test('the default limit is 256 MiB; above 384 MiB the mode cannot hold a file at all, whatever the option says', async () => {
+		const { emulator } = ctx;
+		const over = `gen-${256 * MiB + 1}`;
+		const first = await runNode({ parameters: download(emulator, over), credentials: appCredentials(emulator) });
+		expect(first.error?.message).toMatch(/\(256 MiB, the node option "In-Memory Size Limit"\)/);
+		const huge = `gen-${400 * MiB}`;
+		const second = await runNode({ parameters: download(emulator, huge, { inMemoryLimit: 1024 }), credentials: appCredentials(emulator) });
+		expect(second.error?.message).toMatch(/^The file is 400 MiB .*"default" binary data mode may hold \(384 MiB: the mode keeps files as base64 text/);
+		expect(sentFor(emulator, huge)).toBeLessThan(6 * MiB);
+	});
+
+	test('a body without Content-Length is stopped once it passes the limit; nothing is emitted', async () => {
+		const { emulator } = ctx;
+		emulator.setFault(TWELVE, { noContentLength: true });
+		const { output, error } = await runNode({ parameters: download(emulator, TWELVE, { inMemoryLimit: 8 }), credentials: appCredentials(emulator) });
+		expect(output).toBeUndefined();
+		expect(error?.message).toMatch(/^The file passed 8 MiB while downloading \(the storage did not announce its size\), more than n8n's "default" binary data mode may hold \(8 MiB/);
+		// Under the limit, the same chunked body arrives whole.
+		const fine = await runNode({ parameters: download(emulator, TWELVE, { inMemoryLimit: 12 }), credentials: appCredentials(emulator) });
+		expect(fine.error).toBeUndefined();
+		expect(await binarySha256(fine.output![0].binary!.data)).toBe(emulator.sha256(TWELVE));
+	});
+
+	test('under Continue On Fail the refused file is an error item and the others download', async () => {
+		const { emulator } = ctx;
+		const { output, error } = await runNode({
+			parameters: download(emulator, '={{ $json.id }}', { inMemoryLimit: 8 }),
+			items: [{ id: '1004' }, { id: TWELVE }, { id: '1001' }],
+			credentials: appCredentials(emulator),
+			continueOnFail: true,
+		});
+		expect(error).toBeUndefined();
+		expect(output).toHaveLength(3);
+		expect(output![1].binary).toBeUndefined();
+		expect(output![1].json.code).toBe('tooLargeForBinaryMode');
+		expect(await binarySha256(output![0].binary!.data)).toBe(emulator.sha256('1004'));
+		expect(await binarySha256(output![2].binary!.data)).toBe(emulator.sha256('1001'));
+	});
+
+	test('the Storage node\'s File → Download honours the same option', async () => {
+		const { emulator } = ctx;
+		const { error } = await runStorage(emulator, 'file', 'download', { dentryId: { __rl: true, mode: 'id', value: TWELVE }, binaryPropertyName: 'data', options: { inMemoryLimit: 8 } });
+		expect(error?.message).toMatch(/more than n8n's "default" binary data mode may hold \(8 MiB/);
+	});
+
+	test.each([0, 1.5, -3])('"In-Memory Size Limit" %p is rejected before any request', async (value) => {
+		const { emulator } = ctx;
+		const { error } = await runNode({ parameters: download(emulator, '1004', { inMemoryLimit: value }), credentials: appCredentials(emulator) });
+		expect(error?.message).toMatch(/^Invalid "inMemoryLimit": .* is not a whole number from 1 to/);
+		expect(emulator.log).toHaveLength(0);
+	});
+});
+
+describe.each<BinaryMode>(['filesystem'])('%s binary mode', (mode) => {
+	const ctx = useEmulator(mode);
+
+	test('streams to disk: the in-memory limit does not apply', async () => {
+		const { emulator } = ctx;
+		const { output, error } = await runNode({ parameters: download(emulator, TWELVE, { inMemoryLimit: 1 }), credentials: appCredentials(emulator) });
+		expect(error).toBeUndefined();
+		expect(output![0].binary!.data.id).toMatch(/^filesystem/);
+		expect(await binarySha256(output![0].binary!.data)).toBe(emulator.sha256(TWELVE));
+	});
+});
