@@ -166,6 +166,8 @@ async function startEmulator(options = {}) {
 	const tokens = new Map();
 	/** @type {Map<string, number[]>} API -> times of the calls in the last second */
 	const qpsWindows = new Map();
+	/** QPS answers given, per API, since the last reset. */
+	const qpsRejections = new Map();
 	/** @type {Map<string, number>} API name -> calls that reached it (authenticated) */
 	const apiCounts = new Map();
 	const drive = new Drive();
@@ -478,7 +480,10 @@ async function startEmulator(options = {}) {
 			const now = Date.now();
 			const window = (qpsWindows.get(route.api) ?? []).filter((at) => at > now - 1000);
 			qpsWindows.set(route.api, window);
-			if (window.length >= state.qpsLimit) return apiError(res, new ApiFault('Forbidden.AccessDenied.QpsLimitForAppkeyAndApi'));
+			if (window.length >= state.qpsLimit) {
+				qpsRejections.set(route.api, (qpsRejections.get(route.api) ?? 0) + 1);
+				return apiError(res, new ApiFault('Forbidden.AccessDenied.QpsLimitForAppkeyAndApi'));
+			}
 			window.push(now);
 		}
 		let parsed;
@@ -822,6 +827,8 @@ async function startEmulator(options = {}) {
 		expireNextSignatures: (count = 1) => {
 			state.staleSignatures += count;
 		},
+		/** QPS-limit answers given since the last reset, per API (with `state.qpsLimit` set). */
+		qpsRejections: () => Object.fromEntries(qpsRejections),
 		/** Every token issued so far stops working (as after expiry). */
 		expireTokens: () => tokens.clear(),
 		/** A token DingTalk would accept now, as if obtained elsewhere. */
@@ -845,6 +852,7 @@ async function startEmulator(options = {}) {
 			state.storageLatencyMs = 0;
 			state.discardUploads = false;
 			qpsWindows.clear();
+			qpsRejections.clear();
 			apiCounts.clear();
 			drive.reset();
 			log.length = 0;

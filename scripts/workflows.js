@@ -101,6 +101,43 @@ function fanOutWorkflow(id, name, nodes) {
 }
 
 /**
+ * A workflow started by a Webhook (GET /webhook/<path>) that answers when its last node is
+ * done: with that node's first binary (`respond: 'binary'`) or all its items as JSON.
+ * @param {string} id @param {string} name @param {string} webhookPath @param {WorkflowNode[]} nodes
+ * @param {{respond?: 'binary' | 'json', method?: string}} [options]
+ * @returns {Workflow}
+ */
+function webhookWorkflow(id, name, webhookPath, nodes, options = {}) {
+	const respond = options.respond ?? 'binary';
+	/** @type {WorkflowNode} */
+	const webhook = {
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2.1,
+		webhookId: `${id}-hook`,
+		parameters: {
+			httpMethod: options.method ?? 'GET',
+			path: webhookPath,
+			responseMode: 'lastNode',
+			responseData: respond === 'binary' ? 'firstEntryBinary' : 'allEntries',
+			...(respond === 'binary' ? { responseBinaryPropertyName: 'data' } : {}),
+			options: {},
+		},
+	};
+	const workflow = chainWorkflow(id, name, nodes);
+	const [, ...rest] = workflow.nodes;
+	const all = [webhook, ...rest];
+	/** @type {Record<string, unknown>} */
+	const connections = {};
+	all.forEach((node, index) => {
+		node.id = `${id}-${index}`;
+		node.position = [index * 240, 0];
+		if (index > 0) connections[all[index - 1].name] = { main: [[{ node: node.name, type: 'main', index: 0 }]] };
+	});
+	return { ...workflow, nodes: all, connections };
+}
+
+/**
  * The placeholders of the examples, with what they become against the emulator.
  * @param {EmulatorLike} emulator
  */
@@ -143,4 +180,4 @@ function exampleFiles() {
 	return fs.readdirSync(EXAMPLES).filter((name) => name.endsWith('.workflow.json'));
 }
 
-module.exports = { PACKAGE_NAME, NODE_TYPES, APP_CREDENTIAL, credentialRecord, dingTalkNode, locator, chainWorkflow, fanOutWorkflow, exampleFor, exampleFiles };
+module.exports = { PACKAGE_NAME, NODE_TYPES, APP_CREDENTIAL, credentialRecord, dingTalkNode, locator, chainWorkflow, fanOutWorkflow, webhookWorkflow, exampleFor, exampleFiles };

@@ -184,10 +184,11 @@ async function startN8n(install, userFolder, extraEnv = {}) {
  * @param {Parameters<typeof n8n>[0] & {version: string}} install
  * @param {string} userFolder
  * @param {string} workflowId
+ * @param {Record<string, string>} [extraEnv] e.g. a queue-mode cluster's database settings
  */
-async function activateWorkflow(install, userFolder, workflowId) {
+async function activateWorkflow(install, userFolder, workflowId, extraEnv = {}) {
 	const args = install.version.startsWith('1.') ? ['update:workflow', `--id=${workflowId}`, '--active=true'] : ['publish:workflow', `--id=${workflowId}`];
-	const result = await n8n(install, userFolder, args);
+	const result = await n8n(install, userFolder, args, extraEnv);
 	if (result.code !== 0) throw new Error(`n8n ${args[0]} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
 }
 
@@ -195,11 +196,12 @@ async function activateWorkflow(install, userFolder, workflowId) {
  * @param {Parameters<typeof n8n>[0]} install
  * @param {string} userFolder
  * @param {unknown[]} credentials plaintext credentials ([{id, name, type, data}])
+ * @param {Record<string, string>} [extraEnv] e.g. a queue-mode cluster's database settings
  */
-async function importCredentials(install, userFolder, credentials) {
+async function importCredentials(install, userFolder, credentials, extraEnv = {}) {
 	const file = path.join(userFolder, 'credentials.json');
 	fs.writeFileSync(file, JSON.stringify(credentials));
-	const result = await n8n(install, userFolder, ['import:credentials', `--input=${file}`]);
+	const result = await n8n(install, userFolder, ['import:credentials', `--input=${file}`], extraEnv);
 	fs.rmSync(file);
 	if (result.code !== 0) throw new Error(`n8n import:credentials failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
 }
@@ -208,11 +210,12 @@ async function importCredentials(install, userFolder, credentials) {
  * @param {Parameters<typeof n8n>[0]} install
  * @param {string} userFolder
  * @param {Record<string, unknown> & {id: string}} workflow
+ * @param {Record<string, string>} [extraEnv] e.g. a queue-mode cluster's database settings
  */
-async function importWorkflow(install, userFolder, workflow) {
+async function importWorkflow(install, userFolder, workflow, extraEnv = {}) {
 	const file = path.join(userFolder, `workflow-${workflow.id}.json`);
 	fs.writeFileSync(file, JSON.stringify(workflow));
-	const result = await n8n(install, userFolder, ['import:workflow', `--input=${file}`]);
+	const result = await n8n(install, userFolder, ['import:workflow', `--input=${file}`], extraEnv);
 	if (result.code !== 0) throw new Error(`n8n import:workflow failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
 }
 

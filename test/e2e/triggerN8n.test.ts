@@ -11,12 +11,12 @@
  * Takes a few minutes: n8n polls at most once a minute.
  */
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { EMULATOR_DEFAULTS, startEmulator } from '../../emulator';
+import { startRecorder, waitFor } from '../harness/realN8n';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ensureN8n } = require('../../scripts/e2e/n8n-install') as typeof import('../../scripts/e2e/n8n-install');
@@ -37,34 +37,6 @@ interface Received {
 const SPACE = EMULATOR_DEFAULTS.spaceId;
 const skip1x = process.env.N8N_E2E_SKIP_1X === '1';
 
-/** A local HTTP endpoint that keeps every JSON body posted to it. */
-async function startRecorder(): Promise<{ url: string; received: Received[]; close: () => Promise<void> }> {
-	const received: Received[] = [];
-	const server: Server = createServer((req, res) => {
-		let body = '';
-		req.on('data', (chunk) => (body += chunk));
-		req.on('end', () => {
-			try {
-				received.push(JSON.parse(body) as Received);
-			} catch {
-				// Not ours.
-			}
-			res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-		});
-	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as { port: number };
-	return { url: `http://127.0.0.1:${port}/record`, received, close: async () => await new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-async function waitFor(what: string, condition: () => boolean, timeoutMs: number, detail: () => string = () => ''): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!condition()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${detail().slice(-4000)}`);
-		await new Promise((resolve) => setTimeout(resolve, 250));
-	}
-}
-
 const VERSIONS = [
 	{ major: '2' as const, label: 'n8n 2.41.1 on Node 24' },
 	{ major: '1' as const, label: 'n8n 1.123.81 on Node 20' },
@@ -76,7 +48,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 	run('DingTalk Storage Trigger, activated', () => {
 		let install: Install;
 		let emulator: Emulator;
-		let recorder: Awaited<ReturnType<typeof startRecorder>>;
+		let recorder: Awaited<ReturnType<typeof startRecorder<Received>>>;
 		let userFolder: string;
 		let watchedId: string;
 		let mirrorId: string;
@@ -105,7 +77,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		beforeAll(async () => {
 			install = await ensureN8n(major);
 			emulator = await startEmulator();
-			recorder = await startRecorder();
+			recorder = await startRecorder<Received>();
 			const watched = emulator.drive.createFolder(SPACE, '0', '同步-e2e', 'AUTO_RENAME') as { id: string };
 			watchedId = watched.id;
 			emulator.drive.addFile(SPACE, watchedId, 'a.pdf');

@@ -37,7 +37,8 @@ describe.each<BinaryMode>(['filesystem', 'default'])('download in %s binary mode
 
 	test(`a large file (256 MiB), streamed: byte-exact`, async () => {
 		const { emulator } = ctx;
-		const { output, error } = await runNode({ parameters: download(emulator, LARGE), credentials: appCredentials(emulator) });
+		// Over the default In-Memory Size Limit (256 MiB), so raised for memory mode.
+		const { output, error } = await runNode({ parameters: download(emulator, LARGE, { inMemoryLimit: 300 }), credentials: appCredentials(emulator) });
 		expect(error).toBeUndefined();
 		const [item] = output!;
 		expect(item.json.size).toBe(256 * MiB + 123);

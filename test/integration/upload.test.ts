@@ -20,7 +20,8 @@ async function upload(emulator: Emulator, file: InputFile | null, parameters: ID
 
 /** Downloads a dentry with the node and gives the sha256 of what arrived. */
 async function downloadedSha256(emulator: Emulator, dentryId: string, spaceId = EMULATOR_DEFAULTS.spaceId): Promise<string> {
-	const result = await runStorage(emulator, 'file', 'download', { spaceId: rl(spaceId), dentryId: rl(dentryId), binaryPropertyName: 'data' });
+	// In memory mode a 256 MiB+ file needs more than the default In-Memory Size Limit.
+	const result = await runStorage(emulator, 'file', 'download', { spaceId: rl(spaceId), dentryId: rl(dentryId), binaryPropertyName: 'data', options: { inMemoryLimit: 300 } });
 	expect(result.error).toBeUndefined();
 	return await binarySha256(result.output![0].binary!.data);
 }

@@ -18,6 +18,7 @@ import { constants as bufferConstants } from 'node:buffer';
 import { Transform, type Readable } from 'node:stream';
 
 import { DownloadError } from '../shared/errors';
+import type { SettingReader as ReadSetting } from './settings';
 
 const MIB = 1024 * 1024;
 
@@ -41,8 +42,6 @@ export interface BinaryCapacity {
 	fix?: string;
 }
 
-/** n8n's configuration as it reads it: the variable, or the file named by `<name>_FILE`. */
-export type ReadSetting = (name: string) => string | undefined;
 
 /** What deciding the capacity needs of n8n: a way to store an empty probe binary. */
 export interface ModeProbe {
@@ -63,8 +62,10 @@ export function databaseLimitBytes(readSetting: ReadSetting): number {
 	return Math.floor((Number.isFinite(mib) && mib > 0 ? mib : N8N_DATABASE_MAX_FILE_SIZE_MIB) * MIB);
 }
 
-function mib(bytes: number): string {
-	return `${Number((bytes / MIB).toFixed(1))} MiB`;
+/** A size in MiB, to 0.01 (a file's size rounded up, so one just over a limit never reads as equal). */
+function mib(bytes: number, roundUp = false): string {
+	const hundredths = (bytes / MIB) * 100;
+	return `${(roundUp ? Math.ceil(hundredths) : Math.floor(hundredths)) / 100} MiB`;
 }
 
 /** The limit of a mode, given the in-memory limit the node was set to. */
@@ -135,7 +136,7 @@ export async function capacityFor(
 /** The error for a file the mode cannot hold. Nothing of it was stored. */
 export function tooLarge(capacity: BinaryCapacity, size: number, known: boolean): DownloadError {
 	const what = known
-		? `The file is ${mib(size)} (${size} bytes)`
+		? `The file is ${mib(size, true)} (${size} bytes)`
 		: `The file passed ${mib(capacity.maxBytes ?? size)} while downloading (the storage did not announce its size)`;
 	return new DownloadError(
 		`${what}, more than n8n's "${capacity.mode}" binary data mode may hold (${capacity.limitFrom ?? 'no limit'}); ${known ? 'it was not downloaded' : 'the download was stopped and nothing was stored'}`,

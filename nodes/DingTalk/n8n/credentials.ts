@@ -5,6 +5,7 @@ import type { DingTalkAuth } from '../shared/api/types';
 import { InputError } from '../shared/errors';
 import { requireBaseUrl } from '../shared/helpers/validate';
 import type { Timeouts } from '../shared/transport/http';
+import { shareRateLimitsInQueueMode } from './sharedRateLimit';
 
 /** Reads the "DingTalk API" credential's fields into the client's plain options. */
 function authFrom(credentials: ICredentialDataDecryptedObject): DingTalkAuth {
@@ -31,6 +32,7 @@ export function clientFor(
 	signal?: AbortSignal,
 	requestsPerSecond?: number,
 ): DingTalkClient {
+	shareRateLimitsInQueueMode();
 	return new DingTalkClient({
 		baseUrl: requireBaseUrl(credentials.baseUrl),
 		auth: authFrom(credentials),

@@ -46,21 +46,107 @@ export class RateLimiter {
 	}
 }
 
-const limiters = new Map<string, RateLimiter>();
+/**
+ * A rate budget kept outside this process, shared by every process that uses it (n8n's
+ * main and workers in queue mode, through their Redis: see sharedBudget.ts).
+ */
+export interface BudgetStore {
+	/**
+	 * Takes one grant of `budget` per `windowMs` for `key`: 0 when granted, otherwise how
+	 * many milliseconds until one may be. Rejects when the store cannot be reached.
+	 */
+	take(key: string, budget: number, windowMs: number): Promise<number>;
+}
+
+/** What callers wait on: a RateLimiter, or one that shares its budget through a store. */
+export interface Limiter {
+	acquire(budget: number, signal?: AbortSignal): Promise<void>;
+}
 
 /**
- * The process-wide limiter of one app (or token) and one API, whichever node or execution
- * asks. Bounded: the least recently used limiters are forgotten past a few hundred keys.
+ * The budget of one app and API shared through a BudgetStore, so that n8n's workers
+ * together stay under DingTalk's per-app limit (each process's own window cannot see the
+ * others). Callers of this process still queue in arrival order, so one of them at a time
+ * asks the store. When the store fails, this process falls back to its own window for a
+ * while (`fallbackMs`) rather than fail or stall the call; DingTalk's QPS answers are
+ * still retried behind it.
  */
-export function limiterFor(key: string): RateLimiter {
-	let limiter = limiters.get(key);
-	if (limiter) {
-		limiters.delete(key);
-	} else {
-		// A little longer than DingTalk's second, for the jitter between here and DingTalk.
-		limiter = new RateLimiter(1050);
+export class SharedRateLimiter implements Limiter {
+	private queue: Promise<void> = Promise.resolve();
+	private storeDownUntil = 0;
+
+	constructor(
+		private readonly key: string,
+		private readonly store: BudgetStore,
+		private readonly local: RateLimiter,
+		private readonly windowMs = 1050,
+		private readonly fallbackMs = 30_000,
+		private readonly now: () => number = Date.now,
+	) {}
+
+	async acquire(budget: number, signal?: AbortSignal): Promise<void> {
+		const turn = this.queue.then(async () => await this.waitForGrant(budget, signal));
+		this.queue = turn.catch(() => undefined);
+		await turn;
 	}
-	limiters.set(key, limiter);
-	if (limiters.size > 256) limiters.delete(limiters.keys().next().value as string);
-	return limiter;
+
+	private async waitForGrant(budget: number, signal?: AbortSignal): Promise<void> {
+		const allowed = Math.max(1, Math.floor(budget));
+		for (;;) {
+			signal?.throwIfAborted();
+			if (this.now() < this.storeDownUntil) return await this.local.acquire(allowed, signal);
+			let waitMs: number;
+			try {
+				waitMs = await this.store.take(this.key, allowed, this.windowMs);
+			} catch {
+				this.storeDownUntil = this.now() + this.fallbackMs;
+				continue;
+			}
+			if (waitMs <= 0) return;
+			await delay(Math.min(waitMs, this.windowMs), undefined, { signal });
+		}
+	}
+}
+
+let sharedStore: BudgetStore | undefined;
+
+/**
+ * Shares every app's budget through `store` from now on (undefined: each process keeps
+ * its own). Called once by the n8n layer when n8n runs in queue mode.
+ */
+export function shareBudgetsThrough(store: BudgetStore | undefined): void {
+	if (store === sharedStore) return;
+	sharedStore = store;
+	shared.clear();
+}
+
+/** Whether budgets are shared beyond this process. */
+export function budgetsShared(): boolean {
+	return sharedStore !== undefined;
+}
+
+const limiters = new Map<string, RateLimiter>();
+const shared = new Map<string, SharedRateLimiter>();
+
+/** Keeps a map to its few hundred most recently used keys. */
+function remember<T>(map: Map<string, T>, key: string, make: () => T): T {
+	let value = map.get(key);
+	if (value !== undefined) map.delete(key);
+	else value = make();
+	map.set(key, value);
+	if (map.size > 256) map.delete(map.keys().next().value as string);
+	return value;
+}
+
+/**
+ * The limiter of one app (or token) and one API, whichever node or execution asks: this
+ * process's own window, or, when budgets are shared, one that draws on the shared budget
+ * (with this process's window as its fallback).
+ */
+export function limiterFor(key: string): Limiter {
+	// A little longer than DingTalk's second, for the jitter between here and DingTalk.
+	const local = remember(limiters, key, () => new RateLimiter(1050));
+	const store = sharedStore;
+	if (!store) return local;
+	return remember(shared, key, () => new SharedRateLimiter(key, store, local));
 }

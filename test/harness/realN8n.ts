@@ -1,0 +1,68 @@
+/** Helpers for the suites that drive real n8n processes (test/e2e, test/queue). */
+import { createHash } from 'node:crypto';
+import { createServer, get, type Server } from 'node:http';
+
+/** A local HTTP endpoint that keeps every JSON body posted to it. */
+export async function startRecorder<T = Record<string, unknown>>(): Promise<{ url: string; received: T[]; close: () => Promise<void> }> {
+	const received: T[] = [];
+	const server: Server = createServer((req, res) => {
+		let body = '';
+		req.on('data', (chunk) => (body += chunk));
+		req.on('end', () => {
+			try {
+				received.push(JSON.parse(body) as T);
+			} catch {
+				// Not ours.
+			}
+			res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as { port: number };
+	return { url: `http://127.0.0.1:${port}/record`, received, close: async () => await new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+export async function waitFor(what: string, condition: () => boolean, timeoutMs: number, detail: () => string = () => ''): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!condition()) {
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${detail().slice(-4000)}`);
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+}
+
+export interface Fetched {
+	status: number;
+	headers: Record<string, string | string[] | undefined>;
+	bytes: number;
+	sha256: string;
+	/** The body as text when it is small (an error page, JSON). */
+	text: string;
+	/** Set when the connection broke before the body ended. */
+	error?: string;
+}
+
+/**
+ * GET a URL, hashing the body as it streams (a 256 MiB answer is never held; fetch's
+ * arrayBuffer was slow with the emulator in the same process).
+ */
+export async function getHashed(url: string, timeoutMs = 10 * 60_000): Promise<Fetched> {
+	return await new Promise((resolve) => {
+		const hash = createHash('sha256');
+		let bytes = 0;
+		const small: Buffer[] = [];
+		const request = get(url, { timeout: timeoutMs }, (res) => {
+			const done = (error?: string) =>
+				resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes, sha256: hash.digest('hex'), text: Buffer.concat(small).toString('utf8'), error });
+			res.on('data', (chunk: Buffer) => {
+				bytes += chunk.length;
+				hash.update(chunk);
+				if (bytes <= 1024 * 1024) small.push(chunk);
+			});
+			res.on('end', () => done());
+			res.on('error', (error) => done(error.message));
+			res.on('aborted', () => done('aborted'));
+		});
+		request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+		request.on('error', (error) => resolve({ status: 0, headers: {}, bytes, sha256: '', text: '', error: error.message }));
+	});
+}

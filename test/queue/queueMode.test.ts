@@ -1,0 +1,355 @@
+/**
+ * The package in n8n 2.41.1's queue mode, as organizations run it at scale: PostgreSQL and
+ * Redis (Debian's packages, our own instances on free ports), a main instance and two
+ * workers sharing one user folder (the package installed once, as the Community Nodes
+ * installer does) and one filesystem binary store. Executions reach the workers through
+ * webhooks and an activated trigger (`n8n execute` cannot use queue mode).
+ *
+ * Then n8n's queue-mode default binary data mode, `database`, which holds whole files in
+ * memory: a file over its limit is refused before it is read.
+ *
+ * Takes a few minutes: n8n polls triggers at most once a minute.
+ */
+import { rmSync } from 'node:fs';
+
+import { EMULATOR_DEFAULTS, startEmulator } from '../../emulator';
+import { getHashed, startRecorder, waitFor } from '../harness/realN8n';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ensureN8n } = require('../../scripts/e2e/n8n-install') as typeof import('../../scripts/e2e/n8n-install');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runner = require('../../scripts/e2e/n8n-runner') as typeof import('../../scripts/e2e/n8n-runner');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const build = require('../../scripts/workflows') as typeof import('../../scripts/workflows');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const queue = require('../../scripts/e2e/queue') as typeof import('../../scripts/e2e/queue');
+
+type Emulator = Awaited<ReturnType<typeof startEmulator>>;
+type Install = Awaited<ReturnType<typeof ensureN8n>>;
+type Cluster = Awaited<ReturnType<typeof queue.startCluster>>;
+type Postgres = Awaited<ReturnType<typeof queue.startPostgres>>;
+type Redis = Awaited<ReturnType<typeof queue.startRedis>>;
+
+const SPACE = EMULATOR_DEFAULTS.spaceId;
+const MiB = 1024 * 1024;
+const LARGE = `gen-${256 * MiB}`;
+
+/** Webhook → DingTalk Storage Download of `?id=` → the file as the response. */
+function downloadWebhook(emulator: Emulator, id: string, path: string, options: Record<string, unknown> = {}) {
+	return build.webhookWorkflow(id, `download ${path}`, path, [
+		build.dingTalkNode('download', 'Download', {
+			operation: 'download',
+			spaceId: SPACE,
+			dentryId: '={{ $json.query.id }}',
+			unionId: emulator.unionId,
+			binaryPropertyName: 'data',
+			options,
+		}),
+	]);
+}
+
+/** Execution IDs and statuses from n8n's database. */
+function executions(postgres: Postgres, cluster: Cluster, workflowId: string): Array<{ id: string; status: string }> {
+	const rows = postgres.query(cluster.database, `SELECT id, status FROM execution_entity WHERE "workflowId" = '${workflowId}' ORDER BY id`);
+	return rows === '' ? [] : rows.split('\n').map((line) => ({ id: line.split('|')[0], status: line.split('|')[1] }));
+}
+
+let install: Install;
+let postgres: Postgres;
+let redis: Redis;
+
+beforeAll(async () => {
+	install = await ensureN8n('2');
+	postgres = await queue.startPostgres();
+	redis = await queue.startRedis();
+}, 30 * 60_000);
+
+afterAll(async () => {
+	await redis?.stop();
+	await postgres?.stop();
+});
+
+describe('queue mode: main + 2 workers, filesystem binary data shared', () => {
+	let emulator: Emulator;
+	let cluster: Cluster;
+	let userFolder: string;
+	let recorder: Awaited<ReturnType<typeof startRecorder<{ event: string; name: string; dentryId: string }>>>;
+	let watchedId: string;
+	const folders: string[] = [];
+
+	const dl = downloadWebhook;
+	let webhookIds: { dl: string; many: string; trigger: string };
+
+	beforeAll(async () => {
+		emulator = await startEmulator();
+		recorder = await startRecorder();
+		watchedId = (emulator.drive.createFolder(SPACE, '0', '队列-监视', 'AUTO_RENAME') as { id: string }).id;
+		emulator.drive.addFile(SPACE, watchedId, 'existing.pdf');
+		for (let folder = 0; folder < 10; folder++) {
+			const id = (emulator.drive.createFolder(SPACE, '0', `批量-${folder}`, 'AUTO_RENAME') as { id: string }).id;
+			for (let file = 0; file < 20; file++) emulator.drive.addFile(SPACE, id, `文件-${folder}-${file}.pdf`);
+			folders.push(id);
+		}
+		userFolder = runner.createUserFolder(runner.packPackage());
+
+		const download = dl(emulator, 'dtQueueDownload1', 'dl');
+		const many = build.webhookWorkflow(
+			'dtQueueManyFile1',
+			'list a folder and download its files',
+			'many',
+			[
+				build.dingTalkNode('storage', 'List', {
+					resource: 'folder',
+					operation: 'list',
+					spaceId: build.locator(SPACE),
+					folderId: build.locator('={{ $json.query.folder }}'),
+					unionId: emulator.unionId,
+					returnAll: true,
+					options: {},
+				}),
+				build.dingTalkNode('download', 'Download', {
+					operation: 'download',
+					spaceId: '={{ $json.spaceId }}',
+					dentryId: '={{ $json.dentryId }}',
+					unionId: emulator.unionId,
+					binaryPropertyName: 'data',
+					options: {},
+				}),
+			],
+			{ respond: 'json' },
+		);
+		const trigger = build.chainWorkflow('dtQueueTrigger01', 'DingTalk Storage Trigger → recorder', [
+			build.dingTalkNode('trigger', 'DingTalk Trigger', {
+				pollTimes: { item: [{ mode: 'everyMinute' }] },
+				spaceId: build.locator(SPACE),
+				folderId: build.locator(watchedId),
+				unionId: emulator.unionId,
+				events: ['created', 'updated', 'deleted'],
+			}),
+			{
+				name: 'Record',
+				type: 'n8n-nodes-base.httpRequest',
+				typeVersion: 4.2,
+				parameters: {
+					method: 'POST',
+					url: recorder.url,
+					sendBody: true,
+					specifyBody: 'json',
+					jsonBody: '={{ JSON.stringify({ event: $json.event, dentryId: $json.dentryId, name: $json.name }) }}',
+					options: {},
+				},
+			},
+		]);
+		trigger.nodes = trigger.nodes.slice(1);
+		trigger.connections = { 'DingTalk Trigger': { main: [[{ node: 'Record', type: 'main', index: 0 }]] } };
+		webhookIds = { dl: download.id, many: many.id, trigger: trigger.id };
+
+		cluster = await queue.startCluster({
+			install,
+			userFolder,
+			postgres,
+			redis,
+			workers: 2,
+			concurrency: 5,
+			async prepare(env) {
+				await runner.importCredentials(install, userFolder, [build.credentialRecord(emulator)], env);
+				for (const workflow of [download, many, trigger]) {
+					await runner.importWorkflow(install, userFolder, workflow, env);
+					await runner.activateWorkflow(install, userFolder, workflow.id, env);
+				}
+			},
+		});
+	}, 10 * 60_000);
+
+	afterAll(async () => {
+		await cluster?.stop();
+		await recorder?.close();
+		await emulator?.close();
+		if (userFolder) rmSync(userFolder, { recursive: true, force: true });
+	});
+
+	const logs = () => [cluster.main.output(), ...cluster.workers.map((worker) => `--- ${worker.name}\n${worker.output()}`)].join('\n');
+
+	test('a webhook download, small and 256 MiB: byte-exact; a worker ran it, main served the bytes it wrote', async () => {
+		for (const id of ['1001', LARGE]) {
+			const answer = await getHashed(`${cluster.main.url}/webhook/dl?id=${id}`);
+			expect({ id, status: answer.status, error: answer.error }).toEqual({ id, status: 200, error: undefined });
+			expect(answer.bytes).toBe(id === LARGE ? 256 * MiB : 200_000);
+			expect(answer.sha256).toBe(emulator.sha256(id));
+		}
+		const runs = executions(postgres, cluster, webhookIds.dl);
+		expect(runs.map((run) => run.status)).toEqual(['success', 'success']);
+		// Each execution was started by exactly one worker, and main only enqueued it.
+		for (const run of runs) {
+			expect(cluster.workerOf(run.id)).toMatch(/^worker-/);
+			expect(cluster.main.output()).toContain(`Enqueued execution ${run.id}`);
+		}
+	});
+
+	test('200 items over both workers under DingTalk\'s 20 requests per second: no QPS error reaches the user', async () => {
+		emulator.state.qpsLimit = 20;
+		const before = { ...(emulator.qpsRejections() as Record<string, number>) };
+		const started = Date.now();
+		const answers = await Promise.all(folders.map(async (folder) => await getHashed(`${cluster.main.url}/webhook/many?folder=${folder}`)));
+		const seconds = (Date.now() - started) / 1000;
+		emulator.state.qpsLimit = 0;
+		const items = answers.map((answer) => JSON.parse(answer.text) as Array<Record<string, unknown>>);
+		expect(answers.map((answer) => answer.status)).toEqual(folders.map(() => 200));
+		expect(items.flat()).toHaveLength(200);
+		for (const item of items.flat()) expect(item).toEqual(expect.objectContaining({ size: expect.any(Number), statusCode: 200 }));
+		const runs = executions(postgres, cluster, webhookIds.many);
+		expect(runs.map((run) => run.status)).toEqual(folders.map(() => 'success'));
+		const byWorker = new Set(runs.map((run) => cluster.workerOf(run.id)));
+		expect(byWorker).toEqual(new Set(['worker-1', 'worker-2']));
+		const rejections = emulator.qpsRejections() as Record<string, number>;
+		const drawn = Object.entries(rejections).reduce((sum, [api, count]) => sum + count - (before[api] ?? 0), 0);
+		console.log(`200 items in ${seconds.toFixed(1)} s over ${byWorker.size} workers; QPS answers drawn from the emulator: ${JSON.stringify(rejections)}`);
+		// The workers share one budget through Redis. Each with only its own window, they drew
+		// 145 QPS answers here (retried, so still invisible to the user); shared, a few at
+		// most, from the jitter between a grant and its arrival (the window has 50 ms to spare).
+		expect(drawn).toBeLessThan(20);
+		expect(redis.cli(['--scan', '--pattern', 'n8n-nodes-dingtalk-storage:rate:*'])).not.toBe('');
+	}, 5 * 60_000);
+
+	test('the trigger polls on main; each change reaches exactly one execution, run on a worker', async () => {
+		const polls = () => emulator.log.filter((entry) => entry.path.includes('/dentries?') && entry.path.includes(`parentId=${watchedId}`) && entry.status === 200).length;
+		// Activation polled once (the silent baseline).
+		await waitFor('the baseline poll', () => polls() >= 1, 120_000, logs);
+		const added = emulator.drive.addFile(SPACE, watchedId, '新合同.pdf') as { id: string };
+		const existing = emulator.drive.children(SPACE, watchedId).find((entry: { name: string }) => entry.name === 'existing.pdf') as { id: string };
+		emulator.drive.rename(SPACE, existing.id, 'renamed.pdf');
+		await waitFor('the two changes', () => recorder.received.length >= 2, 150_000, logs);
+		const delivered = polls();
+		await waitFor('one more poll', () => polls() > delivered, 150_000, logs);
+		await new Promise((resolve) => setTimeout(resolve, 5_000));
+		expect(recorder.received.map((item) => [item.event, item.name, item.dentryId]).sort()).toEqual([
+			['created', '新合同.pdf', added.id],
+			['updated', 'renamed.pdf', existing.id],
+		]);
+		const runs = executions(postgres, cluster, webhookIds.trigger);
+		expect(runs.map((run) => run.status)).toEqual(['success']);
+		expect(cluster.workerOf(runs[0].id)).toMatch(/^worker-/);
+		expect(cluster.main.output()).toContain(`Enqueued execution ${runs[0].id}`);
+	}, 6 * 60_000);
+
+	test('a worker killed mid-download: no success, no whole-looking file; after a restart the rerun is byte-exact', async () => {
+		// About 32 s for 256 MiB: time to kill the worker in the middle.
+		emulator.state.bytesPerSecondPerConnection = 8 * MiB;
+		const sent = () => emulator.log.filter((entry) => entry.server === 'storage' && entry.path.includes(LARGE)).reduce((sum, entry) => sum + (entry.sentBytes ?? 0), 0);
+		const sentBefore = sent();
+		const answer = getHashed(`${cluster.main.url}/webhook/dl?id=${LARGE}`, 5 * 60_000);
+		await waitFor('the download to be under way', () => sent() - sentBefore > 48 * MiB, 120_000, logs);
+		const running = executions(postgres, cluster, webhookIds.dl).filter((run) => run.status === 'running');
+		expect(running).toHaveLength(1);
+		const victim = cluster.workers.find((worker) => worker.executions().started.includes(running[0].id) && !worker.executions().finished.includes(running[0].id));
+		expect(victim).toBeDefined();
+		await victim!.kill();
+		const killed = await answer;
+		emulator.state.bytesPerSecondPerConnection = 0;
+		expect(killed.status === 200 && killed.sha256 === emulator.sha256(LARGE)).toBe(false);
+		console.log(`killed ${victim!.name} at ${((sent() - sentBefore) / MiB).toFixed(0)} MiB: webhook answered ${killed.status} (${killed.bytes} bytes${killed.error ? `, ${killed.error}` : ''}) ${killed.text.slice(0, 200)}`);
+		const statusOf = () => executions(postgres, cluster, webhookIds.dl).find((run) => run.id === running[0].id)?.status;
+		expect(statusOf()).not.toBe('success');
+
+		const replacement = await cluster.addWorker('worker-3');
+		const rerun = await getHashed(`${cluster.main.url}/webhook/dl?id=${LARGE}`);
+		expect({ status: rerun.status, bytes: rerun.bytes }).toEqual({ status: 200, bytes: 256 * MiB });
+		expect(rerun.sha256).toBe(emulator.sha256(LARGE));
+		const last = executions(postgres, cluster, webhookIds.dl).at(-1)!;
+		expect(last.status).toBe('success');
+		expect([replacement.name, ...cluster.workers.filter((worker) => worker !== victim).map((worker) => worker.name)]).toContain(cluster.workerOf(last.id));
+		console.log(`after the kill the execution's status is ${statusOf()}`);
+		expect(statusOf()).not.toBe('success');
+	}, 10 * 60_000);
+});
+
+describe("database binary mode (n8n 2.x's queue-mode default), limit 64 MiB", () => {
+	let emulator: Emulator;
+	let cluster: Cluster;
+	let userFolder: string;
+	const LIMIT_MIB = 64;
+	const OVER = `gen-${100 * MiB}`;
+	const UNDER = `gen-${40 * MiB + 7}`;
+
+	beforeAll(async () => {
+		emulator = await startEmulator();
+		userFolder = runner.createUserFolder(runner.packPackage());
+		const download = downloadWebhook(emulator, 'dtQueueDatabase1', 'db');
+		const reupload = build.webhookWorkflow(
+			'dtQueueDbUpload1',
+			'download then upload, in database mode',
+			'reupload',
+			[
+				build.dingTalkNode('download', 'Download', { operation: 'download', spaceId: SPACE, dentryId: '={{ $json.query.id }}', unionId: emulator.unionId, binaryPropertyName: 'data', options: {} }),
+				build.dingTalkNode('storage', 'Upload', {
+					resource: 'file',
+					operation: 'upload',
+					spaceId: build.locator(SPACE),
+					folderId: build.locator('0'),
+					unionId: emulator.unionId,
+					binaryPropertyName: 'data',
+					options: { fileName: 'reuploaded.bin' },
+				}),
+			],
+			{ respond: 'json' },
+		);
+		cluster = await queue.startCluster({
+			install,
+			userFolder,
+			postgres,
+			redis,
+			workers: 1,
+			env: { N8N_DEFAULT_BINARY_DATA_MODE: 'database', N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE: String(LIMIT_MIB) },
+			async prepare(env) {
+				await runner.importCredentials(install, userFolder, [build.credentialRecord(emulator)], env);
+				for (const workflow of [download, reupload]) {
+					await runner.importWorkflow(install, userFolder, workflow, env);
+					await runner.activateWorkflow(install, userFolder, workflow.id, env);
+				}
+			},
+		});
+	}, 10 * 60_000);
+
+	afterAll(async () => {
+		await cluster?.stop();
+		await emulator?.close();
+		if (userFolder) rmSync(userFolder, { recursive: true, force: true });
+	});
+
+	test('a file over the limit fails fast, the worker\'s memory unchanged; one under it arrives byte-exact from the database', async () => {
+		const [worker] = cluster.workers;
+		const baseline = worker.rss();
+		let peak = baseline;
+		const sampler = setInterval(() => (peak = Math.max(peak, worker.rss())), 50);
+		const started = Date.now();
+		const refused = await getHashed(`${cluster.main.url}/webhook/db?id=${OVER}`);
+		const seconds = (Date.now() - started) / 1000;
+		clearInterval(sampler);
+		const sentOver = emulator.log.filter((entry) => entry.server === 'storage' && entry.path.includes(OVER)).reduce((sum, entry) => sum + (entry.sentBytes ?? 0), 0);
+		console.log(
+			`database mode, ${LIMIT_MIB} MiB limit, 100 MiB file: answered ${refused.status} in ${seconds.toFixed(2)} s; storage sent ${(sentOver / MiB).toFixed(1)} MiB; ` +
+				`worker RSS ${(baseline / MiB).toFixed(0)} MiB before, peak ${(peak / MiB).toFixed(0)} MiB (+${((peak - baseline) / MiB).toFixed(1)})`,
+		);
+		expect(refused.status).not.toBe(200);
+		expect(sentOver).toBeLessThan(8 * MiB);
+		// Reading the file whole would have added 100 MiB or more.
+		expect(peak - baseline).toBeLessThan(40 * MiB);
+		const [run] = executions(postgres, cluster, 'dtQueueDatabase1');
+		expect(run.status).toBe('error');
+		const data = postgres.query(cluster.database, `SELECT data FROM execution_data WHERE "executionId" = ${run.id}`);
+		expect(data).toContain(`more than n8n's \\"database\\" binary data mode may hold (${LIMIT_MIB} MiB, N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE)`);
+
+		const fine = await getHashed(`${cluster.main.url}/webhook/db?id=${UNDER}`);
+		expect({ status: fine.status, bytes: fine.bytes }).toEqual({ status: 200, bytes: 40 * MiB + 7 });
+		expect(fine.sha256).toBe(emulator.sha256(UNDER));
+		expect(postgres.query(cluster.database, 'SELECT count(*) FROM binary_data WHERE "fileSize" = ' + String(40 * MiB + 7))).toBe('1');
+	}, 5 * 60_000);
+
+	test('an upload reads its binary from the database store', async () => {
+		const answer = await getHashed(`${cluster.main.url}/webhook/reupload?id=${UNDER}`);
+		expect(answer.status).toBe(200);
+		const [item] = JSON.parse(answer.text) as Array<{ dentryId: string; uploadedBytes: number; multipart: boolean }>;
+		expect(item).toEqual(expect.objectContaining({ uploadedBytes: 40 * MiB + 7, multipart: true }));
+		expect(emulator.sha256(item.dentryId)).toBe(emulator.sha256(UNDER));
+	}, 5 * 60_000);
+});
