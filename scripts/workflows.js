@@ -138,6 +138,41 @@ function webhookWorkflow(id, name, webhookPath, nodes, options = {}) {
 }
 
 /**
+ * A DingTalk Storage Trigger polling `folderId` every minute, each item it emits posted
+ * as JSON (event, dentryId, name, changes) to `recorderUrl`.
+ * @param {string} id @param {EmulatorLike} emulator @param {string} folderId @param {string} recorderUrl
+ * @returns {Workflow}
+ */
+function triggerToRecorder(id, emulator, folderId, recorderUrl) {
+	const workflow = chainWorkflow(id, 'DingTalk Storage Trigger → recorder', [
+		dingTalkNode('trigger', 'DingTalk Trigger', {
+			pollTimes: { item: [{ mode: 'everyMinute' }] },
+			spaceId: locator(EMULATOR_DEFAULTS.spaceId),
+			folderId: locator(folderId),
+			unionId: emulator.unionId,
+			events: ['created', 'updated', 'deleted'],
+		}),
+		{
+			name: 'Record',
+			type: 'n8n-nodes-base.httpRequest',
+			typeVersion: 4.2,
+			parameters: {
+				method: 'POST',
+				url: recorderUrl,
+				sendBody: true,
+				specifyBody: 'json',
+				jsonBody: '={{ JSON.stringify({ event: $json.event, dentryId: $json.dentryId, name: $json.name, changes: $json.changes }) }}',
+				options: {},
+			},
+		},
+	]);
+	// The trigger starts the workflow: no Manual Trigger in front of it.
+	workflow.nodes = workflow.nodes.slice(1);
+	workflow.connections = { 'DingTalk Trigger': { main: [[{ node: 'Record', type: 'main', index: 0 }]] } };
+	return workflow;
+}
+
+/**
  * The placeholders of the examples, with what they become against the emulator.
  * @param {EmulatorLike} emulator
  */
@@ -180,4 +215,4 @@ function exampleFiles() {
 	return fs.readdirSync(EXAMPLES).filter((name) => name.endsWith('.workflow.json'));
 }
 
-module.exports = { PACKAGE_NAME, NODE_TYPES, APP_CREDENTIAL, credentialRecord, dingTalkNode, locator, chainWorkflow, fanOutWorkflow, webhookWorkflow, exampleFor, exampleFiles };
+module.exports = { PACKAGE_NAME, NODE_TYPES, APP_CREDENTIAL, credentialRecord, dingTalkNode, locator, chainWorkflow, fanOutWorkflow, webhookWorkflow, triggerToRecorder, exampleFor, exampleFiles };

@@ -293,4 +293,5 @@ module.exports = {
 	n8n,
 	startN8n,
 	activateWorkflow,
+	freePort,
 };

@@ -13,19 +13,7 @@ const os = require('node:os');
 const path = require('node:path');
 const net = require('node:net');
 
-const { n8nEnv, startN8n } = require('./n8n-runner');
-
-/** @returns {Promise<number>} a free TCP port on 127.0.0.1 */
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
-			server.close(() => resolve(port));
-		});
-	});
-}
+const { freePort, n8nEnv, startN8n } = require('./n8n-runner');
 
 /** @param {number} ms */
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

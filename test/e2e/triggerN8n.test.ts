@@ -87,31 +87,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			mirrorDir = mkdtempSync(path.join(tmpdir(), 'dingtalk-mirror-'));
 			userFolder = runner.createUserFolder(runner.packPackage());
 			await runner.importCredentials(install, userFolder, [build.credentialRecord(emulator)]);
-			const workflow = build.chainWorkflow('dtE2eTriggerWf1', 'DingTalk Storage Trigger → recorder', [
-				build.dingTalkNode('trigger', 'DingTalk Trigger', {
-					pollTimes: { item: [{ mode: 'everyMinute' }] },
-					spaceId: build.locator(SPACE),
-					folderId: build.locator(watchedId),
-					unionId: emulator.unionId,
-					events: ['created', 'updated', 'deleted'],
-				}),
-				{
-					name: 'Record',
-					type: 'n8n-nodes-base.httpRequest',
-					typeVersion: 4.2,
-					parameters: {
-						method: 'POST',
-						url: recorder.url,
-						sendBody: true,
-						specifyBody: 'json',
-						jsonBody: '={{ JSON.stringify({ event: $json.event, dentryId: $json.dentryId, name: $json.name, changes: $json.changes }) }}',
-						options: {},
-					},
-				},
-			]);
-			// The trigger starts the workflow: no Manual Trigger in front of it.
-			workflow.nodes = workflow.nodes.slice(1);
-			workflow.connections = { 'DingTalk Trigger': { main: [[{ node: 'Record', type: 'main', index: 0 }]] } };
+			const workflow = build.triggerToRecorder('dtE2eTriggerWf1', emulator, watchedId, recorder.url);
 			await runner.importWorkflow(install, userFolder, workflow);
 			await runner.activateWorkflow(install, userFolder, workflow.id);
 

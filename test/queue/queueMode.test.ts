@@ -48,6 +48,17 @@ function downloadWebhook(emulator: Emulator, id: string, path: string, options: 
 	]);
 }
 
+/** Imports the emulator's credential and `workflows` into a cluster's database and activates them. */
+function importAndActivate(userFolder: string, emulator: Emulator, workflows: Array<Parameters<typeof runner.importWorkflow>[2]>) {
+	return async (env: Record<string, string>) => {
+		await runner.importCredentials(install, userFolder, [build.credentialRecord(emulator)], env);
+		for (const workflow of workflows) {
+			await runner.importWorkflow(install, userFolder, workflow, env);
+			await runner.activateWorkflow(install, userFolder, workflow.id, env);
+		}
+	};
+}
+
 /** Execution IDs and statuses from n8n's database. */
 function executions(postgres: Postgres, cluster: Cluster, workflowId: string): Array<{ id: string; status: string }> {
 	const rows = postgres.query(cluster.database, `SELECT id, status FROM execution_entity WHERE "workflowId" = '${workflowId}' ORDER BY id`);
@@ -118,30 +129,7 @@ describe('queue mode: main + 2 workers, filesystem binary data shared', () => {
 			],
 			{ respond: 'json' },
 		);
-		const trigger = build.chainWorkflow('dtQueueTrigger01', 'DingTalk Storage Trigger → recorder', [
-			build.dingTalkNode('trigger', 'DingTalk Trigger', {
-				pollTimes: { item: [{ mode: 'everyMinute' }] },
-				spaceId: build.locator(SPACE),
-				folderId: build.locator(watchedId),
-				unionId: emulator.unionId,
-				events: ['created', 'updated', 'deleted'],
-			}),
-			{
-				name: 'Record',
-				type: 'n8n-nodes-base.httpRequest',
-				typeVersion: 4.2,
-				parameters: {
-					method: 'POST',
-					url: recorder.url,
-					sendBody: true,
-					specifyBody: 'json',
-					jsonBody: '={{ JSON.stringify({ event: $json.event, dentryId: $json.dentryId, name: $json.name }) }}',
-					options: {},
-				},
-			},
-		]);
-		trigger.nodes = trigger.nodes.slice(1);
-		trigger.connections = { 'DingTalk Trigger': { main: [[{ node: 'Record', type: 'main', index: 0 }]] } };
+		const trigger = build.triggerToRecorder('dtQueueTrigger01', emulator, watchedId, recorder.url);
 		webhookIds = { dl: download.id, many: many.id, trigger: trigger.id };
 
 		cluster = await queue.startCluster({
@@ -151,13 +139,7 @@ describe('queue mode: main + 2 workers, filesystem binary data shared', () => {
 			redis,
 			workers: 2,
 			concurrency: 5,
-			async prepare(env) {
-				await runner.importCredentials(install, userFolder, [build.credentialRecord(emulator)], env);
-				for (const workflow of [download, many, trigger]) {
-					await runner.importWorkflow(install, userFolder, workflow, env);
-					await runner.activateWorkflow(install, userFolder, workflow.id, env);
-				}
-			},
+			prepare: importAndActivate(userFolder, emulator, [download, many, trigger]),
 		});
 	}, 10 * 60_000);
 
@@ -300,13 +282,7 @@ describe("database binary mode (n8n 2.x's queue-mode default), limit 64 MiB", ()
 			redis,
 			workers: 1,
 			env: { N8N_DEFAULT_BINARY_DATA_MODE: 'database', N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE: String(LIMIT_MIB) },
-			async prepare(env) {
-				await runner.importCredentials(install, userFolder, [build.credentialRecord(emulator)], env);
-				for (const workflow of [download, reupload]) {
-					await runner.importWorkflow(install, userFolder, workflow, env);
-					await runner.activateWorkflow(install, userFolder, workflow.id, env);
-				}
-			},
+			prepare: importAndActivate(userFolder, emulator, [download, reupload]),
 		});
 	}, 10 * 60_000);
 
