@@ -88,7 +88,6 @@ describe('queue mode: main + 2 workers, filesystem binary data shared', () => {
 	let watchedId: string;
 	const folders: string[] = [];
 
-	const dl = downloadWebhook;
 	let webhookIds: { dl: string; many: string; trigger: string };
 
 	beforeAll(async () => {
@@ -103,7 +102,7 @@ describe('queue mode: main + 2 workers, filesystem binary data shared', () => {
 		}
 		userFolder = runner.createUserFolder(runner.packPackage());
 
-		const download = dl(emulator, 'dtQueueDownload1', 'dl');
+		const download = downloadWebhook(emulator, 'dtQueueDownload1', 'dl');
 		const many = build.webhookWorkflow(
 			'dtQueueManyFile1',
 			'list a folder and download its files',
