@@ -4,8 +4,8 @@
  * not, in n8n's real execution engine. (The database mode, n8n's default in queue mode, is
  * proven in real n8n by test/queue.)
  */
-import { appCredentials, binarySha256, download, runStorage, storageCalls, useEmulator, type Emulator } from '../harness/fixtures';
-import { runNode, type BinaryMode } from '../harness/n8n';
+import { appCredentials, binarySha256, download, rl, runStorage, storageCalls, useEmulator, type Emulator } from '../harness/fixtures';
+import { runNode, runPoll, type BinaryMode } from '../harness/n8n';
 
 const MiB = 1024 * 1024;
 const TWELVE = `gen-${12 * MiB}`;
@@ -83,6 +83,22 @@ describe('in-memory binary mode (default)', () => {
 		const { emulator } = ctx;
 		const { error } = await runStorage(emulator, 'file', 'download', { dentryId: { __rl: true, mode: 'id', value: TWELVE }, binaryPropertyName: 'data', options: { inMemoryLimit: 8 } });
 		expect(error?.message).toMatch(/more than n8n's "default" binary data mode may hold \(8 MiB/);
+	});
+
+	test('the trigger reports a file the mode cannot hold as downloadSkipped, by its listed size, without fetching it', async () => {
+		const { emulator } = ctx;
+		const parameters = { spaceId: rl('1000'), folderId: rl('0'), unionId: emulator.unionId, events: ['created'], options: { download: true } };
+		const baseline = await runPoll({ parameters, credentials: appCredentials(emulator), mode: 'trigger' });
+		const big = emulator.drive.addFile('1000', '0', 'huge.iso', { size: 300 * MiB }) as { id: string };
+		const small = emulator.drive.addFile('1000', '0', 'small.pdf') as { id: string };
+		const { output, error } = await runPoll({ parameters, credentials: appCredentials(emulator), staticData: baseline.staticData, mode: 'trigger' });
+		expect(error).toBeUndefined();
+		const byName = Object.fromEntries(output!.map((item) => [String(item.json.name), item]));
+		expect(byName['huge.iso'].binary).toBeUndefined();
+		expect(byName['huge.iso'].json.downloadSkipped).toMatch(/^The file is 300 MiB .*"default" binary data mode may hold \(256 MiB/);
+		expect(byName['small.pdf'].binary).toBeDefined();
+		expect(sentFor(emulator, big.id)).toBe(0);
+		expect(sentFor(emulator, small.id)).toBeGreaterThan(0);
 	});
 
 	test.each([0, 1.5, -3])('"In-Memory Size Limit" %p is rejected before any request', async (value) => {
