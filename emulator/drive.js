@@ -87,6 +87,22 @@ const TYPES_BY_EXTENSION = /** @type {Record<string, string>} */ ({
 	zip: 'application/zip',
 });
 
+/**
+ * The emulator's category of an entry, for search's dentryCategories: DingTalk does not
+ * document its category names, so these are the emulator's own.
+ * @param {{type: string, name: string}} entry
+ */
+function categoryOf(entry) {
+	if (entry.type === 'FOLDER') return 'folder';
+	const extension = extensionOf(entry.name) ?? '';
+	if (['png', 'jpg', 'jpeg', 'gif', 'webp'].includes(extension)) return 'image';
+	if (['mp4', 'mov', 'avi'].includes(extension)) return 'video';
+	if (['mp3', 'wav', 'm4a'].includes(extension)) return 'audio';
+	if (['zip', 'rar', '7z', 'gz'].includes(extension)) return 'archive';
+	if (['pdf', 'doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'txt', 'md', 'csv'].includes(extension)) return 'document';
+	return 'other';
+}
+
 /** @param {string} name */
 function extensionOf(name) {
 	const dot = name.lastIndexOf('.');
@@ -360,6 +376,78 @@ class Drive {
 			storageDriver: 'DINGTALK',
 			partitionType: 'PUBLIC_OSS_PARTITION',
 			properties: { readOnly: false },
+		};
+	}
+
+	// ---- search (storage_2.0) and the uuid mapping (doc_2.0) ----
+
+	/**
+	 * POST /v2.0/storage/dentries/search: NORMAL files and folders whose name contains the
+	 * keyword (case-insensitive), newest change first, a page at a time (at most 50). Honours
+	 * option.spaceIds, option.dentryCategories (the emulator's own categories, from the
+	 * extension: DingTalk does not document its names) and option.createTimeRange (ms).
+	 * @param {any} body
+	 */
+	search(body) {
+		const keyword = typeof body?.keyword === 'string' ? body.keyword.trim().toLowerCase() : '';
+		if (keyword === '') throw new ApiFault('paramError', 'keyword is required');
+		const option = body.option ?? {};
+		const spaceIds = Array.isArray(option.spaceIds) && option.spaceIds.length > 0 ? new Set(option.spaceIds.map(String)) : undefined;
+		const categories = Array.isArray(option.dentryCategories) && option.dentryCategories.length > 0 ? new Set(option.dentryCategories.map(String)) : undefined;
+		const created = option.createTimeRange ?? {};
+		const hits = [...this.entries.values()]
+			.filter((entry) => entry.status === 'NORMAL' && entry.name.toLowerCase().includes(keyword))
+			.filter((entry) => !spaceIds || spaceIds.has(entry.spaceId))
+			.filter((entry) => !categories || categories.has(categoryOf(entry)))
+			.filter((entry) => {
+				const at = Date.parse(entry.createTime);
+				return (created.startTime === undefined || at >= Number(created.startTime)) && (created.endTime === undefined || at <= Number(created.endTime));
+			})
+			.sort((a, b) => Date.parse(this.json(b).modifiedTime) - Date.parse(this.json(a).modifiedTime) || a.id.localeCompare(b.id));
+		const { items, nextToken } = page(hits, `search:${keyword}`, { maxResults: option.maxResults, nextToken: option.nextToken }, 50);
+		const person = { name: '模拟用户', userId: 'emulator-user-id' };
+		return {
+			items: items.map((entry) => {
+				const folders = this.pathOf(entry).split('/').slice(1, -1);
+				return {
+					dentryUuid: entry.uuid,
+					name: entry.name,
+					lastModifyTime: Date.parse(this.json(entry).modifiedTime),
+					creator: person,
+					modifier: person,
+					path: { path: folders.join(':'), longPath: folders.join('/'), url: `https://alidocs.example/i/nodes/${entry.uuid}` },
+				};
+			}),
+			...(nextToken ? { nextToken } : {}),
+		};
+	}
+
+	/**
+	 * GET /v2.0/doc/dentries/{uuid}/queryDentryId: where a uuid lives.
+	 * @param {string} uuid
+	 */
+	idsOfUuid(uuid) {
+		const entry = [...this.entries.values()].find((each) => each.uuid === uuid && each.status === 'NORMAL');
+		if (!entry) throw new ApiFault('dentryNotExist');
+		return { dentryId: entry.id, dentryUuid: entry.uuid, spaceId: entry.spaceId };
+	}
+
+	/**
+	 * POST …/spaces/{spaceId}/dentries/query: up to 30 entries' details, each with its own result.
+	 * @param {string} spaceId @param {any} body
+	 */
+	queryMany(spaceId, body) {
+		this.space(spaceId);
+		const ids = body?.dentryIds;
+		if (!Array.isArray(ids) || ids.length === 0 || ids.length > 30) throw new ApiFault('paramError', 'dentryIds must list 1 to 30 IDs');
+		return {
+			resultItems: ids.map((raw) => {
+				const dentryId = String(raw);
+				const entry = this.entries.get(dentryId);
+				if (!entry || entry.spaceId !== spaceId || entry.status !== 'NORMAL') return { spaceId, dentryId, success: false, errorCode: 'dentryNotExist' };
+				if (entry.dentryDenied) return { spaceId, dentryId, success: false, errorCode: 'permissionDenied' };
+				return { spaceId, dentryId, success: true, dentry: this.json(entry) };
+			}),
 		};
 	}
 

@@ -28,6 +28,8 @@ const API_ERRORS = /** @type {Record<string, {status: number, message: string}>}
 	'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi': { status: 403, message: 'qps limit for appkey and api' },
 	'Forbidden.AccessDenied.QpsLimitForApi': { status: 403, message: 'qps limit for api' },
 	'Forbidden.AccessDenied.ApiCountLimitForOrg': { status: 403, message: 'api count limit for org' },
+	// The gateway's answer when the app lacks the API's permission (with `requiredScopes`).
+	'Forbidden.AccessDenied.AccessTokenPermissionDenied': { status: 403, message: '没有调用该接口的权限' },
 });
 
 /** An error answer, thrown by the emulated storage and turned into JSON by the API server. */
@@ -41,6 +43,8 @@ class ApiFault extends Error {
 		super(message ?? known.message);
 		this.code = code;
 		this.status = known.status;
+		/** Extra fields of the answer (e.g. requiredScopes). @type {Record<string, unknown>} */
+		this.extra = {};
 	}
 }
 

@@ -155,6 +155,8 @@ async function startEmulator(options = {}) {
 		downloadInfoPaddingBytes: 0,
 		/** DingTalk's per-app, per-API rate limit (requests in any 1 s); 0 = not enforced. */
 		qpsLimit: 0,
+		/** Permissions the app lacks: their APIs answer 403 AccessTokenPermissionDenied. @type {Set<string>} */
+		missingPermissions: new Set(),
 		/** Caps each storage connection at this many bytes per second (a wide-area link); 0 = no cap. */
 		bytesPerSecondPerConnection: 0,
 		/** Extra wait before the storage's first byte, in milliseconds. */
@@ -192,7 +194,7 @@ async function startEmulator(options = {}) {
 	 * @param {ApiFault} fault
 	 */
 	const apiError = (res, fault) => {
-		sendJson(res, fault.status, { code: fault.code, message: fault.message, requestid: `emu-${randomBytes(6).toString('hex')}` });
+		sendJson(res, fault.status, { code: fault.code, message: fault.message, requestid: `emu-${randomBytes(6).toString('hex')}`, ...fault.extra });
 	};
 
 	/** @param {string} pathname @param {string} [verb] */
@@ -210,7 +212,9 @@ async function startEmulator(options = {}) {
 	 * The storage APIs: method, path (IDs captured), the API name DingTalk's rate limit
 	 * counts under, and the answer. Handlers throw ApiFault for error answers.
 	 * @typedef {{params: string[], query: URLSearchParams, body: any}} Call
-	 * @type {Array<{method: string, pattern: RegExp, api: string, handle: (call: Call) => unknown}>}
+	 * `operator` names the operator's query parameter (v2.0: operatorId), `permission` the
+	 * app permission the API needs (see state.missingPermissions).
+	 * @type {Array<{method: string, pattern: RegExp, api: string, operator?: string, permission?: string, handle: (call: Call) => unknown}>}
 	 */
 	const routes = [
 		{
@@ -299,6 +303,29 @@ async function startEmulator(options = {}) {
 			pattern: /^\/v1\.0\/storage\/spaces\/([^/]+)\/files\/commit$/,
 			api: 'files.commit',
 			handle: ({ params: [spaceId], body }) => commit(spaceId, body ?? {}),
+		},
+		{
+			method: 'POST',
+			pattern: /^\/v1\.0\/storage\/spaces\/([^/]+)\/dentries\/query$/,
+			api: 'dentries.batchQuery',
+			permission: 'Storage.File.Read',
+			handle: ({ params: [spaceId], body }) => drive.queryMany(spaceId, body),
+		},
+		{
+			method: 'POST',
+			pattern: /^\/v2\.0\/storage\/dentries\/search$/,
+			api: 'dentries.search',
+			operator: 'operatorId',
+			permission: 'Storage.Dentry.Search',
+			handle: ({ body }) => drive.search(body),
+		},
+		{
+			method: 'GET',
+			pattern: /^\/v2\.0\/doc\/dentries\/([^/]+)\/queryDentryId$/,
+			api: 'doc.dentries.queryDentryId',
+			operator: 'operatorId',
+			permission: 'Document.WorkspaceDocument.Read',
+			handle: ({ params: [uuid] }) => drive.idsOfUuid(uuid),
 		},
 		{
 			method: 'GET',
@@ -492,8 +519,15 @@ async function startEmulator(options = {}) {
 		} catch {
 			return apiError(res, new ApiFault('paramError', 'the body is not JSON'));
 		}
-		const unionId = url.searchParams.get('unionId');
-		if (!unionId) return apiError(res, new ApiFault('paramError', 'unionId is required'));
+		if (route.permission && state.missingPermissions.has(route.permission)) {
+			const fault = new ApiFault('Forbidden.AccessDenied.AccessTokenPermissionDenied');
+			fault.extra = { requiredScopes: [route.permission] };
+			return apiError(res, fault);
+		}
+		// v1.0 names the operator `unionId`; the v2.0 APIs call it `operatorId`.
+		const operatorParam = route.operator ?? 'unionId';
+		const unionId = url.searchParams.get(operatorParam);
+		if (!unionId) return apiError(res, new ApiFault('paramError', `${operatorParam} is required`));
 		if (unionId !== state.unionId) return apiError(res, new ApiFault('permissionDenied'));
 		const params = /** @type {RegExpExecArray} */ (match).slice(1).map(decodeURIComponent);
 		// `error-<code>` anywhere an ID goes answers that error, for every API.
@@ -848,6 +882,7 @@ async function startEmulator(options = {}) {
 			state.tokenEndpointAnswer = undefined;
 			state.downloadInfoPaddingBytes = 0;
 			state.qpsLimit = 0;
+			state.missingPermissions.clear();
 			state.bytesPerSecondPerConnection = 0;
 			state.storageLatencyMs = 0;
 			state.discardUploads = false;

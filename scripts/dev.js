@@ -4,7 +4,10 @@
 /**
  * `npm run dev`: the n8n editor on http://localhost:5678 with this package loaded, the
  * DingTalk emulator running, a working "DingTalk API" credential and the example
- * workflows imported, and an owner account ready to sign in with.
+ * workflows imported, and an owner account ready to sign in with. The AI-agent example's
+ * chat model is the scripted model of the end-to-end suite (scripts/e2e/model.js): it
+ * searches for the last word of a chat message, lists the folder of the first hit, and
+ * answers from what the tools returned.
  * Also used by `npm run screenshot` (startDev / stop).
  */
 const fs = require('node:fs');
@@ -14,7 +17,8 @@ const { spawn } = require('node:child_process');
 const { startEmulator } = require('../emulator');
 const { ensureN8n, cacheRoot } = require('./e2e/n8n-install');
 const runner = require('./e2e/n8n-runner');
-const { credentialRecord, exampleFiles, exampleFor } = require('./workflows');
+const { startScriptedModel, fileQuestionScript } = require('./e2e/model');
+const { credentialRecord, modelCredentialRecord, exampleFiles, exampleFor } = require('./workflows');
 const OWNER = { email: 'dev@example.com', password: 'DingTalk-dev-2026', firstName: 'Dev', lastName: 'User' };
 
 /** @param {number} ms */
@@ -45,10 +49,11 @@ async function startDev(options = {}) {
 	const port = options.port ?? Number(process.env.N8N_PORT ?? 5678);
 	const install = await ensureN8n('2');
 	const emulator = await startEmulator({ port: Number(process.env.EMULATOR_PORT ?? 0) });
+	const model = await startScriptedModel(fileQuestionScript());
 	const userFolder = path.join(cacheRoot(), 'dev-user-folder');
 	fs.mkdirSync(userFolder, { recursive: true });
 	runner.installPackage(runner.packPackage(), userFolder);
-	await runner.importCredentials(install, userFolder, [credentialRecord(emulator)]);
+	await runner.importCredentials(install, userFolder, [credentialRecord(emulator), modelCredentialRecord(model.url)]);
 	for (const file of exampleFiles()) await runner.importWorkflow(install, userFolder, exampleFor(file, emulator));
 
 	const n8nProcess = spawn(install.nodeBinary, [install.n8nBin, 'start'], {
@@ -78,19 +83,23 @@ async function startDev(options = {}) {
 			}, 15_000);
 		});
 		await emulator.close();
+		await model.close();
 	};
-	return { url, emulator, userFolder, owner: OWNER, stop };
+	return { url, emulator, model, userFolder, owner: OWNER, stop };
 }
 
 module.exports = { startDev, OWNER };
 
 if (require.main === module) {
 	startDev()
-		.then(({ url, emulator, userFolder, stop }) => {
+		.then(({ url, emulator, model, userFolder, stop }) => {
 			console.log('');
 			console.log(`n8n editor:        ${url}  (sign in as ${OWNER.email} / ${OWNER.password})`);
 			console.log(`DingTalk emulator: ${emulator.baseUrl} (storage ${emulator.storageUrl})`);
 			console.log('Credential:        "DingTalk API" (App Key & Secret, pointing at the emulator)');
+			console.log(`Chat model:        a scripted OpenAI-compatible model at ${model.url} (credential`);
+			console.log('                   "OpenAI-compatible chat model"): open "DingTalk: ask about your files (AI agent)",');
+			console.log('                   click Open chat, ask e.g. "Where is the 框架协议" (it searches the last word)');
 			console.log(`Workflows:         the examples; Space ID 1000, Operator Union ID ${emulator.unionId},`);
 			console.log('                   the seeded tree of space 1000 (see `npm run emulator`), gen-<bytes>, error-<code>');
 			console.log(`n8n user folder:   ${userFolder}`);

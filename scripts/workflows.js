@@ -20,6 +20,10 @@ const EXAMPLES = path.join(__dirname, '..', 'examples');
 
 /** The credential every example and test workflow names. */
 const APP_CREDENTIAL = { id: 'dtCredentialApp1', name: 'DingTalk API' };
+/** The chat model credential of the AI-agent example (an OpenAI-compatible endpoint). */
+const MODEL_CREDENTIAL = { id: 'dtCredentialLlm01', name: 'OpenAI-compatible chat model' };
+/** The model the scripted model server answers as (scripts/e2e/model.js). */
+const SCRIPTED_MODEL = 'scripted-model';
 
 /**
  * @typedef {Record<string, unknown> & {name: string, type: string, parameters: Record<string, unknown>}} WorkflowNode
@@ -37,6 +41,15 @@ function credentialRecord(emulator, as = {}) {
 		? { authentication: 'accessToken', accessToken: as.accessToken, baseUrl: emulator.baseUrl }
 		: { authentication: 'appCredentials', appKey: emulator.appKey, appSecret: emulator.appSecret, baseUrl: emulator.baseUrl };
 	return { id: as.id ?? APP_CREDENTIAL.id, name: as.name ?? APP_CREDENTIAL.name, type: 'dingTalkApi', data };
+}
+
+/**
+ * The AI-agent example's model credential ("OpenAI" type, n8n's `openAiApi`), pointed at an
+ * OpenAI-compatible base URL such as the scripted model's. The key is not a secret.
+ * @param {string} url e.g. http://127.0.0.1:PORT/v1
+ */
+function modelCredentialRecord(url) {
+	return { ...MODEL_CREDENTIAL, type: 'openAiApi', data: { apiKey: 'sk-scripted-model-not-a-secret', url } };
 }
 
 /**
@@ -173,6 +186,32 @@ function triggerToRecorder(id, emulator, folderId, recorderUrl) {
 }
 
 /**
+ * An AI Agent workflow: the example "ask about your DingTalk files" with its Chat Trigger
+ * swapped for a Manual Trigger and a fixed question (for `n8n execute`), and `tools` added
+ * (nodes wired to the agent's tool input).
+ * @param {string} id @param {string} name @param {EmulatorLike} emulator @param {string} question
+ * @param {WorkflowNode[]} [extraTools]
+ * @returns {Workflow}
+ */
+function agentWorkflow(id, name, emulator, question, extraTools = []) {
+	const example = exampleFor('ask-about-your-files.workflow.json', emulator);
+	const chat = example.nodes.find((node) => node.type === '@n8n/n8n-nodes-langchain.chatTrigger');
+	const agent = example.nodes.find((node) => node.type === '@n8n/n8n-nodes-langchain.agent');
+	if (!chat || !agent) throw new Error('the agent example has no Chat Trigger or no AI Agent');
+	const start = { id: `${id}-start`, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
+	agent.parameters = { ...agent.parameters, promptType: 'define', text: question };
+	/** @type {Record<string, any>} */
+	const connections = { ...example.connections, Start: { main: [[{ node: agent.name, type: 'main', index: 0 }]] } };
+	delete connections[chat.name];
+	extraTools.forEach((tool, index) => {
+		tool.id = `${id}-tool-${index}`;
+		tool.position = [480 + index * 160, 320];
+		connections[tool.name] = { ai_tool: [[{ node: agent.name, type: 'ai_tool', index: 0 }]] };
+	});
+	return { ...example, id, name, nodes: [start, ...example.nodes.filter((node) => node !== chat), ...extraTools], connections };
+}
+
+/**
  * The placeholders of the examples, with what they become against the emulator.
  * @param {EmulatorLike} emulator
  */
@@ -184,6 +223,8 @@ function placeholders(emulator) {
 		YOUR_FOLDER_PATH: '/空文件夹',
 		// The upload example's local folder; the end-to-end suite points it at a temporary one.
 		YOUR_LOCAL_FOLDER: '/data/outbox',
+		// The agent example's model: the scripted model server answers as this one.
+		YOUR_MODEL: SCRIPTED_MODEL,
 	});
 }
 
@@ -215,4 +256,21 @@ function exampleFiles() {
 	return fs.readdirSync(EXAMPLES).filter((name) => name.endsWith('.workflow.json'));
 }
 
-module.exports = { PACKAGE_NAME, NODE_TYPES, APP_CREDENTIAL, credentialRecord, dingTalkNode, locator, chainWorkflow, fanOutWorkflow, webhookWorkflow, triggerToRecorder, exampleFor, exampleFiles };
+module.exports = {
+	PACKAGE_NAME,
+	NODE_TYPES,
+	APP_CREDENTIAL,
+	MODEL_CREDENTIAL,
+	SCRIPTED_MODEL,
+	credentialRecord,
+	modelCredentialRecord,
+	dingTalkNode,
+	locator,
+	chainWorkflow,
+	fanOutWorkflow,
+	webhookWorkflow,
+	triggerToRecorder,
+	agentWorkflow,
+	exampleFor,
+	exampleFiles,
+};

@@ -42,6 +42,9 @@ import { DingTalkStorageTrigger } from '../../nodes/DingTalk/StorageTrigger/Ding
 export const DOWNLOAD_NODE_TYPE = 'n8n-nodes-dingtalk-storage.dingTalkStorageDownload';
 export const STORAGE_NODE_TYPE = 'n8n-nodes-dingtalk-storage.dingTalkStorage';
 export const TRIGGER_NODE_TYPE = 'n8n-nodes-dingtalk-storage.dingTalkStorageTrigger';
+/** The types n8n adds for AI agents (`usableAsTool`): the same classes under `<name>Tool`. */
+export const DOWNLOAD_TOOL_TYPE = `${DOWNLOAD_NODE_TYPE}Tool`;
+export const STORAGE_TOOL_TYPE = `${STORAGE_NODE_TYPE}Tool`;
 const SOURCE_NODE_TYPE = 'test.itemSource';
 
 /** Every node this package ships, by the type name n8n gives it. */
@@ -49,6 +52,8 @@ const PACKAGE_NODES: Record<string, () => INodeType> = {
 	[DOWNLOAD_NODE_TYPE]: () => new DingTalkStorageDownload(),
 	[STORAGE_NODE_TYPE]: () => new DingTalkStorage(),
 	[TRIGGER_NODE_TYPE]: () => new DingTalkStorageTrigger(),
+	[DOWNLOAD_TOOL_TYPE]: () => new DingTalkStorageDownload(),
+	[STORAGE_TOOL_TYPE]: () => new DingTalkStorage(),
 };
 
 /** Emits the items given in its `items` parameter: stands in for a trigger or a Code node. */

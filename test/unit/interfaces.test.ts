@@ -30,13 +30,35 @@ function contract(value: unknown): unknown {
  */
 const ADDED_OPTIONS = new Set(['inMemoryLimit']);
 
-/** The properties without the options added since 0.1.0 (which must be optional). */
-function without010Additions(properties: Array<{ name: string; type: string; options?: Array<{ name: string }> }>) {
-	return properties.map((property) =>
-		property.name === 'options' && property.type === 'collection'
-			? { ...property, options: property.options!.filter((option) => !ADDED_OPTIONS.has(option.name)) }
-			: property,
-	);
+type Property = { name: string; type: string; options?: Array<{ name: string }>; displayOptions?: { show?: Record<string, unknown> } };
+
+/** Whether a property is shown only in the AI-agent tool type (added since 0.1.0; see toolMode.ts). */
+const toolOnly = (property: Property) => JSON.stringify(property.displayOptions?.show?.['@tool']) === '[true]';
+
+/** A property without its `@tool: [false]` condition (which leaves the regular node as it was). */
+function withoutToolCondition(property: Property): Property {
+	const show = { ...property.displayOptions?.show };
+	if (JSON.stringify(show['@tool']) !== '[false]') return property;
+	delete show['@tool'];
+	const { displayOptions, ...rest } = property;
+	const others = { ...displayOptions, show };
+	if (Object.keys(show).length === 0) delete (others as { show?: unknown }).show;
+	return Object.keys(others).length === 0 ? rest : { ...rest, displayOptions: others };
+}
+
+/**
+ * The properties without what was added since 0.1.0: options of the Options collection
+ * (which must be optional), and the operation picker's twin for AI agents' tool type.
+ */
+function without010Additions(properties: Property[]) {
+	return properties
+		.filter((property) => !toolOnly(property))
+		.map(withoutToolCondition)
+		.map((property) =>
+			property.name === 'options' && property.type === 'collection'
+				? { ...property, options: property.options!.filter((option) => !ADDED_OPTIONS.has(option.name)) }
+				: property,
+		);
 }
 
 test('the download node keeps its type name, version, credential and every parameter of 0.1.0', () => {
@@ -55,4 +77,11 @@ test('the credential keeps its name and fields, and how it authenticates the HTT
 	expect(current.name).toBe(credential010.name);
 	expect(contract(JSON.parse(JSON.stringify(current.properties)))).toEqual(contract(credential010.properties));
 	expect(current.authenticate).toEqual(credential010.authenticate);
+});
+
+test('the download node offers an AI agent Download only, never Get Download Info', () => {
+	const pickers = new DingTalkStorageDownload().description.properties.filter((property) => property.name === 'operation');
+	expect(pickers).toHaveLength(2);
+	const forTool = pickers.find((property) => JSON.stringify(property.displayOptions?.show?.['@tool']) === '[true]');
+	expect((forTool?.options as Array<{ value: string }>).map((option) => option.value)).toEqual(['download']);
 });

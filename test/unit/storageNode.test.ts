@@ -10,13 +10,25 @@ import { CONFLICT_STRATEGIES } from '../../nodes/DingTalk/shared/storage/types';
 
 const { description, methods } = new DingTalkStorage();
 
-function shownFor(resource: string, operation: string): INodeProperties[] {
+/** What the regular node shows (`asTool`: the AI agent's tool type) for an operation. */
+function shownFor(resource: string, operation: string, asTool = false): INodeProperties[] {
 	return description.properties.filter((property) => {
-		const show = property.displayOptions?.show;
+		const { show, hide } = property.displayOptions ?? {};
+		if (hide?.operation?.includes(operation) || hide?.resource?.includes(resource)) return false;
 		if (!show) return true;
+		if (show['@tool'] && !show['@tool'].includes(asTool)) return false;
 		// (Limit shows while Return All is off: counted as shown.)
 		return (!show.resource || show.resource.includes(resource)) && (!show.operation || show.operation.includes(operation));
 	});
+}
+
+/** The operations offered per resource, by the regular node or its tool type. */
+function operationsOf(asTool: boolean) {
+	return Object.fromEntries(
+		description.properties
+			.filter((property) => property.name === 'operation' && property.displayOptions!.show!['@tool']![0] === asTool)
+			.map((property) => [property.displayOptions!.show!.resource![0], (property.options as Array<{ value: string }>).map((each) => each.value).sort()]),
+	);
 }
 
 function option(resource: string, operation: string, name: string): INodeProperties | undefined {
@@ -29,16 +41,24 @@ test('type name, version, credential and the resources with their operations', (
 	expect(description.displayName).toBe('DingTalk Storage');
 	expect(description.version).toBe(1);
 	expect(description.credentials).toEqual([{ name: 'dingTalkApi', required: true, testedBy: 'dingTalkApiTest' }]);
-	const operations = Object.fromEntries(
-		description.properties
-			.filter((property) => property.name === 'operation')
-			.map((property) => [property.displayOptions!.show!.resource![0], (property.options as Array<{ value: string }>).map((each) => each.value).sort()]),
-	);
-	expect(operations).toEqual({
-		file: ['copy', 'delete', 'download', 'get', 'listVersions', 'move', 'rename', 'upload'],
+	expect(operationsOf(false)).toEqual({
+		file: ['copy', 'delete', 'download', 'get', 'listVersions', 'move', 'rename', 'search', 'upload'],
 		folder: ['copy', 'create', 'delete', 'list', 'move', 'rename'],
 		space: ['get', 'list'],
 	});
+});
+
+test("an AI agent's tool type offers every operation but Upload (an agent has no binary data), each described for a model", () => {
+	expect(operationsOf(true)).toEqual({
+		file: ['copy', 'delete', 'download', 'get', 'listVersions', 'move', 'rename', 'search'],
+		folder: ['copy', 'create', 'delete', 'list', 'move', 'rename'],
+		space: ['get', 'list'],
+	});
+	// n8n's automatic tool description reads the first operation picker of a resource.
+	const first = description.properties.find((property) => property.name === 'operation' && property.displayOptions?.show?.resource?.includes('file'));
+	const searchOption = (first!.options as Array<{ value: string; action: string }>).find((each) => each.value === 'search');
+	expect(searchOption!.action).toMatch(/spaceId, dentryId/);
+	expect(shownFor('file', 'search', true).map((property) => property.name)).toEqual(shownFor('file', 'search').map((property) => property.name));
 });
 
 test.each([
@@ -49,6 +69,7 @@ test.each([
 	['file', 'rename', ['spaceId', 'dentryId', 'unionId', 'newName']],
 	['file', 'delete', ['spaceId', 'dentryId', 'unionId', 'options']],
 	['file', 'listVersions', ['spaceId', 'dentryId', 'unionId', 'returnAll', 'limit']],
+	['file', 'search', ['unionId', 'keyword', 'returnAll', 'limit', 'options']],
 	['file', 'upload', ['spaceId', 'folderId', 'unionId', 'binaryPropertyName', 'options']],
 	['folder', 'list', ['spaceId', 'folderId', 'unionId', 'returnAll', 'limit', 'options']],
 	['folder', 'create', ['spaceId', 'folderId', 'unionId', 'name', 'options']],

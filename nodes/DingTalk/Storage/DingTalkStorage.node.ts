@@ -8,11 +8,12 @@ import {
 
 import { dingTalkApiTest } from '../n8n/credentialTest';
 import { searchFiles, searchFolders, searchSpaces, searchTargetFolders } from '../n8n/listSearch';
+import { pickerForToolAndNode } from '../n8n/toolMode';
 import { spacePickers, unionIdProperty } from './actions/common/parameters';
-import { fileProperties } from './actions/file';
-import { folderProperties } from './actions/folder';
+import { fileProperties, fileToolTexts } from './actions/file';
+import { folderProperties, folderToolTexts } from './actions/folder';
 import { route } from './actions/router';
-import { spaceProperties } from './actions/space';
+import { spaceProperties, spaceToolTexts } from './actions/space';
 
 /** "DingTalk Storage": files, folders and spaces. One file per operation under actions/. */
 export class DingTalkStorage implements INodeType {
@@ -25,9 +26,14 @@ export class DingTalkStorage implements INodeType {
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description: 'Work with files, folders and spaces in DingTalk storage (Drive, Knowledge Base)',
 		defaults: { name: 'DingTalk Storage' },
-		// No operation of this node returns a credential (a signed URL or header, a token),
-		// so an AI agent may use it; see README "AI agents".
-		usableAsTool: true,
+		// No operation of this node returns a credential (a signed URL or header, a token); as
+		// an AI agent's tool it offers no Upload, and Download returns the file's details
+		// only (n8n/toolMode.ts, README "AI agents").
+		usableAsTool: {
+			replacements: {
+				description: 'Search, list and read the details of files, folders and spaces in DingTalk storage. Results carry spaceId and dentryId, which the other operations take.',
+			},
+		},
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'dingTalkApi', required: true, testedBy: 'dingTalkApiTest' }],
@@ -44,9 +50,9 @@ export class DingTalkStorage implements INodeType {
 				],
 				default: 'file',
 			},
-			fileProperties.operation,
-			folderProperties.operation,
-			spaceProperties.operation,
+			...pickerForToolAndNode(fileProperties.operation, fileToolTexts),
+			...pickerForToolAndNode(folderProperties.operation, folderToolTexts),
+			...pickerForToolAndNode(spaceProperties.operation, spaceToolTexts),
 			...spacePickers,
 			...fileProperties.pickers,
 			...folderProperties.pickers,

@@ -10,7 +10,10 @@ import { clientFor } from '../n8n/credentials';
 import { dingTalkApiTest } from '../n8n/credentialTest';
 import { downloadInfoItem, downloadItem, readFileRequest, readRunOptions } from '../n8n/download';
 import { runItems } from '../n8n/itemPool';
+import { dentryJson } from '../n8n/items';
 import { errorItemFields, toNodeError } from '../n8n/nodeErrors';
+import { CONTENT_LEFT_OUT, downloadInfoRefused, runsAsTool } from '../n8n/toolMode';
+import { getDentry } from '../shared/storage/dentries';
 import { requireId } from '../shared/helpers/validate';
 import { nodeProperties } from './description';
 
@@ -25,7 +28,13 @@ export class DingTalkStorageDownload implements INodeType {
 		subtitle: '={{$parameter["operation"] === "getDownloadInfo" ? "Get download info" : "Download file"}}',
 		description: 'Download files from DingTalk storage (Drive, Knowledge Base) as binary data',
 		defaults: { name: 'DingTalk Storage Download' },
-		usableAsTool: true,
+		// As an AI agent's tool: no Get Download Info, and Download returns the file's details
+		// only (n8n/toolMode.ts, README "AI agents").
+		usableAsTool: {
+			replacements: {
+				description: "Look up a DingTalk file by its spaceId and dentryId: returns its details (name, type, size, path, modifiedTime). The file's content and download links are never passed to the agent.",
+			},
+		},
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'dingTalkApi', required: true, testedBy: 'dingTalkApiTest' }],
@@ -40,6 +49,7 @@ export class DingTalkStorageDownload implements INodeType {
 		const credentials = await this.getCredentials('dingTalkApi');
 		const continueOnFail = this.continueOnFail();
 		const { concurrency, requestsPerSecond } = readRunOptions(this);
+		const asTool = runsAsTool(this.getNode());
 
 		const { results, failure } = await runItems(
 			items.length,
@@ -49,8 +59,10 @@ export class DingTalkStorageDownload implements INodeType {
 					dentryId: requireId('dentryId', this.getNodeParameter('dentryId', itemIndex)),
 					unionId: requireId('unionId', this.getNodeParameter('unionId', itemIndex)),
 				};
+				if (asTool && operation === 'getDownloadInfo') throw downloadInfoRefused();
 				const request = readFileRequest(this, itemIndex, file, operation === 'download', signal);
 				const client = clientFor(credentials, request.timeouts, signal, requestsPerSecond);
+				if (asTool) return { json: { ...dentryJson(await getDentry(client, file)), ...CONTENT_LEFT_OUT }, pairedItem: { item: itemIndex } };
 				return operation === 'getDownloadInfo'
 					? await downloadInfoItem(itemIndex, request, client)
 					: await downloadItem(this, itemIndex, request, client);

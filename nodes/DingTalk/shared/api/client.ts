@@ -19,8 +19,8 @@ export interface ApiRequest {
 	method: HttpMethod;
 	/** The path, each ID in it already encoded (see `apiPath`). */
 	path: string;
-	/** Every storage API names its operator: `unionId` is required. */
-	query: Record<string, QueryValue> & { unionId: string };
+	/** Every storage API names its operator: `unionId` (v1.0), or `operatorId` (the v2.0 APIs). */
+	query: Record<string, QueryValue> & ({ unionId: string } | { operatorId: string });
 	/** A JSON body (POST). */
 	body?: unknown;
 }

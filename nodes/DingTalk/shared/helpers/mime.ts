@@ -71,11 +71,17 @@ const BY_EXTENSION: Record<string, string> = {
 
 const FALLBACK_MIME_TYPE = 'application/octet-stream';
 
-/** The extension-based guess, or undefined for an unknown extension. */
-export function mimeTypeFromFileName(fileName: string): string | undefined {
+/** A name's extension, lower case without the dot ("a.PDF" → "pdf"); none for ".env" or "a.". */
+export function extensionOf(fileName: string): string | undefined {
 	const dot = fileName.lastIndexOf('.');
 	if (dot <= 0 || dot === fileName.length - 1) return undefined;
-	return BY_EXTENSION[fileName.slice(dot + 1).toLowerCase()];
+	return fileName.slice(dot + 1).toLowerCase();
+}
+
+/** The extension-based guess, or undefined for an unknown extension. */
+export function mimeTypeFromFileName(fileName: string): string | undefined {
+	const extension = extensionOf(fileName);
+	return extension === undefined ? undefined : BY_EXTENSION[extension];
 }
 
 /** The media type of a Content-Type header value, lower-cased, without parameters. */

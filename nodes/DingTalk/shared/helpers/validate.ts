@@ -92,3 +92,19 @@ export function oneOf<T extends string>(field: string, value: unknown, allowed: 
 	if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
 	throw new InputError(field, `"${String(value)}" is not one of ${allowed.join(', ')}`);
 }
+
+/**
+ * A list given as text ("a, b" or one per line) or as a list (from an expression or an AI
+ * agent): its entries trimmed, empty ones dropped. Each must be a line of text.
+ */
+export function textList(field: string, value: unknown): string[] {
+	if (value === undefined || value === null || value === '') return [];
+	const entries = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[,，;\n]/) : [value];
+	return entries
+		.map((entry) => {
+			if (typeof entry === 'number' && Number.isFinite(entry)) return String(entry);
+			if (typeof entry !== 'string' || CONTROL_CHARACTERS.test(entry.trim())) throw new InputError(field, `"${String(entry)}" is not a line of text`);
+			return entry.trim();
+		})
+		.filter((entry) => entry !== '');
+}

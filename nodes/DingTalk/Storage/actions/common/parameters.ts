@@ -18,7 +18,8 @@ export const spacePickers: INodeProperties[] = [
 	spaceLocator('spaceId', 'Space', {
 		required: true,
 		description: 'The DingTalk space (Drive or Knowledge Base) that holds the item',
-		displayOptions: { show: { resource: ['file', 'folder'] } },
+		// A search looks in every space (or those of its Space IDs option).
+		displayOptions: { show: { resource: ['file', 'folder'] }, hide: { operation: ['search'] } },
 	}),
 	spaceLocator('spaceId', 'Space', {
 		required: true,

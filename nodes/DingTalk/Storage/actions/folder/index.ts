@@ -12,6 +12,19 @@ import { rename } from './rename.operation';
 export const folderOperations: Record<string, StorageOperation> = { copy, create, delete: deleteItem, list, move, rename };
 
 /** The operation picker, the folder pickers, and each operation's own parameters. */
+/** The operations an AI agent may be given, in words for its model. */
+export const folderToolTexts: Record<string, { description: string; action: string }> = {
+	list: {
+		description: "List a folder's files and folders",
+		action: "List a DingTalk folder (folder ID 0 is the space's root). Returns for each entry: name, type (FILE or FOLDER), spaceId, dentryId, size, path, modifiedTime",
+	},
+	create: { description: 'Create a folder (or get the one of that name)', action: 'Create a DingTalk folder (or return the existing one of that name); returns its dentryId' },
+	copy: { description: 'Copy a folder with everything in it', action: 'Copy a DingTalk folder with everything in it; returns the copy' },
+	move: { description: 'Move a folder with everything in it', action: 'Move a DingTalk folder with everything in it; returns the moved folder' },
+	rename: { description: 'Rename a folder', action: 'Rename a DingTalk folder; returns the renamed folder' },
+	delete: { description: 'Delete a folder with everything in it', action: 'Delete a DingTalk folder with everything in it (to the recycle bin by default)' },
+};
+
 export const folderProperties: { operation: INodeProperties; pickers: INodeProperties[]; parameters: INodeProperties[] } = {
 	operation: {
 		displayName: 'Operation',
