@@ -98,17 +98,22 @@ function n8nEnv(install, userFolder, extra = {}) {
 }
 
 /**
- * Runs one n8n CLI command and returns its output.
+ * Runs one n8n CLI command and returns its output and how the process ended.
  * @param {{nodeBinary: string, n8nBin: string, env: NodeJS.ProcessEnv}} install
  * @param {string} userFolder
  * @param {string[]} args
  * @param {Record<string, string>} [extraEnv]
- * @returns {Promise<{code: number | null, stdout: string, stderr: string}>}
+ * @param {{cwd?: string, coreDumps?: boolean}} [options] the working folder (default: the
+ *   user folder); `coreDumps`: run under `ulimit -c unlimited`, so a crash leaves a core file there
+ * @returns {Promise<{code: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string}>}
  */
-function n8n(install, userFolder, args, extraEnv = {}) {
+function n8n(install, userFolder, args, extraEnv = {}, options = {}) {
 	return new Promise((resolve, reject) => {
-		const child = spawn(install.nodeBinary, [install.n8nBin, ...args], {
-			cwd: userFolder,
+		const [command, commandArgs] = options.coreDumps
+			? ['bash', ['-c', 'ulimit -c unlimited 2>/dev/null; exec "$0" "$@"', install.nodeBinary, install.n8nBin, ...args]]
+			: [install.nodeBinary, [install.n8nBin, ...args]];
+		const child = spawn(command, commandArgs, {
+			cwd: options.cwd ?? userFolder,
 			env: n8nEnv(install, userFolder, extraEnv),
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
@@ -117,7 +122,7 @@ function n8n(install, userFolder, args, extraEnv = {}) {
 		child.stdout.on('data', (chunk) => (stdout += chunk));
 		child.stderr.on('data', (chunk) => (stderr += chunk));
 		child.on('error', reject);
-		child.on('exit', (code) => resolve({ code, stdout, stderr }));
+		child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
 	});
 }
 
@@ -149,7 +154,7 @@ async function startN8n(install, userFolder, extraEnv = {}) {
 	const port = await freePort();
 	const child = spawn(install.nodeBinary, [install.n8nBin, 'start'], {
 		cwd: userFolder,
-		env: n8nEnv(install, userFolder, { N8N_PORT: String(port), N8N_LISTEN_ADDRESS: '127.0.0.1', N8N_SECURE_COOKIE: 'false', ...extraEnv }),
+		env: n8nEnv(install, userFolder, { N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: String(await freePort()), N8N_LISTEN_ADDRESS: '127.0.0.1', N8N_SECURE_COOKIE: 'false', ...extraEnv }),
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	let output = '';
@@ -251,7 +256,9 @@ function parseExecuteOutput(stdout) {
  */
 async function execute(install, userFolder, workflowId, extraEnv = {}) {
 	const started = Date.now();
-	const result = await n8n(install, userFolder, ['execute', `--id=${workflowId}`, '--rawOutput'], extraEnv);
+	// A free port for n8n 2.x's task broker: other n8n processes may run beside this one.
+	const brokerPort = String(await freePort());
+	const result = await n8n(install, userFolder, ['execute', `--id=${workflowId}`, '--rawOutput'], { N8N_RUNNERS_BROKER_PORT: brokerPort, ...extraEnv });
 	const data = parseExecuteOutput(result.stdout);
 	return { ...result, data, seconds: (Date.now() - started) / 1000 };
 }
@@ -288,6 +295,7 @@ module.exports = {
 	importCredentials,
 	importWorkflow,
 	execute,
+	parseExecuteOutput,
 	nodeOutput,
 	binaryPath,
 	n8n,

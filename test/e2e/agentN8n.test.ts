@@ -226,7 +226,12 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 				});
 				const text = await response.text();
 				if (response.status !== 200) throw new Error(`the chat webhook answered ${response.status} ${text}\n${n8n.output().slice(-4000)}`);
-				const output = String(JSON.parse(text).output);
+				let output: string;
+				try {
+					output = String(JSON.parse(text).output);
+				} catch {
+					throw new Error(`the chat webhook answered ${response.status} with no JSON: ${text.slice(0, 2000)}\n${n8n.output().slice(-4000)}`);
+				}
 				expect(output).toContain('框架协议-2025.docx');
 				expect(output).toContain('dentry ID 3003');
 				expect(output).toContain('合同-2025-001.pdf');

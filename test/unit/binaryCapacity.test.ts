@@ -53,6 +53,27 @@ describe('binary capacity', () => {
 		expect(probes).toBe(2);
 	});
 
+	test("the probe is stored inside the caller's guard (the download's binary folder lock), and only there", async () => {
+		const events: string[] = [];
+		const helpers = {
+			prepareBinaryData: async () => {
+				events.push('stored');
+				return { data: 'database', id: 'database:1', mimeType: 'x' };
+			},
+		};
+		const guard = async <T>(store: () => Promise<T>) => {
+			events.push('locked');
+			try {
+				return await store();
+			} finally {
+				events.push('released');
+			}
+		};
+		expect(await activeMode(helpers, settings({}), guard)).toBe('database');
+		expect(await activeMode(helpers, settings({}), guard)).toBe('database');
+		expect(events).toEqual(['locked', 'stored', 'released']);
+	});
+
 	test("n8n's settings: the variable, else the file named by <NAME>_FILE, quotes dropped", () => {
 		const name = 'DINGTALK_TEST_SETTING';
 		const file = path.join(mkdtempSync(path.join(tmpdir(), 'setting-')), 'value');

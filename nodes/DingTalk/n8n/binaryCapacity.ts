@@ -99,17 +99,20 @@ export function capacityOf(mode: string, inMemoryLimitBytes: number, readSetting
 
 const probes = new WeakMap<object, Promise<string>>();
 
+/** Runs the probe's storing (see partialBinary's folder lock); by default as it is. */
+export type ProbeGuard = (store: () => Promise<IBinaryData>) => Promise<IBinaryData>;
+
 /**
  * The active binary data mode. Filesystem mode, named in N8N_DEFAULT_BINARY_DATA_MODE, is
  * taken at its word; otherwise an empty binary is stored once per node run and its ID tells
  * (n8n's own default depends on its version and on queue mode, and tests set it in code).
  * The probe belongs to the execution and goes with it.
  */
-export async function activeMode(helpers: ModeProbe, readSetting: ReadSetting): Promise<string> {
+export async function activeMode(helpers: ModeProbe, readSetting: ReadSetting, guard: ProbeGuard = async (store) => await store()): Promise<string> {
 	if (readSetting('N8N_DEFAULT_BINARY_DATA_MODE') === 'filesystem') return 'filesystem';
 	let probe = probes.get(helpers);
 	if (!probe) {
-		probe = helpers.prepareBinaryData(Buffer.alloc(0), 'binary-mode-probe').then(modeOfBinary);
+		probe = guard(async () => await helpers.prepareBinaryData(Buffer.alloc(0), 'binary-mode-probe')).then(modeOfBinary);
 		probes.set(helpers, probe);
 		// A failed probe is asked again next time, not remembered.
 		probe.catch(() => probes.delete(helpers));
@@ -127,10 +130,11 @@ export async function capacityFor(
 	size: number | undefined,
 	inMemoryLimitBytes: number,
 	readSetting: ReadSetting,
+	guard?: ProbeGuard,
 ): Promise<BinaryCapacity | undefined> {
 	const smallest = Math.min(inMemoryLimitBytes, DEFAULT_MODE_CEILING_BYTES, databaseLimitBytes(readSetting));
 	if (size !== undefined && size <= smallest) return undefined;
-	return capacityOf(await activeMode(helpers, readSetting), inMemoryLimitBytes, readSetting);
+	return capacityOf(await activeMode(helpers, readSetting, guard), inMemoryLimitBytes, readSetting);
 }
 
 /** The error for a file the mode cannot hold. Nothing of it was stored. */

@@ -9,7 +9,7 @@ import { getDownloadInfo, startFile, type FileRequest } from '../shared/transfer
 import { DEFAULT_TIMEOUTS, type Timeouts } from '../shared/transport/http';
 import { DEFAULT_CONCURRENCY, DEFAULT_PARALLEL_CONNECTIONS } from './downloadOptions';
 import { capacityFor, DEFAULT_IN_MEMORY_LIMIT_MIB, limitStream, tooLarge } from './binaryCapacity';
-import { storeBinary, type BinaryContext } from './partialBinary';
+import { storeBinary, withBinaryFolderLock, type BinaryContext } from './partialBinary';
 import { n8nSetting } from './settings';
 
 /**
@@ -91,7 +91,7 @@ export async function fetchToBinary(
 	const file = await startFile(client, request);
 	let stream = file.stream;
 	try {
-		const capacity = await capacityFor(ctx.helpers, file.size, inMemoryLimitBytes, n8nSetting);
+		const capacity = await capacityFor(ctx.helpers, file.size, inMemoryLimitBytes, n8nSetting, async (store) => await withBinaryFolderLock(ctx, store));
 		if (capacity?.maxBytes !== undefined && file.size !== undefined && file.size > capacity.maxBytes) throw tooLarge(capacity, file.size, true);
 		if (capacity && file.size === undefined) stream = limitStream(file.stream, capacity);
 	} catch (error) {

@@ -68,6 +68,22 @@ async function lockFolder(folder: string): Promise<() => void> {
 	};
 }
 
+/**
+ * Runs `store` (a whole buffer stored in this execution's binary data, such as the binary
+ * mode probe) while no download's partial-file claim is open in the execution's folder, so
+ * a cleanup never takes that file for its own.
+ */
+export async function withBinaryFolderLock<T>(ctx: BinaryContext, store: () => Promise<T>): Promise<T> {
+	const folder = executionBinaryFolder(ctx);
+	if (!folder) return await store();
+	const release = await lockFolder(folder);
+	try {
+		return await store();
+	} finally {
+		release();
+	}
+}
+
 export interface BinarySource {
 	stream: Readable;
 	/** Settles when the consumer first reads from the stream, or when the stream closes unread. */

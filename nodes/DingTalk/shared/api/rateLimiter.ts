@@ -2,6 +2,17 @@
 // eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
 import { setTimeout as delay } from 'node:timers/promises';
 
+/** Runs waits one at a time, in the order they came; a cancelled one does not block the rest. */
+class ArrivalOrder {
+	private tail: Promise<void> = Promise.resolve();
+
+	async run(wait: () => Promise<void>): Promise<void> {
+		const turn = this.tail.then(wait);
+		this.tail = turn.catch(() => undefined);
+		await turn;
+	}
+}
+
 /**
  * Keeps calls under DingTalk's per-app, per-API rate limit (20 requests per second by
  * default) on the client side, so a run of hundreds of items goes as fast as DingTalk
@@ -14,7 +25,7 @@ import { setTimeout as delay } from 'node:timers/promises';
  */
 export class RateLimiter {
 	private readonly grants: number[] = [];
-	private queue: Promise<void> = Promise.resolve();
+	private readonly order = new ArrivalOrder();
 
 	constructor(
 		private readonly windowMs = 1000,
@@ -23,10 +34,7 @@ export class RateLimiter {
 
 	/** Resolves when one more call may go out under `budget`. Callers are served in arrival order. */
 	async acquire(budget: number, signal?: AbortSignal): Promise<void> {
-		const turn = this.queue.then(async () => await this.waitForSlot(budget, signal));
-		// A cancelled waiter must not block the ones behind it.
-		this.queue = turn.catch(() => undefined);
-		await turn;
+		await this.order.run(async () => await this.waitForSlot(budget, signal));
 	}
 
 	private async waitForSlot(budget: number, signal?: AbortSignal): Promise<void> {
@@ -72,7 +80,7 @@ export interface Limiter {
  * still retried behind it.
  */
 export class SharedRateLimiter implements Limiter {
-	private queue: Promise<void> = Promise.resolve();
+	private readonly order = new ArrivalOrder();
 	private storeDownUntil = 0;
 
 	constructor(
@@ -85,9 +93,7 @@ export class SharedRateLimiter implements Limiter {
 	) {}
 
 	async acquire(budget: number, signal?: AbortSignal): Promise<void> {
-		const turn = this.queue.then(async () => await this.waitForGrant(budget, signal));
-		this.queue = turn.catch(() => undefined);
-		await turn;
+		await this.order.run(async () => await this.waitForGrant(budget, signal));
 	}
 
 	private async waitForGrant(budget: number, signal?: AbortSignal): Promise<void> {
