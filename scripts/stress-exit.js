@@ -143,7 +143,7 @@ function workflowsFor(emulator, inputFolder) {
 async function executeOnce(install, userFolder, workflowId, crashDir, env) {
 	const nodeOptions = `--report-on-fatalerror --report-directory=${crashDir}`;
 	// A free port for n8n 2.x's task broker: lanes, and anything else on the machine, run beside.
-	const brokerPort = String(await runner.freePort());
+	const brokerPort = await runner.freeBrokerPort();
 	const started = Date.now();
 	const result = await runner.n8n(install, userFolder, ['execute', `--id=${workflowId}`, '--rawOutput'], { N8N_RUNNERS_BROKER_PORT: brokerPort, ...env, NODE_OPTIONS: nodeOptions }, { cwd: crashDir, coreDumps: true });
 	return { ...result, seconds: (Date.now() - started) / 1000 };

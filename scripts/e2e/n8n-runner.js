@@ -68,7 +68,17 @@ function createUserFolder(tarball, folder) {
 	return userFolder;
 }
 
-let brokerPort = 35679;
+/**
+ * Ports for n8n's task broker (2.x), one per n8n process. Below 32768, where the system
+ * never hands out ports to outgoing connections (which took a fixed port in the ephemeral
+ * range while other n8n processes ran), from a start that differs per process.
+ */
+const BROKER_PORTS = { first: 20000, count: 12000 };
+let brokerPort = BROKER_PORTS.first + ((process.pid * 37) % BROKER_PORTS.count);
+function nextBrokerPort() {
+	brokerPort = BROKER_PORTS.first + ((brokerPort + 1 - BROKER_PORTS.first) % BROKER_PORTS.count);
+	return brokerPort;
+}
 
 /**
  * Environment for one n8n command.
@@ -86,7 +96,7 @@ function n8nEnv(install, userFolder, extra = {}) {
 		N8N_TEMPLATES_ENABLED: 'false',
 		N8N_PERSONALIZATION_ENABLED: 'false',
 		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
-		N8N_RUNNERS_BROKER_PORT: String(brokerPort++),
+		N8N_RUNNERS_BROKER_PORT: String(nextBrokerPort()),
 		N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem',
 		DB_SQLITE_POOL_SIZE: '1',
 		N8N_LOG_LEVEL: 'info',
@@ -143,6 +153,24 @@ function freePort() {
 }
 
 /**
+ * A broker port (see BROKER_PORTS) that is free on 127.0.0.1 now.
+ * @returns {Promise<string>}
+ */
+async function freeBrokerPort() {
+	const net = require('node:net');
+	for (let attempt = 0; attempt < 200; attempt++) {
+		const port = nextBrokerPort();
+		const free = await new Promise((resolve) => {
+			const server = net.createServer();
+			server.once('error', () => resolve(false));
+			server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+		});
+		if (free) return String(port);
+	}
+	throw new Error('no free port for the n8n task broker');
+}
+
+/**
  * `n8n start` in the background (the editor and the active workflows' triggers), until
  * `stop()`: SIGTERM, as a service manager stops it, so n8n deactivates its workflows
  * (and saves their static data) on the way out.
@@ -154,7 +182,7 @@ async function startN8n(install, userFolder, extraEnv = {}) {
 	const port = await freePort();
 	const child = spawn(install.nodeBinary, [install.n8nBin, 'start'], {
 		cwd: userFolder,
-		env: n8nEnv(install, userFolder, { N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: String(await freePort()), N8N_LISTEN_ADDRESS: '127.0.0.1', N8N_SECURE_COOKIE: 'false', ...extraEnv }),
+		env: n8nEnv(install, userFolder, { N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: await freeBrokerPort(), N8N_LISTEN_ADDRESS: '127.0.0.1', N8N_SECURE_COOKIE: 'false', ...extraEnv }),
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	let output = '';
@@ -257,8 +285,7 @@ function parseExecuteOutput(stdout) {
 async function execute(install, userFolder, workflowId, extraEnv = {}) {
 	const started = Date.now();
 	// A free port for n8n 2.x's task broker: other n8n processes may run beside this one.
-	const brokerPort = String(await freePort());
-	const result = await n8n(install, userFolder, ['execute', `--id=${workflowId}`, '--rawOutput'], { N8N_RUNNERS_BROKER_PORT: brokerPort, ...extraEnv });
+	const result = await n8n(install, userFolder, ['execute', `--id=${workflowId}`, '--rawOutput'], { N8N_RUNNERS_BROKER_PORT: await freeBrokerPort(), ...extraEnv });
 	const data = parseExecuteOutput(result.stdout);
 	return { ...result, data, seconds: (Date.now() - started) / 1000 };
 }
@@ -302,4 +329,5 @@ module.exports = {
 	startN8n,
 	activateWorkflow,
 	freePort,
+	freeBrokerPort,
 };

@@ -13,7 +13,7 @@ const os = require('node:os');
 const path = require('node:path');
 const net = require('node:net');
 
-const { freePort, n8nEnv, startN8n } = require('./n8n-runner');
+const { freeBrokerPort, freePort, n8nEnv, startN8n } = require('./n8n-runner');
 
 /** @param {number} ms */
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -187,7 +187,7 @@ function queueEnv(postgres, redis, database, extra) {
 async function startWorker(install, userFolder, env, name, concurrency) {
 	const child = spawn(install.nodeBinary, [...(install.nodeArgs ?? []), install.n8nBin, 'worker', `--concurrency=${concurrency}`], {
 		cwd: userFolder,
-		env: n8nEnv(install, userFolder, env),
+		env: n8nEnv(install, userFolder, { ...env, N8N_RUNNERS_BROKER_PORT: await freeBrokerPort() }),
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	let output = '';
