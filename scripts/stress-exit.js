@@ -12,7 +12,12 @@
  *
  * Every run gets `ulimit -c unlimited` (a core file in the run's folder, where the kernel
  * allows it) and `--report-on-fatalerror` (Node's report on a fatal V8 error); what a
- * crashed run leaves is kept with its output in the results folder.
+ * crashed run leaves is kept with its output in the results folder. With gdb installed,
+ * each core's backtrace of every thread is written beside it (backtrace.txt) and the core
+ * (about 1.5 GB) is deleted, unless --keep-cores.
+ *
+ * A third control runs the no-op workflow in a user folder where this package is not
+ * installed at all (n8n loads installed community packages at start, whatever the workflow).
  *
  * Not part of `npm test`: it takes hours at the default count.
  *
@@ -42,13 +47,22 @@ function parseArgs(argv) {
 		if (!match) throw new Error(`unknown argument ${arg}`);
 		args[match[1]] = match[2] ?? 'true';
 	}
+	const known = ['runs', 'lanes', 'n8n', 'only', 'out', 'keep-cores'];
+	for (const name of Object.keys(args)) if (!known.includes(name)) throw new Error(`unknown option --${name} (known: ${known.join(', ')})`);
 	const runs = Number(args.runs ?? 200);
 	const lanes = Number(args.lanes ?? 1);
 	if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a whole number, 1 or more');
 	if (!Number.isInteger(lanes) || lanes < 1 || lanes > 8) throw new Error('--lanes must be 1 to 8');
 	const majors = (args.n8n ?? '2,1').split(',').map((each) => each.trim());
 	for (const major of majors) if (major !== '1' && major !== '2') throw new Error('--n8n takes 2, 1 or 2,1');
-	return { runs, lanes, majors: /** @type {Array<'1' | '2'>} */ (majors), only: args.only?.split(','), out: path.resolve(args.out ?? 'stress-exit-results') };
+	return {
+		runs,
+		lanes,
+		majors: /** @type {Array<'1' | '2'>} */ (majors),
+		only: args.only?.split(','),
+		out: path.resolve(args.out ?? 'stress-exit-results'),
+		keepCores: args['keep-cores'] === 'true',
+	};
 }
 
 /**
@@ -57,7 +71,7 @@ function parseArgs(argv) {
  * the Storage node's reads and search, an upload) and the two controls.
  * @param {Awaited<ReturnType<typeof startEmulator>>} emulator
  * @param {string} inputFolder a folder with one small file to upload
- * @returns {Array<{name: string, control: boolean, workflow: ReturnType<typeof build.chainWorkflow>, before?: () => void, env?: Record<string, string>}>}
+ * @returns {Array<{name: string, control: boolean, workflow: ReturnType<typeof build.chainWorkflow>, before?: () => void, env?: Record<string, string>, bare?: boolean}>}
  */
 function workflowsFor(emulator, inputFolder) {
 	const { dingTalkNode, chainWorkflow, locator } = build;
@@ -97,6 +111,12 @@ function workflowsFor(emulator, inputFolder) {
 			name: 'control: no-op',
 			control: true,
 			workflow: chainWorkflow('dtStressNoOp0001', 'stress control: no DingTalk node', [{ name: 'No Op', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} }]),
+		},
+		{
+			name: 'control: no-op, package not installed',
+			control: true,
+			bare: true,
+			workflow: chainWorkflow('dtStressBareNoOp', 'stress control: this package not installed', [{ name: 'No Op', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} }]),
 		},
 		{
 			name: 'control: HTTP Request',
@@ -158,6 +178,19 @@ function printedSuccess(/** @type {string} */ stdout) {
 	return !error && (status === undefined || status === 'success');
 }
 
+/**
+ * The backtrace of every thread of a core file, with gdb (when installed), next to it.
+ * @param {string} nodeBinary @param {string} core @returns {string | undefined} the file written
+ */
+function backtrace(nodeBinary, core) {
+	const { spawnSync } = require('node:child_process');
+	const result = spawnSync('gdb', ['-batch', '-ex', 'info threads', '-ex', 'thread apply all bt 30', nodeBinary, core], { encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
+	if (result.error || typeof result.stdout !== 'string') return undefined;
+	const file = path.join(path.dirname(core), 'backtrace.txt');
+	fs.writeFileSync(file, result.stdout.split('\n').filter((line) => !/^\[New LWP|^warning: Unexpected size/.test(line)).join('\n'));
+	return file;
+}
+
 /** How a process ended, as a shell reports it: "0", "1", "139 (SIGSEGV)". */
 function endOf(/** @type {{code: number | null, signal: NodeJS.Signals | null}} */ result) {
 	if (result.signal) {
@@ -169,7 +202,7 @@ function endOf(/** @type {{code: number | null, signal: NodeJS.Signals | null}} 
 
 /**
  * One lane: its own emulator and user folder, `rounds` rounds over every workflow.
- * @param {{install: Awaited<ReturnType<typeof ensureN8n>>, tarball: string, rounds: number, only?: string[], lane: number, out: string, label: string, counts: Map<string, Map<string, number>>, crashes: object[]}} options
+ * @param {{install: Awaited<ReturnType<typeof ensureN8n>>, tarball: string, rounds: number, only?: string[], lane: number, out: string, keepCores: boolean, label: string, counts: Map<string, Map<string, number>>, crashes: object[]}} options
  */
 async function runLane(options) {
 	const emulator = await startEmulator();
@@ -178,16 +211,19 @@ async function runLane(options) {
 	fs.mkdirSync(inputFolder);
 	fs.writeFileSync(path.join(inputFolder, 'stress-upload.txt'), 'a small file uploaded by npm run stress:exit\n'.repeat(100));
 	const userFolder = runner.createUserFolder(options.tarball, path.join(work, 'user'));
+	// The same n8n, without this package.
+	const bareFolder = path.join(work, 'bare');
+	fs.mkdirSync(bareFolder);
 	const crashDir = path.join(work, 'cwd');
 	fs.mkdirSync(crashDir);
 	try {
 		await runner.importCredentials(options.install, userFolder, [build.credentialRecord(emulator)]);
 		const cases = workflowsFor(emulator, inputFolder).filter((each) => !options.only || options.only.some((name) => each.name.includes(name)));
-		for (const each of cases) await runner.importWorkflow(options.install, userFolder, each.workflow);
+		for (const each of cases) await runner.importWorkflow(options.install, each.bare ? bareFolder : userFolder, each.workflow);
 		for (let round = 1; round <= options.rounds; round++) {
 			for (const each of cases) {
 				each.before?.();
-				const result = await executeOnce(options.install, userFolder, each.workflow.id, crashDir, each.env ?? {});
+				const result = await executeOnce(options.install, each.bare ? bareFolder : userFolder, each.workflow.id, crashDir, each.env ?? {});
 				const end = endOf(result);
 				const success = printedSuccess(result.stdout);
 				const key = `${end}${success ? '' : ' (no success printed)'}`;
@@ -201,6 +237,10 @@ async function runLane(options) {
 					fs.writeFileSync(path.join(kept, 'stdout.txt'), result.stdout);
 					fs.writeFileSync(path.join(kept, 'stderr.txt'), result.stderr);
 					for (const file of left) fs.renameSync(path.join(crashDir, file), path.join(kept, file));
+					for (const core of left.filter((file) => /^core(\.\d+)?$/.test(file))) {
+						const written = backtrace(options.install.nodeBinary, path.join(kept, core));
+						if (written && !options.keepCores) fs.rmSync(path.join(kept, core));
+					}
 					options.crashes.push({ runtime: options.label, workflow: each.name, round, end, success, kept, left });
 					console.log(`  ${options.label} ${each.name} round ${round}: ended ${end}${success ? ' after printing a successful execution' : ''}; kept in ${kept}${left.length ? ` (${left.join(', ')})` : ''}`);
 				}
@@ -233,7 +273,7 @@ async function main() {
 		const perLane = Math.ceil(options.runs / options.lanes);
 		await Promise.all(
 			Array.from({ length: options.lanes }, (_, lane) =>
-				runLane({ install, tarball, rounds: Math.min(perLane, options.runs - lane * perLane), only: options.only, lane: lane + 1, out: options.out, label, counts, crashes }),
+				runLane({ install, tarball, rounds: Math.min(perLane, options.runs - lane * perLane), only: options.only, lane: lane + 1, out: options.out, keepCores: options.keepCores, label, counts, crashes }),
 			),
 		);
 		summary[label] = {
