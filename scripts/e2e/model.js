@@ -20,23 +20,6 @@ const http = require('node:http');
  * @typedef {(turn: Turn) => Answer} Step
  */
 
-/**
- * The last tool result of a conversation, parsed when it is JSON (n8n sends a tool's
- * output items' JSON as a JSON text).
- * @param {ChatMessage[]} messages
- * @returns {unknown}
- */
-function lastToolResult(messages) {
-	const message = [...messages].reverse().find((each) => each.role === 'tool');
-	if (!message) return undefined;
-	const text = typeof message.content === 'string' ? message.content : JSON.stringify(message.content);
-	try {
-		return JSON.parse(text);
-	} catch {
-		return text;
-	}
-}
-
 /** The text of a tool result as the model got it (for tests that look at what n8n passed). */
 function toolResultText(/** @type {ChatMessage[]} */ messages, /** @type {number} */ index) {
 	const message = messages.filter((each) => each.role === 'tool')[index];
@@ -61,7 +44,7 @@ function itemsOf(/** @type {unknown} */ result) {
 function fileQuestionScript(options = {}) {
 	const extra = options.extra ?? [];
 	/** @param {ChatMessage[]} messages */
-	const firstHit = (messages) => itemsOf(lastToolResultAt(messages, 0))[0];
+	const firstHit = (messages) => itemsOf(toolResultAt(messages, 0))[0];
 	return [
 		({ messages }) => {
 			const question = [...messages].reverse().find((message) => message.role === 'user');
@@ -76,7 +59,7 @@ function fileQuestionScript(options = {}) {
 		...extra.map((call) => /** @type {Step} */ (({ messages }) => ({ tool: call.tool, arguments: call.args(firstHit(messages)) }))),
 		({ messages }) => {
 			const hit = firstHit(messages);
-			const listing = itemsOf(lastToolResultAt(messages, 1));
+			const listing = itemsOf(toolResultAt(messages, 1));
 			return {
 				content: `Found ${hit.name} (dentry ID ${hit.dentryId}, space ${hit.spaceId}) in the folder "${hit.folderPath}". That folder holds: ${listing.map((/** @type {Record<string, any>} */ entry) => entry.name).join(', ')}.`,
 			};
@@ -84,8 +67,8 @@ function fileQuestionScript(options = {}) {
 	];
 }
 
-/** The parsed tool result number `index` of a conversation. */
-function lastToolResultAt(/** @type {ChatMessage[]} */ messages, /** @type {number} */ index) {
+/** Tool result number `index` of a conversation, parsed when it is JSON (n8n sends a tool's output items' JSON as a JSON text). */
+function toolResultAt(/** @type {ChatMessage[]} */ messages, /** @type {number} */ index) {
 	const text = toolResultText(messages, index);
 	if (text === undefined) return undefined;
 	try {
@@ -198,4 +181,4 @@ function json(res, status, body) {
 	res.end(text);
 }
 
-module.exports = { startScriptedModel, fileQuestionScript, lastToolResult, toolResultText };
+module.exports = { startScriptedModel, fileQuestionScript, toolResultText };
