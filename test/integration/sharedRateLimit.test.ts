@@ -3,7 +3,7 @@
  * two "processes" (each its own connection, store and local window) against a real
  * redis-server from Debian's packages, started here on a free port.
  */
-import { RateLimiter, SharedRateLimiter } from '../../nodes/DingTalk/shared/api/rateLimiter';
+import { OutageWarning, RateLimiter, SharedRateLimiter } from '../../nodes/DingTalk/shared/api/rateLimiter';
 import { KEY_PREFIX, RedisBudgetStore } from '../../nodes/DingTalk/shared/api/sharedBudget';
 import { RedisConnection } from '../../nodes/DingTalk/shared/transport/redis';
 
@@ -24,10 +24,16 @@ function busiest(times: number[], spanMs: number): number {
 }
 
 /** One process's view: its own connection, store and fallback window. */
-function processLimiter(port: number, key: string, options: { password?: string } = {}) {
-	const connection = new RedisConnection({ host: '127.0.0.1', port, timeoutMs: 1000, ...options });
-	return { connection, limiter: new SharedRateLimiter(key, new RedisBudgetStore(connection), new RateLimiter(1050)) };
+function processLimiter(port: number, key: string, options: { timeoutMs?: number; fallbackMs?: number; warn?: jest.Mock } = {}) {
+	const connection = new RedisConnection({ host: '127.0.0.1', port, timeoutMs: options.timeoutMs ?? 1000 });
+	const outage = options.warn ? new OutageWarning(options.warn) : undefined;
+	return {
+		connection,
+		limiter: new SharedRateLimiter(key, new RedisBudgetStore(connection), new RateLimiter(1050), { fallbackMs: options.fallbackMs, outage }),
+	};
 }
+
+const pause = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 describe('rate budget shared through Redis', () => {
 	let redis: Redis;
@@ -92,9 +98,10 @@ describe('rate budget shared through Redis', () => {
 		}
 	});
 
-	test('when Redis cannot be reached, the process falls back to its own window at once', async () => {
+	test('when Redis cannot be reached, the process falls back to its own window at once, and warns once', async () => {
 		const port = await queue.freePort();
-		const limiter = open(port, 'k');
+		const warn = jest.fn();
+		const limiter = open(port, 'k', { warn });
 		const started = Date.now();
 		const grants: number[] = [];
 		for (let index = 0; index < 12; index++) {
@@ -104,6 +111,37 @@ describe('rate budget shared through Redis', () => {
 		expect(busiest(grants, 1000)).toBeLessThanOrEqual(10);
 		// One refused connection, then the local window: no per-call waiting on Redis.
 		expect(Date.now() - started).toBeLessThan(10_000);
+		expect(warn).toHaveBeenCalledTimes(1);
+		expect(warn).toHaveBeenCalledWith(expect.stringMatching(/ECONNREFUSED/), 30_000);
+	});
+
+	test('Redis stalling warns once while it lasts, and again when it stalls anew after answering', async () => {
+		const warn = jest.fn();
+		const limiter = open(redis.port, 'stall', { timeoutMs: 200, fallbackMs: 100, warn });
+		await limiter.acquire(50);
+		expect(warn).not.toHaveBeenCalled();
+
+		// CLIENT PAUSE holds every client's commands: the script misses its 200 ms deadline.
+		let pausedAt = Date.now();
+		redis.cli(['CLIENT', 'PAUSE', '2000']);
+		await limiter.acquire(50);
+		expect(warn).toHaveBeenCalledTimes(1);
+		expect(warn).toHaveBeenCalledWith('Redis: no answer within 200 ms', 100);
+		// After the 100 ms fallback, Redis is asked again and still stalls: the same outage.
+		await pause(150);
+		await limiter.acquire(50);
+		expect(warn).toHaveBeenCalledTimes(1);
+
+		// Answering again ends the outage...
+		await pause(pausedAt + 2300 - Date.now());
+		await limiter.acquire(50);
+		expect(warn).toHaveBeenCalledTimes(1);
+		// ...so the next stall is a new one.
+		pausedAt = Date.now();
+		redis.cli(['CLIENT', 'PAUSE', '2000']);
+		await limiter.acquire(50);
+		expect(warn).toHaveBeenCalledTimes(2);
+		await pause(pausedAt + 2300 - Date.now());
 	});
 
 	test('a cancelled wait stops at once and does not block the next caller', async () => {

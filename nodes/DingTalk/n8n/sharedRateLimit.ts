@@ -1,3 +1,5 @@
+import type { Logger } from 'n8n-workflow';
+
 import { shareBudgetsThrough } from '../shared/api/rateLimiter';
 import { RedisBudgetStore } from '../shared/api/sharedBudget';
 import { RedisConnection, type RedisOptions } from '../shared/transport/redis';
@@ -27,12 +29,35 @@ export function redisOptionsFromN8n(read: SettingReader): RedisOptions | undefin
 	};
 }
 
-let configured = false;
+/**
+ * The warning when the shared budget falls back: where (never the password), why, and
+ * what it means until Redis answers again.
+ */
+function fallbackWarning(options: Pick<RedisOptions, 'host' | 'port'>, reason: string, fallbackMs: number): string {
+	const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+	return (
+		`DingTalk rate limit: the queue's Redis at ${host}:${options.port} failed (${reason}); ` +
+		`each n8n process now keeps its own budget for ${Math.round(fallbackMs / 1000)} s, ` +
+		"so main and workers together may exceed the app's limit until Redis answers again"
+	);
+}
 
-/** Shares rate budgets through n8n's queue Redis when there is one; once per process. */
-export function shareRateLimitsInQueueMode(read: SettingReader = n8nSetting): void {
+let configured = false;
+/** n8n's logger: one per process, whichever execution hands it over (the latest is kept). */
+let logger: Pick<Logger, 'warn'> | undefined;
+
+/**
+ * Shares rate budgets through n8n's queue Redis when there is one; once per process.
+ * `executionLogger` (an execution's, a poll's or a trigger's `this.logger`) hears, once
+ * per outage, that Redis failed and each process went back to its own budget.
+ */
+export function shareRateLimitsInQueueMode(executionLogger?: Pick<Logger, 'warn'>, read: SettingReader = n8nSetting): void {
+	if (executionLogger) logger = executionLogger;
 	if (configured) return;
 	configured = true;
 	const options = redisOptionsFromN8n(read);
-	if (options) shareBudgetsThrough(new RedisBudgetStore(new RedisConnection(options)));
+	if (!options) return;
+	shareBudgetsThrough(new RedisBudgetStore(new RedisConnection(options)), {
+		onFallback: (reason, fallbackMs) => logger?.warn(fallbackWarning(options, reason, fallbackMs)),
+	});
 }

@@ -72,25 +72,69 @@ export interface Limiter {
 }
 
 /**
+ * Told when the shared budget cannot be reached, with the reason: this process then keeps
+ * its own window for `fallbackMs`, so the processes together may exceed the app's limit.
+ */
+export type FallbackWarning = (reason: string, fallbackMs: number) => void;
+
+/**
+ * Tells of each outage of a shared store once, however many limiters meet it and however
+ * often they try again during it: the first failure warns, and the next warning waits for
+ * a grant from the store (it came back) and a new failure.
+ */
+export class OutageWarning {
+	private ongoing = false;
+
+	constructor(private readonly warn: FallbackWarning) {}
+
+	failed(error: unknown, fallbackMs: number): void {
+		if (this.ongoing) return;
+		this.ongoing = true;
+		this.warn(error instanceof Error ? error.message : String(error), fallbackMs);
+	}
+
+	succeeded(): void {
+		this.ongoing = false;
+	}
+}
+
+export interface SharedRateLimiterOptions {
+	/** The shared window, a little longer than DingTalk's second. */
+	windowMs?: number;
+	/** How long this process keeps its own window after the store failed. */
+	fallbackMs?: number;
+	/** Warns of the store's outages (one per outage, shared by the limiters of one store). */
+	outage?: OutageWarning;
+	now?: () => number;
+}
+
+/**
  * The budget of one app and API shared through a BudgetStore, so that n8n's workers
  * together stay under DingTalk's per-app limit (each process's own window cannot see the
  * others). Callers of this process still queue in arrival order, so one of them at a time
  * asks the store. When the store fails, this process falls back to its own window for a
- * while (`fallbackMs`) rather than fail or stall the call; DingTalk's QPS answers are
- * still retried behind it.
+ * while (`fallbackMs`) rather than fail or stall the call, and says so once (`outage`);
+ * DingTalk's QPS answers are still retried behind it.
  */
 export class SharedRateLimiter implements Limiter {
 	private readonly order = new ArrivalOrder();
 	private storeDownUntil = 0;
+	private readonly windowMs: number;
+	private readonly fallbackMs: number;
+	private readonly outage?: OutageWarning;
+	private readonly now: () => number;
 
 	constructor(
 		private readonly key: string,
 		private readonly store: BudgetStore,
 		private readonly local: RateLimiter,
-		private readonly windowMs = 1050,
-		private readonly fallbackMs = 30_000,
-		private readonly now: () => number = Date.now,
-	) {}
+		options: SharedRateLimiterOptions = {},
+	) {
+		this.windowMs = options.windowMs ?? 1050;
+		this.fallbackMs = options.fallbackMs ?? 30_000;
+		this.outage = options.outage;
+		this.now = options.now ?? Date.now;
+	}
 
 	async acquire(budget: number, signal?: AbortSignal): Promise<void> {
 		await this.order.run(async () => await this.waitForGrant(budget, signal));
@@ -104,10 +148,12 @@ export class SharedRateLimiter implements Limiter {
 			let waitMs: number;
 			try {
 				waitMs = await this.store.take(this.key, allowed, this.windowMs);
-			} catch {
+			} catch (error) {
 				this.storeDownUntil = this.now() + this.fallbackMs;
+				this.outage?.failed(error, this.fallbackMs);
 				continue;
 			}
+			this.outage?.succeeded();
 			if (waitMs <= 0) return;
 			await delay(Math.min(waitMs, this.windowMs), undefined, { signal });
 		}
@@ -115,14 +161,16 @@ export class SharedRateLimiter implements Limiter {
 }
 
 let sharedStore: BudgetStore | undefined;
+let sharedOutage: OutageWarning | undefined;
 
 /**
  * Shares every app's budget through `store` from now on (undefined: each process keeps
- * its own). Called once by the n8n layer when n8n runs in queue mode.
+ * its own); `onFallback` hears of each outage of the store once. Called once by the n8n
+ * layer when n8n runs in queue mode.
  */
-export function shareBudgetsThrough(store: BudgetStore | undefined): void {
-	if (store === sharedStore) return;
+export function shareBudgetsThrough(store: BudgetStore | undefined, options: { onFallback?: FallbackWarning } = {}): void {
 	sharedStore = store;
+	sharedOutage = store && options.onFallback ? new OutageWarning(options.onFallback) : undefined;
 	shared.clear();
 }
 
@@ -154,5 +202,6 @@ export function limiterFor(key: string): Limiter {
 	const local = remember(limiters, key, () => new RateLimiter(1050));
 	const store = sharedStore;
 	if (!store) return local;
-	return remember(shared, key, () => new SharedRateLimiter(key, store, local));
+	const outage = sharedOutage;
+	return remember(shared, key, () => new SharedRateLimiter(key, store, local, { outage }));
 }

@@ -10,9 +10,9 @@
  */
 // Node built-ins, deliberately: Redis speaks its own protocol over TCP.
 // eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
-import { connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTcp, isIP, type Socket } from 'node:net';
 // eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
-import { connect as connectTls } from 'node:tls';
+import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 // Deadlines on a socket that is not an HTTP request: plain timers, always unref'd.
 // eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
 import { clearTimeout, setTimeout } from 'node:timers';
@@ -30,7 +30,11 @@ export interface RedisOptions {
 	idleMs?: number;
 }
 
-export type RedisReply = string | number | null | RedisReply[];
+/**
+ * A reply. An error is a value only inside an array (EXEC's replies, a script's table):
+ * there it is one element among others; a reply that is an error rejects its command.
+ */
+export type RedisReply = string | number | null | Array<RedisReply | RedisReplyError>;
 
 /** Redis answered with an error (`-ERR ...`, `-NOSCRIPT ...`). */
 export class RedisReplyError extends Error {
@@ -39,6 +43,12 @@ export class RedisReplyError extends Error {
 		this.name = 'RedisReplyError';
 	}
 }
+
+/**
+ * The largest reply taken. This client's own are a few bytes; one this large means a
+ * server that is not the Redis it expects, and must not fill the process's memory.
+ */
+export const MAX_REPLY_BYTES = 64 * 1024 * 1024;
 
 /** One command in RESP: an array of bulk strings. */
 export function encodeCommand(args: Array<string | number>): Buffer {
@@ -50,13 +60,32 @@ export function encodeCommand(args: Array<string | number>): Buffer {
 	return Buffer.concat(parts);
 }
 
-/**
- * Reads one reply from `buffer` at `offset`: the reply and where the next begins, or
- * undefined when the buffer does not hold a whole reply yet.
- */
-export function parseReply(buffer: Buffer, offset = 0): { reply: RedisReply | RedisReplyError; next: number } | undefined {
+/** A reply read whole, and where the next begins. */
+export interface ParsedReply {
+	reply: RedisReply | RedisReplyError;
+	next: number;
+}
+
+/** A reply not whole yet: it cannot be before the buffer holds `need` bytes. */
+export interface PartialReply {
+	need: number;
+}
+
+function notResp(what: string): Error {
+	return new Error(`Redis sent something that is not RESP (${JSON.stringify(what.slice(0, 20))})`);
+}
+
+/** The length of a bulk string or the count of an array. */
+function lengthOf(line: string): number {
+	if (!/^-?\d{1,12}$/.test(line)) throw notResp(line);
+	return Number(line);
+}
+
+/** Reads one reply from `buffer` at `offset`, or says how much of the buffer it needs first. */
+export function parseReply(buffer: Buffer, offset = 0): ParsedReply | PartialReply {
 	const lineEnd = buffer.indexOf('\r\n', offset);
-	if (lineEnd === -1) return undefined;
+	// A line not ended yet: any byte more may end it.
+	if (lineEnd === -1) return { need: buffer.length + 1 };
 	const type = String.fromCharCode(buffer[offset]);
 	const line = buffer.toString('utf8', offset + 1, lineEnd);
 	const after = lineEnd + 2;
@@ -68,28 +97,81 @@ export function parseReply(buffer: Buffer, offset = 0): { reply: RedisReply | Re
 		case ':':
 			return { reply: Number(line), next: after };
 		case '$': {
-			const length = Number(line);
+			const length = lengthOf(line);
 			if (length < 0) return { reply: null, next: after };
-			if (buffer.length < after + length + 2) return undefined;
-			return { reply: buffer.toString('utf8', after, after + length), next: after + length + 2 };
+			const next = after + length + 2;
+			if (buffer.length < next) return { need: next };
+			return { reply: buffer.toString('utf8', after, after + length), next };
 		}
 		case '*': {
-			const count = Number(line);
+			const count = lengthOf(line);
 			if (count < 0) return { reply: null, next: after };
-			const items: RedisReply[] = [];
+			const items: Array<RedisReply | RedisReplyError> = [];
 			let next = after;
 			for (let index = 0; index < count; index++) {
 				const item = parseReply(buffer, next);
-				if (!item) return undefined;
-				if (item.reply instanceof RedisReplyError) throw item.reply;
+				if ('need' in item) return item;
 				items.push(item.reply);
 				next = item.next;
 			}
 			return { reply: items, next };
 		}
 		default:
-			throw new Error(`Redis sent something that is not RESP (${JSON.stringify(type)})`);
+			throw notResp(buffer.toString('utf8', offset, lineEnd));
 	}
+}
+
+/**
+ * Turns the socket's chunks into replies. Chunks are kept aside until a whole reply may be
+ * there, then joined once: a large reply costs one copy, not one per chunk (re-joining on
+ * every chunk is quadratic: seconds for 16 MiB). Throws on what is not RESP and on a reply
+ * larger than MAX_REPLY_BYTES.
+ */
+export class ReplyReader {
+	private chunks: Buffer[] = [];
+	private size = 0;
+	/** Bytes needed before the reply at the front may be whole. */
+	private need = 1;
+
+	constructor(private readonly onReply: (reply: RedisReply | RedisReplyError) => void) {}
+
+	push(chunk: Buffer): void {
+		this.chunks.push(chunk);
+		this.size += chunk.length;
+		if (this.size > MAX_REPLY_BYTES) throw tooLarge(this.size);
+		// Every reply ends with "\r\n": none is whole before a chunk brings a '\n' and all
+		// the bytes a bulk string announced.
+		if (this.size < this.need || !chunk.includes(0x0a)) return;
+		const buffer = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
+		let offset = 0;
+		for (;;) {
+			const parsed = parseReply(buffer, offset);
+			if ('need' in parsed) {
+				this.need = parsed.need - offset;
+				break;
+			}
+			offset = parsed.next;
+			this.onReply(parsed.reply);
+		}
+		const rest = buffer.subarray(offset);
+		this.chunks = rest.length > 0 ? [rest] : [];
+		this.size = rest.length;
+		// A bulk string announced larger than the cap is refused before its bytes arrive.
+		if (this.need > MAX_REPLY_BYTES) throw tooLarge(this.need);
+	}
+}
+
+function tooLarge(bytes: number): Error {
+	return new Error(`a reply of at least ${bytes} bytes: more than the ${MAX_REPLY_BYTES / 1024 / 1024} MiB this client takes`);
+}
+
+/**
+ * TLS options for `host`. The host name also goes as the server name (SNI), but only a
+ * name: an IP address there is not allowed by RFC 6066 (Node warns, DEP0123); the
+ * certificate is checked against `host` either way.
+ */
+export function tlsOptions(host: string, port: number): ConnectionOptions {
+	return isIP(host) === 0 ? { host, port, servername: host } : { host, port };
 }
 
 interface Pending {
@@ -101,7 +183,7 @@ export class RedisConnection {
 	private socket?: Socket;
 	private ready?: Promise<void>;
 	private pending: Pending[] = [];
-	private received: Buffer = Buffer.alloc(0);
+	private reader = this.newReader();
 	private idleTimer?: ReturnType<typeof setTimeout>;
 
 	constructor(private readonly options: RedisOptions) {}
@@ -121,7 +203,7 @@ export class RedisConnection {
 		this.idleTimer = undefined;
 		const waiting = this.pending;
 		this.pending = [];
-		this.received = Buffer.alloc(0);
+		this.reader = this.newReader();
 		for (const each of waiting) each.reject(new Error(`Redis: ${reason}`));
 		socket?.destroy();
 	}
@@ -137,14 +219,17 @@ export class RedisConnection {
 	private async open(): Promise<void> {
 		const { host, port } = this.options;
 		const timeoutMs = this.options.timeoutMs ?? 2000;
-		const socket = this.options.tls ? connectTls({ host, port, servername: host }) : connectTcp({ host, port });
+		const socket = this.options.tls ? connectTls(tlsOptions(host, port)) : connectTcp({ host, port });
 		this.socket = socket;
 		socket.setNoDelay(true);
 		socket.unref();
 		socket.on('data', (chunk: Buffer) => this.onData(chunk));
-		socket.on('error', (error) => this.close(error.message));
+		// Only the current socket's end concerns this connection (an old one may still report).
+		socket.on('error', (error) => {
+			if (this.socket === socket) this.close(error.message);
+		});
 		socket.on('close', () => {
-			if (this.socket === socket) this.close('the connection closed');
+			if (this.socket === socket) this.close('the server closed the connection');
 		});
 		await new Promise<void>((resolve, reject) => {
 			const timer = setTimeout(() => reject(new Error(`Redis: no connection to ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);
@@ -186,24 +271,21 @@ export class RedisConnection {
 		});
 	}
 
+	private newReader(): ReplyReader {
+		return new ReplyReader((reply) => {
+			const waiting = this.pending.shift();
+			if (reply instanceof RedisReplyError) waiting?.reject(reply);
+			else waiting?.resolve(reply);
+		});
+	}
+
 	private onData(chunk: Buffer): void {
-		this.received = this.received.length === 0 ? chunk : Buffer.concat([this.received, chunk]);
-		let offset = 0;
 		try {
-			for (;;) {
-				const parsed = parseReply(this.received, offset);
-				if (!parsed) break;
-				offset = parsed.next;
-				const waiting = this.pending.shift();
-				if (!waiting) continue;
-				if (parsed.reply instanceof RedisReplyError) waiting.reject(parsed.reply);
-				else waiting.resolve(parsed.reply);
-			}
+			this.reader.push(chunk);
 		} catch (error) {
+			// Out of step with the server (not RESP, or far too large): no later reply can be trusted.
 			this.close(error instanceof Error ? error.message : String(error));
-			return;
 		}
-		this.received = offset >= this.received.length ? Buffer.alloc(0) : this.received.subarray(offset);
 	}
 
 	/** Closes the connection once it has been quiet for `idleMs`. */
