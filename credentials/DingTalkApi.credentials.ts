@@ -6,6 +6,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { requireBaseUrl } from '../nodes/DingTalk/shared/helpers/validate';
+
 /**
  * "DingTalk API": an internal app's App Key + App Secret, or a plain access token.
  *
@@ -79,7 +81,7 @@ export class DingTalkApi implements ICredentialType {
 			type: 'string',
 			default: 'https://api.dingtalk.com',
 			description:
-				'The DingTalk API host. Change it for the international host (https://api.dingtalk.io) or a gateway in your network.',
+				'The DingTalk API host. Change it for the international host (https://api.dingtalk.io) or a gateway in your network (a path prefix such as https://gw.example.com/dingtalk is kept). It must use https (http only for this machine: 127.0.0.1, ::1, localhost) and carry no user name, password, query or fragment.',
 		},
 		{
 			// Filled by preAuthentication for n8n's HTTP Request node; n8n stores it and
@@ -94,7 +96,9 @@ export class DingTalkApi implements ICredentialType {
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
 		if (credentials.authentication === 'accessToken') return {};
-		const baseUrl = String(credentials.baseUrl || 'https://api.dingtalk.com').replace(/\/+$/, '');
+		// The same checks as the nodes' (https, no user name, password or query), so that n8n's
+		// own error for this request can never show a password from the URL.
+		const baseUrl = requireBaseUrl(credentials.baseUrl);
 		const answer = (await this.helpers.httpRequest({
 			method: 'POST',
 			url: `${baseUrl}/v1.0/oauth2/accessToken`,

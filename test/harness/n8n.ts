@@ -210,6 +210,8 @@ export interface RunOptions {
 	continueOnFail?: boolean;
 	/** Cancels the execution after this many milliseconds. */
 	cancelAfterMs?: number;
+	/** Cancels the execution when this settles: at a point the test chooses, not after a delay. */
+	cancelWhen?: Promise<unknown>;
 }
 
 export interface RunResult {
@@ -304,12 +306,13 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		const timer = setTimeout(() => execution.cancel(), options.cancelAfterMs);
 		execution.finally(() => clearTimeout(timer)).catch(() => undefined);
 	}
+	options.cancelWhen?.finally(() => execution.cancel()).catch(() => undefined);
 	let run: IRun;
 	try {
 		run = await execution;
 	} catch (error) {
 		// A cancelled execution rejects; the hook still reports what ran.
-		if (options.cancelAfterMs === undefined) throw error;
+		if (options.cancelAfterMs === undefined && options.cancelWhen === undefined) throw error;
 		run = await finished.promise;
 	}
 	const taskData = run.data.resultData.runData.DingTalk?.[0];

@@ -6,7 +6,8 @@ import { Workflow, type ICredentialsDecrypted, type ICredentialTestFunctions, ty
 
 import { DingTalkApi } from '../../credentials/DingTalkApi.credentials';
 import { DingTalkStorageDownload } from '../../nodes/DingTalk/StorageDownload/DingTalkStorageDownload.node';
-import { apiCalls, appCredentials, tokenCredentials, useEmulator } from '../harness/fixtures';
+import { apiCalls, appCredentials, download, rl, runStorage, serializeRun, tokenCredentials, useEmulator } from '../harness/fixtures';
+import { runNode } from '../harness/n8n';
 
 const ctx = useEmulator('filesystem');
 
@@ -54,6 +55,51 @@ describe('credential test (the Test button)', () => {
 	});
 });
 
+describe('the Base URL: refused before any request, never repeated in an error', () => {
+	const withUserInfo = 'http://gwuser:s3cretpw@127.0.0.1:1/';
+
+	test('the Test button: user info, a query and plain http to another machine are refused without repeating the value', async () => {
+		const cases: Array<[string, RegExp]> = [
+			[withUserInfo, /user name or password/],
+			['https://gw.example.com/dingtalk?token=s3cretpw', /query/],
+			['http://gw.example.com/s3cretpw', /plain http.*https:\/\//],
+		];
+		for (const [baseUrl, problem] of cases) {
+			const result = await testCredential({ ...appCredentials(ctx.emulator), baseUrl });
+			expect(result.status).toBe('Error');
+			expect(result.message).toMatch(/^Invalid "baseUrl": /);
+			expect(result.message).toMatch(problem);
+			for (const secret of ['gwuser', 's3cretpw']) expect(result.message).not.toContain(secret);
+		}
+		expect(ctx.emulator.log).toHaveLength(0);
+	});
+
+	test('a node run with a Base URL holding a user and password: the error item and the exception contain neither', async () => {
+		const { emulator } = ctx;
+		const credentials = { ...appCredentials(emulator), baseUrl: withUserInfo };
+		const asItem = await runNode({ parameters: download(emulator, '1004'), credentials, continueOnFail: true });
+		expect(asItem.output![0].json).toMatchObject({ field: 'baseUrl', code: 'invalidParameter' });
+		const asException = await runStorage(emulator, 'file', 'get', { dentryId: rl('1004') }, { credentials });
+		expect(asException.error?.message).toMatch(/^Invalid "baseUrl": /);
+		for (const result of [asItem, asException]) {
+			const everything = serializeRun(result);
+			expect(everything).toContain('baseUrl');
+			expect(everything).not.toContain('s3cretpw');
+			expect(everything).not.toContain('gwuser');
+		}
+		expect(emulator.log).toHaveLength(0);
+	});
+
+	test('a gateway path prefix is kept: every request goes under it', async () => {
+		const { emulator } = ctx;
+		// The emulator answers only at its root: a prefix that was dropped would still work,
+		// one that is kept makes the token request go to /prefix/v1.0/... and fail with 404.
+		const result = await testCredential({ ...appCredentials(emulator), baseUrl: `${emulator.baseUrl}/gateway-prefix/` });
+		expect(result.status).toBe('Error');
+		expect(emulator.log.map((entry) => entry.path)).toEqual([expect.stringMatching(/^\/gateway-prefix\/v1\.0\/oauth2\/accessToken/)]);
+	});
+});
+
 describe('use from n8n\'s HTTP Request node (predefined credential type)', () => {
 	const credential = new DingTalkApi();
 	const helpers: IHttpRequestHelper = {
@@ -89,6 +135,17 @@ describe('use from n8n\'s HTTP Request node (predefined credential type)', () =>
 			body: '{"option":{}}',
 		});
 		expect(answer.status).toBe(200);
+	});
+
+	test('preAuthentication checks the Base URL as the nodes do: a password in it is refused, never sent nor shown', async () => {
+		const { emulator } = ctx;
+		const sent: unknown[] = [];
+		const watching = { helpers: { httpRequest: async (options: unknown) => sent.push(options) } } as unknown as IHttpRequestHelper;
+		const data = { ...appCredentials(emulator), baseUrl: 'https://gwuser:s3cretpw@gw.example.com/dingtalk', sessionToken: '' };
+		const refused = credential.preAuthentication.call(watching, data);
+		await expect(refused).rejects.toThrow('Invalid "baseUrl"');
+		await expect(refused).rejects.not.toThrow(/s3cretpw|gwuser/);
+		expect(sent).toEqual([]);
 	});
 
 	test('Access Token: the token itself is sent, no token request', async () => {

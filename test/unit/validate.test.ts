@@ -62,6 +62,86 @@ describe('input checks', () => {
 	});
 });
 
+describe('the credential\'s Base URL', () => {
+	/** The InputError for `baseUrl`, checked to name the field and to repeat none of `secrets`. */
+	function refusal(value: string, secrets: string[]): InputError {
+		let caught: unknown;
+		try {
+			requireBaseUrl(value);
+		} catch (error) {
+			caught = error;
+		}
+		expect(caught).toBeInstanceOf(InputError);
+		const error = caught as InputError;
+		expect(error.field).toBe('baseUrl');
+		expect(error.message).toMatch(/^Invalid "baseUrl": /);
+		const shown = `${error.message}\n${error.description ?? ''}`;
+		for (const secret of secrets) expect(shown).not.toContain(secret);
+		return error;
+	}
+
+	test.each([
+		['a user name', 'https://gwuser@gw.example.com/dingtalk', ['gwuser']],
+		['a user name and password', 'https://gwuser:s3cretpw@gw.example.com', ['gwuser', 's3cretpw']],
+		['a password only', 'https://:s3cretpw@gw.example.com', ['s3cretpw']],
+		['user info on a loopback http URL', 'http://gwuser:s3cretpw@127.0.0.1:1/', ['gwuser', 's3cretpw']],
+	])('%s is refused without repeating it', (_case, value, secrets) => {
+		expect(refusal(value, secrets).message).toContain('contains a user name or password');
+	});
+
+	test.each([
+		['a query', 'https://gw.example.com/dingtalk?key=s3cretpw', ['s3cretpw', 'key='], /contains a query/],
+		['an empty query', 'https://gw.example.com/?', [], /contains a query/],
+		['a fragment', 'https://gw.example.com/#s3cretpw', ['s3cretpw'], /contains a fragment/],
+		['an empty fragment', 'https://gw.example.com#', [], /contains a fragment/],
+	])('%s is refused without repeating it', (_case, value, secrets, problem) => {
+		expect(refusal(value, secrets).message).toMatch(problem);
+	});
+
+	test.each(['http://api.dingtalk.com', 'http://gw.example.com:8080/dingtalk', 'http://10.0.0.5', 'http://[::2]', 'http://0.0.0.0', 'http://localhost.example.com'])(
+		'plain http to another machine (%s) is refused, saying to use https',
+		(value) => {
+			const error = refusal(value, []);
+			expect(error.message).toMatch(/plain http/);
+			expect(error.description).toMatch(/https:\/\//);
+		},
+	);
+
+	test.each([
+		['http://127.0.0.1:8080', 'http://127.0.0.1:8080'],
+		['http://127.8.9.10:1/', 'http://127.8.9.10:1'],
+		['http://localhost:5678/', 'http://localhost:5678'],
+		['http://LOCALHOST:5678', 'http://localhost:5678'],
+		['http://[::1]:8080/', 'http://[::1]:8080'],
+		['https://api.dingtalk.com/', 'https://api.dingtalk.com'],
+		['  https://api.dingtalk.io  ', 'https://api.dingtalk.io'],
+		['https://gw.example.com/dingtalk/', 'https://gw.example.com/dingtalk'],
+		['https://gw.example.com/a/b//', 'https://gw.example.com/a/b'],
+		['https://gw.example.com:8443/dingtalk', 'https://gw.example.com:8443/dingtalk'],
+	])('%p is accepted as %p (loopback http; https with a path prefix; trailing slashes trimmed)', (value, expected) => {
+		expect(requireBaseUrl(value)).toBe(expected);
+	});
+
+	test('unset means DingTalk\'s own host', () => {
+		expect(requireBaseUrl(undefined)).toBe('https://api.dingtalk.com');
+		expect(requireBaseUrl('')).toBe('https://api.dingtalk.com');
+	});
+
+	test.each([
+		['not a URL at all', 'not a s3cretpw url', ['s3cretpw'], /is not a URL/],
+		['a host:port with no scheme', 'gw.example.com:s3cretpw', ['s3cretpw'], /./],
+		['user:password@host with no scheme', 'gwuser:s3cretpw@gw.example.com', ['gwuser', 's3cretpw'], /does not start with https:\/\//],
+		['a broken URL with a password', 'https://gwuser:s3cretpw@', ['gwuser', 's3cretpw'], /is not a URL/],
+		['another scheme', 'ftp://gw.example.com', [], /"ftp:" is not http or https/],
+	])('garbage: %s is refused without repeating it', (_case, value, secrets, problem) => {
+		expect(refusal(value, secrets).message).toMatch(problem);
+	});
+
+	test('the value sent is the parsed URL: a line break hidden in it is gone', () => {
+		expect(requireBaseUrl('https://gw.example.com/ding\ntalk')).toBe('https://gw.example.com/dingtalk');
+	});
+});
+
 test('the node shows the same timeout defaults the transport uses', () => {
 	const options = nodeProperties.find((property) => property.name === 'options')!.options as Array<{ name: string; default: unknown }>;
 	const defaults = Object.fromEntries(options.map((option) => [option.name, option.default]));

@@ -1,6 +1,6 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 
-import { DingTalkStorageError } from '../shared/errors';
+import { DingTalkStorageError, InputError } from '../shared/errors';
 import { verifyCredential } from '../shared/storage/credentialProbe';
 import { DEFAULT_TIMEOUTS } from '../shared/transport/http';
 import { clientFor } from './credentials';
@@ -18,7 +18,9 @@ export async function dingTalkApiTest(
 		await verifyCredential(clientFor(credential.data ?? {}, { ...DEFAULT_TIMEOUTS, responseMs: 15_000 }));
 		return { status: 'OK', message: 'Connection successful: DingTalk accepted the credential' };
 	} catch (error) {
-		const message = error instanceof DingTalkStorageError ? error.message : 'The credential could not be checked';
+		// A field of the credential itself is wrong (the Base URL...): say how to fix it too.
+		const advice = error instanceof InputError && error.description ? `. ${error.description}` : '';
+		const message = error instanceof DingTalkStorageError ? `${error.message}${advice}` : 'The credential could not be checked';
 		return { status: 'Error', message };
 	}
 }

@@ -3,13 +3,21 @@ import { createHash } from 'node:crypto';
 import { DingTalkApiError } from '../errors';
 import type { Timeouts } from '../transport/http';
 import { parseErrorBody, parseJsonObject } from './errorCatalogue';
-import { exchange } from './exchange';
+import { exchange, type ExchangeAnswer } from './exchange';
 import { sharedTokenCache, TokenCache, type IssuedToken } from './tokenCache';
 import type { DingTalkAuth } from './types';
 
 // A URL path, not a secret.
 // eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets
 const APP_TOKEN_PATH = '/v1.0/oauth2/accessToken';
+
+/**
+ * The most a token request may take in all, whatever the timeouts of the execution that
+ * started it. The request is shared by every execution waiting for the same app's token and
+ * none of their cancellations ends it, so it needs a lifetime of its own: the phase timeouts
+ * alone do not bound an answer that trickles in.
+ */
+const MAX_TOKEN_REQUEST_MS = 120_000;
 
 /**
  * The access token for every call: a plain token as given, or an app token issued from
@@ -38,10 +46,14 @@ export class TokenProvider {
 		return this.auth.kind === 'appCredentials';
 	}
 
+	/**
+	 * The token to send. An app token's request may be shared with other executions (see
+	 * TokenCache): this execution's signal ends its own wait, never the request.
+	 */
 	async token(): Promise<string> {
 		const { auth } = this;
 		if (auth.kind === 'accessToken') return auth.accessToken;
-		return await this.cache.get(this.identity, async () => await this.issue(auth.appKey, auth.appSecret));
+		return await this.cache.get(this.identity, async () => await this.issue(auth.appKey, auth.appSecret), this.signal);
 	}
 
 	/** DingTalk said `token` is no longer valid: the next call gets a new one. */
@@ -51,16 +63,31 @@ export class TokenProvider {
 
 	private async issue(appKey: string, appSecret: string): Promise<IssuedToken> {
 		const action = 'Getting an access token';
-		const { statusCode, text, requestId } = await exchange({
-			url: `${this.baseUrl}${APP_TOKEN_PATH}`,
-			method: 'POST',
-			headers: {},
-			body: { appKey, appSecret },
-			timeouts: this.timeouts,
-			signal: this.signal,
-			action,
-			baseUrl: this.baseUrl,
-		});
+		const { connectMs, responseMs, idleMs } = this.timeouts;
+		const limitMs = Math.min(MAX_TOKEN_REQUEST_MS, connectMs + responseMs + idleMs);
+		// Not this execution's signal: the request is shared (see token()).
+		const deadline = AbortSignal.timeout(limitMs);
+		let answer: ExchangeAnswer;
+		try {
+			answer = await exchange({
+				url: `${this.baseUrl}${APP_TOKEN_PATH}`,
+				method: 'POST',
+				headers: {},
+				body: { appKey, appSecret },
+				timeouts: this.timeouts,
+				signal: deadline,
+				action,
+				baseUrl: this.baseUrl,
+			});
+		} catch (error) {
+			if (!deadline.aborted) throw error;
+			throw new DingTalkApiError(`${action} failed: no complete answer from ${this.baseUrl} within ${Math.ceil(limitMs / 1000)} s`, {
+				code: 'apiUnreachable',
+				retryable: true,
+				description: 'Check the base URL in the credential, the network and any proxy (HTTPS_PROXY / NO_PROXY) between n8n and DingTalk.',
+			});
+		}
+		const { statusCode, text, requestId } = answer;
 		const parsed = parseJsonObject(text);
 		if (statusCode >= 200 && statusCode < 300 && parsed && typeof parsed.accessToken === 'string' && parsed.accessToken) {
 			const expireIn = typeof parsed.expireIn === 'number' ? parsed.expireIn : Number(parsed.expireIn);

@@ -55,19 +55,58 @@ export function requireFieldName(field: string, value: unknown): string {
 	return name;
 }
 
-/** The credential's API base URL, without trailing slashes. */
+/**
+ * The credential's API base URL: https (http only to this machine), with any path prefix a
+ * gateway needs, without trailing slashes. Errors never repeat the value: it may hold a
+ * password, and errors reach execution data and AI agents' models.
+ */
 export function requireBaseUrl(value: unknown): string {
 	const text = typeof value === 'string' && value.trim() !== '' ? value.trim() : 'https://api.dingtalk.com';
+	const useHttps = 'Use https://api.dingtalk.com, or your gateway\'s https address (a path such as https://gw.example.com/dingtalk is fine).';
 	let url: URL;
 	try {
 		url = new URL(text);
 	} catch {
-		throw new InputError('baseUrl', `"${text}" is not a URL`, 'Use https://api.dingtalk.com, or your gateway\'s http(s) address.');
+		throw new InputError('baseUrl', 'the value is not a URL', useHttps);
 	}
 	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-		throw new InputError('baseUrl', `"${url.protocol}" is not http or https`, 'Use https://api.dingtalk.com, or your gateway\'s http(s) address.');
+		// Only a well-known scheme is named: in "gwuser:s3cret@host" (no scheme typed) the
+		// parser takes the user name for one.
+		const problem = KNOWN_SCHEMES.has(url.protocol) ? `"${url.protocol}" is not http or https` : 'it does not start with https://';
+		throw new InputError('baseUrl', problem, useHttps);
 	}
-	return text.replace(/\/+$/, '');
+	if (url.username !== '' || url.password !== '') {
+		throw new InputError(
+			'baseUrl',
+			'the Base URL contains a user name or password',
+			'Remove it from the URL: DingTalk is signed in to with the App Key and App Secret (or the access token). Put a gateway\'s own authentication in the gateway, not in the Base URL.',
+		);
+	}
+	// Checked on the whole URL, not `search` / `hash`: a bare "?" or "#" leaves those empty.
+	// Without user info, a "?" or "#" in it can only start a query or a fragment.
+	if (url.href.includes('?')) {
+		throw new InputError('baseUrl', 'the Base URL contains a query (a "?" part), which would break every request path', 'Remove everything from the "?" on; a gateway prefix belongs in the path.');
+	}
+	if (url.href.includes('#')) {
+		throw new InputError('baseUrl', 'the Base URL contains a fragment (a "#" part)', 'Remove everything from the "#" on.');
+	}
+	if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+		throw new InputError(
+			'baseUrl',
+			'plain http to another machine would send the App Secret and access tokens unencrypted',
+			`${useHttps} Plain http is accepted only for this machine (127.0.0.1, ::1, localhost).`,
+		);
+	}
+	// Built from the parsed parts, not the text: the parser has dropped tabs and line breaks,
+	// and what is sent is what was checked.
+	return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+const KNOWN_SCHEMES = new Set(['ftp:', 'ftps:', 'sftp:', 'file:', 'ws:', 'wss:', 'data:', 'javascript:', 'mailto:']);
+
+/** This machine, as the URL parser writes it (it has already turned 127.1 or 0x7f.0.0.1 into 127.0.0.1). */
+function isLoopbackHost(hostname: string): boolean {
+	return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 
 /**
