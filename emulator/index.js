@@ -52,6 +52,7 @@ const EMULATOR_DEFAULTS = {
  * @property {boolean} [wrongContentRange] answer ranges with a Content-Range one byte off
  * @property {'loop'|'ftp'|'otherOrigin'} [redirect] answer with a redirect of this kind
  * @property {boolean} [noContentLength]  send the body chunked, without Content-Length (as some gateways do)
+ * @property {string} [downloadInfoError] the download-info API answers this error code for the file (e.g. permissionDenied)
  */
 
 /**
@@ -145,6 +146,9 @@ async function startEmulator(options = {}) {
 		/** Rewrites the next download-info answers (for malformed-answer tests). */
 		/** @type {((answer: any) => any) | undefined} */
 		downloadInfoRewrite: undefined,
+		/** Rewrites folder listings' answers (for broken-paging tests: a repeated token, no list). */
+		/** @type {((answer: any, query: Record<string, string>) => any) | undefined} */
+		listingRewrite: undefined,
 		apiLatencyMs: 0,
 		/** The next N download-info answers carry signatures that have already expired. */
 		staleSignatures: 0,
@@ -239,7 +243,10 @@ async function startEmulator(options = {}) {
 			method: 'GET',
 			pattern: /^\/v1\.0\/storage\/spaces\/([^/]+)\/dentries$/,
 			api: 'dentries.list',
-			handle: ({ params: [spaceId], query }) => drive.list(spaceId, queryObject(query)),
+			handle: ({ params: [spaceId], query }) => {
+				const answer = drive.list(spaceId, queryObject(query));
+				return state.listingRewrite ? state.listingRewrite(answer, queryObject(query)) : answer;
+			},
 		},
 		{
 			method: 'GET',
@@ -360,10 +367,11 @@ async function startEmulator(options = {}) {
 	 * @param {{version?: number, preferIntranet?: boolean}} option
 	 */
 	function downloadInfo(spaceId, dentryId, option) {
+		const fault = faults.get(dentryId);
+		if (fault?.downloadInfoError) throw new ApiFault(fault.downloadInfoError);
 		const file = drive.download(spaceId, dentryId, option.version);
 		const objectKey = file.content.objectKey ?? `obj-${dentryId}`;
 		const resource = `/bucket-${spaceId}/${objectKey}`;
-		const fault = faults.get(dentryId);
 		const storageBase = `${storageScheme}://127.0.0.1:${storagePort()}`;
 		const primary = fault?.refuseFirstUrl ? `${storageScheme}://127.0.0.1:${closedPort}` : storageBase;
 		const which = `dentry=${encodeURIComponent(dentryId)}&space=${encodeURIComponent(spaceId)}${option.version === undefined ? '' : `&v=${option.version}`}`;
@@ -857,6 +865,13 @@ async function startEmulator(options = {}) {
 		 * @param {string} code @param {number} [count] @param {string} [api] @param {number} [after]
 		 */
 		failNextApiCalls: (code, count = 1, api = undefined, after = 0) => state.forcedApiErrors.push({ code, remaining: count, api, after }),
+		/**
+		 * Rewrites every folder listing's answer until reset: `(answer, query) => answer`.
+		 * @param {((answer: any, query: Record<string, string>) => any) | undefined} rewrite
+		 */
+		rewriteListings: (rewrite) => {
+			state.listingRewrite = rewrite;
+		},
 		/** The next `count` download-info answers are signed as if fetched long ago (storage answers 403). */
 		expireNextSignatures: (count = 1) => {
 			state.staleSignatures += count;
@@ -877,6 +892,7 @@ async function startEmulator(options = {}) {
 			uploads.reset();
 			state.forcedApiErrors.length = 0;
 			state.downloadInfoRewrite = undefined;
+			state.listingRewrite = undefined;
 			state.apiLatencyMs = 0;
 			state.staleSignatures = 0;
 			state.tokenEndpointAnswer = undefined;

@@ -152,11 +152,13 @@ function webhookWorkflow(id, name, webhookPath, nodes, options = {}) {
 
 /**
  * A DingTalk Storage Trigger polling `folderId` every minute, each item it emits posted
- * as JSON (event, dentryId, name, changes) to `recorderUrl`.
+ * as JSON (event, dentryId, name, changes, eventId; with Download Files: the binary's
+ * size or the downloadError code) to `recorderUrl`.
  * @param {string} id @param {EmulatorLike} emulator @param {string} folderId @param {string} recorderUrl
+ * @param {Record<string, unknown>} [options] the trigger's options (Download Files...)
  * @returns {Workflow}
  */
-function triggerToRecorder(id, emulator, folderId, recorderUrl) {
+function triggerToRecorder(id, emulator, folderId, recorderUrl, options = {}) {
 	const workflow = chainWorkflow(id, 'DingTalk Storage Trigger → recorder', [
 		dingTalkNode('trigger', 'DingTalk Trigger', {
 			pollTimes: { item: [{ mode: 'everyMinute' }] },
@@ -164,6 +166,7 @@ function triggerToRecorder(id, emulator, folderId, recorderUrl) {
 			folderId: locator(folderId),
 			unionId: emulator.unionId,
 			events: ['created', 'updated', 'deleted'],
+			options,
 		}),
 		{
 			name: 'Record',
@@ -174,7 +177,8 @@ function triggerToRecorder(id, emulator, folderId, recorderUrl) {
 				url: recorderUrl,
 				sendBody: true,
 				specifyBody: 'json',
-				jsonBody: '={{ JSON.stringify({ event: $json.event, dentryId: $json.dentryId, name: $json.name, changes: $json.changes }) }}',
+				jsonBody:
+					'={{ JSON.stringify({ event: $json.event, dentryId: $json.dentryId, name: $json.name, changes: $json.changes, eventId: $json.eventId, downloadError: $json.downloadError ? $json.downloadError.code : null, hasFile: $binary.data !== undefined }) }}',
 				options: {},
 			},
 		},

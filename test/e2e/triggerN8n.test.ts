@@ -5,8 +5,13 @@
  * execution; then n8n stopped and started again, with changes made while it was down,
  * and nothing delivered twice. n8n 2.41.1 (Node 24) and 1.123.81 (Node 20).
  *
- * The mirror example runs beside it: files written to a local folder, removed or replaced
- * as they are deleted or renamed in DingTalk.
+ * Download Files is on, and one new file can never be downloaded (no permission): it comes
+ * on its own item with `downloadError`, the good files beside it with their bytes, and it
+ * never stalls the trigger.
+ *
+ * The mirror example runs beside it: files written to a local folder, set aside in its
+ * `.deleted` folder as they are deleted or renamed in DingTalk; the file that cannot be
+ * downloaded is skipped.
  *
  * Takes a few minutes: n8n polls at most once a minute.
  */
@@ -32,6 +37,9 @@ interface Received {
 	dentryId: string;
 	name: string;
 	changes: string[];
+	eventId: string;
+	downloadError: string | null;
+	hasFile: boolean;
 }
 
 const SPACE = EMULATOR_DEFAULTS.spaceId;
@@ -54,9 +62,15 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		let mirrorId: string;
 		let mirrorDir: string;
 		const env = () => ({ N8N_RESTRICT_FILE_ACCESS_TO: mirrorDir });
-		/** The local copies, by name, with their sha256. */
+		/** The local copies, by name, with their sha256 (the set-aside `.deleted` folder apart). */
 		const mirrored = () =>
-			Object.fromEntries(readdirSync(mirrorDir).map((name) => [name, createHash('sha256').update(readFileSync(path.join(mirrorDir, name))).digest('hex')]));
+			Object.fromEntries(
+				readdirSync(mirrorDir)
+					.filter((name) => name !== '.deleted')
+					.map((name) => [name, createHash('sha256').update(readFileSync(path.join(mirrorDir, name))).digest('hex')]),
+			);
+		/** The copies set aside, by their names without the time prefix. */
+		const setAside = () => (existsSync(path.join(mirrorDir, '.deleted')) ? readdirSync(path.join(mirrorDir, '.deleted')).map((name) => name.replace(/^\d{8}-\d{6} /, '')).sort() : []);
 
 		/** The ID of an entry of the watched folder, by name. */
 		const idOf = (name: string): string => {
@@ -87,7 +101,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			mirrorDir = mkdtempSync(path.join(tmpdir(), 'dingtalk-mirror-'));
 			userFolder = runner.createUserFolder(runner.packPackage());
 			await runner.importCredentials(install, userFolder, [build.credentialRecord(emulator)]);
-			const workflow = build.triggerToRecorder('dtE2eTriggerWf1', emulator, watchedId, recorder.url);
+			const workflow = build.triggerToRecorder('dtE2eTriggerWf1', emulator, watchedId, recorder.url, { download: true });
 			await runner.importWorkflow(install, userFolder, workflow);
 			await runner.activateWorkflow(install, userFolder, workflow.id);
 
@@ -119,16 +133,21 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 				expect(recorder.received).toEqual([]);
 
 				const c = emulator.drive.addFile(SPACE, watchedId, 'c.pdf') as { id: string };
+				const locked = emulator.drive.addFile(SPACE, watchedId, 'locked.pdf') as { id: string };
+				emulator.setFault(locked.id, { downloadInfoError: 'permissionDenied' });
 				const m2 = emulator.drive.addFile(SPACE, mirrorId, 'm2.docx') as { id: string };
+				const mirrorLocked = emulator.drive.addFile(SPACE, mirrorId, 'm-locked.pdf') as { id: string };
+				emulator.setFault(mirrorLocked.id, { downloadInfoError: 'permissionDenied' });
 				emulator.drive.editFile(mirrorOf('m1.pdf'));
 				emulator.drive.editFile(idOf('a.pdf'));
 				emulator.drive.rename(SPACE, idOf('b.pdf'), 'b2.pdf');
-				// The next poll (within a minute) starts an execution with the three changes.
-				await waitFor('the three changes', () => recorder.received.length >= 3, 150_000, n8n.output);
-				expect(recorder.received.map((item) => [item.event, item.name, item.changes]).sort()).toEqual([
-					['created', 'c.pdf', []],
-					['updated', 'a.pdf', ['content']],
-					['updated', 'b2.pdf', ['renamed']],
+				// The next poll (within a minute) starts an execution with the four changes.
+				await waitFor('the four changes', () => recorder.received.length >= 4, 150_000, n8n.output);
+				expect(recorder.received.map((item) => [item.event, item.name, item.changes, item.hasFile, item.downloadError]).sort()).toEqual([
+					['created', 'c.pdf', [], true, null],
+					['created', 'locked.pdf', [], false, 'permissionDenied'],
+					['updated', 'a.pdf', ['content'], true, null],
+					['updated', 'b2.pdf', ['renamed'], true, null],
 				]);
 				expect(recorder.received.find((item) => item.name === 'c.pdf')?.dentryId).toBe(c.id);
 				// The mirror: the new and the edited file, byte-exact (m1.pdf existed before the baseline: the edit brings it).
@@ -138,6 +157,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 				await n8n.stop();
 			}
 
+			expect(setAside()).toEqual([]);
 			// While n8n is down: one file deleted, one added.
 			emulator.drive.remove(SPACE, idOf('a.pdf'), true);
 			emulator.drive.addFile(SPACE, watchedId, 'd.pdf');
@@ -148,9 +168,11 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 
 			n8n = await runner.startN8n(install, userFolder, env());
 			try {
-				await waitFor('the changes made while n8n was down', () => recorder.received.length >= 5, 150_000, n8n.output);
+				await waitFor('the changes made while n8n was down', () => recorder.received.length >= 6, 150_000, n8n.output);
 				await waitFor('the mirror to follow', () => JSON.stringify(Object.keys(mirrored())) === '["m3.docx"]', 150_000, () => `${n8n.output()}\nlocal copies: ${Object.keys(mirrored()).join(', ')}`);
 				expect(mirrored()).toEqual({ 'm3.docx': emulator.sha256(m3) });
+				// Deleted and renamed files' old copies are set aside, not removed.
+				expect(setAside()).toEqual(['m1.pdf', 'm2.docx']);
 				// One more poll after that: it must bring nothing new.
 				const delivered = polls();
 				await waitFor('one more poll', () => polls() > delivered, 150_000, n8n.output);
@@ -159,13 +181,14 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 				await n8n.stop();
 			}
 			expect(polls()).toBeGreaterThan(pollsBefore + 1);
-			expect(recorder.received.slice(3).map((item) => [item.event, item.name]).sort()).toEqual([
+			expect(recorder.received.slice(4).map((item) => [item.event, item.name]).sort()).toEqual([
 				['created', 'd.pdf'],
 				['deleted', 'a.pdf'],
 			]);
 			const keys = recorder.received.map((item) => `${item.event}:${item.dentryId}:${item.name}`);
 			expect(new Set(keys).size).toBe(keys.length);
-			expect(recorder.received).toHaveLength(5);
+			expect(new Set(recorder.received.map((item) => item.eventId)).size).toBe(6);
+			expect(recorder.received).toHaveLength(6);
 		}, 10 * 60_000);
 	});
 });

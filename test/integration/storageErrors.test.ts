@@ -11,34 +11,34 @@ import { expectNoSecrets, rl, runStorage, useEmulator } from '../harness/fixture
 
 const ctx = useEmulator('filesystem');
 
-type Case = [resource: 'file' | 'folder' | 'space', operation: string, parameters: IDataObject, action: RegExp, permission: string];
+type Case = [resource: 'file' | 'folder' | 'space', operation: string, parameters: IDataObject, action: RegExp, permission: string, api: string];
 
-/** Every operation, with parameters naming items by ID (so the first call is the operation's own). */
+/** Every operation, with parameters naming items by ID, and the API of its own call (after the item's details, read to check its kind). */
 const OPERATIONS: Case[] = [
-	['file', 'get', { dentryId: rl('1004') }, /^Reading the file details failed/, 'Storage.File.Read'],
-	['file', 'download', { dentryId: rl('1004'), binaryPropertyName: 'data' }, /^Getting the download info failed/, 'Storage.DownloadInfo.Read'],
-	['file', 'listVersions', { dentryId: rl('1004') }, /^Listing the file versions failed/, 'Storage.File.Read'],
-	['file', 'copy', { dentryId: rl('1004'), targetFolderId: rl('2009') }, /^Copying failed/, 'Storage.File.Write'],
-	['file', 'move', { dentryId: rl('1004'), targetFolderId: rl('2009') }, /^Moving failed/, 'Storage.File.Write'],
-	['file', 'rename', { dentryId: rl('1004'), newName: 'x.md' }, /^Renaming failed/, 'Storage.File.Write'],
-	['file', 'delete', { dentryId: rl('1004') }, /^Deleting failed/, 'Storage.File.Write'],
-	['folder', 'list', { folderId: rl('2001') }, /^Listing the folder failed/, 'Storage.File.Read'],
-	['folder', 'create', { folderId: rl('2001'), name: 'x' }, /^Creating the folder failed/, 'Storage.File.Write'],
-	['folder', 'copy', { folderId: rl('2001'), targetFolderId: rl('2009') }, /^Copying failed/, 'Storage.File.Write'],
-	['folder', 'move', { folderId: rl('2001'), targetFolderId: rl('2009') }, /^Moving failed/, 'Storage.File.Write'],
-	['folder', 'rename', { folderId: rl('2001'), newName: 'x' }, /^Renaming failed/, 'Storage.File.Write'],
-	['folder', 'delete', { folderId: rl('2001') }, /^Deleting failed/, 'Storage.File.Write'],
-	['space', 'get', {}, /^Reading the space failed/, 'Storage.Space.Read'],
-	['space', 'list', {}, /^Listing the organization's spaces failed/, 'Drive.Space.Read'],
+	['file', 'get', { dentryId: rl('1004') }, /^Reading the file details failed/, 'Storage.File.Read', 'dentries.query'],
+	['file', 'download', { dentryId: rl('1004'), binaryPropertyName: 'data' }, /^Getting the download info failed/, 'Storage.DownloadInfo.Read', 'downloadInfos.query'],
+	['file', 'listVersions', { dentryId: rl('1004') }, /^Listing the file versions failed/, 'Storage.File.Read', 'dentries.versions'],
+	['file', 'copy', { dentryId: rl('1004'), targetFolderId: rl('2009') }, /^Copying failed/, 'Storage.File.Write', 'dentries.copy'],
+	['file', 'move', { dentryId: rl('1004'), targetFolderId: rl('2009') }, /^Moving failed/, 'Storage.File.Write', 'dentries.move'],
+	['file', 'rename', { dentryId: rl('1004'), newName: 'x.md' }, /^Renaming failed/, 'Storage.File.Write', 'dentries.rename'],
+	['file', 'delete', { dentryId: rl('1004') }, /^Deleting failed/, 'Storage.File.Write', 'dentries.delete'],
+	['folder', 'list', { folderId: rl('2001') }, /^Listing the folder failed/, 'Storage.File.Read', 'dentries.list'],
+	['folder', 'create', { folderId: rl('2001'), name: 'x' }, /^Creating the folder failed/, 'Storage.File.Write', 'folders.add'],
+	['folder', 'copy', { folderId: rl('2001'), targetFolderId: rl('2009') }, /^Copying failed/, 'Storage.File.Write', 'dentries.copy'],
+	['folder', 'move', { folderId: rl('2001'), targetFolderId: rl('2009') }, /^Moving failed/, 'Storage.File.Write', 'dentries.move'],
+	['folder', 'rename', { folderId: rl('2001'), newName: 'x' }, /^Renaming failed/, 'Storage.File.Write', 'dentries.rename'],
+	['folder', 'delete', { folderId: rl('2001') }, /^Deleting failed/, 'Storage.File.Write', 'dentries.delete'],
+	['space', 'get', {}, /^Reading the space failed/, 'Storage.Space.Read', 'spaces.get'],
+	['space', 'list', {}, /^Listing the organization's spaces failed/, 'Drive.Space.Read', 'drive.spaces.list'],
 ];
 
 /** Codes that reach the user as they are (QPS answers are retried, an invalid token renewed). */
 const CODES = Object.keys(API_ERRORS).filter((code) => !code.startsWith('Forbidden.AccessDenied.Qps') && code !== 'InvalidAuthentication');
 
-describe.each(OPERATIONS)('%s → %s', (resource, operation, parameters, action, permission) => {
+describe.each(OPERATIONS)('%s → %s', (resource, operation, parameters, action, permission, api) => {
 	test.each(CODES)('%s: an error item under Continue On Fail, and a NodeApiError without', async (code) => {
 		const { emulator } = ctx;
-		emulator.failNextApiCalls(code, 1);
+		emulator.failNextApiCalls(code, 1, api);
 		const result = await runStorage(emulator, resource, operation, parameters, { continueOnFail: true, items: [{ n: 1 }, { n: 2 }] });
 		expect(result.error).toBeUndefined();
 		const [failed, next] = result.output!;
@@ -54,7 +54,7 @@ describe.each(OPERATIONS)('%s → %s', (resource, operation, parameters, action,
 		expect(result.output!.at(-1)!.pairedItem).toEqual({ item: 1 });
 		expectNoSecrets(result, emulator);
 
-		emulator.failNextApiCalls(code, 1);
+		emulator.failNextApiCalls(code, 1, api);
 		const stopped = await runStorage(emulator, resource, operation, parameters);
 		expect(stopped.error?.name).toBe('NodeApiError');
 		expect(stopped.error?.message).toContain(`code ${code}`);
@@ -64,7 +64,7 @@ describe.each(OPERATIONS)('%s → %s', (resource, operation, parameters, action,
 
 	test(`a permission error names ${permission}`, async () => {
 		const { emulator } = ctx;
-		emulator.failNextApiCalls('permissionDenied', 1);
+		emulator.failNextApiCalls('permissionDenied', 1, api);
 		const { output } = await runStorage(emulator, resource, operation, parameters, { continueOnFail: true });
 		expect(output![0].json.description).toContain(permission);
 		expect(output![0].json.description).toContain('Operator Union ID');

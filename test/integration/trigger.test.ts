@@ -193,20 +193,181 @@ describe('Download Files', () => {
 		expect(output![0].json.downloadSkipped).toContain('5000 bytes');
 	});
 
-	test('a download that fails fails the poll; the state stays, so the file comes again next time', async () => {
+	test('a file that can never be downloaded is reported on its own item; the good file beside it arrives; the next poll is quiet', async () => {
+		const { emulator } = ctx;
+		const watch = watcher(emulator, { options: { download: true } });
+		await watch.poll();
+		const denied = emulator.drive.addFile(SPACE, '0', 'secret.pdf', { at: '2026-05-01T00:00:00Z' });
+		const good = emulator.drive.addFile(SPACE, '0', 'good.pdf', { at: '2026-05-02T00:00:00Z' });
+		emulator.setFault(denied.id, { downloadInfoError: 'permissionDenied' });
+		const { output, error } = await watch.poll();
+		expect(error).toBeUndefined();
+		expect(output!.map((item) => item.json.name)).toEqual(['secret.pdf', 'good.pdf']);
+		expect(output![0].binary).toBeUndefined();
+		expect(output![0].json.downloadError).toMatchObject({ code: 'permissionDenied', retryable: false, message: expect.stringContaining('HTTP 403') });
+		expect(await binarySha256(output![1].binary!.data)).toBe(emulator.sha256(good.id));
+		emulator.apiCounts.clear();
+		expect((await watch.poll()).output).toBeNull();
+		expect(callsTo(emulator, 'downloadInfos.query')).toBe(0);
+	});
+
+	test('a temporary failure fails the poll (state kept); the same file failing 3 polls in a row is then reported and the watch moves on', async () => {
 		const { emulator } = ctx;
 		const watch = watcher(emulator, { options: { download: true } });
 		await watch.poll();
 		const before = watch.staticData;
-		const added = emulator.drive.addFile(SPACE, '0', 'flaky.pdf');
-		emulator.setFault(added.id, { forbidden: true });
-		const failed = await watch.poll();
-		expect(failed.error?.message).toContain('could not be downloaded');
-		expect(watch.staticData).toBe(before);
+		const flaky = emulator.drive.addFile(SPACE, '0', 'flaky.pdf');
+		emulator.setFault(flaky.id, { downloadInfoError: 'systemError' });
+		for (const poll of [1, 2]) {
+			const failed = await watch.poll();
+			expect([poll, failed.error?.message]).toEqual([poll, expect.stringContaining('systemError')]);
+			expect(watch.staticData).toBe(before);
+		}
+		const third = await watch.poll();
+		expect(third.error).toBeUndefined();
+		expect(third.output!.map((item) => [item.json.name, item.binary])).toEqual([['flaky.pdf', undefined]]);
+		expect(third.output![0].json.downloadError).toMatchObject({ code: 'systemError', retryable: true });
+		expect((await watch.poll()).output).toBeNull();
+	});
+
+	test('a temporary failure that clears delivers the file with its bytes, and the count starts again', async () => {
+		const { emulator } = ctx;
+		const watch = watcher(emulator, { options: { download: true } });
+		await watch.poll();
+		const added = emulator.drive.addFile(SPACE, '0', 'later.pdf');
+		emulator.setFault(added.id, { downloadInfoError: 'systemError' });
+		expect((await watch.poll()).error).toBeDefined();
 		emulator.clearFaults();
 		const retried = await watch.poll();
-		expect(retried.output!.map((item) => item.json.name)).toEqual(['flaky.pdf']);
+		expect(retried.output!.map((item) => item.json.name)).toEqual(['later.pdf']);
 		expect(await binarySha256(retried.output![0].binary!.data)).toBe(emulator.sha256(added.id));
+	});
+});
+
+describe('Max Items per Poll', () => {
+	test('changes beyond it wait for the next poll, oldest first; each is delivered once', async () => {
+		const { emulator } = ctx;
+		const watch = watcher(emulator, { options: { maxItemsPerPoll: 2, download: true } });
+		await watch.poll();
+		for (let day = 1; day <= 5; day++) emulator.drive.addFile(SPACE, '0', `day-${day}.txt`, { at: `2026-06-0${day}T00:00:00Z` });
+		emulator.drive.remove(SPACE, '1006', true);
+		const names: string[][] = [];
+		for (let poll = 0; poll < 4; poll++) names.push(((await watch.poll()).output ?? []).map((item) => `${item.json.event} ${item.json.name}`));
+		expect(names).toEqual([
+			['deleted empty.txt', 'created day-1.txt'],
+			['created day-2.txt', 'created day-3.txt'],
+			['created day-4.txt', 'created day-5.txt'],
+			[],
+		]);
+	});
+});
+
+describe('no deletion from a short or odd listing', () => {
+	/** A watcher of the flat folder 2007 (125 entries, 3 pages) with deletions on, after its baseline. */
+	async function watchingPagedFolder(emulator: Emulator) {
+		const watch = watcher(emulator, { folderId: rl('2007') });
+		await watch.poll();
+		return watch;
+	}
+
+	test.each([
+		['a page token that comes back', (answer: IDataObject, query: Record<string, string>) => (query.nextToken ? { ...answer, nextToken: query.nextToken } : answer), 'listing is incomplete'],
+		['an answer without its list', (answer: IDataObject, query: Record<string, string>) => (query.nextToken ? { nextToken: answer.nextToken } : answer), 'no "dentries" list'],
+	])('%s fails the poll; the state stays; nothing is reported deleted', async (_name, rewrite, message) => {
+		const { emulator } = ctx;
+		const watch = await watchingPagedFolder(emulator);
+		const before = watch.staticData;
+		emulator.rewriteListings(rewrite);
+		const failed = await watch.poll();
+		expect(failed.output).toBeUndefined();
+		expect(failed.error?.message).toContain(message);
+		expect(watch.staticData).toBe(before);
+		emulator.rewriteListings(undefined);
+		expect((await watch.poll()).output).toBeNull();
+	});
+
+	test('a second page that fails fails the poll; nothing is reported deleted', async () => {
+		const { emulator } = ctx;
+		const watch = await watchingPagedFolder(emulator);
+		const before = watch.staticData;
+		emulator.failNextApiCalls('systemError', 1, 'dentries.list', 1);
+		const failed = await watch.poll();
+		expect(failed.error?.message).toContain('systemError');
+		expect(watch.staticData).toBe(before);
+		expect((await watch.poll()).output).toBeNull();
+	});
+
+	test('an entry a complete-looking listing lacks is checked: still there, so nothing is reported (and it is not forgotten)', async () => {
+		const { emulator } = ctx;
+		const watch = await watchingPagedFolder(emulator);
+		const hidden = String((emulator.drive.list(SPACE, { parentId: '2007' }).dentries as IDataObject[])[0].id);
+		emulator.rewriteListings((answer) => ({ ...answer, dentries: (answer.dentries as IDataObject[]).filter((entry) => entry.id !== hidden) }));
+		emulator.apiCounts.clear();
+		expect((await watch.poll()).output).toBeNull();
+		expect(callsTo(emulator, 'dentries.query')).toBe(1);
+		emulator.rewriteListings(undefined);
+		expect((await watch.poll()).output).toBeNull();
+	});
+
+	test('a deleted file is confirmed by its details (gone, or in the recycle bin) and reported once', async () => {
+		const { emulator } = ctx;
+		const watch = await watchingPagedFolder(emulator);
+		const [first, second] = (emulator.drive.list(SPACE, { parentId: '2007' }).dentries as IDataObject[]).map((entry) => String(entry.id));
+		emulator.drive.remove(SPACE, first, true);
+		emulator.drive.remove(SPACE, second, false);
+		emulator.apiCounts.clear();
+		const { output } = await watch.poll();
+		expect(output!.map((item) => [item.json.event, item.json.dentryId]).sort()).toEqual([
+			['deleted', first],
+			['deleted', second],
+		].sort());
+		expect(callsTo(emulator, 'dentries.query')).toBe(2);
+		expect((await watch.poll()).output).toBeNull();
+	});
+
+	test('many vanishing at once wait for a second complete listing: hidden once, nothing is reported; gone twice, all are', async () => {
+		const { emulator } = ctx;
+		const watch = await watchingPagedFolder(emulator);
+		const ids = (emulator.drive.list(SPACE, { parentId: '2007' }).dentries as IDataObject[]).slice(0, 30).map((entry) => String(entry.id));
+		emulator.rewriteListings((answer) => ({ ...answer, dentries: (answer.dentries as IDataObject[]).filter((entry) => !ids.includes(String(entry.id))) }));
+		emulator.apiCounts.clear();
+		expect((await watch.poll()).output).toBeNull();
+		expect(callsTo(emulator, 'dentries.query')).toBe(0);
+		emulator.rewriteListings(undefined);
+		expect((await watch.poll()).output).toBeNull();
+		for (const id of ids) emulator.drive.remove(SPACE, id, true);
+		expect((await watch.poll()).output).toBeNull();
+		const { output } = await watch.poll();
+		expect(output!.map((item) => item.json.dentryId).sort()).toEqual([...ids].sort());
+		expect(output!.every((item) => item.json.event === 'deleted')).toBe(true);
+		expect((await watch.poll()).output).toBeNull();
+	});
+});
+
+describe('eventId', () => {
+	test('every item has one; the same changes seen again from the same state get the same IDs', async () => {
+		const { emulator } = ctx;
+		const watch = watcher(emulator);
+		await watch.poll();
+		const state = watch.staticData;
+		emulator.drive.addFile(SPACE, '0', 'again.pdf');
+		emulator.drive.editFile('1004');
+		const parameters = { spaceId: rl(SPACE), folderId: rl('0'), unionId: emulator.unionId, events: ['created', 'updated', 'deleted'], options: {} };
+		const first = await runPoll({ parameters, credentials: appCredentials(emulator), staticData: state });
+		const replay = await runPoll({ parameters, credentials: appCredentials(emulator), staticData: state });
+		const ids = first.output!.map((item) => item.json.eventId);
+		expect(ids).toHaveLength(2);
+		expect(ids.every((id) => typeof id === 'string' && id.length > 10)).toBe(true);
+		expect(replay.output!.map((item) => item.json.eventId)).toEqual(ids);
+	});
+});
+
+describe('the watched folder must be a folder', () => {
+	test('a file given by ID is refused by name at the first poll, before any listing', async () => {
+		const { emulator } = ctx;
+		const { error } = await watcher(emulator, { folderId: rl('1004') }).poll();
+		expect(error?.message).toContain('1004 ("notes.md") is a file, not a folder');
+		expect(callsTo(emulator, 'dentries.list')).toBe(0);
 	});
 });
 

@@ -252,6 +252,19 @@ describe('upload: conflict strategies, faults, cancellation, bad input', () => {
 			expect(emulator.log.filter((entry) => entry.server === 'api' && !entry.path.includes('oauth2'))).toHaveLength(0);
 		});
 
+		test('Part Size × (Parallel Connections + 1) over 512 MiB is refused up front, naming both options', async () => {
+			const { emulator } = ctx;
+			const tooMuch = await upload(emulator, small, { options: { partSize: 128 * MiB, parallelConnections: 4 } });
+			expect(tooMuch.error?.message).toContain('Invalid "partSize": Part Size (128 MiB) × (Parallel Connections (4) + 1) is 640 MiB');
+			expect(tooMuch.error?.description).toContain('Part Size × (Parallel Connections + 1) stays within 512 MiB');
+			// Node 20 cannot even hold one such part: refused the same way, not with a RangeError.
+			const huge = await upload(emulator, small, { options: { partSize: 5 * 1024 * MiB, parallelConnections: 1 } });
+			expect(huge.error?.message).toContain('more than the 512 MiB one upload may hold');
+			expect(emulator.log.filter((entry) => entry.server === 'api' && !entry.path.includes('oauth2'))).toHaveLength(0);
+			const within = await upload(emulator, small, { options: { partSize: 128 * MiB, parallelConnections: 3 } });
+			expect(within.error).toBeUndefined();
+		});
+
 		test('under Continue On Fail, the item without a binary fails and the others are uploaded', async () => {
 			const { emulator } = ctx;
 			const result = await runStorage(

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import { detectChanges, type ListedEntry, type WatchOptions, type WatchState } from '../../nodes/DingTalk/StorageTrigger/trigger/changes';
+import { detectChanges, eventIdOf, keepUnconfirmed, type ListedEntry, type WatchOptions, type WatchState } from '../../nodes/DingTalk/StorageTrigger/trigger/changes';
 
 const ALL: WatchOptions = { events: ['created', 'updated', 'deleted'], includeFolders: false, extensions: [] };
 const SCOPE = 'space-1000/folder-0';
@@ -194,5 +194,80 @@ describe('detectChanges, for any sequence of operations between two polls', () =
 				expect(before).toEqual(copy);
 			}),
 		);
+	});
+});
+
+describe('vanished entries, held changes and event IDs', () => {
+	test('vanished lists every entry the listing lacks, even when deletions are not watched', () => {
+		const before = baseline([file('a'), file('b'), file('c')]);
+		const onlyCreated = { ...ALL, events: ['created' as const] };
+		const { events, vanished } = detectChanges(before, [file('a')], SCOPE, onlyCreated);
+		expect(events).toEqual([]);
+		expect(vanished.sort()).toEqual(['b', 'c']);
+	});
+
+	test('keepUnconfirmed: held changes keep what the previous state knew, missing entries are kept and flagged', () => {
+		const before = baseline([file('a'), file('b'), file('c'), file('d')]);
+		const { next } = detectChanges(before, [file('a', { version: 2 }), file('b', { name: 'b2.pdf' }), file('e')], SCOPE, ALL);
+		const kept = keepUnconfirmed(
+			before,
+			next,
+			[
+				{ event: 'updated', dentryId: 'b' },
+				{ event: 'created', dentryId: 'e' },
+				{ event: 'deleted', dentryId: 'c' },
+			],
+			['d'],
+		);
+		// a moved on; b, c and d are as before; e is not yet known, so the next poll reports it.
+		expect(kept.entries.a).toEqual(next.entries.a);
+		expect(kept.entries.b).toEqual(before.entries.b);
+		expect(kept.entries.c).toEqual(before.entries.c);
+		expect(kept.entries.d).toEqual(before.entries.d);
+		expect(kept.entries.e).toBeUndefined();
+		expect(kept.missing).toEqual(['d']);
+		const again = detectChanges(kept, [file('a', { version: 2 }), file('b', { name: 'b2.pdf' }), file('e')], SCOPE, ALL);
+		expect(again.events.map((event) => [event.event, event.dentryId]).sort()).toEqual([
+			['created', 'e'],
+			['deleted', 'c'],
+			['deleted', 'd'],
+			['updated', 'b'],
+		]);
+	});
+
+	test('for any split of the changes into delivered and held, the next poll reports exactly the held ones', () => {
+		fc.assert(
+			fc.property(
+				fc.uniqueArray(fc.stringMatching(/^[a-z]{1,4}$/), { minLength: 1, maxLength: 15 }),
+				fc.uniqueArray(fc.stringMatching(/^[a-z]{1,4}$/), { maxLength: 15 }),
+				fc.integer({ min: 0, max: 30 }),
+				(startIds, endIds, deliverCount) => {
+					const before = baseline(startIds.map((id) => file(id)));
+					const end = endIds.map((id) => file(id, startIds.includes(id) && id.length % 2 === 0 ? { version: 2 } : {}));
+					const { events, next } = detectChanges(before, end, SCOPE, ALL);
+					const held = events.slice(deliverCount);
+					const kept = keepUnconfirmed(before, next, held, []);
+					const again = detectChanges(kept, end, SCOPE, ALL).events;
+					expect(again.map((event) => `${event.event}:${event.dentryId}`).sort()).toEqual(held.map((event) => `${event.event}:${event.dentryId}`).sort());
+				},
+			),
+			{ numRuns: 300 },
+		);
+	});
+
+	test('eventIdOf: the same change always gets the same ID; another change (or space) another', () => {
+		const before = baseline([file('a'), file('b')]);
+		const listing = [file('a', { version: 2, size: 200 }), file('c')];
+		const first = detectChanges(before, listing, SCOPE, ALL).events;
+		const second = detectChanges(before, JSON.parse(JSON.stringify(listing)) as ListedEntry[], SCOPE, ALL).events;
+		const ids = first.map((event) => eventIdOf(event, '1000'));
+		expect(second.map((event) => eventIdOf(event, '1000'))).toEqual(ids);
+		expect(new Set(ids).size).toBe(ids.length);
+		expect(ids.every((id) => /^(created|updated|deleted)-[0-9a-f]{32}$/.test(id))).toBe(true);
+		expect(first.map((event) => eventIdOf(event, '2000'))).not.toEqual(ids);
+		// A second rename of the same version is another change.
+		const renamedOnce = detectChanges(before, [file('a', { name: 'x.pdf' }), file('b')], SCOPE, ALL).events[0];
+		const renamedTwice = detectChanges(before, [file('a', { name: 'y.pdf' }), file('b')], SCOPE, ALL).events[0];
+		expect(eventIdOf(renamedOnce, '1000')).not.toBe(eventIdOf(renamedTwice, '1000'));
 	});
 });

@@ -36,17 +36,30 @@ describe('collectPages', () => {
 		expect(await collectPages(fetchPage, { maxPageSize: 50, limit: 500 })).toHaveLength(7);
 	});
 
-	test('a token that comes back stops the listing instead of looping', async () => {
+	test('a token that comes back fails the listing (code incompleteListing) instead of ending it short or looping', async () => {
 		let calls = 0;
-		const items = await collectPages<number>(
+		const listing = collectPages<number>(
 			async () => {
 				calls++;
 				return { items: [calls], nextToken: calls === 1 ? 'a' : 'b' };
 			},
 			{ maxPageSize: 50 },
 		);
-		expect(items).toEqual([1, 2, 3]);
+		await expect(listing).rejects.toMatchObject({ code: 'incompleteListing', retryable: true, message: expect.stringContaining('page token it had sent before') });
 		expect(calls).toBe(3);
+	});
+
+	test('a page that fails fails the whole listing: no partial result', async () => {
+		let calls = 0;
+		const listing = collectPages<number>(
+			async () => {
+				calls++;
+				if (calls === 2) throw new Error('page 2 failed');
+				return { items: [calls], nextToken: `t${calls}` };
+			},
+			{ maxPageSize: 50 },
+		);
+		await expect(listing).rejects.toThrow('page 2 failed');
 	});
 
 	test('for any size, limit and page size: the first min(limit, size) items, in at most ceil(wanted / page) calls', async () => {

@@ -29,6 +29,7 @@ test('its parameters and their defaults', () => {
 		includeFolders: false,
 		maxDepth: 10,
 		maxDownloadSize: 0,
+		maxItemsPerPoll: 200,
 		binaryPropertyName: 'data',
 		recursive: false,
 	});

@@ -11,9 +11,11 @@ import { dingTalkApiTest } from '../n8n/credentialTest';
 import { downloadInfoItem, downloadItem, readFileRequest, readRunOptions } from '../n8n/download';
 import { runItems } from '../n8n/itemPool';
 import { dentryJson } from '../n8n/items';
+import { locate } from '../n8n/locators';
 import { errorItemFields, toNodeError } from '../n8n/nodeErrors';
 import { CONTENT_LEFT_OUT, downloadInfoRefused, runsAsTool } from '../n8n/toolMode';
 import { getDentry } from '../shared/storage/dentries';
+import { PathResolver } from '../shared/storage/listing';
 import { requireId } from '../shared/helpers/validate';
 import { nodeProperties } from './description';
 
@@ -61,11 +63,13 @@ export class DingTalkStorageDownload implements INodeType {
 				};
 				if (asTool && operation === 'getDownloadInfo') throw downloadInfoRefused();
 				const request = readFileRequest(this, itemIndex, file, operation === 'download', signal);
-				const client = clientFor(credentials, request.timeouts, signal, requestsPerSecond);
+				const client = clientFor(credentials, request.timeouts, { signal, requestsPerSecond, logger: this.logger });
 				if (asTool) return { json: { ...dentryJson(await getDentry(client, file)), ...CONTENT_LEFT_OUT }, pairedItem: { item: itemIndex } };
-				return operation === 'getDownloadInfo'
-					? await downloadInfoItem(itemIndex, request, client)
-					: await downloadItem(this, itemIndex, request, client);
+				if (operation === 'getDownloadInfo') return await downloadInfoItem(itemIndex, request, client);
+				// A folder is refused by name before anything is fetched (its details also name the file).
+				const where = { client, paths: new PathResolver(), spaceId: file.spaceId, unionId: file.unionId };
+				const checked = await locate({ mode: 'id', value: file.dentryId }, 'dentryId', where, { kind: 'file', unreadableOk: true });
+				return await downloadItem(this, itemIndex, { ...request, details: checked.dentry }, client);
 			},
 			{ concurrency, stopOnFailure: !continueOnFail, signal: this.getExecutionCancelSignal?.() },
 		);

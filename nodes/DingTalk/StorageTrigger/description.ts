@@ -45,7 +45,8 @@ export const triggerProperties: INodeProperties[] = [
 				name: 'download',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to attach each created or updated file as binary data (through the same engine as the Download node)',
+				description:
+					'Whether to attach each created or updated file as binary data (through the same engine as the Download node). A file that cannot be downloaded is reported on its item (downloadError) without stopping the others.',
 			},
 			{
 				displayName: 'File Extensions',
@@ -77,6 +78,14 @@ export const triggerProperties: INodeProperties[] = [
 				typeOptions: { minValue: 0, numberPrecision: 0 },
 				default: 0,
 				description: 'With Download Files: larger files are reported without binary data (with a downloadSkipped reason). 0: no limit.',
+			},
+			{
+				displayName: 'Max Items per Poll',
+				name: 'maxItemsPerPoll',
+				type: 'number',
+				typeOptions: { minValue: 1, numberPrecision: 0 },
+				default: 200,
+				description: 'The most changes one poll emits, oldest first; the rest wait for the next poll. Bounds memory when Download Files is on.',
 			},
 			{
 				displayName: 'Put Output File in Field',

@@ -1,4 +1,4 @@
-import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, Logger } from 'n8n-workflow';
 
 import { DingTalkClient } from '../shared/api/client';
 import type { DingTalkAuth } from '../shared/api/types';
@@ -21,23 +21,26 @@ function authFrom(credentials: ICredentialDataDecryptedObject): DingTalkAuth {
 	return { kind: 'appCredentials', appKey, appSecret };
 }
 
+/** What an execution adds to a client: its cancellation, its rate budget, n8n's logger. */
+export interface ClientContext {
+	signal?: AbortSignal;
+	requestsPerSecond?: number;
+	/** Where the package's few warnings go (the shared rate limit falling back, in queue mode). */
+	logger?: Pick<Logger, 'warn'>;
+}
+
 /**
  * A client for the "DingTalk API" credential. Clients are cheap: what must be shared
  * (the token cache, the rate limiters, the connection pools) is process-wide, so every
  * node and execution with the same app shares one token and one rate budget.
  */
-export function clientFor(
-	credentials: ICredentialDataDecryptedObject,
-	timeouts: Timeouts,
-	signal?: AbortSignal,
-	requestsPerSecond?: number,
-): DingTalkClient {
-	shareRateLimitsInQueueMode();
+export function clientFor(credentials: ICredentialDataDecryptedObject, timeouts: Timeouts, context: ClientContext = {}): DingTalkClient {
+	shareRateLimitsInQueueMode(context.logger);
 	return new DingTalkClient({
 		baseUrl: requireBaseUrl(credentials.baseUrl),
 		auth: authFrom(credentials),
 		timeouts,
-		signal,
-		requestsPerSecond,
+		signal: context.signal,
+		requestsPerSecond: context.requestsPerSecond,
 	});
 }

@@ -4,8 +4,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyMode } from 'n8n-workflow';
 
 import type { DingTalkClient } from '../shared/api/client';
-import { InputError } from '../shared/errors';
-import { isFolderEntry } from '../shared/helpers/paging';
+import { QPS_LIMIT_CODES } from '../shared/api/errorCatalogue';
+import { DingTalkApiError, InputError } from '../shared/errors';
+import { isFolderEntry, splitDrivePath } from '../shared/helpers/paging';
 import { requireId } from '../shared/helpers/validate';
 import type { PathResolver } from '../shared/storage/listing';
 import { ROOT_FOLDER_ID, type Dentry } from '../shared/storage/types';
@@ -130,7 +131,7 @@ export function readSpaceId(ctx: IExecuteFunctions, name: string, itemIndex: num
 
 export interface LocatedItem {
 	id: string;
-	/** Known when the item was found by its path (no extra call was needed for it). */
+	/** Its details: read to check its kind, or known from the listing its path was found in. */
 	dentry?: Dentry;
 }
 
@@ -141,28 +142,86 @@ export interface Where {
 	unionId: string;
 }
 
+/** What an operation needs its item to be, checked before anything is changed. */
+export interface Expected {
+	kind: 'file' | 'folder';
+	/** The operation to use for the other kind, named in the refusal: "Folder → Delete". */
+	instead?: string;
+	/**
+	 * Leave the kind unchecked when DingTalk refuses to show the item's details (a read the
+	 * app may lack permission for): for reads that DingTalk itself refuses on the wrong kind,
+	 * such as a download. Changes never set this: without the details, nothing is changed.
+	 */
+	unreadableOk?: boolean;
+	/** The item's kind is already known (the trigger's baseline was made with it): no call. */
+	known?: boolean;
+}
+
+/** The refusal of an item of the wrong kind: it names the item, what it is, and what to use. */
+export function wrongKind(field: string, id: string, dentry: Dentry | undefined, expected: Expected): InputError {
+	const what = expected.kind === 'file' ? 'a folder, not a file' : 'a file, not a folder';
+	const named = typeof dentry?.name === 'string' ? `${id} ("${dentry.name}")` : id;
+	return new InputError(
+		field,
+		`${named} is ${what}${expected.instead ? `: use ${expected.instead}` : ''}`,
+		`Nothing was changed. Pick a ${expected.kind} here${expected.instead ? `, or use ${expected.instead} for this item` : ''}.`,
+	);
+}
+
+/** The item's details, or undefined when DingTalk will not show them and `unreadableOk` allows that. */
+async function detailsFor(where: Where, id: string, expected: Expected): Promise<Dentry | undefined> {
+	try {
+		return await where.paths.dentry(where.client, { spaceId: where.spaceId, dentryId: id, unionId: where.unionId });
+	} catch (error) {
+		if (expected.unreadableOk && error instanceof DingTalkApiError && error.httpCode === 403 && !QPS_LIMIT_CODES.has(error.code)) return undefined;
+		throw error;
+	}
+}
+
 /**
- * A folder or file from its picker's value: an ID as it is, a path resolved level by level.
- * `expect` checks what a path leads to (an ID is not checked: that would cost a call).
+ * A folder or file from its picker's value: an ID, or a path resolved level by level. Either
+ * way its kind is checked before the operation does anything: a file operation given a
+ * folder (or the reverse) is refused, since DingTalk's APIs take either and a Delete of the
+ * wrong ID would take a whole folder tree with it. An item named by ID costs one details
+ * call (once per execution); one found by its path is known from the listing.
  */
-export async function locate(value: LocatorValue, name: string, where: Where, expect: 'file' | 'folder'): Promise<LocatedItem> {
-	if (value.mode !== 'path') return { id: requireId(name, value.value) };
+export async function locate(value: LocatorValue, name: string, where: Where, expected: Expected): Promise<LocatedItem> {
+	if (value.mode !== 'path') {
+		const id = requireId(name, value.value);
+		if (expected.kind === 'folder' && id === ROOT_FOLDER_ID) return { id };
+		if (expected.known) return { id };
+		const dentry = await detailsFor(where, id, expected);
+		if (dentry && isFolderEntry(dentry) !== (expected.kind === 'folder')) throw wrongKind(name, id, dentry, expected);
+		return { id, dentry };
+	}
 	const path = value.value;
 	if (typeof path !== 'string' || path.trim() === '') {
 		throw new InputError(name, 'the path is empty', 'Write the path from the space\'s root, for example /合同/2026/a.pdf.');
 	}
 	const resolved = await where.paths.resolve(where.client, where.spaceId, where.unionId, path, name);
 	if (resolved.kind === 'root') {
-		if (expect === 'folder') return { id: ROOT_FOLDER_ID };
+		if (expected.kind === 'folder') return { id: ROOT_FOLDER_ID };
 		throw new InputError(name, `"${path}" is the space's root, not a file`);
 	}
-	const isFolder = isFolderEntry(resolved.dentry);
-	if (expect === 'file' && isFolder) throw new InputError(name, `"${path}" is a folder, not a file`, 'Use the folder operations for folders.');
-	if (expect === 'folder' && !isFolder) throw new InputError(name, `"${path}" is a file, not a folder`, 'Use the file operations for files.');
+	if (isFolderEntry(resolved.dentry) !== (expected.kind === 'folder')) throw wrongKind(name, `"${path}"`, undefined, expected);
 	return { id: resolved.id, dentry: resolved.dentry };
 }
 
+/**
+ * A locator parameter's value, checked as far as it can be without a call (an ID that is
+ * not empty, a path that can be one), so that bad input is refused before any request.
+ */
+export function checkedLocator(ctx: IExecuteFunctions, name: string, itemIndex: number): LocatorValue {
+	const value = readLocator(ctx, name, itemIndex);
+	if (value.mode !== 'path') return { mode: value.mode, value: requireId(name, value.value) };
+	if (typeof value.value !== 'string' || value.value.trim() === '') {
+		throw new InputError(name, 'the path is empty', 'Write the path from the space\'s root, for example /合同/2026/a.pdf.');
+	}
+	splitDrivePath(value.value, name);
+	return value;
+}
+
 /** `locate` for a parameter of an item. */
-export async function locateItem(ctx: IExecuteFunctions, name: string, itemIndex: number, where: Where, expect: 'file' | 'folder'): Promise<LocatedItem> {
-	return await locate(readLocator(ctx, name, itemIndex), name, where, expect);
+export async function locateItem(ctx: IExecuteFunctions, name: string, itemIndex: number, where: Where, expected: Expected): Promise<LocatedItem> {
+	return await locate(readLocator(ctx, name, itemIndex), name, where, expected);
 }

@@ -38,7 +38,7 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 	const { results, failure } = await runItems(
 		items.length,
 		async (itemIndex, signal) => {
-			const clientWith = (timeouts = DEFAULT_TIMEOUTS) => clientFor(credentials, timeouts, signal, requestsPerSecond);
+			const clientWith = (timeouts = DEFAULT_TIMEOUTS) => clientFor(credentials, timeouts, { signal, requestsPerSecond, logger: ctx.logger });
 			let output;
 			try {
 				output = await operation.execute({ ctx, itemIndex, client: clientWith(), clientWith, paths, signal });

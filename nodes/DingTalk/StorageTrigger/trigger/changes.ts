@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * What changed in a watched folder between two polls, decided by comparing the listing
  * with what the last poll saw: never by a time watermark alone, so files moved in,
@@ -36,6 +38,11 @@ export interface WatchState {
 	entries: Record<string, Seen>;
 	/** The path of every folder of the watched tree (the watched folder's own included), by ID. */
 	folders: Record<string, string>;
+	/**
+	 * Entries that one complete listing lacked, not yet reported deleted (still in `entries`):
+	 * gone for good when the next complete listing lacks them too. Absent: none.
+	 */
+	missing?: string[];
 }
 
 export type EventName = 'created' | 'updated' | 'deleted';
@@ -122,6 +129,9 @@ export interface WatchedFolder {
 /**
  * The changes from `previous` to `listing`, oldest first, each entry at most once, and the
  * state to keep. No previous state (or another scope): a silent baseline, no events.
+ * `vanished` lists every entry the listing lacks (whether or not deletions are watched):
+ * a deletion is inferred from absence, so the caller confirms it before it is believed
+ * (see `keepUnconfirmed`).
  */
 export function detectChanges(
 	previous: WatchState | undefined,
@@ -129,7 +139,7 @@ export function detectChanges(
 	scope: string,
 	options: WatchOptions,
 	watched: WatchedFolder = { id: '0', path: '' },
-): { events: ChangeEvent[]; next: WatchState } {
+): { events: ChangeEvent[]; next: WatchState; vanished: string[] } {
 	const entries: Record<string, Seen> = {};
 	const folders: Record<string, string> = { [watched.id]: watched.path };
 	const current = new Map<string, ListedEntry>();
@@ -144,7 +154,7 @@ export function detectChanges(
 		entries[entry.id] = seen(entry);
 	}
 	const next: WatchState = { format: 2, scope, entries, folders };
-	if (!previous || previous.format !== 2 || previous.scope !== scope) return { events: [], next };
+	if (!previous || previous.format !== 2 || previous.scope !== scope) return { events: [], next, vanished: [] };
 
 	const events: ChangeEvent[] = [];
 	for (const [dentryId, entry] of current) {
@@ -166,10 +176,57 @@ export function detectChanges(
 		if (moved) changes.push('moved');
 		if (changes.length > 0) events.push({ event: 'updated', changes, dentryId, current: entry, previous: previousOf(before, previous.folders) });
 	}
+	const vanished: string[] = [];
 	for (const [dentryId, before] of Object.entries(previous.entries)) {
-		if (!current.has(dentryId)) events.push({ event: 'deleted', changes: [], dentryId, previous: previousOf(before, previous.folders) });
+		if (current.has(dentryId)) continue;
+		vanished.push(dentryId);
+		events.push({ event: 'deleted', changes: [], dentryId, previous: previousOf(before, previous.folders) });
 	}
 	const wanted = events.filter((event) => options.events.includes(event.event));
 	wanted.sort((a, b) => timeOf(a) - timeOf(b) || (a.dentryId < b.dentryId ? -1 : a.dentryId > b.dentryId ? 1 : 0));
-	return { events: wanted, next };
+	return { events: wanted, next, vanished };
+}
+
+/**
+ * The state to keep when some changes are not to be delivered now: `held` changes (beyond
+ * Max Items per Poll, or a deletion not yet confirmed) keep what `previous` knew of their
+ * entries, so the next poll finds them again; `missing` entries are kept as unconfirmed
+ * deletions. Everything else moves on to `next`.
+ */
+export function keepUnconfirmed(previous: WatchState, next: WatchState, held: Array<{ event: EventName; dentryId: string }>, missing: string[]): WatchState {
+	const entries = { ...next.entries };
+	const folders = { ...next.folders };
+	const keepPrevious = (dentryId: string) => {
+		const before = previous.entries[dentryId];
+		if (!before) return;
+		entries[dentryId] = before;
+		// A kept entry's folder path stays known, even when the folder itself is gone.
+		const parentId = before[4];
+		if (folders[parentId] === undefined && previous.folders[parentId] !== undefined) folders[parentId] = previous.folders[parentId];
+	};
+	for (const change of held) {
+		if (change.event === 'created') delete entries[change.dentryId];
+		else keepPrevious(change.dentryId);
+	}
+	for (const dentryId of missing) keepPrevious(dentryId);
+	const kept: WatchState = { ...next, entries, folders };
+	if (missing.length > 0) kept.missing = [...missing].sort();
+	else delete kept.missing;
+	return kept;
+}
+
+/**
+ * A change's stable ID: the same change (the same entry, event, version, size, time, name
+ * and place) always gets the same ID, whichever poll or trigger reports it, so a workflow
+ * can drop one it has seen (delivery is at least once).
+ */
+export function eventIdOf(change: ChangeEvent, spaceId: string): string {
+	const entry = change.current;
+	const facts = entry
+		? [entry.version ?? null, entry.size ?? null, entry.modifiedTime ?? null, entry.name ?? '', entry.parentId ?? '']
+		: change.previous
+			? [change.previous.version, change.previous.size, change.previous.modifiedTime, change.previous.name, change.previous.parentId]
+			: [];
+	const digest = createHash('sha256').update(JSON.stringify([spaceId, change.dentryId, change.event, ...facts])).digest('hex');
+	return `${change.event}-${digest.slice(0, 32)}`;
 }

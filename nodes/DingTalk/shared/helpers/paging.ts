@@ -1,10 +1,21 @@
-import { InputError } from '../errors';
+import { DingTalkApiError, InputError } from '../errors';
 
 /**
  * Listings that come a page at a time, read the way DingTalk's paging needs: follow
- * `nextToken` until it is empty, never past a limit, and stop if a token comes back
- * (a listing that would otherwise loop forever). Pure: the page fetcher is given.
+ * `nextToken` until it is empty, never past a limit. A listing that cannot be complete
+ * fails, never ends short: a page that fails fails it, and so does a token that comes
+ * back (the listing would loop forever, or skip what lies between). A short listing would
+ * read as deletions to whoever compares it with an earlier one. Pure: the fetcher is given.
  */
+
+/** A listing that could not be read whole; retrying later may succeed. */
+export function incompleteListing(problem: string): DingTalkApiError {
+	return new DingTalkApiError(`The listing is incomplete: ${problem}`, {
+		code: 'incompleteListing',
+		retryable: true,
+		description: 'Nothing was output from a partial listing (a trigger keeps its state and tries again at its next poll). If it persists, check the folder in DingTalk, or any gateway between n8n and DingTalk.',
+	});
+}
 
 export interface Page<T> {
 	items: T[];
@@ -36,7 +47,7 @@ export async function collectPages<T>(fetchPage: FetchPage<T>, options: CollectO
 		items.push(...page.items.slice(0, options.limit === undefined ? undefined : options.limit - items.length));
 		nextToken = page.nextToken;
 		if (nextToken !== undefined) {
-			if (seen.has(nextToken)) break;
+			if (seen.has(nextToken)) throw incompleteListing('DingTalk sent a page token it had sent before, so the pages cannot be read in order to the end');
 			seen.add(nextToken);
 		}
 	} while (nextToken !== undefined && (options.limit === undefined || items.length < options.limit));

@@ -41,8 +41,15 @@ function nextTokenOf(answer: Record<string, unknown>): string | undefined {
 	return typeof answer.nextToken === 'string' && answer.nextToken !== '' ? answer.nextToken : undefined;
 }
 
-export function readPage<T>(answer: Record<string, unknown>, field: string, api: ApiSpec, read: (value: unknown) => T): Page<T> {
-	const list = answer[field] ?? [];
+/**
+ * One page of a listing. An answer without its list is an error, not an empty page
+ * (unless `mayOmitEmpty`, for listings nothing is inferred from): an empty folder comes as
+ * `[]` (⚠ assumed, as DingTalk's examples show), and a folder's listing read as empty by
+ * mistake would turn every entry into a deletion downstream.
+ */
+export function readPage<T>(answer: Record<string, unknown>, field: string, api: ApiSpec, read: (value: unknown) => T, mayOmitEmpty = false): Page<T> {
+	const list = answer[field] ?? (mayOmitEmpty ? [] : undefined);
+	if (list === undefined) throw unexpectedAnswer(api, `the answer has no "${field}" list, so the listing cannot be complete`);
 	if (!Array.isArray(list)) throw unexpectedAnswer(api, `"${field}" is not a list`);
 	return { items: list.map(read), nextToken: nextTokenOf(answer) };
 }

@@ -77,7 +77,7 @@ export async function listVersions(client: DingTalkClient, ref: DentryRef, maxRe
 		path: `${dentryPath(ref)}/versions`,
 		query: { unionId: ref.unionId, maxResults, nextToken },
 	});
-	return readPage(answer, 'dentries', DENTRY_APIS.versions, (value) => readDentry(value, DENTRY_APIS.versions, 'version'));
+	return readPage(answer, 'dentries', DENTRY_APIS.versions, (value) => readDentry(value, DENTRY_APIS.versions, 'version'), true);
 }
 
 export async function createFolder(

@@ -1,7 +1,7 @@
 import type { DingTalkClient } from '../api/client';
 import { DingTalkApiError } from '../errors';
 import { collectPages, isFolderEntry, splitDrivePath, walkTree, type EntryKind } from '../helpers/paging';
-import { listDentries, listVersions, MAX_LIST_PAGE, MAX_VERSIONS_PAGE } from './dentries';
+import { getDentry, listDentries, listVersions, MAX_LIST_PAGE, MAX_VERSIONS_PAGE } from './dentries';
 import { listOrgSpaces, MAX_SPACES_PAGE, type Space } from './spaces';
 import { ROOT_FOLDER_ID, type Dentry, type DentryRef, type OrderBy, type SortOrder } from './types';
 
@@ -54,13 +54,20 @@ export async function listAllOrgSpaces(client: DingTalkClient, unionId: string, 
 /** A path resolved: the space's root (no dentry), or an item with its dentry. */
 export type Resolved = { kind: 'root'; id: typeof ROOT_FOLDER_ID } | { kind: 'item'; id: string; dentry: Dentry };
 
+/** A name as compared: NFC, so a name typed on macOS (NFD) matches the one DingTalk keeps. */
+export function comparableName(name: string): string {
+	return name.normalize('NFC');
+}
+
 /**
- * Resolves paths such as "/合同/2026/a.pdf" level by level, listing each folder on the way
- * once per execution: items resolved under the same folders cost no further calls. Names
- * match exactly (case and spaces inside included), as DingTalk keeps them.
+ * What an execution reads about items, each read once: paths such as "/合同/2026/a.pdf"
+ * resolved level by level (each folder on the way listed once, so items under the same
+ * folders cost no further calls), and items' details by ID. Names match exactly (case and
+ * spaces inside included, as DingTalk keeps them), in Unicode's composed form (NFC).
  */
 export class PathResolver {
 	private readonly folders = new Map<string, Promise<Dentry[]>>();
+	private readonly details = new Map<string, Promise<Dentry>>();
 
 	async resolve(client: DingTalkClient, spaceId: string, unionId: string, path: string, field: string): Promise<Resolved> {
 		const names = splitDrivePath(path, field);
@@ -71,7 +78,8 @@ export class PathResolver {
 				throw notFound(path, `/${walked.join('/')} is a file, not a folder`, spaceId);
 			}
 			const children = await this.childrenOf(client, spaceId, unionId, current.id);
-			const match = children.find((child) => child.name === name);
+			const wanted = comparableName(name);
+			const match = children.find((child) => typeof child.name === 'string' && comparableName(child.name) === wanted);
 			if (!match) throw notFound(path, `there is no "${name}" in ${walked.length ? `/${walked.join('/')}` : 'the root'}`, spaceId);
 			walked.push(name);
 			current = { kind: 'item', id: match.id, dentry: match };
@@ -79,21 +87,43 @@ export class PathResolver {
 		return current;
 	}
 
-	/** Forgets every listing: after a change, a folder may hold other things. */
+	/** An item's details (one call per item and execution, until `forget`). */
+	async dentry(client: DingTalkClient, ref: DentryRef): Promise<Dentry> {
+		return await this.once(this.details, `${ref.spaceId}\n${ref.unionId}\n${ref.dentryId}`, async () => await getDentry(client, ref));
+	}
+
+	/** Forgets every listing and detail: after a change, a folder may hold other things. */
 	forget(): void {
 		this.folders.clear();
+		this.details.clear();
 	}
 
 	private async childrenOf(client: DingTalkClient, spaceId: string, unionId: string, folderId: string): Promise<Dentry[]> {
-		const key = `${spaceId}\n${unionId}\n${folderId}`;
-		let children = this.folders.get(key);
-		if (!children) {
-			children = listFolder(client, { spaceId, folderId, unionId, recursive: false, maxDepth: 1, kind: 'all' });
-			// A failed listing is not remembered: the next item may try again.
-			children.catch(() => this.folders.delete(key));
-			this.folders.set(key, children);
+		return await this.once(this.folders, `${spaceId}\n${unionId}\n${folderId}`, async () =>
+			await listFolder(client, { spaceId, folderId, unionId, recursive: false, maxDepth: 1, kind: 'all' }),
+		);
+	}
+
+	/**
+	 * One read per key, shared by items that want it at the same time. A failed read is not
+	 * remembered, nor shared: an item that was waiting on another's read that failed reads
+	 * for itself, so one item's failure (a rate limit, a fault) never fails another.
+	 */
+	private async once<T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+		const shared = cache.get(key);
+		if (shared) {
+			const outcome = await shared.then(
+				(value) => ({ value }),
+				() => undefined,
+			);
+			if (outcome) return outcome.value;
 		}
-		return await children;
+		const own = read();
+		cache.set(key, own);
+		own.catch(() => {
+			if (cache.get(key) === own) cache.delete(key);
+		});
+		return await own;
 	}
 }
 

@@ -37,5 +37,5 @@ export async function listOrgSpaces(client: DingTalkClient, unionId: string, max
 		const id = isRecord(value) ? idOf(value.spaceId) ?? idOf(value.id) : undefined;
 		if (!isRecord(value) || id === undefined) throw unexpectedAnswer(SPACE_APIS.listOrg, 'a space in the list has no spaceId');
 		return { ...value, spaceId: id };
-	});
+	}, true);
 }

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import type { DingTalkClient } from '../api/client';
 import { getDentry } from '../storage/dentries';
 import { getDownloadInfo as queryDownloadInfo, type DownloadInfo } from '../storage/downloadInfo';
-import type { DentryRef } from '../storage/types';
+import type { Dentry, DentryRef } from '../storage/types';
 import { DingTalkApiError, DownloadError } from '../errors';
 import { cleanFileName, fileNameFromContentDisposition } from '../helpers/contentDisposition';
 import { chooseMimeType } from '../helpers/mime';
@@ -28,6 +28,8 @@ export interface FileRequest {
 	signal?: AbortSignal;
 	/** Connections for one whole-file download (ranges fetched in parallel). */
 	parallelConnections?: number;
+	/** The file's details when the caller has read them already (its name, without a second call). */
+	details?: Dentry;
 }
 
 export interface StartedFile {
@@ -72,7 +74,7 @@ async function resolveFileName(
 	const fromHeader = fileNameFromContentDisposition(contentDisposition);
 	if (fromHeader) return fromHeader;
 	try {
-		const dentry = await getDentry(client, request.file);
+		const dentry = request.details ?? (await getDentry(client, request.file));
 		const fromDetails = typeof dentry.name === 'string' ? cleanFileName(dentry.name) : undefined;
 		if (fromDetails) return fromDetails;
 	} catch (error) {

@@ -1,7 +1,7 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { dentryJson } from '../../../n8n/items';
-import { folderLocator, locateItem, readLocator, spaceLocator } from '../../../n8n/locators';
+import { checkedLocator, folderLocator, locate, locateItem, readLocator, spaceLocator, type Expected } from '../../../n8n/locators';
 import { InputError } from '../../../shared/errors';
 import { oneOf, requireId, requireName, wholeNumber } from '../../../shared/helpers/validate';
 import { copyDentry, deleteDentry, getDentry, moveDentry, renameDentry, type MaybeAsync } from '../../../shared/storage/dentries';
@@ -23,6 +23,11 @@ function itemParameter(resource: Resource): 'dentryId' | 'folderId' {
 
 function noun(resource: Resource): string {
 	return resource === 'file' ? 'file' : 'folder';
+}
+
+/** The item a change acts on must be of the resource's kind; the refusal names the other resource's operation. */
+function expectedFor(resource: Resource, operation: string): Expected {
+	return resource === 'file' ? { kind: 'file', instead: `Folder → ${operation}` } : { kind: 'folder', instead: `File → ${operation}` };
 }
 
 /** Options for operations DingTalk may run as a task (folders with children). */
@@ -92,9 +97,10 @@ export function transferOperation(resource: Resource, kind: 'copy' | 'move'): St
 			const options = readOptions(ctx, itemIndex);
 			const conflictStrategy = oneOf('conflictStrategy', options.conflictStrategy, CONFLICT_STRATEGIES, 'AUTO_RENAME');
 			const waiting = readWaiting(item);
-			const source = await locateItem(ctx, itemParameter(resource), itemIndex, { client, paths, spaceId, unionId }, resource === 'file' ? 'file' : 'folder');
+			const targetFolder = checkedLocator(ctx, 'targetFolderId', itemIndex);
+			const source = await locateItem(ctx, itemParameter(resource), itemIndex, { client, paths, spaceId, unionId }, expectedFor(resource, kind === 'copy' ? 'Copy' : 'Move'));
 			if (resource === 'folder' && source.id === '0') throw new InputError('folderId', `the space's root cannot be ${kind === 'copy' ? 'copied' : 'moved'}`);
-			const target = await locateItem(ctx, 'targetFolderId', itemIndex, { client, paths, spaceId: targetSpaceId, unionId }, 'folder');
+			const target = await locate(targetFolder, 'targetFolderId', { client, paths, spaceId: targetSpaceId, unionId }, { kind: 'folder' });
 			const ref = { spaceId, dentryId: source.id, unionId };
 			const destination = { targetSpaceId, targetFolderId: target.id, conflictStrategy };
 			const change = kind === 'copy' ? await copyDentry(client, ref, destination) : await moveDentry(client, ref, destination);
@@ -129,7 +135,7 @@ export function renameOperation(resource: Resource): StorageOperation {
 			const { ctx, itemIndex, client, paths } = item;
 			const { spaceId, unionId } = readScope(ctx, itemIndex);
 			const newName = requireName('newName', ctx.getNodeParameter('newName', itemIndex));
-			const located = await locateItem(ctx, itemParameter(resource), itemIndex, { client, paths, spaceId, unionId }, resource === 'file' ? 'file' : 'folder');
+			const located = await locateItem(ctx, itemParameter(resource), itemIndex, { client, paths, spaceId, unionId }, expectedFor(resource, 'Rename'));
 			if (resource === 'folder' && located.id === '0') throw new InputError('folderId', "the space's root cannot be renamed");
 			return { json: dentryJson(await renameDentry(client, { spaceId, dentryId: located.id, unionId }, newName)) };
 		},
@@ -157,7 +163,7 @@ export function deleteOperation(resource: Resource): StorageOperation {
 			const { spaceId, unionId } = readScope(ctx, itemIndex);
 			const toRecycleBin = readOptions(ctx, itemIndex).toRecycleBin !== false;
 			const waiting = readWaiting(item);
-			const located = await locateItem(ctx, itemParameter(resource), itemIndex, { client, paths, spaceId, unionId }, resource === 'file' ? 'file' : 'folder');
+			const located = await locateItem(ctx, itemParameter(resource), itemIndex, { client, paths, spaceId, unionId }, expectedFor(resource, 'Delete'));
 			if (resource === 'folder' && located.id === '0') throw new InputError('folderId', "the space's root cannot be deleted");
 			const change = await deleteDentry(client, { spaceId, dentryId: located.id, unionId }, toRecycleBin);
 			const fields = await settle(item, change, unionId, waiting, `Deleting the ${noun(resource)}`);

@@ -10,8 +10,8 @@ export const get: StorageOperation = {
 	properties: [],
 	async execute({ ctx, itemIndex, client, paths }) {
 		const { spaceId, unionId } = readScope(ctx, itemIndex);
-		const file = await locateItem(ctx, 'dentryId', itemIndex, { client, paths, spaceId, unionId }, 'file');
-		// Found by its path, the file's details are already known: no second call.
+		const file = await locateItem(ctx, 'dentryId', itemIndex, { client, paths, spaceId, unionId }, { kind: 'file', instead: 'Folder → List' });
+		// Its details were read to check its kind (or came with its path): no second call.
 		const dentry = file.dentry ?? (await getDentry(client, { spaceId, dentryId: file.id, unionId }));
 		return { json: dentryJson(dentry) };
 	},

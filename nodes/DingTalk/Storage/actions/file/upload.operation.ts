@@ -57,7 +57,7 @@ const UPLOAD_OPTIONS: INodeProperties[] = [
 		typeOptions: { minValue: 102400, numberPrecision: 0 },
 		default: 8388608,
 		description:
-			'For a large file (32 MiB and more): the size of each part, from 100 KB to 5 GB (default 8 MiB). A file has at most 10,000 parts.',
+			'For a large file (32 MiB and more): the size of each part, from 100 KB (default 8 MiB). A file has at most 10,000 parts. Part Size × (Parallel Connections + 1) must stay within 512 MiB: that much is held in memory.',
 	},
 	{
 		displayName: 'Prefer Intranet',
@@ -71,6 +71,25 @@ const UPLOAD_OPTIONS: INodeProperties[] = [
 		'How long to wait for DingTalk or its storage to answer, in milliseconds. While bytes are being sent, it bounds a stall (no progress), not the whole upload.',
 	),
 ];
+
+/** The most memory one upload's part buffers may take: Part Size × (Parallel Connections + 1). */
+export const MAX_PART_MEMORY = 512 * 1024 * 1024;
+
+/**
+ * A multipart upload holds one buffer per part in flight and one being read ahead, so the
+ * two options together decide its memory; refused up front, before anything is read or sent
+ * (a worker with many uploads at once would run out, and Node 20 cannot hold a Buffer over 4 GiB).
+ */
+function requirePartMemoryWithinBound(partSize: number, parallelConnections: number): void {
+	const held = partSize * (parallelConnections + 1);
+	if (held <= MAX_PART_MEMORY) return;
+	const mib = (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 100) / 100} MiB`;
+	throw new InputError(
+		'partSize',
+		`Part Size (${mib(partSize)}) × (Parallel Connections (${parallelConnections}) + 1) is ${mib(held)} of part buffers, more than the ${mib(MAX_PART_MEMORY)} one upload may hold`,
+		`Lower "Part Size" or "Parallel Connections" so that Part Size × (Parallel Connections + 1) stays within ${mib(MAX_PART_MEMORY)}; for example ${mib(Math.floor(MAX_PART_MEMORY / (parallelConnections + 1)))} parts with ${parallelConnections} connections.`,
+	);
+}
 
 /**
  * File → Upload: an input binary into a folder. One signed PUT, or (32 MiB and more) a
@@ -104,6 +123,7 @@ export const upload: StorageOperation = {
 		const conflictStrategy = oneOf('conflictStrategy', options.conflictStrategy, CONFLICT_STRATEGIES, 'AUTO_RENAME');
 		const parallelConnections = wholeNumber('parallelConnections', options.parallelConnections, DEFAULT_UPLOAD_CONNECTIONS, 1, 16);
 		const partSize = wholeNumber('partSize', options.partSize, DEFAULT_PART_SIZE, MIN_PART_SIZE, MAX_PART_SIZE);
+		requirePartMemoryWithinBound(partSize, parallelConnections);
 		const timeouts = readTimeouts(options);
 		const { binary, source } = await binaryUploadSource(ctx, itemIndex, propertyName);
 		const givenName = typeof options.fileName === 'string' && options.fileName.trim() !== '' ? options.fileName : binary.fileName;
@@ -113,7 +133,7 @@ export const upload: StorageOperation = {
 		const name = requireName('fileName', givenName);
 
 		const client = clientWith(timeouts);
-		const parent = await locateItem(ctx, 'folderId', itemIndex, { client, paths, spaceId, unionId }, 'folder');
+		const parent = await locateItem(ctx, 'folderId', itemIndex, { client, paths, spaceId, unionId }, { kind: 'folder' });
 		const target: UploadTarget = { spaceId, parentId: parent.id, unionId, name, size: source.size, preferIntranet: options.preferIntranet === true };
 		const result = await uploadFile({
 			source,

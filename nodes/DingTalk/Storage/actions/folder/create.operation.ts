@@ -29,7 +29,7 @@ export const create: StorageOperation = {
 		const { spaceId, unionId } = readScope(ctx, itemIndex);
 		const name = requireName('name', ctx.getNodeParameter('name', itemIndex));
 		const conflictStrategy = oneOf('conflictStrategy', readOptions(ctx, itemIndex).conflictStrategy, CONFLICT_STRATEGIES, 'RETURN_DENTRY_IF_EXISTS');
-		const parent = await locateItem(ctx, 'folderId', itemIndex, { client, paths, spaceId, unionId }, 'folder');
+		const parent = await locateItem(ctx, 'folderId', itemIndex, { client, paths, spaceId, unionId }, { kind: 'folder' });
 		return { json: dentryJson(await createFolder(client, { spaceId, dentryId: parent.id, unionId }, name, conflictStrategy)) };
 	},
 };

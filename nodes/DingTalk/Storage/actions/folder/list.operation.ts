@@ -81,7 +81,7 @@ export const list: StorageOperation = {
 			orderBy: oneOf('orderBy', options.orderBy, ORDER_BY, 'MODIFIED_TIME'),
 			order: oneOf('order', options.order, ['ASC', 'DESC'] as const, 'DESC'),
 		};
-		const folder = await locateItem(ctx, 'folderId', itemIndex, { client, paths, spaceId, unionId }, 'folder');
+		const folder = await locateItem(ctx, 'folderId', itemIndex, { client, paths, spaceId, unionId }, { kind: 'folder', instead: 'File → Get' });
 		const entries = await listFolder(client, { spaceId, unionId, folderId: folder.id, limit, folderPath: folder.dentry?.path, ...listing });
 		return entries.map((entry) => ({ json: dentryJson(entry) }));
 	},
