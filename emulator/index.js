@@ -776,6 +776,15 @@ async function startEmulator(options = {}) {
 	};
 	const storage = options.storageTls ? https.createServer(options.storageTls, storageHandler) : http.createServer(storageHandler);
 
+	// Idle kept-alive connections are closed after 65 s, as gateways commonly do (⚠ DingTalk's
+	// own figure is not published): longer than clients keep them, so which side closes an
+	// idle connection does not depend on how loaded the machine is. Node's default, 5 s,
+	// raced the client's own idle timer on a busy machine and reset writes (which are never
+	// sent twice). A drop as a request is sent is tested on its own (staleConnection.test.ts).
+	for (const server of [api, storage]) {
+		server.keepAliveTimeout = 65_000;
+		server.headersTimeout = 66_000;
+	}
 	await new Promise((resolve) => api.listen(options.port ?? 0, '127.0.0.1', () => resolve(undefined)));
 	await new Promise((resolve) => storage.listen(options.storagePort ?? 0, '127.0.0.1', () => resolve(undefined)));
 	// A port nobody listens on, for "connection refused" on the first URL.

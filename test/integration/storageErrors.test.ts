@@ -80,11 +80,11 @@ test('waiting for a task needs Storage.Task.Read, and says so when it is missing
 	expect(output![0].json.description).toContain('Storage.Task.Read');
 });
 
-test('a task still running after the Wait Timeout: taskTimeout, retryable, the task ID named', async () => {
+test('a task still running after the Wait Timeout: taskTimeout, not retryable (a retry would copy twice), the task ID named', async () => {
 	const { emulator } = ctx;
 	emulator.drive.pollsUntilDone = 1_000;
 	const { output } = await runStorage(emulator, 'folder', 'copy', { folderId: rl('2001'), targetFolderId: rl('2009'), options: { waitTimeout: 1 } }, { continueOnFail: true });
-	expect(output![0].json).toMatchObject({ code: 'taskTimeout', retryable: true });
+	expect(output![0].json).toMatchObject({ code: 'taskTimeout', retryable: false });
 	expect(output![0].json.error).toMatch(/task task-\d+ was still running/);
 });
 

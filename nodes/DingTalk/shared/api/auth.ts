@@ -78,6 +78,8 @@ export class TokenProvider {
 				signal: deadline,
 				action,
 				baseUrl: this.baseUrl,
+			// Asking for a token changes nothing: sent again on a new connection if a kept-alive one was closed.
+			idempotent: true,
 			});
 		} catch (error) {
 			if (!deadline.aborted) throw error;

@@ -1,9 +1,5 @@
-// A Node built-in, deliberately: an abortable timer for rate-limit back-off that keeps
-// this module free of n8n imports.
-// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
-import { setTimeout as delay } from 'node:timers/promises';
-
 import { DingTalkApiError } from '../errors';
+import { Backoff } from '../helpers/retry';
 import type { TokenProvider } from './auth';
 import { apiErrorFromResponse, meaningOf, parseJsonObject, QPS_LIMIT_CODES } from './errorCatalogue';
 import type { ExchangeAnswer } from './exchange';
@@ -14,9 +10,9 @@ import type { ApiSpec } from './types';
 export const DEFAULT_REQUESTS_PER_SECOND = 20;
 
 export interface CallPolicyOptions {
-	/** How many times a QPS rate-limit answer is retried before it is reported. */
+	/** How many times a rate-limit answer (DingTalk's QPS codes, HTTP 429) is retried before it is reported. */
 	maxRateLimitRetries?: number;
-	/** First back-off after a rate-limit answer; doubles each time (with jitter). */
+	/** First back-off after a rate-limit answer; doubles each time (with jitter), or what the answer's Retry-After asks. */
 	rateLimitBackoffMs?: number;
 	/** Client-side budget per app (or token) and API, in requests per second; 0 = none. */
 	requestsPerSecond?: number;
@@ -26,8 +22,9 @@ export interface CallPolicyOptions {
 /**
  * How every API call is made, whatever the API: wait for a slot under the per-app,
  * per-API rate budget; send with the current token; renew a token DingTalk calls invalid
- * (once); back off and retry DingTalk's QPS answers; parse the JSON answer; turn anything
- * else into a DingTalkApiError with advice for that API.
+ * (once); back off and retry rate-limit answers (DingTalk's QPS codes, or HTTP 429 from a
+ * gateway: either way the call was not carried out, so a change is safe to send again);
+ * parse the JSON answer; turn anything else into a DingTalkApiError with advice for that API.
  */
 export class CallPolicy {
 	constructor(
@@ -37,14 +34,13 @@ export class CallPolicy {
 
 	async run(api: ApiSpec, attempt: (token: string) => Promise<ExchangeAnswer>): Promise<Record<string, unknown>> {
 		const maxRetries = this.options.maxRateLimitRetries ?? 4;
-		let backoffMs = this.options.rateLimitBackoffMs ?? 1000;
-		let rateLimitRetries = 0;
+		const backoff = new Backoff({ firstDelayMs: this.options.rateLimitBackoffMs ?? 1000, jitter: 'equal' });
 		let renewedToken = false;
 
 		for (;;) {
 			const token = await this.tokens.token();
 			await this.withinRateLimit(api);
-			const { statusCode, text, requestId } = await attempt(token);
+			const { statusCode, text, requestId, retryAfter } = await attempt(token);
 			if (statusCode >= 200 && statusCode < 300) {
 				const parsed = parseJsonObject(text);
 				if (!parsed) {
@@ -74,22 +70,11 @@ export class CallPolicy {
 				}
 				throw error;
 			}
-			if (QPS_LIMIT_CODES.has(error.code) && rateLimitRetries < maxRetries) {
-				rateLimitRetries++;
-				await this.backOff(backoffMs * (0.75 + Math.random() * 0.5), api);
-				backoffMs *= 2;
+			if ((QPS_LIMIT_CODES.has(error.code) || statusCode === 429) && backoff.retries < maxRetries) {
+				await backoff.wait({ signal: this.options.signal, retryAfter, cancelled: () => cancelledCall(api) });
 				continue;
 			}
 			throw error;
-		}
-	}
-
-	/** Waits before a retry; cancelling the execution ends the wait at once. */
-	private async backOff(ms: number, api: ApiSpec): Promise<void> {
-		try {
-			await delay(ms, undefined, { signal: this.options.signal });
-		} catch {
-			throw new DingTalkApiError(`${api.action} failed: the request was cancelled`, { code: 'cancelled' });
 		}
 	}
 
@@ -100,7 +85,11 @@ export class CallPolicy {
 		try {
 			await limiterFor(`${this.tokens.identity}\n${api.name}`).acquire(perSecond, this.options.signal);
 		} catch {
-			throw new DingTalkApiError(`${api.action} failed: the request was cancelled`, { code: 'cancelled' });
+			throw cancelledCall(api);
 		}
 	}
+}
+
+function cancelledCall(api: ApiSpec): DingTalkApiError {
+	return new DingTalkApiError(`${api.action} failed: the request was cancelled`, { code: 'cancelled' });
 }

@@ -68,6 +68,7 @@ export class DingTalkClient {
 				signal: this.options.signal,
 				action: request.api.action,
 				baseUrl: this.baseUrl,
+				idempotent: request.method === 'GET' || request.api.readOnly === true,
 			}),
 		);
 	}

@@ -16,12 +16,21 @@ export interface Exchange {
 	action: string;
 	/** The host named in errors (the credential's base URL), never a URL with a query. */
 	baseUrl: string;
+	/**
+	 * true: the call changes nothing (a read, a query sent as POST, the token request), so a
+	 * connection that drops before the answer is retried once on a new one (see `send`).
+	 * false: it changes something, so it is never sent twice, and a lost answer is reported
+	 * as a change that may have been made. Unset: sent once, a lost answer reported plainly.
+	 */
+	idempotent?: boolean;
 }
 
 export interface ExchangeAnswer {
 	statusCode: number;
 	text: string;
 	requestId?: string;
+	/** The answer's Retry-After header (seconds or an HTTP date), for a caller that waits before trying again. */
+	retryAfter?: string;
 }
 
 /**
@@ -39,9 +48,10 @@ export async function exchange(request: Exchange): Promise<ExchangeAnswer> {
 			body: request.body === undefined ? undefined : JSON.stringify(request.body),
 			signal: request.signal,
 			timeouts: request.timeouts,
+			idempotent: request.idempotent,
 		});
 		const text = await readText(response.body, MAX_API_RESPONSE_BYTES);
-		return { statusCode: response.statusCode, text, requestId: response.headers['x-acs-request-id'] };
+		return { statusCode: response.statusCode, text, requestId: response.headers['x-acs-request-id'], retryAfter: response.headers['retry-after'] };
 	} catch (error) {
 		if (error instanceof DingTalkStorageError) throw error;
 		if (error instanceof ResponseTooLargeError) {
@@ -52,14 +62,19 @@ export async function exchange(request: Exchange): Promise<ExchangeAnswer> {
 		}
 		const reason = error instanceof Error ? error.message : String(error);
 		const cancelled = error instanceof TransportError && error.kind === 'aborted';
+		// A change whose request may have reached DingTalk, with no answer: it may have been made.
+		const changeMayHaveHappened = !cancelled && request.idempotent === false && !(error instanceof TransportError && !error.mayHaveArrived);
+		const advice = 'Check the base URL in the credential, the network and any proxy (HTTPS_PROXY / NO_PROXY) between n8n and DingTalk.';
 		throw new DingTalkApiError(
 			cancelled ? `${request.action} failed: the request was cancelled` : `${request.action} failed: could not get an answer from ${request.baseUrl} (${reason})`,
 			{
 				code: cancelled ? 'cancelled' : 'apiUnreachable',
-				retryable: !cancelled,
+				retryable: !cancelled && !changeMayHaveHappened,
 				description: cancelled
 					? undefined
-					: 'Check the base URL in the credential, the network and any proxy (HTTPS_PROXY / NO_PROXY) between n8n and DingTalk.',
+					: changeMayHaveHappened
+						? `The request may have reached DingTalk, so the change may have been made: check in DingTalk before running it again (it was not repeated, so it is not done twice). ${advice}`
+						: advice,
 			},
 		);
 	}

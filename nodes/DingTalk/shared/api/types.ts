@@ -13,6 +13,11 @@ export interface ApiSpec {
 	hints?: Record<string, string>;
 	/** Short names of this API's errors that replace the catalogue's, by DingTalk error code. */
 	messages?: Record<string, string>;
+	/**
+	 * The API changes nothing though it is called with POST (a query): sent again on a new
+	 * connection when the first one drops before the answer, as every GET is.
+	 */
+	readOnly?: boolean;
 }
 
 /** What the app authenticates with: its key and secret (tokens are issued and renewed), or a token. */

@@ -12,7 +12,7 @@ const READ = 'Storage.File.Read';
 const WRITE = 'Storage.File.Write';
 
 export const DENTRY_APIS = {
-	get: { name: 'dentries.query', action: 'Reading the file details', permission: READ },
+	get: { name: 'dentries.query', action: 'Reading the file details', permission: READ, readOnly: true },
 	list: { name: 'dentries.list', action: 'Listing the folder', permission: READ },
 	versions: { name: 'dentries.versions', action: 'Listing the file versions', permission: READ },
 	createFolder: { name: 'folders.add', action: 'Creating the folder', permission: WRITE },

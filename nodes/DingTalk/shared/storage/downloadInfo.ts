@@ -10,6 +10,7 @@ export const DOWNLOAD_INFO_API: ApiSpec = {
 	name: 'downloadInfos.query',
 	action: 'Getting the download info',
 	permission: 'Storage.DownloadInfo.Read',
+	readOnly: true,
 	messages: {
 		permissionDenied: 'Permission denied: the app or the operator cannot download this file',
 		operationNotSupported: 'This file cannot be downloaded',

@@ -11,9 +11,9 @@ import type { Dentry, Page } from './types';
  * SDKs send them (storage_2_0 SearchDentries, doc_2_0 GetDentryIdByUuid).
  */
 export const SEARCH_APIS = {
-	search: { name: 'dentries.search', action: 'Searching', permission: 'Storage.Dentry.Search' },
+	search: { name: 'dentries.search', action: 'Searching', permission: 'Storage.Dentry.Search', readOnly: true },
 	ids: { name: 'doc.dentries.queryDentryId', action: 'Finding where a found item lives', permission: 'Document.WorkspaceDocument.Read' },
-	details: { name: 'dentries.batchQuery', action: "Reading the found items' details", permission: 'Storage.File.Read' },
+	details: { name: 'dentries.batchQuery', action: "Reading the found items' details", permission: 'Storage.File.Read', readOnly: true },
 } satisfies Record<string, ApiSpec>;
 
 /** DingTalk's largest search page, and the batch query's largest batch. */

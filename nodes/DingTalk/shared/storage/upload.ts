@@ -20,15 +20,20 @@ export const UPLOAD_APIS = {
 		name: 'uploadInfos.query',
 		action: 'Getting the upload info',
 		permission: UPLOAD_INFO,
+		// A new key and signature, nothing in the space: asking twice leaves one key unused.
+		readOnly: true,
 		hints: { storageQuotaExceeded: 'The space has not enough free quota for this file. Free some space or ask the space owner to raise the quota.' },
 	},
 	init: {
 		name: 'multiPartUploadInfos.init',
 		action: 'Starting the multipart upload',
 		permission: UPLOAD_INFO,
+		// An upload session, nothing in the space until the commit: a second one is left
+		// unused and expires, as an abandoned upload does. Safe to send again.
+		readOnly: true,
 		hints: { storageQuotaExceeded: 'The space has not enough free quota for this file. Free some space or ask the space owner to raise the quota.' },
 	},
-	parts: { name: 'multiPartUploadInfos.query', action: 'Getting the upload info of the parts', permission: UPLOAD_INFO },
+	parts: { name: 'multiPartUploadInfos.query', action: 'Getting the upload info of the parts', permission: UPLOAD_INFO, readOnly: true },
 	commit: {
 		name: 'files.commit',
 		action: 'Committing the upload',

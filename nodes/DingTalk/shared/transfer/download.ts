@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 
 import type { DownloadInfo } from '../storage/downloadInfo';
 import { DingTalkStorageError, DownloadError, describeUrl } from '../errors';
+import { Backoff, type BackoffPolicy } from '../helpers/retry';
 import {
 	formatRange,
 	isSatisfiable,
@@ -40,6 +41,13 @@ export interface TransferOptions {
 }
 
 const CHUNK_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The pause before each resume of a body that broke off (and before each new try of a
+ * chunk): short, as most breaks are one-offs, but growing, so that a struggling storage is
+ * not asked again and again at once. (A break carries no Retry-After to honour.)
+ */
+const RESUME_BACKOFF: BackoffPolicy = { firstDelayMs: 250, maxDelayMs: 4000, jitter: 'full' };
 
 interface Answer {
 	response: HttpResponse;
@@ -158,6 +166,8 @@ class Transfer {
 				headers: sameOrigin ? { ...this.info.headers, ...extra } : extra,
 				signal: this.stop.signal,
 				timeouts: this.options.timeouts,
+				// A GET of stored bytes: sent again on a new connection if a pooled one was stale.
+				idempotent: true,
 			});
 			const location = response.headers.location;
 			if (!REDIRECT_STATUSES.has(response.statusCode) || !location) return { response, url: current };
@@ -330,6 +340,7 @@ class Transfer {
 			}
 		};
 		let body = first.response.body;
+		const backoff = new Backoff(RESUME_BACKOFF);
 		for (let resumes = 0; ; resumes++) {
 			let failure: string;
 			try {
@@ -350,6 +361,7 @@ class Transfer {
 				});
 			}
 			const rest: ByteRange = end === undefined ? { kind: 'from', start: start + received } : remainderOf({ start, end }, received);
+			await backoff.wait({ signal: this.stop.signal, cancelled: () => cancelled(undefined) });
 			try {
 				body = (await this.firstAnswer(rest, acceptPart(rest, etag), first.urlIndex)).response.body;
 			} catch (error) {
@@ -461,7 +473,9 @@ class Transfer {
 		const chunks: Buffer[] = [];
 		let filled = 0;
 		let lastProblem = '';
+		const backoff = new Backoff(RESUME_BACKOFF);
 		for (let attempt = 0; attempt <= this.maxResumes; attempt++) {
+			if (attempt > 0) await backoff.wait({ signal: this.stop.signal, cancelled: () => cancelled(undefined) });
 			const rest: ByteRange = { kind: 'from', start: span.start + filled, end: span.end };
 			const { response } = await this.firstAnswer(rest, acceptPart(rest, etag), preferredUrlIndex);
 			try {
@@ -483,7 +497,7 @@ class Transfer {
 		}
 		throw new DownloadError(`The download is incomplete: ${lastProblem}; gave up after ${this.maxResumes} resume attempt(s)`, {
 			code: 'incompleteBody',
-					retryable: true,
+			retryable: true,
 			description: 'Nothing was emitted for this file. The connection to DingTalk storage is unstable: try again, or use fewer parallel connections.',
 		});
 	}

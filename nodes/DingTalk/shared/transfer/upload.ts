@@ -1,11 +1,9 @@
-// Node built-ins, deliberately: file bodies are streamed, never buffered whole, and the
-// pause between two attempts is an abortable timer.
+// A Node built-in, deliberately: file bodies are streamed, never buffered whole.
 // eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
 import { Readable } from 'node:stream';
-// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
-import { setTimeout as delay } from 'node:timers/promises';
 
 import { DingTalkStorageError, UploadError, describeUrl } from '../errors';
+import { Backoff } from '../helpers/retry';
 import type { SignedPut, SingleUploadInfo } from '../storage/upload';
 import { MAX_PARTS_PER_SIGNATURE_CALL } from '../storage/upload';
 import { discard, readText, send, TransportError, type HttpHeaders, type Timeouts } from '../transport/http';
@@ -49,7 +47,7 @@ export interface UploadOptions<T> {
 	signal?: AbortSignal;
 	/** Tries per PUT after a connection error or a 5xx (default 4). */
 	maxAttempts?: number;
-	/** First pause between tries, doubled each time (default 500 ms). */
+	/** First pause between tries, doubled each time, with jitter (default 500 ms); a Retry-After of the answer wins. */
 	retryDelayMs?: number;
 }
 
@@ -95,7 +93,7 @@ class SourceProblem extends UploadError {}
 type PutOutcome =
 	| { kind: 'accepted' }
 	| { kind: 'forbidden'; problem: string; code: string; status: number }
-	| { kind: 'retryable'; problem: string; status?: number; code?: string }
+	| { kind: 'retryable'; problem: string; status?: number; code?: string; retryAfter?: string }
 	| { kind: 'refused'; problem: string; status: number; code: string };
 
 /** OSS's error answer, `<Error><Code>…</Code><Message>…</Message>…`: only the code and the message (the rest may echo the signature). */
@@ -282,14 +280,16 @@ class Upload<T> {
 		const answer = await ossError(response.body);
 		const problem = `${where} answered ${describeStatus(status, answer)}`;
 		if (status === 403) return { kind: 'forbidden', problem, code: answer.code || 'AccessDenied', status };
-		if (status >= 500 || status === 408 || status === 429) return { kind: 'retryable', problem, status, code: answer.code };
+		if (status >= 500 || status === 408 || status === 429) return { kind: 'retryable', problem, status, code: answer.code, retryAfter: response.headers['retry-after'] };
 		return { kind: 'refused', problem, status, code: answer.code || `http${status}` };
 	}
 
 	/**
 	 * Sends one piece (the whole file, or a part) until storage accepts it: a connection
 	 * error or 5xx is retried after a pause, on the next URL; a 403 gets a fresh signature
-	 * once. `body` gives the bytes afresh for each try.
+	 * once. `body` gives the bytes afresh for each try. A PUT of the same bytes under the
+	 * same key is idempotent at OSS, so sending it again is safe; the commit alone makes
+	 * the file, and it is never retried.
 	 */
 	private async send(
 		what: string,
@@ -301,8 +301,10 @@ class Upload<T> {
 		let refreshed = false;
 		let failures = 0;
 		let urlIndex = 0;
+		const backoff = new Backoff({ firstDelayMs: this.retryDelayMs, jitter: 'equal' });
+		const stopped = () => (this.cancelledByUser ? cancelled() : new UploadError(`${what} was stopped`, { code: 'stopped' }));
 		for (;;) {
-			if (this.stop.signal.aborted) throw this.cancelledByUser ? cancelled() : new UploadError(`${what} was stopped`, { code: 'stopped' });
+			if (this.stop.signal.aborted) throw stopped();
 			// A retry after a pause may find its signature about to expire: renew it first.
 			if (failures > 0 && !isFresh(signature())) await refresh();
 			const outcome = await this.put(signature(), urlIndex, await body(), length);
@@ -341,11 +343,7 @@ class Upload<T> {
 				});
 			}
 			urlIndex++;
-			try {
-				await delay(this.retryDelayMs * 2 ** (failures - 1), undefined, { signal: this.stop.signal });
-			} catch (error) {
-				throw this.cancelledByUser ? cancelled(error) : error;
-			}
+			await backoff.wait({ signal: this.stop.signal, retryAfter: outcome.retryAfter, cancelled: stopped });
 		}
 	}
 

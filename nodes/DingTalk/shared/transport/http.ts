@@ -39,6 +39,13 @@ export interface HttpRequest {
 	body?: string | Buffer | Readable;
 	signal?: AbortSignal;
 	timeouts: Timeouts;
+	/**
+	 * The request changes nothing, or sending it twice does no harm (a read, a query sent
+	 * as POST, the token request). Such a request whose connection drops before any answer
+	 * arrives is sent once more, at once, on a new connection (see `send`). A stream body
+	 * cannot be sent twice, so it never is.
+	 */
+	idempotent?: boolean;
 }
 
 export interface HttpResponse {
@@ -49,6 +56,12 @@ export interface HttpResponse {
 
 /** A failure before any response arrived: refused, reset, timed out, DNS, TLS... */
 export class TransportError extends Error {
+	/**
+	 * Whether the server may have received the request: false only when no connection was
+	 * made (refused, DNS, connect timeout), so that a write is known not to have happened.
+	 */
+	readonly mayHaveArrived: boolean;
+
 	constructor(
 		message: string,
 		readonly kind: 'connect' | 'timeout' | 'aborted' | 'network',
@@ -56,6 +69,8 @@ export class TransportError extends Error {
 	) {
 		super(message, options);
 		this.name = 'TransportError';
+		const code = (options?.cause as { code?: string } | undefined)?.code;
+		this.mayHaveArrived = kind !== 'connect' && code !== 'UND_ERR_CONNECT_TIMEOUT';
 	}
 }
 
@@ -89,7 +104,21 @@ function flattenHeaders(raw: Record<string, string | string[] | undefined>) {
 	return headers;
 }
 
-function classify(error: unknown): TransportError {
+/**
+ * The connection broke before the answer's headers were in: the server closed or reset it,
+ * or writing to it failed. This is how a pooled keep-alive connection that the server has
+ * just closed (its idle timeout, a restart) fails the next request sent on it.
+ */
+const DROPPED_CONNECTION_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+
+function droppedConnection(error: unknown): boolean {
+	const code = (error as { code?: string } | undefined)?.code ?? '';
+	const message = (error as { message?: string } | undefined)?.message ?? '';
+	return DROPPED_CONNECTION_CODES.has(code) || message.includes('other side closed');
+}
+
+/** `beforeAnswer`: the request failed before the answer's headers arrived (not while its body streamed). */
+function classify(error: unknown, beforeAnswer = false): TransportError {
 	const code = (error as { code?: string } | undefined)?.code ?? '';
 	const name = (error as { name?: string } | undefined)?.name ?? '';
 	if (name === 'AbortError' || code === 'UND_ERR_ABORTED') {
@@ -104,37 +133,76 @@ function classify(error: unknown): TransportError {
 	if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
 		return new TransportError(`could not connect (${code})`, 'connect', { cause: error });
 	}
+	if (beforeAnswer && droppedConnection(error)) {
+		return new TransportError(`the connection was closed before an answer arrived (${code || 'other side closed'})`, 'network', { cause: error });
+	}
 	return new TransportError(`network error (${code || name || 'unknown'})`, 'network', {
 		cause: error,
 	});
+}
+
+async function requestOn(pool: Dispatcher, req: HttpRequest): Promise<HttpResponse> {
+	const response = await request(req.url, {
+		dispatcher: pool,
+		method: req.method,
+		headers: req.headers,
+		body: req.body,
+		signal: req.signal,
+		headersTimeout: req.timeouts.responseMs,
+		bodyTimeout: req.timeouts.idleMs,
+		highWaterMark: 256 * 1024,
+	});
+	return {
+		statusCode: response.statusCode,
+		headers: flattenHeaders(response.headers),
+		body: response.body,
+	};
+}
+
+/**
+ * Sends the request on a connection of its own, opened for it and closed after its answer:
+ * never one from the pool, where the other idle connections to that server may be as stale
+ * as the one that just failed.
+ */
+async function sendOnNewConnection(req: HttpRequest): Promise<HttpResponse> {
+	const oneOff = new EnvHttpProxyAgent({ connect: { timeout: req.timeouts.connectMs } });
+	const release = () => void oneOff.destroy().catch(() => undefined);
+	let response: HttpResponse;
+	try {
+		response = await requestOn(oneOff, req);
+	} catch (error) {
+		release();
+		throw error;
+	}
+	response.body.once('close', release);
+	return response;
 }
 
 /**
  * Sends one request and returns once the response headers are in. The body is a stream
  * the caller must consume or destroy. Redirects are NOT followed here: callers decide,
  * because a redirect may cross to a host that must not see the request's headers.
+ *
+ * A keep-alive connection closed by the server just as the next request goes out on it is
+ * ordinary (servers and gateways close idle connections on their own schedule), and undici
+ * does not say whether a failed request went out on a reused connection. So an idempotent
+ * request whose connection drops before any answer arrives is sent once more, at once, on
+ * a new connection; a second drop is reported. Anything else (a write, a stream body, a
+ * refused connection, a timeout, a cancellation) is reported as it is: a write may have
+ * reached the server, and sending it again could do it twice.
  */
 export async function send(req: HttpRequest): Promise<HttpResponse> {
-	let response: Dispatcher.ResponseData;
 	try {
-		response = await request(req.url, {
-			dispatcher: dispatcher(req.timeouts.connectMs),
-			method: req.method,
-			headers: req.headers,
-			body: req.body,
-			signal: req.signal,
-			headersTimeout: req.timeouts.responseMs,
-			bodyTimeout: req.timeouts.idleMs,
-			highWaterMark: 256 * 1024,
-		});
+		return await requestOn(dispatcher(req.timeouts.connectMs), req);
 	} catch (error) {
-		throw classify(error);
+		const replayable = req.idempotent === true && (req.body === undefined || typeof req.body === 'string' || Buffer.isBuffer(req.body));
+		if (!replayable || !droppedConnection(error) || req.signal?.aborted) throw classify(error, true);
 	}
-	return {
-		statusCode: response.statusCode,
-		headers: flattenHeaders(response.headers),
-		body: response.body,
-	};
+	try {
+		return await sendOnNewConnection(req);
+	} catch (error) {
+		throw classify(error, true);
+	}
 }
 
 /** Normalises an error raised while a response body was streaming. */
