@@ -47,13 +47,22 @@ export const DOWNLOAD_TOOL_TYPE = `${DOWNLOAD_NODE_TYPE}Tool`;
 export const STORAGE_TOOL_TYPE = `${STORAGE_NODE_TYPE}Tool`;
 const SOURCE_NODE_TYPE = 'test.itemSource';
 
+/**
+ * A node as n8n serves its tool type: the description named `<name>Tool`, which is what
+ * `@tool` display options read (n8n's convertNodeToAiTool), so tool-only parameters are kept.
+ */
+function asTool(node: INodeType): INodeType {
+	node.description = { ...node.description, name: `${node.description.name}Tool` };
+	return node;
+}
+
 /** Every node this package ships, by the type name n8n gives it. */
 const PACKAGE_NODES: Record<string, () => INodeType> = {
 	[DOWNLOAD_NODE_TYPE]: () => new DingTalkStorageDownload(),
 	[STORAGE_NODE_TYPE]: () => new DingTalkStorage(),
 	[TRIGGER_NODE_TYPE]: () => new DingTalkStorageTrigger(),
-	[DOWNLOAD_TOOL_TYPE]: () => new DingTalkStorageDownload(),
-	[STORAGE_TOOL_TYPE]: () => new DingTalkStorage(),
+	[DOWNLOAD_TOOL_TYPE]: () => asTool(new DingTalkStorageDownload()),
+	[STORAGE_TOOL_TYPE]: () => asTool(new DingTalkStorage()),
 };
 
 /** Emits the items given in its `items` parameter: stands in for a trigger or a Code node. */

@@ -9,6 +9,7 @@ import {
 import { dingTalkApiTest } from '../n8n/credentialTest';
 import { searchFiles, searchFolders, searchSpaces, searchTargetFolders } from '../n8n/listSearch';
 import { pickerForToolAndNode } from '../n8n/toolMode';
+import { agentChangesProperties } from './actions/agentChanges';
 import { spacePickers, unionIdProperty } from './actions/common/parameters';
 import { fileProperties, fileToolTexts } from './actions/file';
 import { folderProperties, folderToolTexts } from './actions/folder';
@@ -27,8 +28,9 @@ export class DingTalkStorage implements INodeType {
 		description: 'Work with files, folders and spaces in DingTalk storage (Drive, Knowledge Base)',
 		defaults: { name: 'DingTalk Storage' },
 		// No operation of this node returns a credential (a signed URL or header, a token); as
-		// an AI agent's tool it offers no Upload, and Download returns the file's details
-		// only (n8n/toolMode.ts, README "AI agents").
+		// an AI agent's tool it offers no Upload, Download returns the file's details only,
+		// changes run only with Allow Changes by the Agent on, and the model gets an
+		// allow-list of fields (n8n/toolMode.ts, actions/agentChanges.ts, README "AI agents").
 		usableAsTool: {
 			replacements: {
 				description: 'Search, list and read the details of files, folders and spaces in DingTalk storage. Results carry spaceId and dentryId, which the other operations take.',
@@ -53,6 +55,7 @@ export class DingTalkStorage implements INodeType {
 			...pickerForToolAndNode(fileProperties.operation, fileToolTexts),
 			...pickerForToolAndNode(folderProperties.operation, folderToolTexts),
 			...pickerForToolAndNode(spaceProperties.operation, spaceToolTexts),
+			...agentChangesProperties,
 			...spacePickers,
 			...fileProperties.pickers,
 			...folderProperties.pickers,

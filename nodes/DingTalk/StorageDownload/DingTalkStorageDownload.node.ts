@@ -1,5 +1,6 @@
 import {
 	NodeConnectionTypes,
+	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
@@ -8,15 +9,15 @@ import {
 
 import { clientFor } from '../n8n/credentials';
 import { dingTalkApiTest } from '../n8n/credentialTest';
-import { downloadInfoItem, downloadItem, readFileRequest, readRunOptions } from '../n8n/download';
+import { downloadInfoItem, downloadItem, readFileRequest, readInMemoryLimit, readRunOptions } from '../n8n/download';
 import { runItems } from '../n8n/itemPool';
 import { dentryJson } from '../n8n/items';
 import { locate } from '../n8n/locators';
 import { errorItemFields, toNodeError } from '../n8n/nodeErrors';
-import { CONTENT_LEFT_OUT, downloadInfoRefused, runsAsTool } from '../n8n/toolMode';
+import { CONTENT_LEFT_OUT, downloadInfoRefused, forModel, refuseModelChosenFields, runsAsTool } from '../n8n/toolMode';
 import { getDentry } from '../shared/storage/dentries';
 import { PathResolver } from '../shared/storage/listing';
-import { requireId } from '../shared/helpers/validate';
+import { requireFieldName, requireId } from '../shared/helpers/validate';
 import { nodeProperties } from './description';
 
 /** "DingTalk Storage Download": one file by its IDs, as binary data or as its download info. */
@@ -52,6 +53,7 @@ export class DingTalkStorageDownload implements INodeType {
 		const continueOnFail = this.continueOnFail();
 		const { concurrency, requestsPerSecond } = readRunOptions(this);
 		const asTool = runsAsTool(this.getNode());
+		refuseModelChosenFields(this.getNode());
 
 		const { results, failure } = await runItems(
 			items.length,
@@ -64,8 +66,11 @@ export class DingTalkStorageDownload implements INodeType {
 				if (asTool && operation === 'getDownloadInfo') throw downloadInfoRefused();
 				const request = readFileRequest(this, itemIndex, file, operation === 'download', signal);
 				const client = clientFor(credentials, request.timeouts, { signal, requestsPerSecond, logger: this.logger });
-				if (asTool) return { json: { ...dentryJson(await getDentry(client, file)), ...CONTENT_LEFT_OUT }, pairedItem: { item: itemIndex } };
+				if (asTool) return { json: forModel({ ...dentryJson(await getDentry(client, file)), ...CONTENT_LEFT_OUT }), pairedItem: { item: itemIndex } };
 				if (operation === 'getDownloadInfo') return await downloadInfoItem(itemIndex, request, client);
+				// Every option is checked before the first request.
+				requireFieldName('binaryPropertyName', this.getNodeParameter('binaryPropertyName', itemIndex));
+				readInMemoryLimit(this.getNodeParameter('options', itemIndex, {}) as IDataObject);
 				// A folder is refused by name before anything is fetched (its details also name the file).
 				const where = { client, paths: new PathResolver(), spaceId: file.spaceId, unionId: file.unionId };
 				const checked = await locate({ mode: 'id', value: file.dentryId }, 'dentryId', where, { kind: 'file', unreadableOk: true });

@@ -7,6 +7,8 @@ import { clientFor } from '../../n8n/credentials';
 import { readRunOptions } from '../../n8n/download';
 import { runItems } from '../../n8n/itemPool';
 import { errorItemFields, toNodeError } from '../../n8n/nodeErrors';
+import { itemsForModel, refuseModelChosenFields, runsAsTool } from '../../n8n/toolMode';
+import { agentChangeRefusal } from './agentChanges';
 import { fileOperations } from './file';
 import { folderOperations } from './folder';
 import { spaceOperations } from './space';
@@ -26,8 +28,12 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 	const name = ctx.getNodeParameter('operation', 0) as string;
 	const operation = OPERATIONS[resource]?.[name];
 	if (!operation) throw new NodeOperationError(ctx.getNode(), `The operation "${name}" is not known for "${resource}"`);
-
+	// Before any item runs: what a model may not choose, and what an agent may not change.
+	refuseModelChosenFields(ctx.getNode());
 	const items = ctx.getInputData();
+	const refusal = agentChangeRefusal(ctx, resource, name);
+	if (refusal) return [items.map((_, itemIndex) => ({ json: { ...refusal }, pairedItem: { item: itemIndex } }))];
+
 	const credentials = await ctx.getCredentials('dingTalkApi');
 	const { concurrency, requestsPerSecond } =
 		resource === 'file' && name === 'download'
@@ -51,9 +57,9 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 		{ concurrency, stopOnFailure: !ctx.continueOnFail(), signal: ctx.getExecutionCancelSignal?.() },
 	);
 	if (failure) throw toNodeError(ctx.getNode(), failure.error, failure.index);
-	return [
-		results.flatMap((result, itemIndex) =>
-			result && 'value' in result ? result.value : [{ json: errorItemFields(result?.error), pairedItem: { item: itemIndex } }],
-		),
-	];
+	const output = results.flatMap((result, itemIndex) =>
+		result && 'value' in result ? result.value : [{ json: errorItemFields(result?.error), pairedItem: { item: itemIndex } }],
+	);
+	// An agent's model reads the items' JSON: only the fields it needs (n8n/toolMode.ts).
+	return [runsAsTool(ctx.getNode()) ? itemsForModel(output) : output];
 }

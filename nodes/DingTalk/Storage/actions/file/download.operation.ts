@@ -1,5 +1,7 @@
+import type { IDataObject } from 'n8n-workflow';
+
 import { binaryPropertyParameter, DOWNLOAD_OPTIONS } from '../../../n8n/downloadOptions';
-import { downloadItem, readFileRequest } from '../../../n8n/download';
+import { downloadItem, readFileRequest, readInMemoryLimit } from '../../../n8n/download';
 import { dentryJson } from '../../../n8n/items';
 import { checkedLocator, locate } from '../../../n8n/locators';
 import { requireFieldName } from '../../../shared/helpers/validate';
@@ -24,7 +26,10 @@ export const download: StorageOperation = {
 		const named = checkedLocator(ctx, 'dentryId', itemIndex);
 		// Every option is checked before the first request.
 		const options = asTool ? undefined : readFileRequest(ctx, itemIndex, { spaceId, dentryId: '', unionId }, true, signal);
-		if (!asTool) requireFieldName('binaryPropertyName', ctx.getNodeParameter('binaryPropertyName', itemIndex));
+		if (!asTool) {
+			requireFieldName('binaryPropertyName', ctx.getNodeParameter('binaryPropertyName', itemIndex));
+			readInMemoryLimit(ctx.getNodeParameter('options', itemIndex, {}) as IDataObject);
+		}
 		const file = await locate(named, 'dentryId', { client, paths, spaceId, unionId }, { kind: 'file', unreadableOk: true });
 		if (!options) {
 			// An agent's model gets text only: the details, never the content or a signed link.
