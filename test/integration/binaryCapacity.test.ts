@@ -1,11 +1,15 @@
 /**
  * Files larger than n8n's binary data mode can hold: refused before their body is read
  * when the storage announces the size, stopped as soon as they pass the limit when it does
- * not, in n8n's real execution engine. (The database mode, n8n's default in queue mode, is
- * proven in real n8n by test/queue.)
+ * not, in n8n's real execution engine. The database mode (n8n 2.x's queue-mode default) is
+ * played here by a store that does what n8n 2.41.1's DatabaseManager does, and proven in
+ * real n8n by test/queue.
  */
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+
 import { appCredentials, binarySha256, download, rl, runStorage, storageCalls, useEmulator, type Emulator } from '../harness/fixtures';
-import { runNode, runPoll, type BinaryMode } from '../harness/n8n';
+import { binaryService, runNode, runPoll, type BinaryMode } from '../harness/n8n';
 
 const MiB = 1024 * 1024;
 const TWELVE = `gen-${12 * MiB}`;
@@ -118,5 +122,118 @@ describe.each<BinaryMode>(['filesystem'])('%s binary mode', (mode) => {
 		expect(error).toBeUndefined();
 		expect(output![0].binary!.data.id).toMatch(/^filesystem/);
 		expect(await binarySha256(output![0].binary!.data)).toBe(emulator.sha256(TWELVE));
+	});
+});
+
+/**
+ * n8n 2.41.1's `database` binary data mode, as its DatabaseManager.store does it: the whole
+ * stream is read into memory first, and only then compared with the limit n8n's own config
+ * took from N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE. (Bytes are counted here rather than
+ * kept, except for files small enough to hash afterwards.)
+ */
+function useDatabaseMode(n8nLimitMiB: () => number) {
+	const stored = new Map<string, Buffer>();
+	/** The byte count of every stream or buffer n8n's store was handed, in order. */
+	const reads: number[] = [];
+	let service: { setManager: (mode: string, manager: unknown) => void; mode: string };
+	beforeAll(() => {
+		service = binaryService() as unknown as typeof service;
+		service.setManager('database', {
+			init: async () => undefined,
+			store: async (_location: unknown, data: Buffer | Readable) => {
+				let bytes = 0;
+				const kept: Buffer[] = [];
+				for await (const chunk of Buffer.isBuffer(data) ? [data] : data) {
+					bytes += (chunk as Buffer).length;
+					if (bytes <= 16 * MiB) kept.push(chunk as Buffer);
+				}
+				reads.push(bytes);
+				if (bytes / MiB > n8nLimitMiB()) throw new Error(`n8n: the size of ${bytes} bytes exceeds the max size limit of ${n8nLimitMiB()} MB set for \`database\` mode`);
+				const fileId = randomUUID();
+				stored.set(fileId, Buffer.concat(kept));
+				return { fileId, fileSize: bytes };
+			},
+			getAsStream: async (fileId: string) => Readable.from([stored.get(fileId)!]),
+			getAsBuffer: async (fileId: string) => stored.get(fileId)!,
+			getPath: (fileId: string) => `database://${fileId}`,
+			getMetadata: async () => ({}),
+		});
+		service.mode = 'database';
+	});
+	beforeEach(() => {
+		reads.length = 0;
+		stored.clear();
+	});
+	afterAll(() => {
+		service.mode = 'default';
+		delete process.env.N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE;
+	});
+	return reads;
+}
+
+describe("database binary mode (n8n 2.x's queue-mode default), in process", () => {
+	const ctx = useEmulator('default');
+	let n8nLimit = 8;
+	const reads = useDatabaseMode(() => n8nLimit);
+	const HUGE = `gen-${512 * MiB}`;
+
+	beforeEach(() => {
+		n8nLimit = 8;
+		process.env.N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE = '8';
+	});
+
+	test.each([
+		['one connection', {}],
+		['Parallel Connections 4 (a ranged first answer)', { parallelConnections: 4 }],
+	])('a 512 MiB file at a limit of 8 MiB, %s: refused before a byte reaches n8n\'s store, 10 runs of 10', async (_how, options) => {
+		const { emulator } = ctx;
+		const outcomes: string[] = [];
+		for (let run = 0; run < 10; run++) {
+			reads.length = 0;
+			const { output, error } = await runNode({ parameters: download(emulator, HUGE, options), credentials: appCredentials(emulator) });
+			// Only the mode probe (an empty binary) was stored.
+			outcomes.push(`${output === undefined ? 'no output' : 'output'}; ${error?.message ?? 'no error'}; store read ${reads.join(', ')}`);
+		}
+		const refused = `no output; The file is 512 MiB (${512 * MiB} bytes), more than n8n's "database" binary data mode may hold (8 MiB, N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE); it was not downloaded; store read 0`;
+		expect(outcomes).toEqual(Array.from({ length: 10 }, () => refused));
+		expect(storageCalls(ctx.emulator).reduce((sum, entry) => sum + (entry.sentBytes ?? 0), 0)).toBeLessThan(10 * 8 * MiB);
+	});
+
+	test('a 512 MiB body without Content-Length is stopped at 8 MiB, before n8n\'s store holds more, 10 runs of 10', async () => {
+		const { emulator } = ctx;
+		const outcomes: string[] = [];
+		for (let run = 0; run < 10; run++) {
+			reads.length = 0;
+			emulator.setFault(HUGE, { noContentLength: true });
+			const { error } = await runNode({ parameters: download(emulator, HUGE), credentials: appCredentials(emulator) });
+			outcomes.push(`${error?.message}; store handed at most the limit: ${reads.every((bytes) => bytes <= 8 * MiB)}`);
+		}
+		const stopped =
+			'The file passed 8 MiB while downloading (the storage did not announce its size), more than n8n\'s "database" binary data mode may hold (8 MiB, N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE); the download was stopped and nothing was stored; store handed at most the limit: true';
+		expect(outcomes).toEqual(Array.from({ length: 10 }, () => stopped));
+	});
+
+	test('N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE=2048, which n8n ignores (it keeps 512): a 600 MiB file is refused before it is read', async () => {
+		const { emulator } = ctx;
+		process.env.N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE = '2048';
+		n8nLimit = 512;
+		const big = `gen-${600 * MiB}`;
+		const { error } = await runNode({ parameters: download(emulator, big), credentials: appCredentials(emulator) });
+		expect(error?.message).toBe(
+			`The file is 600 MiB (${600 * MiB} bytes), more than n8n's "database" binary data mode may hold (512 MiB, n8n's default: it ignores N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE=2048, which is not a number of MiB up to 1024); it was not downloaded`,
+		);
+		expect(reads).toEqual([0]);
+		expect(sentFor(emulator, big)).toBeLessThan(8 * MiB);
+	});
+
+	test('a file under the limit goes to the database store whole and byte-exact', async () => {
+		const { emulator } = ctx;
+		const fits = `gen-${7 * MiB + 3}`;
+		const { output, error } = await runNode({ parameters: download(emulator, fits), credentials: appCredentials(emulator) });
+		expect(error).toBeUndefined();
+		expect(output![0].binary!.data.id).toMatch(/^database:/);
+		// Under every mode's smallest limit: no probe, the file alone.
+		expect(reads).toEqual([7 * MiB + 3]);
+		expect(await binarySha256(output![0].binary!.data)).toBe(emulator.sha256(fits));
 	});
 });

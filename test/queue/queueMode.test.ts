@@ -320,6 +320,22 @@ describe("database binary mode (n8n 2.x's queue-mode default), limit 64 MiB", ()
 		expect(postgres.query(cluster.database, 'SELECT count(*) FROM binary_data WHERE "fileSize" = ' + String(40 * MiB + 7))).toBe('1');
 	}, 5 * 60_000);
 
+	test("a 512 MiB file (n8n's own default limit) is refused before it is read, like the 100 MiB one", async () => {
+		// The size of issue #20's report (refused in 2 runs of 3, read whole in the third); by
+		// hand, `npm run build` then ten runs in a row at a limit of 8 MiB were all refused.
+		const huge = `gen-${512 * MiB}`;
+		const refused = await getHashed(`${cluster.main.url}/webhook/db?id=${huge}`);
+		expect(refused.status).not.toBe(200);
+		const sent = emulator.log.filter((entry) => entry.server === 'storage' && entry.path.includes(huge)).reduce((sum, entry) => sum + (entry.sentBytes ?? 0), 0);
+		expect(sent).toBeLessThan(8 * MiB);
+		const run = executions(postgres, cluster, 'dtQueueDatabase1').at(-1)!;
+		expect(run.status).toBe('error');
+		const data = postgres.query(cluster.database, `SELECT data FROM execution_data WHERE "executionId" = ${run.id}`);
+		expect(data).toContain(`The file is 512 MiB (${512 * MiB} bytes), more than n8n's \\"database\\" binary data mode may hold (${LIMIT_MIB} MiB`);
+		// Nothing but the mode probe (an empty binary) was stored for that execution.
+		expect(postgres.query(cluster.database, `SELECT "fileSize" FROM binary_data WHERE "sourceId" = '${run.id}'`)).toBe('0');
+	}, 5 * 60_000);
+
 	test('an upload reads its binary from the database store', async () => {
 		const answer = await getHashed(`${cluster.main.url}/webhook/reupload?id=${UNDER}`);
 		expect(answer.status).toBe(200);

@@ -27,6 +27,34 @@ describe('binary capacity', () => {
 		expect(database.limitFrom).toBe('100 MiB, N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE');
 	});
 
+	// What n8n 2.41.1 makes of each value (its schema: z.coerce.number().max(1024), the default
+	// 512 when a value fails it; checked against the installed n8n's zod): the guard must take
+	// the limit n8n applies, or a file between the two limits is read whole before n8n refuses it.
+	test.each([
+		['8', 8 * MiB],
+		['0.5', 0.5 * MiB],
+		['1024', 1024 * MiB],
+		['1e3', 1000 * MiB],
+		['0x10', 16 * MiB],
+		['0', 0],
+		['-3', 0],
+		['-Infinity', 0],
+		['2048', 512 * MiB],
+		['1024.5', 512 * MiB],
+		['Infinity', 512 * MiB],
+		['8MiB', 512 * MiB],
+		['NaN', 512 * MiB],
+	])('N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE=%s is the limit n8n 2.x applies: %p bytes', (value, bytes) => {
+		expect(databaseLimitBytes(settings({ N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE: value }))).toBe(bytes);
+	});
+
+	test('a value n8n ignores is named in the error, with the limit n8n applies instead', () => {
+		const database = capacityOf('database', 256 * MiB, settings({ N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE: '2048' }));
+		expect(database.maxBytes).toBe(512 * MiB);
+		expect(database.limitFrom).toBe("512 MiB, n8n's default: it ignores N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE=2048, which is not a number of MiB up to 1024");
+		expect(capacityOf('database', 256 * MiB, settings({})).limitFrom).toBe("512 MiB, n8n's default for N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE");
+	});
+
 	test('filesystem streams; the in-memory modes take the node option, default mode at most what a string holds', () => {
 		expect(capacityOf('filesystem', MiB, settings({})).maxBytes).toBeUndefined();
 		expect(capacityOf('s3', 300 * MiB, settings({})).maxBytes).toBe(300 * MiB);

@@ -25,8 +25,11 @@ const MIB = 1024 * 1024;
 /** The default of the node option "In-Memory Size Limit (MiB)". */
 export const DEFAULT_IN_MEMORY_LIMIT_MIB = 256;
 
-/** n8n's default for N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE, in MiB (n8n 1.x and 2.x). */
+/** n8n's default for N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE, in MiB (n8n 2.x). */
 export const N8N_DATABASE_MAX_FILE_SIZE_MIB = 512;
+
+/** The largest N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE n8n accepts, in MiB; above it n8n takes its default. */
+export const N8N_DATABASE_MAX_FILE_SIZE_CEILING_MIB = 1024;
 
 /** The most bytes n8n's `default` mode can hold: its base64 text must fit in one string. */
 export const DEFAULT_MODE_CEILING_BYTES = Math.floor(bufferConstants.MAX_STRING_LENGTH / 4) * 3;
@@ -55,17 +58,39 @@ export function modeOfBinary(binary: IBinaryData): string {
 	return prefix.startsWith('filesystem') ? 'filesystem' : prefix;
 }
 
-/** The database mode's limit in bytes, as n8n reads N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE (MiB). */
-export function databaseLimitBytes(readSetting: ReadSetting): number {
-	const raw = readSetting('N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE');
-	const mib = raw === undefined || raw.trim() === '' ? Number.NaN : Number(raw);
-	return Math.floor((Number.isFinite(mib) && mib > 0 ? mib : N8N_DATABASE_MAX_FILE_SIZE_MIB) * MIB);
-}
-
 /** A size in MiB, to 0.01 (a file's size rounded up, so one just over a limit never reads as equal). */
 function mib(bytes: number, roundUp = false): string {
 	const hundredths = (bytes / MIB) * 100;
 	return `${(roundUp ? Math.ceil(hundredths) : Math.floor(hundredths)) / 100} MiB`;
+}
+
+/**
+ * The database mode's limit, read as n8n 2.x reads N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE
+ * (MiB): any number up to 1024, fractions and zero included; an empty value, one that is not
+ * a number, or one above 1024 leaves n8n at its default of 512 (it only warns in its log).
+ * The guard must take the limit n8n will apply: taking a value n8n ignored (2048, say) let a
+ * 600 MiB file be read whole into the worker before n8n refused it at 512.
+ */
+export function databaseLimit(readSetting: ReadSetting): { bytes: number; from: string } {
+	const raw = readSetting('N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE');
+	const unset = raw === undefined || raw.trim() === '';
+	const value = unset ? Number.NaN : Number(raw);
+	// As n8n's schema (a number, at most 1024): zero, negative numbers and -Infinity pass it.
+	if (!Number.isNaN(value) && value <= N8N_DATABASE_MAX_FILE_SIZE_CEILING_MIB) {
+		const bytes = Math.max(0, Math.floor(value * MIB));
+		return { bytes, from: `${mib(bytes)}, N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE` };
+	}
+	const bytes = N8N_DATABASE_MAX_FILE_SIZE_MIB * MIB;
+	if (unset) return { bytes, from: `${mib(bytes)}, n8n's default for N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE` };
+	return {
+		bytes,
+		from: `${mib(bytes)}, n8n's default: it ignores N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE=${raw}, which is not a number of MiB up to ${N8N_DATABASE_MAX_FILE_SIZE_CEILING_MIB}`,
+	};
+}
+
+/** The database mode's limit in bytes (see databaseLimit). */
+export function databaseLimitBytes(readSetting: ReadSetting): number {
+	return databaseLimit(readSetting).bytes;
 }
 
 /** The limit of a mode, given the in-memory limit the node was set to. */
@@ -73,11 +98,11 @@ export function capacityOf(mode: string, inMemoryLimitBytes: number, readSetting
 	const toDisk = 'set N8N_DEFAULT_BINARY_DATA_MODE=filesystem, which streams files to disk (in queue mode, on a folder shared by main and workers: see README "Running at scale")';
 	if (mode === 'filesystem') return { mode };
 	if (mode === 'database') {
-		const maxBytes = databaseLimitBytes(readSetting);
+		const limit = databaseLimit(readSetting);
 		return {
 			mode,
-			maxBytes,
-			limitFrom: `${mib(maxBytes)}, N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE`,
+			maxBytes: limit.bytes,
+			limitFrom: limit.from,
 			fix: `To download it, ${toDisk}, or raise N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE (n8n allows up to 1024 MiB; the worker holds the whole file in memory).`,
 		};
 	}
