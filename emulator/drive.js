@@ -136,6 +136,17 @@ function generatedFile(dentryId) {
 	};
 }
 
+/**
+ * A change to the tree, as the Drive reports it (the Stream gateway turns it into a storage
+ * event): the entry as it is after the change, or as it was for a deletion.
+ * @typedef {object} DriveChange
+ * @property {'created'|'updated'|'deleted'} kind
+ * @property {string} spaceId
+ * @property {string} dentryId
+ * @property {'FILE'|'FOLDER'} type
+ * @property {string} [extension]
+ */
+
 /** Folder names of the seeded tree, for the paging folder. */
 const MONTHLY_REPORTS = 125;
 const DEPARTMENT_SPACES = 55;
@@ -158,7 +169,18 @@ class Drive {
 		this.pollsUntilDone = 2;
 		this.nextId = 100_000;
 		this.nextTask = 1;
+		/** Told of every change made to the tree after seeding. @type {((change: DriveChange) => void) | undefined} */
+		this.onChange = undefined;
 		this.seedTree();
+	}
+
+	/**
+	 * Reports a change of `entry` (one per change: a folder moved with its contents is one).
+	 * @param {DriveChange['kind']} kind @param {Entry} entry
+	 */
+	changed(kind, entry) {
+		const extension = entry.type === 'FILE' ? extensionOf(entry.name) : undefined;
+		this.onChange?.({ kind, spaceId: entry.spaceId, dentryId: entry.id, type: entry.type, ...(extension ? { extension } : {}) });
 	}
 
 	/** Back to the seeded tree (tests start from the same state). */
@@ -577,6 +599,7 @@ class Drive {
 		/** @type {Entry} */
 		const entry = { id, uuid: uuidOf(id), spaceId, parentId, type: 'FOLDER', name, status: 'NORMAL', createTime: time, modifiedTime: time, versions: [] };
 		this.entries.set(id, entry);
+		this.changed('created', entry);
 		return this.json(entry);
 	}
 
@@ -588,6 +611,7 @@ class Drive {
 		if (clash && clash !== entry) throw new ApiFault('dentryNameConflict');
 		entry.name = name;
 		entry.modifiedTime = new Date(this.now()).toISOString();
+		this.changed('updated', entry);
 		return this.json(entry);
 	}
 
@@ -656,9 +680,11 @@ class Drive {
 			const time = new Date(this.now()).toISOString();
 			replace.versions.push({ version: replace.versions[replace.versions.length - 1].version + 1, content, modifiedTime: time });
 			replace.modifiedTime = time;
+			this.changed('updated', replace);
 			return replace;
 		}
 		for (const entry of this.subtree(replace)) entry.status = 'DELETED';
+		this.changed('deleted', replace);
 		return undefined;
 	}
 
@@ -680,7 +706,10 @@ class Drive {
 		return this.maybeAsync(source, () => {
 			const kept = landing.replace && this.overwrite(landing.replace, source);
 			if (kept) {
-				if (!copying) this.entries.delete(source.id);
+				if (!copying) {
+					this.entries.delete(source.id);
+					this.changed('deleted', source);
+				}
 				return { dentry: this.json(kept) };
 			}
 			return { dentry: this.json(place(source, targetSpaceId, targetFolderId, landing.name)) };
@@ -695,6 +724,7 @@ class Drive {
 		return this.relocate(spaceId, id, body, false, (source, targetSpaceId, targetFolderId, name) => {
 			// Within a space an item keeps its ID; moved to another space it gets a new one.
 			const crossSpace = targetSpaceId !== source.spaceId;
+			if (crossSpace) this.changed('deleted', source);
 			for (const entry of this.subtree(source)) {
 				if (crossSpace) {
 					const newId = this.newId();
@@ -708,6 +738,7 @@ class Drive {
 			source.parentId = targetFolderId;
 			source.name = name;
 			source.modifiedTime = new Date(this.now()).toISOString();
+			this.changed(crossSpace ? 'created' : 'updated', source);
 			return source;
 		});
 	}
@@ -740,7 +771,9 @@ class Drive {
 				for (const child of this.children(entry.spaceId, entry.id)) clone(child, newId, child.name);
 				return copy;
 			};
-			return clone(source, targetFolderId, name);
+			const copy = clone(source, targetFolderId, name);
+			this.changed('created', copy);
+			return copy;
 		});
 	}
 
@@ -765,14 +798,17 @@ class Drive {
 			if (existing.type === 'FILE') {
 				existing.versions.push({ version: existing.versions[existing.versions.length - 1].version + 1, content: typed, modifiedTime: time });
 				existing.modifiedTime = time;
+				this.changed('updated', existing);
 				return this.json(existing);
 			}
 			for (const entry of this.subtree(existing)) entry.status = 'DELETED';
+			this.changed('deleted', existing);
 		} else if (existing) {
 			name = this.freeName(spaceId, parentId, name, true);
 		}
 		const id = this.newId();
 		this.entries.set(id, { id, uuid: uuidOf(id), spaceId, parentId, type: 'FILE', name, status: 'NORMAL', createTime: time, modifiedTime: time, versions: [{ version: 1, content: typed, modifiedTime: time }] });
+		this.changed('created', /** @type {Entry} */ (this.entries.get(id)));
 		return this.json(/** @type {Entry} */ (this.entries.get(id)));
 	}
 
@@ -791,6 +827,7 @@ class Drive {
 		/** @type {Content} */
 		const content = { size: options.size ?? 1_000 + (Number(id) % 5_000), seed: options.seed ?? Number(id), disposition: 'utf8', ...(extension && TYPES_BY_EXTENSION[extension] ? { contentType: TYPES_BY_EXTENSION[extension] } : {}) };
 		this.entries.set(id, { id, uuid: uuidOf(id), spaceId, parentId, type: 'FILE', name, status: 'NORMAL', createTime: time, modifiedTime: time, versions: [{ version: 1, content, modifiedTime: time }] });
+		this.changed('created', /** @type {Entry} */ (this.entries.get(id)));
 		return this.json(/** @type {Entry} */ (this.entries.get(id)));
 	}
 
@@ -806,6 +843,7 @@ class Drive {
 		const time = options.at ?? new Date(this.now()).toISOString();
 		entry.versions.push({ version, content: { ...last.content, seed: Number(id) * 1000 + version, size: options.size ?? last.content.size + 1 }, modifiedTime: time });
 		entry.modifiedTime = time;
+		this.changed('updated', entry);
 		return this.json(entry);
 	}
 
@@ -818,6 +856,7 @@ class Drive {
 				if (toRecycleBin) each.status = 'DELETED';
 				else this.entries.delete(each.id);
 			}
+			this.changed('deleted', entry);
 			return {};
 		});
 		return answer;

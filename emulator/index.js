@@ -19,6 +19,7 @@ const content = require('./content');
 const { Drive, SAMPLE_FILES, MONTHLY_REPORTS } = require('./drive');
 const { API_ERRORS, ApiFault } = require('./errors');
 const { Uploads, storedChunks, readStoredSync, storedSha256, MAX_PUT_SIZE } = require('./uploads');
+const { StreamGateway, GATEWAY_OPEN_PATH } = require('./stream');
 
 /**
  * The values every user of the emulator shares (tests, demo, dev, benchmarks): the app,
@@ -178,6 +179,9 @@ async function startEmulator(options = {}) {
 	const apiCounts = new Map();
 	const drive = new Drive();
 	const uploads = new Uploads();
+	// Stream mode: the gateway, and a storage event for every change to a subscribed space.
+	const gateway = new StreamGateway({ appKey, appSecret, unionId: () => state.unionId, checkSpace: (spaceId) => drive.space(spaceId) });
+	drive.onChange = (change) => gateway.storageChanged(change);
 	/** @type {(UploadFault & {hits: number})[]} */
 	const uploadFaults = [];
 	/**
@@ -355,6 +359,20 @@ async function startEmulator(options = {}) {
 				return drive.listOrgSpaces(queryObject(query));
 			},
 		},
+		{
+			method: 'POST',
+			pattern: /^\/v1\.0\/storage\/events\/subscribe$/,
+			api: 'events.subscribe',
+			permission: 'Storage.Event.Write',
+			handle: ({ body }) => gateway.subscribe(body, true),
+		},
+		{
+			method: 'POST',
+			pattern: /^\/v1\.0\/storage\/events\/unsubscribe$/,
+			api: 'events.unsubscribe',
+			permission: 'Storage.Event.Write',
+			handle: ({ body }) => gateway.subscribe(body, false),
+		},
 	];
 
 	/** @param {URLSearchParams} query */
@@ -488,6 +506,16 @@ async function startEmulator(options = {}) {
 			const token = `emu-token-${randomBytes(16).toString('hex')}`;
 			tokens.set(token, Date.now() + state.tokenTtlSeconds * 1000);
 			return sendJson(res, 200, { accessToken: token, expireIn: state.tokenTtlSeconds });
+		}
+
+		if (req.method === 'POST' && url.pathname === GATEWAY_OPEN_PATH) {
+			try {
+				return sendJson(res, 200, gateway.openConnection(body === '' ? {} : JSON.parse(body)));
+			} catch (error) {
+				if (error instanceof SyntaxError) return apiError(res, new ApiFault('paramError', 'the body is not JSON'));
+				if (error instanceof ApiFault) return apiError(res, error);
+				throw error;
+			}
 		}
 
 		let match = null;
@@ -787,6 +815,7 @@ async function startEmulator(options = {}) {
 	}
 	await new Promise((resolve) => api.listen(options.port ?? 0, '127.0.0.1', () => resolve(undefined)));
 	await new Promise((resolve) => storage.listen(options.storagePort ?? 0, '127.0.0.1', () => resolve(undefined)));
+	await gateway.listen();
 	// A port nobody listens on, for "connection refused" on the first URL.
 	const closedPort = await new Promise((resolve) => {
 		const probe = http.createServer();
@@ -813,6 +842,12 @@ async function startEmulator(options = {}) {
 		drive,
 		/** How many authenticated calls each API received, by the API's name (e.g. dentries.list). */
 		apiCounts,
+		/**
+		 * The Stream mode gateway (see stream.js): its connections, deliveries, acknowledgements
+		 * and ping answers, and switches (disconnect, drop, duplicate, ping, failing opens).
+		 * Reset clears its records, subscriptions and switches; open connections stay open.
+		 */
+		stream: gateway.controls(),
 		/**
 		 * A file's name and bytes' description (size, seed...), by dentry ID.
 		 * @param {string} dentryId @param {number} [version]
@@ -915,12 +950,13 @@ async function startEmulator(options = {}) {
 			qpsRejections.clear();
 			apiCounts.clear();
 			drive.reset();
+			gateway.clear();
 			log.length = 0;
 		},
 		close: async () => {
 			api.closeAllConnections();
 			storage.closeAllConnections();
-			await Promise.all([new Promise((r) => api.close(r)), new Promise((r) => storage.close(r))]);
+			await Promise.all([new Promise((r) => api.close(r)), new Promise((r) => storage.close(r)), gateway.close()]);
 			uploads.close();
 		},
 	};
