@@ -34,8 +34,9 @@ export default tseslint.config(
 		// helpers) knows nothing of n8n by design: it throws the package's own typed errors
 		// (shared/errors.ts), and n8n/nodeErrors.ts turns every one into NodeApiError /
 		// NodeOperationError or an error item. The glue that reads credentials and
-		// parameters throws the same typed errors, for the same single conversion.
-		files: ['nodes/DingTalk/shared/**/*.ts', 'nodes/DingTalk/n8n/**/*.ts'],
+		// parameters throws the same typed errors, for the same single conversion (the
+		// Event Trigger's listener too: its node file converts what activation throws).
+		files: ['nodes/DingTalk/shared/**/*.ts', 'nodes/DingTalk/n8n/**/*.ts', 'nodes/DingTalk/StorageEventTrigger/trigger/**/*.ts'],
 		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
 	},
 );

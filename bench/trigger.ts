@@ -6,7 +6,7 @@
  * prints figures: no assertions.
  */
 import { EMULATOR_DEFAULTS, startEmulator } from '../emulator';
-import { detectChanges, type ListedEntry } from '../nodes/DingTalk/StorageTrigger/trigger/changes';
+import { detectChanges, type ListedEntry } from '../nodes/DingTalk/shared/watch/changes';
 import { runPoll, stopN8nTimers } from '../test/harness/n8n';
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;

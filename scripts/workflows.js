@@ -15,6 +15,7 @@ const NODE_TYPES = {
 	download: `${PACKAGE_NAME}.dingTalkStorageDownload`,
 	storage: `${PACKAGE_NAME}.dingTalkStorage`,
 	trigger: `${PACKAGE_NAME}.dingTalkStorageTrigger`,
+	eventTrigger: `${PACKAGE_NAME}.dingTalkStorageEventTrigger`,
 };
 const EXAMPLES = path.join(__dirname, '..', 'examples');
 
@@ -54,7 +55,7 @@ function modelCredentialRecord(url) {
 
 /**
  * One of this package's nodes.
- * @param {'download' | 'storage' | 'trigger'} kind
+ * @param {'download' | 'storage' | 'trigger' | 'eventTrigger'} kind
  * @param {string} name
  * @param {Record<string, unknown>} parameters
  * @param {Record<string, unknown>} [extra] more node fields (credentials, onError, disabled...)
@@ -159,7 +160,9 @@ function webhookWorkflow(id, name, webhookPath, nodes, options = {}) {
  * @returns {Workflow}
  */
 function triggerToRecorder(id, emulator, folderId, recorderUrl, options = {}) {
-	const workflow = chainWorkflow(id, 'DingTalk Storage Trigger → recorder', [
+	return toRecorder(
+		id,
+		'DingTalk Storage Trigger → recorder',
 		dingTalkNode('trigger', 'DingTalk Trigger', {
 			pollTimes: { item: [{ mode: 'everyMinute' }] },
 			spaceId: locator(EMULATOR_DEFAULTS.spaceId),
@@ -168,6 +171,44 @@ function triggerToRecorder(id, emulator, folderId, recorderUrl, options = {}) {
 			events: ['created', 'updated', 'deleted'],
 			options,
 		}),
+		recorderUrl,
+		'',
+	);
+}
+
+/**
+ * An active workflow: the DingTalk Storage Event Trigger watching `folderId` → an HTTP
+ * Request node that posts each item (with `workflow`: `label`, its source and operator) to
+ * `recorderUrl`.
+ * @param {string} id @param {string} label @param {EmulatorLike} emulator @param {string} folderId
+ * @param {string} recorderUrl @param {Record<string, unknown>} [options] the trigger's options
+ * @returns {Workflow}
+ */
+function eventTriggerToRecorder(id, label, emulator, folderId, recorderUrl, options = {}) {
+	return toRecorder(
+		id,
+		`DingTalk Storage Event Trigger (${label}) → recorder`,
+		dingTalkNode('eventTrigger', 'DingTalk Trigger', {
+			spaceId: locator(EMULATOR_DEFAULTS.spaceId),
+			folderId: locator(folderId),
+			unionId: emulator.unionId,
+			events: ['created', 'updated', 'deleted'],
+			options,
+		}),
+		recorderUrl,
+		` workflow: ${JSON.stringify(label)}, source: $json.source, operatorUnionId: $json.operatorUnionId,`,
+	);
+}
+
+/**
+ * A trigger → an HTTP Request node posting what each item says to the recorder.
+ * @param {string} id @param {string} name @param {WorkflowNode} trigger @param {string} recorderUrl
+ * @param {string} extraFields more fields of the posted object (an expression's text)
+ * @returns {Workflow}
+ */
+function toRecorder(id, name, trigger, recorderUrl, extraFields) {
+	const workflow = chainWorkflow(id, name, [
+		trigger,
 		{
 			name: 'Record',
 			type: 'n8n-nodes-base.httpRequest',
@@ -178,7 +219,7 @@ function triggerToRecorder(id, emulator, folderId, recorderUrl, options = {}) {
 				sendBody: true,
 				specifyBody: 'json',
 				jsonBody:
-					'={{ JSON.stringify({ event: $json.event, dentryId: $json.dentryId, name: $json.name, changes: $json.changes, eventId: $json.eventId, downloadError: $json.downloadError ? $json.downloadError.code : null, hasFile: $binary.data !== undefined }) }}',
+					`={{ JSON.stringify({${extraFields} event: $json.event, dentryId: $json.dentryId, name: $json.name, changes: $json.changes, eventId: $json.eventId, downloadError: $json.downloadError ? $json.downloadError.code : null, hasFile: $binary.data !== undefined }) }}`,
 				options: {},
 			},
 		},
@@ -274,6 +315,7 @@ module.exports = {
 	fanOutWorkflow,
 	webhookWorkflow,
 	triggerToRecorder,
+	eventTriggerToRecorder,
 	agentWorkflow,
 	exampleFor,
 	exampleFiles,

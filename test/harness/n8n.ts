@@ -9,7 +9,7 @@ import { Container } from '@n8n/di';
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BinaryDataService, ExecutionLifecycleHooks, PollContext, WorkflowExecute } from 'n8n-core';
+import { BinaryDataService, ExecutionLifecycleHooks, PollContext, TriggerContext, WorkflowExecute } from 'n8n-core';
 // Not exported from the package root; needed only to stop their timers (see stopN8nTimers).
 import { ScheduledTaskManager } from 'n8n-core/dist/execution-engine/scheduled-task-manager';
 import { SSHClientsManager } from 'n8n-core/dist/execution-engine/ssh-clients-manager';
@@ -32,16 +32,21 @@ import {
 	type IVersionedNodeType,
 	type IWorkflowExecuteAdditionalData,
 	type IConnections,
+	type ITriggerResponse,
 } from 'n8n-workflow';
 
 import { DingTalkApi } from '../../credentials/DingTalkApi.credentials';
 import { DingTalkStorage } from '../../nodes/DingTalk/Storage/DingTalkStorage.node';
 import { DingTalkStorageDownload } from '../../nodes/DingTalk/StorageDownload/DingTalkStorageDownload.node';
+import { DingTalkStorageEventTrigger } from '../../nodes/DingTalk/StorageEventTrigger/DingTalkStorageEventTrigger.node';
+import { listenForEvents, type ListenOptions } from '../../nodes/DingTalk/StorageEventTrigger/trigger/listen';
 import { DingTalkStorageTrigger } from '../../nodes/DingTalk/StorageTrigger/DingTalkStorageTrigger.node';
+import { toNodeError } from '../../nodes/DingTalk/n8n/nodeErrors';
 
 export const DOWNLOAD_NODE_TYPE = 'n8n-nodes-dingtalk-storage.dingTalkStorageDownload';
 export const STORAGE_NODE_TYPE = 'n8n-nodes-dingtalk-storage.dingTalkStorage';
 export const TRIGGER_NODE_TYPE = 'n8n-nodes-dingtalk-storage.dingTalkStorageTrigger';
+export const EVENT_TRIGGER_NODE_TYPE = 'n8n-nodes-dingtalk-storage.dingTalkStorageEventTrigger';
 /** The types n8n adds for AI agents (`usableAsTool`): the same classes under `<name>Tool`. */
 export const DOWNLOAD_TOOL_TYPE = `${DOWNLOAD_NODE_TYPE}Tool`;
 export const STORAGE_TOOL_TYPE = `${STORAGE_NODE_TYPE}Tool`;
@@ -61,6 +66,7 @@ const PACKAGE_NODES: Record<string, () => INodeType> = {
 	[DOWNLOAD_NODE_TYPE]: () => new DingTalkStorageDownload(),
 	[STORAGE_NODE_TYPE]: () => new DingTalkStorage(),
 	[TRIGGER_NODE_TYPE]: () => new DingTalkStorageTrigger(),
+	[EVENT_TRIGGER_NODE_TYPE]: () => new DingTalkStorageEventTrigger(),
 	[DOWNLOAD_TOOL_TYPE]: () => asTool(new DingTalkStorageDownload()),
 	[STORAGE_TOOL_TYPE]: () => asTool(new DingTalkStorage()),
 };
@@ -386,4 +392,95 @@ export async function runPoll(options: PollOptions): Promise<PollResult> {
 		error = caught as PollResult['error'];
 	}
 	return { output, error, staticData: JSON.stringify(workflow.staticData ?? {}) };
+}
+
+export interface EventTriggerOptions {
+	parameters: IDataObject;
+	credentials: ICredentialDataDecryptedObject;
+	/** The workflow's static data as n8n last saved it (JSON), or undefined for a new workflow. */
+	staticData?: string;
+	/** 'trigger' for an active workflow; 'manual' for the editor's "listen for a test event". */
+	mode?: 'trigger' | 'manual';
+	/** Shorter waits for tests (the node itself uses the defaults). */
+	tunables?: Partial<ListenOptions>;
+	/** The node's name (two triggers in one test: two names). */
+	name?: string;
+}
+
+export interface ActiveEventTrigger {
+	/** Every emit's items, in order (one emit: one execution). */
+	emits: INodeExecutionData[][];
+	/** Every item emitted so far, in order. */
+	items(): INodeExecutionData[];
+	/** What the trigger reported with emitError. */
+	errors: Error[];
+	/** The static data as n8n last saved it: after the activation, and at every emit (never in a manual run). */
+	saved(): string;
+	/** The static data as it is in memory now (what n8n would save next). */
+	staticDataNow(): string;
+	response: ITriggerResponse;
+	/** The workflow's deactivation. */
+	close(): Promise<void>;
+}
+
+/**
+ * Activates the DingTalk Storage Event Trigger in n8n-core's TriggerContext, as n8n does for
+ * an active workflow: `emit` collects the items and saves the static data (n8n saves it at
+ * every emit, and once the activation is done). Rejects with the activation's error.
+ */
+export async function activateEventTrigger(options: EventTriggerOptions): Promise<ActiveEventTrigger> {
+	const name = options.name ?? 'DingTalk Event Trigger';
+	const node: INode = {
+		id: `event-trigger-${name}`,
+		name,
+		type: EVENT_TRIGGER_NODE_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: options.parameters as INode['parameters'],
+		credentials: { dingTalkApi: { id: 'cred-1', name: 'DingTalk test credential' } },
+	};
+	const workflow = new Workflow({
+		id: `wf-events-${name}`,
+		nodes: [node],
+		connections: {},
+		active: true,
+		nodeTypes: new NodeTypes(),
+		staticData: options.staticData === undefined ? undefined : (JSON.parse(options.staticData) as IDataObject),
+		settings: {},
+	});
+	const emits: INodeExecutionData[][] = [];
+	const errors: Error[] = [];
+	let saved = options.staticData ?? '{}';
+	const save = () => {
+		saved = JSON.stringify(workflow.staticData ?? {});
+	};
+	const mode = options.mode ?? 'trigger';
+	const emit = (data: INodeExecutionData[][]) => {
+		// n8n saves a trigger's static data at every emit, but never in a manual run.
+		if (mode !== 'manual') save();
+		emits.push(data[0] ?? []);
+	};
+	const additionalData = baseAdditionalData(options.credentials) as unknown as IWorkflowExecuteAdditionalData;
+	const context = new TriggerContext(workflow, workflow.getNode(name)!, additionalData, mode, mode === 'manual' ? 'manual' : 'activate', emit as never, (error: Error) => errors.push(error));
+	let response: ITriggerResponse;
+	if (options.tunables) {
+		try {
+			response = await listenForEvents(context, options.tunables);
+		} catch (error) {
+			throw toNodeError(node, error, 0);
+		}
+	} else {
+		response = (await new DingTalkStorageEventTrigger().trigger.call(context)) as ITriggerResponse;
+	}
+	if (mode !== 'manual') save();
+	else await response.manualTriggerFunction?.();
+	return {
+		emits,
+		items: () => emits.flat(),
+		errors,
+		saved: () => saved,
+		staticDataNow: () => JSON.stringify(workflow.staticData ?? {}),
+		response,
+		close: async () => await response.closeFunction?.(),
+	};
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import { detectChanges, eventIdOf, keepUnconfirmed, type ListedEntry, type WatchOptions, type WatchState } from '../../nodes/DingTalk/StorageTrigger/trigger/changes';
+import { detectChanges, eventIdOf, keepUnconfirmed, type ListedEntry, type WatchOptions, type WatchState } from '../../nodes/DingTalk/shared/watch/changes';
 
 const ALL: WatchOptions = { events: ['created', 'updated', 'deleted'], includeFolders: false, extensions: [] };
 const SCOPE = 'space-1000/folder-0';

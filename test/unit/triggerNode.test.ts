@@ -1,6 +1,7 @@
-/** The DingTalk Storage Trigger's description: the fixed names and defaults the issue sets. */
+/** The storage triggers' descriptions: the fixed names and defaults their issues set. */
 import type { INodeProperties } from 'n8n-workflow';
 
+import { DingTalkStorageEventTrigger } from '../../nodes/DingTalk/StorageEventTrigger/DingTalkStorageEventTrigger.node';
 import { DingTalkStorageTrigger } from '../../nodes/DingTalk/StorageTrigger/DingTalkStorageTrigger.node';
 
 const { description, methods } = new DingTalkStorageTrigger();
@@ -36,4 +37,40 @@ test('its parameters and their defaults', () => {
 	expect(option('recursive')?.type).toBe('boolean');
 	// The quota in one sentence, where the user picks the interval.
 	expect(byName('quotaNotice')?.displayName).toMatch(/one DingTalk API call per 50 entries.*5,000 calls a month/);
+});
+
+describe('the DingTalk Storage Event Trigger', () => {
+	const events = new DingTalkStorageEventTrigger();
+	const eventsByName = (name: string) => events.description.properties.find((property) => property.name === name);
+
+	test('a trigger node (not polling) named dingTalkStorageEventTrigger, with the DingTalk API credential', () => {
+		expect(events.description.name).toBe('dingTalkStorageEventTrigger');
+		expect(events.description.displayName).toBe('DingTalk Storage Event Trigger');
+		expect(events.description.version).toBe(1);
+		expect(events.description.polling).toBeUndefined();
+		expect(typeof events.trigger).toBe('function');
+		expect(events.description.inputs).toEqual([]);
+		expect(events.description.credentials).toEqual([{ name: 'dingTalkApi', required: true, testedBy: 'dingTalkApiTest' }]);
+		expect(Object.keys(events.methods.listSearch).sort()).toEqual(['searchFiles', 'searchFolders', 'searchSpaces']);
+	});
+
+	test("the polling trigger's parameters where they mean the same, and reconcileEvery (24 hours)", () => {
+		expect(events.description.properties.map((property) => property.name)).toEqual(['streamNotice', 'spaceId', 'folderId', 'unionId', 'events', 'options']);
+		for (const name of ['spaceId', 'folderId', 'unionId', 'events']) expect(eventsByName(name)).toEqual(byName(name));
+		expect(eventsByName('events')?.default).toEqual(['created', 'updated']);
+		const options = eventsByName('options')?.options as INodeProperties[];
+		expect(Object.fromEntries(options.map((each) => [each.name, each.default]))).toEqual({
+			download: false,
+			fileExtensions: '',
+			includeFolders: false,
+			maxDepth: 10,
+			maxDownloadSize: 0,
+			binaryPropertyName: 'data',
+			reconcileEvery: 24,
+			recursive: false,
+		});
+		// Sorted by display name, as n8n's linter wants of a literal list.
+		const names = options.map((each) => each.displayName);
+		expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
+	});
 });

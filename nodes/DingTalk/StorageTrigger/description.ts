@@ -1,10 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { folderLocator, operatorProperty, spaceLocator } from '../n8n/locators';
+import { sortedOptions, watchedProperties, watchOptions } from '../n8n/watchProperties';
 
 /** The trigger's parameters; the names are fixed (README, examples and tests rely on them). */
-export const DEFAULT_MAX_DEPTH = 10;
-
 export const triggerProperties: INodeProperties[] = [
 	{
 		displayName:
@@ -13,72 +11,15 @@ export const triggerProperties: INodeProperties[] = [
 		type: 'notice',
 		default: '',
 	},
-	spaceLocator('spaceId', 'Space', { required: true, description: 'The DingTalk space (Drive or Knowledge Base) to watch' }),
-	folderLocator('folderId', 'Folder', {
-		required: false,
-		rootByDefault: true,
-		description: "The folder to watch: pick it, or give its ID (0: the space's root) or its path",
-	}),
-	operatorProperty('the folder is read'),
-	{
-		displayName: 'Events',
-		name: 'events',
-		type: 'multiOptions',
-		required: true,
-		default: ['created', 'updated'],
-		options: [
-			{ name: 'Created', value: 'created', description: 'A file appeared: uploaded, copied, or moved in from outside the watched folder' },
-			{ name: 'Deleted', value: 'deleted', description: 'A file went away: deleted, or moved out of the watched folder' },
-			{ name: 'Updated', value: 'updated', description: 'A file got new contents (a new version), a new name, or moved within the watched folder' },
-		],
-		description: 'Which changes start the workflow',
-	},
+	...watchedProperties,
 	{
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
 		placeholder: 'Add option',
 		default: {},
-		options: [
-			{
-				displayName: 'Download Files',
-				name: 'download',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether to attach each created or updated file as binary data (through the same engine as the Download node). A file that cannot be downloaded is reported on its item (downloadError) without stopping the others.',
-			},
-			{
-				displayName: 'File Extensions',
-				name: 'fileExtensions',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. pdf,docx',
-				description: 'Only files with these extensions (comma-separated, without dots); empty: every file',
-			},
-			{
-				displayName: 'Include Folders',
-				name: 'includeFolders',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to report folders themselves (created, renamed, moved, deleted), not only files',
-			},
-			{
-				displayName: 'Max Depth',
-				name: 'maxDepth',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 100, numberPrecision: 0 },
-				default: DEFAULT_MAX_DEPTH,
-				description: "With Recursive: how many levels to watch. 1 is the folder's own entries. Every folder watched costs at least one call per poll.",
-			},
-			{
-				displayName: 'Max Download Size (Bytes)',
-				name: 'maxDownloadSize',
-				type: 'number',
-				typeOptions: { minValue: 0, numberPrecision: 0 },
-				default: 0,
-				description: 'With Download Files: larger files are reported without binary data (with a downloadSkipped reason). 0: no limit.',
-			},
+		options: sortedOptions([
+			...watchOptions,
 			{
 				displayName: 'Max Items per Poll',
 				name: 'maxItemsPerPoll',
@@ -87,20 +28,6 @@ export const triggerProperties: INodeProperties[] = [
 				default: 200,
 				description: 'The most changes one poll emits, oldest first; the rest wait for the next poll. Bounds memory when Download Files is on.',
 			},
-			{
-				displayName: 'Put Output File in Field',
-				name: 'binaryPropertyName',
-				type: 'string',
-				default: 'data',
-				description: 'With Download Files: the name of the binary field to put each file in',
-			},
-			{
-				displayName: 'Recursive',
-				name: 'recursive',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to watch the sub-folders too (see Max Depth)',
-			},
-		],
+		]),
 	},
 ];

@@ -38,6 +38,11 @@ function isCancelled(error: unknown): boolean {
 	return error instanceof DingTalkStorageError && error.code === 'cancelled';
 }
 
+/** Whether a details query's failure says DingTalk no longer knows the entry. */
+export function isGoneError(error: unknown): boolean {
+	return error instanceof DingTalkStorageError && !isCancelled(error) && (error.httpCode === 404 || /NotExist|NotFound/i.test(error.code));
+}
+
 /**
  * What a vanished entry's details say: `gone` (DingTalk knows it no more, it is not NORMAL,
  * or its folder is outside the watched tree), `present` (still where the listing should
@@ -51,7 +56,7 @@ export async function fateOf(client: DingTalkClient, ref: DentryRef, listed: Set
 	);
 	if ('error' in outcome) {
 		const { error } = outcome;
-		if (error instanceof DingTalkStorageError && !isCancelled(error) && (error.httpCode === 404 || /NotExist|NotFound/i.test(error.code))) return 'gone';
+		if (isGoneError(error)) return 'gone';
 		if (!(error instanceof DingTalkStorageError) || error.retryable || isCancelled(error)) throw error;
 		return 'unknown';
 	}

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 
 /**
- * What changed in a watched folder between two polls, decided by comparing the listing
+ * What changed in a watched folder between two polls (or two reconciles of the Event
+ * Trigger), decided by comparing the listing
  * with what the last poll saw: never by a time watermark alone, so files moved in,
  * renamed, edited twice in a minute, or stamped by a skewed clock are all caught. Pure:
  * previous state + listing → events + next state; the trigger stores the state in the
@@ -91,13 +92,13 @@ function extensionOf(name: string | undefined): string {
 }
 
 /** Whether an entry is watched at all: present (NORMAL), and passing the folder and extension filters. */
-function tracked(entry: ListedEntry, options: WatchOptions): boolean {
+export function tracked(entry: ListedEntry, options: WatchOptions): boolean {
 	if (entry.status !== undefined && String(entry.status).toUpperCase() !== 'NORMAL') return false;
 	if (isFolder(entry)) return options.includeFolders;
 	return options.extensions.length === 0 || options.extensions.includes(extensionOf(entry.name));
 }
 
-function seen(entry: ListedEntry): Seen {
+export function seen(entry: ListedEntry): Seen {
 	return [
 		typeof entry.version === 'number' ? entry.version : null,
 		typeof entry.size === 'number' ? entry.size : null,
@@ -107,10 +108,27 @@ function seen(entry: ListedEntry): Seen {
 	];
 }
 
-function previousOf(entry: Seen, folders: Record<string, string>): Previous {
+export function previousOf(entry: Seen, folders: Record<string, string>): Previous {
 	const [version, size, modifiedTime, name, parentId] = entry;
 	const folderPath = folders[parentId];
 	return { name, path: folderPath === undefined ? name : `${folderPath}/${name}`, parentId, version, size, modifiedTime };
+}
+
+/**
+ * What an update changed, from what was seen before to what is seen now (empty: nothing).
+ * A rename or a move also stamps a new modified time: alone, the time says "content" only
+ * when nothing else explains it; a new version or size always does.
+ */
+export function changesBetween(before: Seen, now: Seen): ChangeKind[] {
+	const [version, size, modifiedTime, name, parentId] = before;
+	const renamed = now[3] !== name;
+	const moved = now[4] !== parentId;
+	const content = now[0] !== version || now[1] !== size || (now[2] !== modifiedTime && !renamed && !moved);
+	const changes: ChangeKind[] = [];
+	if (content) changes.push('content');
+	if (renamed) changes.push('renamed');
+	if (moved) changes.push('moved');
+	return changes;
 }
 
 /** When a change happened, for ordering: its modified time (a deletion: when it was last seen changed). */
@@ -163,17 +181,7 @@ export function detectChanges(
 			events.push({ event: 'created', changes: [], dentryId, current: entry });
 			continue;
 		}
-		const [version, size, modifiedTime, name, parentId] = before;
-		const now = seen(entry);
-		const renamed = now[3] !== name;
-		const moved = now[4] !== parentId;
-		// A rename or a move also stamps a new modified time: alone, the time says "content"
-		// only when nothing else explains it; a new version or size always does.
-		const content = now[0] !== version || now[1] !== size || (now[2] !== modifiedTime && !renamed && !moved);
-		const changes: ChangeKind[] = [];
-		if (content) changes.push('content');
-		if (renamed) changes.push('renamed');
-		if (moved) changes.push('moved');
+		const changes = changesBetween(before, seen(entry));
 		if (changes.length > 0) events.push({ event: 'updated', changes, dentryId, current: entry, previous: previousOf(before, previous.folders) });
 	}
 	const vanished: string[] = [];

@@ -1,0 +1,170 @@
+import { changesBetween, isFolder, previousOf, seen, tracked, type ChangeEvent, type ListedEntry, type WatchedFolder, type WatchOptions, type WatchState } from './changes';
+
+/**
+ * One storage event applied to a watch's snapshot (the same snapshot the polling trigger's
+ * diff keeps, see changes.ts), for the Event Trigger. DingTalk's event says only which entry
+ * changed; what the change IS comes from comparing the entry now (its details) with what the
+ * snapshot knew, so the event's own type is a hint, never trusted:
+ * - now inside the watched tree and tracked: `created` if the snapshot did not know it (new,
+ *   or moved in from outside, or renamed into the extension filter), `updated` with what
+ *   changed if it did (nothing changed: nothing to say, e.g. a second delivery);
+ * - no longer inside, no longer tracked (moved out, recycled, renamed out of the filter), or
+ *   gone: `deleted`, from what the snapshot knew (nothing known: nothing to say);
+ * - a folder that leaves (deleted, moved out) takes everything the snapshot knew under it;
+ *   a folder renamed or moved within the tree carries its sub-folders' paths along.
+ * The snapshot is changed in place (it is the trigger's working copy), so that a later
+ * reconcile reports nothing twice. Pure otherwise: no I/O, no clock.
+ */
+
+export interface EventWatch extends WatchOptions {
+	/** The watched space: an entry of another space is outside. */
+	spaceId: string;
+	/** The watched folder: its ID and path ("" for the root). */
+	watched: WatchedFolder;
+	recursive: boolean;
+	/** With recursive: levels watched, 1 being the folder's own entries (as the listing's). */
+	maxDepth: number;
+}
+
+/** What the event's entry is now: its details, or gone (DingTalk no longer knows it). */
+export type EntryNow = { kind: 'present'; entry: ListedEntry } | { kind: 'gone' };
+
+function segments(relative: string): number {
+	return relative === '' ? 0 : relative.split('/').length;
+}
+
+/** `path` relative to the folder at `base` ("" for the root), or undefined when it is not below it. */
+function below(path: string, base: string): string | undefined {
+	if (base === '') return path.startsWith('/') ? path.slice(1) : undefined;
+	return path.startsWith(`${base}/`) ? path.slice(base.length + 1) : undefined;
+}
+
+/** The watched folder's path as the snapshot knows it (the listing may have told it more exactly). */
+function watchedPath(state: WatchState, watch: EventWatch): string {
+	return state.folders[watch.watched.id] ?? watch.watched.path;
+}
+
+/**
+ * How deep below the watched folder an entry is (1: directly in it), or undefined when it is
+ * not in the watched tree (another space, another folder, deeper than Max Depth). Decided by
+ * its parent when the snapshot knows the parent's path, else by the entry's own path.
+ */
+export function depthInWatch(entry: ListedEntry, state: WatchState, watch: EventWatch): number | undefined {
+	const spaceId = entry.spaceId;
+	if (typeof spaceId === 'string' && spaceId !== '' && spaceId !== watch.spaceId) return undefined;
+	if (entry.parentId !== undefined && entry.parentId === watch.watched.id) return 1;
+	if (!watch.recursive) return undefined;
+	const base = watchedPath(state, watch);
+	let depth: number | undefined;
+	const parentPath = entry.parentId === undefined ? undefined : state.folders[entry.parentId];
+	if (parentPath !== undefined) {
+		const relative = below(parentPath, base);
+		depth = relative === undefined ? undefined : segments(relative) + 1;
+	}
+	if (depth === undefined && typeof entry.path === 'string') {
+		const relative = below(entry.path, base);
+		depth = relative === undefined || relative === '' ? undefined : segments(relative);
+	}
+	return depth !== undefined && depth <= watch.maxDepth ? depth : undefined;
+}
+
+/** The path of a folder of the tree, from its details: its own path, or its parent's and its name. */
+function folderPathOf(entry: ListedEntry, state: WatchState): string | undefined {
+	if (typeof entry.path === 'string' && entry.path !== '') return entry.path;
+	const parentPath = entry.parentId === undefined ? undefined : state.folders[entry.parentId];
+	return parentPath === undefined || !entry.name ? undefined : `${parentPath}/${entry.name}`;
+}
+
+/**
+ * Forgets a folder's sub-tree: every folder under it (and itself, unless `keepItself`) leaves
+ * `folders`, every entry the snapshot knew under it leaves `entries` and is returned as
+ * deleted, by path.
+ */
+function dropSubtree(state: WatchState, folderId: string, keepItself: boolean): ChangeEvent[] {
+	const path = state.folders[folderId];
+	if (path === undefined) return [];
+	const gone = new Set<string>([folderId]);
+	for (const [id, folderPath] of Object.entries(state.folders)) {
+		if (below(folderPath, path) !== undefined) gone.add(id);
+	}
+	const deleted: ChangeEvent[] = [];
+	for (const [dentryId, before] of Object.entries(state.entries)) {
+		if (dentryId === folderId || !gone.has(before[4])) continue;
+		deleted.push({ event: 'deleted', changes: [], dentryId, previous: previousOf(before, state.folders) });
+	}
+	for (const change of deleted) delete state.entries[change.dentryId];
+	for (const id of gone) {
+		if (id !== folderId || !keepItself) delete state.folders[id];
+	}
+	return deleted.sort((a, b) => (a.previous!.path < b.previous!.path ? -1 : a.previous!.path > b.previous!.path ? 1 : 0));
+}
+
+/** A folder of the tree now at `path`: its sub-folders' paths follow it. */
+function moveSubtree(state: WatchState, folderId: string, path: string): void {
+	const before = state.folders[folderId];
+	state.folders[folderId] = path;
+	if (before === undefined || before === path) return;
+	for (const [id, folderPath] of Object.entries(state.folders)) {
+		const relative = below(folderPath, before);
+		if (id !== folderId && relative !== undefined) state.folders[id] = `${path}/${relative}`;
+	}
+}
+
+/**
+ * Applies what is now known of `dentryId` to `state` (in place) and returns the changes,
+ * whatever the watch's `events` (the caller keeps those it reports): deletions of a folder's
+ * contents first, by path, then the entry's own change.
+ */
+export function applyEntryChange(state: WatchState, dentryId: string, now: EntryNow, watch: EventWatch): ChangeEvent[] {
+	const before = state.entries[dentryId];
+	const previous = before ? previousOf(before, state.folders) : undefined;
+	const changes: ChangeEvent[] = [];
+	if (now.kind === 'gone') {
+		// The watched folder itself gone: its contents are, its ID stays (a reconcile will say it is missing).
+		changes.push(...dropSubtree(state, dentryId, dentryId === watch.watched.id));
+		if (before) {
+			delete state.entries[dentryId];
+			changes.push({ event: 'deleted', changes: [], dentryId, previous });
+		}
+		return changes;
+	}
+	const entry = { ...now.entry, id: dentryId };
+	const inside = dentryId !== watch.watched.id && depthInWatch(entry, state, watch) !== undefined;
+	if (isFolder(entry) && dentryId !== watch.watched.id) {
+		const path = inside ? folderPathOf(entry, state) : undefined;
+		if (path !== undefined) moveSubtree(state, dentryId, path);
+		// Moved out of the tree (or out of reach): what was known under it left with it.
+		else if (state.folders[dentryId] !== undefined) changes.push(...dropSubtree(state, dentryId, false));
+	}
+	if (inside && tracked(entry, watch)) {
+		const seenNow = seen(entry);
+		state.entries[dentryId] = seenNow;
+		if (!before) changes.push({ event: 'created', changes: [], dentryId, current: entry });
+		else {
+			const what = changesBetween(before, seenNow);
+			if (what.length > 0) changes.push({ event: 'updated', changes: what, dentryId, current: entry, previous });
+		}
+	} else if (before) {
+		delete state.entries[dentryId];
+		changes.push({ event: 'deleted', changes: [], dentryId, previous });
+	}
+	return changes;
+}
+
+/**
+ * Whether an event can be passed over without reading its entry (no API call): another
+ * space's, or a file whose extension the filter excludes and that the snapshot does not know
+ * (a known one may have been renamed out of the filter: that is a deletion to report), or a
+ * folder it does not know when folders are not reported.
+ */
+export function needsNoDetails(event: { spaceId: string; dentryId: string; type?: string; extension?: string }, state: WatchState, watch: EventWatch): boolean {
+	if (event.spaceId !== watch.spaceId) return true;
+	if (state.entries[event.dentryId] !== undefined || state.folders[event.dentryId] !== undefined) return false;
+	// A folder new to the snapshot matters only when folders are reported: a file later made
+	// in it is placed by its own path.
+	if (event.type === 'FOLDER') return !watch.includeFolders;
+	if (event.type === 'FILE' && watch.extensions.length > 0 && event.extension !== undefined) {
+		return !watch.extensions.includes(event.extension.toLowerCase());
+	}
+	return false;
+}

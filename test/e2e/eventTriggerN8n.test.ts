@@ -1,0 +1,157 @@
+/**
+ * The DingTalk Storage Event Trigger in real n8n, as users run it: two active workflows, each
+ * an Event Trigger on the same app watching its own folder → an HTTP Request node that hands
+ * each item to a recorder in this test. Changes made in the emulator raise storage events on
+ * its Stream gateway; each workflow gets exactly its changes, in seconds, over one connection;
+ * the gateway drops the connection and the next event still arrives; n8n stopped, changes
+ * made, n8n started: exactly those changes arrive (from the reconcile), nothing twice.
+ * n8n 2.41.1 (Node 24) and 1.123.81 (Node 20).
+ */
+import { rmSync } from 'node:fs';
+
+import { EMULATOR_DEFAULTS, startEmulator } from '../../emulator';
+import { startRecorder, waitFor } from '../harness/realN8n';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ensureN8n } = require('../../scripts/e2e/n8n-install') as typeof import('../../scripts/e2e/n8n-install');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runner = require('../../scripts/e2e/n8n-runner') as typeof import('../../scripts/e2e/n8n-runner');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const build = require('../../scripts/workflows') as typeof import('../../scripts/workflows');
+
+type Emulator = Awaited<ReturnType<typeof startEmulator>>;
+type Install = Awaited<ReturnType<typeof ensureN8n>>;
+interface Received {
+	workflow: string;
+	source: string;
+	operatorUnionId: string | null;
+	event: string;
+	dentryId: string;
+	name: string;
+	changes: string[];
+	eventId: string;
+}
+
+const SPACE = EMULATOR_DEFAULTS.spaceId;
+const skip1x = process.env.N8N_E2E_SKIP_1X === '1';
+
+const VERSIONS = [
+	{ major: '2' as const, label: 'n8n 2.41.1 on Node 24' },
+	{ major: '1' as const, label: 'n8n 1.123.81 on Node 20' },
+];
+
+describe.each(VERSIONS)('$label', ({ major }) => {
+	const run = major === '1' && skip1x ? describe.skip : describe;
+
+	run('two DingTalk Storage Event Triggers on one app', () => {
+		let install: Install;
+		let emulator: Emulator;
+		let recorder: Awaited<ReturnType<typeof startRecorder<Received>>>;
+		let userFolder: string;
+		let inboxId: string;
+		let archiveId: string;
+
+		const summary = (items: Received[]) => items.map((item) => [item.workflow, item.event, item.name, item.changes, item.source]);
+		/** Listings of a folder so far (the reconciles). */
+		const listings = (folderId: string) => emulator.log.filter((entry) => entry.path.includes('/dentries?') && entry.path.includes(`parentId=${folderId}`) && entry.status === 200).length;
+		/** Both triggers active: one connection open, both folders listed once more than `before`. */
+		const active = (before: { inbox: number; archive: number }) => emulator.stream.connections().length === 1 && listings(inboxId) > before.inbox && listings(archiveId) > before.archive;
+		const counts = () => ({ inbox: listings(inboxId), archive: listings(archiveId) });
+
+		beforeAll(async () => {
+			install = await ensureN8n(major);
+			emulator = await startEmulator();
+			recorder = await startRecorder<Received>();
+			inboxId = (emulator.drive.createFolder(SPACE, '0', '收件箱-e2e', 'AUTO_RENAME') as { id: string }).id;
+			archiveId = (emulator.drive.createFolder(SPACE, '0', '归档-e2e', 'AUTO_RENAME') as { id: string }).id;
+			emulator.drive.addFile(SPACE, inboxId, 'existing.pdf');
+			emulator.drive.addFile(SPACE, archiveId, 'old.pdf');
+			userFolder = runner.createUserFolder(runner.packPackage());
+			await runner.importCredentials(install, userFolder, [build.credentialRecord(emulator)]);
+			for (const [id, label, folderId] of [
+				['dtE2eEventsInbox', 'inbox', inboxId],
+				// n8n keeps static data only for IDs of at most 16 characters (as it makes them).
+				['dtE2eEventsArchv', 'archive', archiveId],
+			]) {
+				const workflow = build.eventTriggerToRecorder(id, label, emulator, folderId, recorder.url);
+				await runner.importWorkflow(install, userFolder, workflow);
+				await runner.activateWorkflow(install, userFolder, workflow.id);
+			}
+		}, 30 * 60_000);
+
+		afterAll(async () => {
+			await recorder?.close();
+			await emulator?.close();
+			if (userFolder) rmSync(userFolder, { recursive: true, force: true });
+		});
+
+		test('each workflow gets exactly its changes within seconds, over one connection; a dropped connection; a restart with changes made meanwhile', async () => {
+			let before = counts();
+			let n8n = await runner.startN8n(install, userFolder);
+			try {
+				await waitFor('both triggers active', () => active(before), 120_000, n8n.output);
+				expect(emulator.stream.subscriptions()).toEqual([`SPACE:${SPACE}`]);
+				// The baseline: nothing.
+				await new Promise((resolve) => setTimeout(resolve, 1_000));
+				expect(recorder.received).toEqual([]);
+
+				const changedAt = Date.now();
+				const report = emulator.drive.addFile(SPACE, inboxId, '报告.pdf') as { id: string };
+				emulator.drive.addFile(SPACE, archiveId, 'contract.docx');
+				// (An edit before the creation is read would be reported once, as the file's latest state.)
+				await waitFor('the two creations', () => recorder.received.length >= 2, 60_000, n8n.output);
+				emulator.drive.editFile(report.id);
+				await waitFor('the three changes', () => recorder.received.length >= 3, 60_000, () => `${n8n.output()}\nreceived: ${JSON.stringify(recorder.received)}\ndeliveries: ${JSON.stringify(emulator.stream.deliveries())}\nlog: ${JSON.stringify(emulator.log.slice(-8).map((entry) => [entry.method, entry.path, entry.status]))}`);
+				const seconds = (Date.now() - changedAt) / 1000;
+				console.log(`n8n ${install.version}: three changes delivered ${seconds.toFixed(1)} s after they were made`);
+				expect(summary(recorder.received).sort()).toEqual([
+					['archive', 'created', 'contract.docx', [], 'stream'],
+					['inbox', 'created', '报告.pdf', [], 'stream'],
+					['inbox', 'updated', '报告.pdf', ['content'], 'stream'],
+				]);
+				expect(recorder.received.every((item) => item.operatorUnionId === emulator.unionId)).toBe(true);
+				expect(emulator.stream.connections()).toHaveLength(1);
+				expect(emulator.stream.acks().length).toBeGreaterThanOrEqual(3);
+
+				// The gateway drops the connection: a new one, and the next event arrives.
+				const opened = emulator.stream.openedCount();
+				emulator.stream.dropConnections();
+				await waitFor('a new connection', () => emulator.stream.openedCount() > opened && emulator.stream.connections().length === 1, 60_000, n8n.output);
+				emulator.drive.addFile(SPACE, archiveId, 'after-drop.pdf');
+				await waitFor('the event after the drop', () => recorder.received.length >= 4, 60_000, n8n.output);
+				expect(summary(recorder.received.slice(3))).toEqual([['archive', 'created', 'after-drop.pdf', [], 'stream']]);
+			} finally {
+				await n8n.stop();
+			}
+			expect(n8n.output()).not.toContain(emulator.appSecret);
+			await waitFor('the connection to close with n8n', () => emulator.stream.connections().length === 0, 30_000);
+
+			// While n8n is down: events are lost by the gateway; the reconcile finds the changes.
+			emulator.drive.addFile(SPACE, inboxId, 'while-down.pdf');
+			emulator.drive.remove(SPACE, emulator.drive.children(SPACE, archiveId).find((entry: { name: string }) => entry.name === 'old.pdf')!.id, true);
+			const delivered = recorder.received.length;
+			before = counts();
+			n8n = await runner.startN8n(install, userFolder);
+			try {
+				await waitFor('both triggers active again', () => active(before), 120_000, n8n.output);
+				await waitFor('the changes made while n8n was down', () => recorder.received.length >= delivered + 2, 60_000, () => `${n8n.output()}\nreceived: ${JSON.stringify(summary(recorder.received))}`);
+				// One event after the restart too.
+				emulator.drive.addFile(SPACE, inboxId, 'after-restart.pdf');
+				await waitFor('the event after the restart', () => recorder.received.length >= delivered + 3, 60_000, n8n.output);
+				await new Promise((resolve) => setTimeout(resolve, 2_000));
+			} finally {
+				await n8n.stop();
+			}
+			expect(summary(recorder.received.slice(delivered)).sort()).toEqual([
+				['archive', 'deleted', 'old.pdf', [], 'reconcile'],
+				['inbox', 'created', 'after-restart.pdf', [], 'stream'],
+				['inbox', 'created', 'while-down.pdf', [], 'reconcile'],
+			]);
+			// Nothing twice.
+			const ids = recorder.received.map((item) => item.eventId);
+			expect(new Set(ids).size).toBe(ids.length);
+			expect(recorder.received).toHaveLength(delivered + 3);
+			expect(n8n.output()).not.toContain(emulator.appSecret);
+		}, 10 * 60_000);
+	});
+});
