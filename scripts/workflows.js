@@ -266,6 +266,8 @@ function placeholders(emulator) {
 		YOUR_OPERATOR_UNION_ID: emulator.unionId,
 		YOUR_FILE_DENTRY_ID: '1001',
 		YOUR_FOLDER_PATH: '/空文件夹',
+		// The contract example's watched folder.
+		YOUR_CONTRACTS_FOLDER: '/合同',
 		// The upload example's local folder; the end-to-end suite points it at a temporary one.
 		YOUR_LOCAL_FOLDER: '/data/outbox',
 		// The agent example's model: the scripted model server answers as this one.

@@ -5,9 +5,13 @@
  * its Stream gateway; each workflow gets exactly its changes, in seconds, over one connection;
  * the gateway drops the connection and the next event still arrives; n8n stopped, changes
  * made, n8n started: exactly those changes arrive (from the reconcile), nothing twice.
+ * Beside them, the example "the moment a contract lands in /合同, post it to a chat" runs on
+ * the same connection, its chat webhook pointed at a local receiver of multipart posts.
  * n8n 2.41.1 (Node 24) and 1.123.81 (Node 20).
  */
+import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 
 import { EMULATOR_DEFAULTS, startEmulator } from '../../emulator';
 import { startRecorder, waitFor } from '../harness/realN8n';
@@ -33,6 +37,47 @@ interface Received {
 }
 
 const SPACE = EMULATOR_DEFAULTS.spaceId;
+
+interface Posted {
+	contentType: string;
+	body: Buffer;
+}
+
+/** A chat webhook stand-in: keeps every request body as it came. */
+async function startChat(): Promise<{ url: string; posted: Posted[]; close: () => Promise<void> }> {
+	const posted: Posted[] = [];
+	const server: Server = createServer((req, res) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (chunk: Buffer) => chunks.push(chunk));
+		req.on('end', () => {
+			posted.push({ contentType: String(req.headers['content-type'] ?? ''), body: Buffer.concat(chunks) });
+			res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as { port: number };
+	return { url: `http://127.0.0.1:${port}/chat`, posted, close: async () => await new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** The parts of a multipart/form-data body, by field name: their headers' text and their bytes. */
+function multipartParts(post: Posted): Record<string, { headers: string; bytes: Buffer }> {
+	const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(post.contentType);
+	if (!boundary) throw new Error(`not multipart: ${post.contentType}`);
+	const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+	const parts: Record<string, { headers: string; bytes: Buffer }> = {};
+	let start = post.body.indexOf(delimiter);
+	while (start !== -1) {
+		const next = post.body.indexOf(delimiter, start + delimiter.length);
+		if (next === -1) break;
+		const part = post.body.subarray(start + delimiter.length + 2, next - 2);
+		const split = part.indexOf('\r\n\r\n');
+		const headers = part.subarray(0, split).toString('utf8');
+		const name = /name="([^"]+)"/.exec(headers)?.[1] ?? '';
+		parts[name] = { headers, bytes: part.subarray(split + 4) };
+		start = next;
+	}
+	return parts;
+}
 const skip1x = process.env.N8N_E2E_SKIP_1X === '1';
 
 const VERSIONS = [
@@ -50,6 +95,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		let userFolder: string;
 		let inboxId: string;
 		let archiveId: string;
+		let chat: Awaited<ReturnType<typeof startChat>>;
 
 		const summary = (items: Received[]) => items.map((item) => [item.workflow, item.event, item.name, item.changes, item.source]);
 		/** Listings of a folder so far (the reconciles). */
@@ -62,6 +108,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			install = await ensureN8n(major);
 			emulator = await startEmulator();
 			recorder = await startRecorder<Received>();
+			chat = await startChat();
 			inboxId = (emulator.drive.createFolder(SPACE, '0', '收件箱-e2e', 'AUTO_RENAME') as { id: string }).id;
 			archiveId = (emulator.drive.createFolder(SPACE, '0', '归档-e2e', 'AUTO_RENAME') as { id: string }).id;
 			emulator.drive.addFile(SPACE, inboxId, 'existing.pdf');
@@ -77,10 +124,17 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 				await runner.importWorkflow(install, userFolder, workflow);
 				await runner.activateWorkflow(install, userFolder, workflow.id);
 			}
+			const example = build.exampleFor('contract-to-chat.workflow.json', emulator);
+			for (const node of example.nodes) {
+				if (typeof node.parameters.url === 'string') node.parameters.url = node.parameters.url.replace('YOUR_CHAT_WEBHOOK_URL', chat.url);
+			}
+			await runner.importWorkflow(install, userFolder, example);
+			await runner.activateWorkflow(install, userFolder, example.id);
 		}, 30 * 60_000);
 
 		afterAll(async () => {
 			await recorder?.close();
+			await chat?.close();
 			await emulator?.close();
 			if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 		});
@@ -112,6 +166,17 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 				expect(recorder.received.every((item) => item.operatorUnionId === emulator.unionId)).toBe(true);
 				expect(emulator.stream.connections()).toHaveLength(1);
 				expect(emulator.stream.acks().length).toBeGreaterThanOrEqual(3);
+
+				// The example: a contract in /合同/2026 is posted to the chat with its bytes; a .txt is not.
+				emulator.drive.addFile(SPACE, '2009', 'not-a-contract.txt');
+				const contract = emulator.drive.addFile(SPACE, '2005', '合同-2026-e2e.pdf', { size: 12_345 }) as { id: string };
+				await waitFor('the chat post', () => chat.posted.length >= 1, 60_000, n8n.output);
+				await new Promise((resolve) => setTimeout(resolve, 1_000));
+				expect(chat.posted).toHaveLength(1);
+				const parts = multipartParts(chat.posted[0]);
+				expect(parts.content.bytes.toString('utf8')).toBe(`新合同 / New contract: /合同/2026/合同-2026-e2e.pdf (12345 bytes), added by ${emulator.unionId}`);
+				expect(parts.file.headers).toContain('filename="合同-2026-e2e.pdf"');
+				expect(createHash('sha256').update(parts.file.bytes).digest('hex')).toBe(emulator.sha256(contract.id));
 
 				// The gateway drops the connection: a new one, and the next event arrives.
 				const opened = emulator.stream.openedCount();

@@ -368,6 +368,29 @@ describe('connection and restarts', () => {
 		expect(summary(third.items())).toEqual([['updated', 'notes.md', ['content'], 'stream']]);
 	});
 
+	test('what DingTalk does not announce (a Knowledge Base document) is found by the scheduled reconcile', async () => {
+		const { emulator } = ctx;
+		// Every 1.8 s here; 24 hours by default.
+		const trigger = await activate(emulator, { options: { reconcileEvery: 0.0005 } });
+		const announce = emulator.drive.onChange;
+		emulator.drive.onChange = undefined;
+		try {
+			emulator.drive.addFile(SPACE, '0', 'unannounced.adoc');
+		} finally {
+			emulator.drive.onChange = announce;
+		}
+		await until('the scheduled reconcile', () => trigger.items().length === 1);
+		expect(summary(trigger.items())).toEqual([['created', 'unannounced.adoc', [], 'reconcile']]);
+		expect(emulator.stream.deliveries()).toEqual([]);
+	});
+
+	test('Reconcile Every must be 0 or more hours: a clear error naming it', async () => {
+		const { emulator } = ctx;
+		const error = await activationError(emulator, { options: { reconcileEvery: -1 } });
+		expect(error.message).toMatch(/reconcileEvery/);
+		expect(emulator.stream.connections()).toHaveLength(0);
+	});
+
 	test('the same change from a stream event and from a reconcile has the same eventId', async () => {
 		const { emulator } = ctx;
 		const live = await activate(emulator, {});

@@ -86,15 +86,19 @@ describe('queue mode: main + 2 workers, filesystem binary data shared', () => {
 	let userFolder: string;
 	let recorder: Awaited<ReturnType<typeof startRecorder<{ event: string; name: string; dentryId: string }>>>;
 	let watchedId: string;
+	let eventsFolderId: string;
+	let eventRecorder: Awaited<ReturnType<typeof startRecorder<{ event: string; name: string; dentryId: string; source: string }>>>;
 	const folders: string[] = [];
 
-	let webhookIds: { dl: string; many: string; trigger: string };
+	let webhookIds: { dl: string; many: string; trigger: string; events: string };
 
 	beforeAll(async () => {
 		emulator = await startEmulator();
 		recorder = await startRecorder();
 		watchedId = (emulator.drive.createFolder(SPACE, '0', '队列-监视', 'AUTO_RENAME') as { id: string }).id;
 		emulator.drive.addFile(SPACE, watchedId, 'existing.pdf');
+		eventRecorder = await startRecorder();
+		eventsFolderId = (emulator.drive.createFolder(SPACE, '0', '队列-事件', 'AUTO_RENAME') as { id: string }).id;
 		for (let folder = 0; folder < 10; folder++) {
 			const id = (emulator.drive.createFolder(SPACE, '0', `批量-${folder}`, 'AUTO_RENAME') as { id: string }).id;
 			for (let file = 0; file < 20; file++) emulator.drive.addFile(SPACE, id, `文件-${folder}-${file}.pdf`);
@@ -129,7 +133,8 @@ describe('queue mode: main + 2 workers, filesystem binary data shared', () => {
 			{ respond: 'json' },
 		);
 		const trigger = build.triggerToRecorder('dtQueueTrigger01', emulator, watchedId, recorder.url);
-		webhookIds = { dl: download.id, many: many.id, trigger: trigger.id };
+		const events = build.eventTriggerToRecorder('dtQueueEvents001', 'queue', emulator, eventsFolderId, eventRecorder.url);
+		webhookIds = { dl: download.id, many: many.id, trigger: trigger.id, events: events.id };
 
 		cluster = await queue.startCluster({
 			install,
@@ -138,13 +143,14 @@ describe('queue mode: main + 2 workers, filesystem binary data shared', () => {
 			redis,
 			workers: 2,
 			concurrency: 5,
-			prepare: importAndActivate(userFolder, emulator, [download, many, trigger]),
+			prepare: importAndActivate(userFolder, emulator, [download, many, trigger, events]),
 		});
 	}, 10 * 60_000);
 
 	afterAll(async () => {
 		await cluster?.stop();
 		await recorder?.close();
+		await eventRecorder?.close();
 		await emulator?.close();
 		if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 	});
@@ -212,6 +218,21 @@ describe('queue mode: main + 2 workers, filesystem binary data shared', () => {
 		expect(cluster.workerOf(runs[0].id)).toMatch(/^worker-/);
 		expect(cluster.main.output()).toContain(`Enqueued execution ${runs[0].id}`);
 	}, 6 * 60_000);
+
+	test('the Event Trigger listens on main only (one Stream connection for the cluster); each event runs one execution, on a worker', async () => {
+		// Main activated it: the space subscribed, one connection open (the workers open none).
+		await waitFor('the Stream connection', () => emulator.stream.connections().length === 1 && emulator.stream.subscriptions().includes(`SPACE:${SPACE}`), 120_000, logs);
+		const added = emulator.drive.addFile(SPACE, eventsFolderId, '队列-事件.pdf') as { id: string };
+		await waitFor('the event', () => eventRecorder.received.length >= 1, 60_000, logs);
+		await new Promise((resolve) => setTimeout(resolve, 2_000));
+		expect(eventRecorder.received.map((item) => [item.event, item.name, item.dentryId, item.source])).toEqual([['created', '队列-事件.pdf', added.id, 'stream']]);
+		expect(emulator.stream.openedCount()).toBe(1);
+		const runs = executions(postgres, cluster, webhookIds.events);
+		expect(runs.map((run) => run.status)).toEqual(['success']);
+		expect(cluster.workerOf(runs[0].id)).toMatch(/^worker-/);
+		expect(cluster.main.output()).toContain(`Enqueued execution ${runs[0].id}`);
+		console.log(`queue mode: the Event Trigger's connection on main, its execution ${runs[0].id} on ${cluster.workerOf(runs[0].id)}`);
+	}, 4 * 60_000);
 
 	test('a worker killed mid-download: no success, no whole-looking file; after a restart the rerun is byte-exact', async () => {
 		// About 32 s for 256 MiB: time to kill the worker in the middle.

@@ -126,6 +126,14 @@ describe('applyEntryChange', () => {
 		expect(later).toMatchObject({ event: 'updated', changes: ['content'], previous: { path: '/watched/sub2/deep/c.pdf' } });
 	});
 
+	test('the watched folder itself renamed: nothing to report, and changes below it are still placed (by their new paths)', () => {
+		const state = snapshot();
+		expect(applyEntryChange(state, 'w', { kind: 'present', entry: folder('w', '0', '/renamed') }, watchOf())).toEqual([]);
+		expect(state.folders).toMatchObject({ w: '/renamed', sub: '/renamed/sub', deep: '/renamed/sub/deep' });
+		const [created] = applyEntryChange(state, 'n', { kind: 'present', entry: file('n', 'new-folder', '/renamed/sub/new-folder/n.pdf') }, watchOf());
+		expect(created).toMatchObject({ event: 'created', dentryId: 'n' });
+	});
+
 	test('the watched folder itself gone: its contents are deleted, its own place is kept', () => {
 		const state = snapshot();
 		expect(shape(applyEntryChange(state, 'w', { kind: 'gone' }, watchOf())).map(([, id]) => id)).toEqual(['a', 'b', 'c']);

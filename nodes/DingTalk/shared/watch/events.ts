@@ -129,8 +129,13 @@ export function applyEntryChange(state: WatchState, dentryId: string, now: Entry
 		return changes;
 	}
 	const entry = { ...now.entry, id: dentryId };
-	const inside = dentryId !== watch.watched.id && depthInWatch(entry, state, watch) !== undefined;
-	if (isFolder(entry) && dentryId !== watch.watched.id) {
+	if (dentryId === watch.watched.id) {
+		// The watched folder itself renamed or moved: what is under it keeps its place, under a new path.
+		if (isFolder(entry) && typeof entry.path === 'string' && entry.path !== '') moveSubtree(state, dentryId, entry.path);
+		return changes;
+	}
+	const inside = depthInWatch(entry, state, watch) !== undefined;
+	if (isFolder(entry)) {
 		const path = inside ? folderPathOf(entry, state) : undefined;
 		if (path !== undefined) moveSubtree(state, dentryId, path);
 		// Moved out of the tree (or out of reach): what was known under it left with it.
