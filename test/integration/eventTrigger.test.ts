@@ -206,6 +206,60 @@ describe('events', () => {
 		expect(trigger.items()[0].json).toMatchObject({ event: 'updated', changes: ['content'], path: '/合同/二〇二五/合同-2025-001.pdf' });
 	});
 
+	test('a folder copied in with its contents (recursive): the files it holds are reported, from one listing of it', async () => {
+		const { emulator } = ctx;
+		const trigger = await activate(emulator, { folderId: DESIGN, options: { recursive: true } });
+		const listingsOf = (folderId: string) => emulator.log.filter((entry) => entry.path.includes(`parentId=${folderId}`)).length;
+		// /合同/2025 (four files, one of them three levels down) copied into /设计.
+		const copy = (emulator.drive.copy(SPACE, CONTRACTS_2025, { targetSpaceId: SPACE, targetFolderId: DESIGN, option: { conflictStrategy: 'AUTO_RENAME' } }) as { dentry?: { id: string }; taskId?: string });
+		await until('the four files', () => trigger.items().length === 4);
+		expect(trigger.items().map((item) => [item.json.event, item.json.path, item.json.source])).toEqual(
+			expect.arrayContaining([
+				['created', '/设计/2025/合同-2025-001.pdf', 'stream'],
+				['created', '/设计/2025/归档/旧版/扫描件-2019.pdf', 'stream'],
+			]),
+		);
+		void copy;
+		const copiedRoot = emulator.drive.children(SPACE, DESIGN).find((entry: { name: string }) => entry.name === '2025')!.id;
+		expect(listingsOf(copiedRoot)).toBe(1);
+	});
+
+	test('a folder created, a file put in it, the folder deleted: the file is reported deleted (folders not reported, Recursive)', async () => {
+		const { emulator } = ctx;
+		const trigger = await activate(emulator, { options: { recursive: true } });
+		const fresh = emulator.drive.createFolder(SPACE, '0', '临时', 'AUTO_RENAME') as { id: string };
+		emulator.drive.addFile(SPACE, fresh.id, 'draft.pdf');
+		await until('the created file', () => trigger.items().length === 1);
+		emulator.drive.remove(SPACE, fresh.id, false);
+		await until('its deletion', () => trigger.items().length === 2);
+		expect(summary(trigger.items())).toEqual([
+			['created', 'draft.pdf', [], 'stream'],
+			['deleted', 'draft.pdf', [], 'stream'],
+		]);
+	});
+
+	test('a watched file moved to another space: deleted', async () => {
+		const { emulator } = ctx;
+		const trigger = await activate(emulator, {});
+		emulator.drive.move(SPACE, '1004', { targetSpaceId: '2000', targetFolderId: '0' });
+		await until('the deletion', () => trigger.items().length === 1);
+		expect(trigger.items()[0].json).toMatchObject({ event: 'deleted', dentryId: '1004', previous: { path: '/notes.md' } });
+	});
+
+	test('an empty folder watched by ID, after a restart: what happens elsewhere in the space stays outside', async () => {
+		const { emulator } = ctx;
+		const first = await activate(emulator, { folderId: '2009', options: { recursive: true } });
+		const saved = first.saved();
+		await first.close();
+		const second = await activate(emulator, { folderId: '2009', staticData: saved, options: { recursive: true } });
+		emulator.drive.addFile(SPACE, DESIGN, 'elsewhere.pdf');
+		emulator.drive.addFile(SPACE, '2009', 'inside.pdf');
+		await until('the item', () => second.items().length === 1);
+		await settle(second, emulator);
+		expect(summary(second.items())).toEqual([['created', 'inside.pdf', [], 'stream']]);
+		expect(second.items()[0].json.path).toBe('/空文件夹/inside.pdf');
+	});
+
 	test('filters: sub-folders without Recursive, extensions, folders, event types; filtered events cost no call when the event says enough', async () => {
 		const { emulator } = ctx;
 		const trigger = await activate(emulator, { folderId: CONTRACTS_2025, events: ['created', 'deleted'], options: { fileExtensions: 'pdf' } });
@@ -326,6 +380,8 @@ describe('connection and restarts', () => {
 		emulator.stream.disconnect(500);
 		emulator.drive.addFile(SPACE, '0', 'during-handover.pdf');
 		await until('the item', () => trigger.items().length === 1);
+		await until('the old connection to end', () => emulator.stream.connections().length === 1);
+		await settle(trigger, emulator);
 		expect(summary(trigger.items())).toEqual([['created', 'during-handover.pdf', [], 'stream']]);
 		expect(listings()).toBe(before);
 	});
@@ -362,8 +418,12 @@ describe('connection and restarts', () => {
 		emulator.drive.editFile('1004');
 		await until('the live update', () => third.items().length === 1);
 		const opened = emulator.stream.openedCount();
+		const listings = () => emulator.log.filter((entry) => entry.path.includes('parentId=0&')).length;
+		const listed = listings();
 		emulator.stream.dropConnections();
 		await until('a new connection', () => emulator.stream.openedCount() > opened && emulator.stream.connections().length === 1);
+		// The gap's reconcile: it lists the tree, and finds nothing to report.
+		await until('the reconcile after the gap', () => listings() > listed);
 		await settle(third, emulator);
 		expect(summary(third.items())).toEqual([['updated', 'notes.md', ['content'], 'stream']]);
 	});

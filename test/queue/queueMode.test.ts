@@ -221,7 +221,8 @@ describe('queue mode: main + 2 workers, filesystem binary data shared', () => {
 
 	test('the Event Trigger listens on main only (one Stream connection for the cluster); each event runs one execution, on a worker', async () => {
 		// Main activated it: the space subscribed, one connection open (the workers open none).
-		await waitFor('the Stream connection', () => emulator.stream.connections().length === 1 && emulator.stream.subscriptions().includes(`SPACE:${SPACE}`), 120_000, logs);
+		const listed = () => emulator.log.some((entry) => entry.path.includes(`parentId=${eventsFolderId}`) && entry.status === 200);
+		await waitFor('the Stream connection and the baseline', () => emulator.stream.connections().length === 1 && emulator.stream.subscriptions().includes(`SPACE:${SPACE}`) && listed(), 120_000, logs);
 		const added = emulator.drive.addFile(SPACE, eventsFolderId, '队列-事件.pdf') as { id: string };
 		await waitFor('the event', () => eventRecorder.received.length >= 1, 60_000, logs);
 		await new Promise((resolve) => setTimeout(resolve, 2_000));

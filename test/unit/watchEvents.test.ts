@@ -141,16 +141,53 @@ describe('applyEntryChange', () => {
 	});
 });
 
+describe('where the snapshot is unsure', () => {
+	test("a watched folder (not the root) whose path the snapshot does not know: an entry is placed by its parent, never by its path's prefix", () => {
+		const watch = watchOf({ watched: { id: 'w', path: '' } });
+		const state = snapshot(watch, []);
+		expect(depthInWatch(file('x', 'elsewhere', '/其他/x.pdf'), state, watch)).toBeUndefined();
+		expect(depthInWatch(file('x', 'w', '/其他/x.pdf'), state, watch)).toBe(1);
+		expect(applyEntryChange(state, 'x', { kind: 'present', entry: file('x', 'elsewhere', '/其他/x.pdf') }, watch)).toEqual([]);
+	});
+
+	test("a folder the snapshot still places in the tree, now elsewhere: the entry's own path decides", () => {
+		const state = snapshot();
+		expect(depthInWatch(file('n', 'sub', '/other/sub/n.pdf'), state, watchOf())).toBeUndefined();
+		expect(applyEntryChange(state, 'n', { kind: 'present', entry: file('n', 'sub', '/other/sub/n.pdf') }, watchOf())).toEqual([]);
+	});
+
+	test('a file placed by its path makes its folder known: the folder deleted later takes the file with it', () => {
+		const state = snapshot();
+		expect(shape(applyEntryChange(state, 'n', { kind: 'present', entry: file('n', 'fresh', '/watched/sub/fresh/n.pdf') }, watchOf()))).toEqual([['created', 'n', []]]);
+		expect(state.folders.fresh).toBe('/watched/sub/fresh');
+		expect(shape(applyEntryChange(state, 'fresh', { kind: 'gone' }, watchOf()))).toEqual([['deleted', 'n', []]]);
+	});
+
+	test('a folder moved to the recycle bin (details say DELETED) takes what it holds', () => {
+		const state = snapshot();
+		expect(shape(applyEntryChange(state, 'deep', { kind: 'present', entry: { ...folder('deep', 'sub', '/watched/sub/deep'), status: 'DELETED' } }, watchOf()))).toEqual([['deleted', 'c', []]]);
+		expect(state.folders.deep).toBeUndefined();
+	});
+
+	test('a known file moved to another space: deleted', () => {
+		const state = snapshot();
+		expect(shape(applyEntryChange(state, 'a', { kind: 'present', entry: file('a', '0', '/a.pdf', { spaceId: '2000' }) }, watchOf()))).toEqual([['deleted', 'a', []]]);
+	});
+});
+
 describe('needsNoDetails', () => {
 	const watch = watchOf({ extensions: ['pdf'] });
 	const state = snapshot(watch);
-	test('another space, an excluded extension not known, a folder when folders are not reported: no query', () => {
-		expect(needsNoDetails({ spaceId: '2000', dentryId: 'a' }, state, watch)).toBe(true);
+	test("another space's, an excluded extension, a folder when neither folders nor sub-folders are watched (none known): no query", () => {
+		expect(needsNoDetails({ spaceId: '2000', dentryId: 'n' }, state, watch)).toBe(true);
 		expect(needsNoDetails({ spaceId: SPACE, dentryId: 'n', type: 'FILE', extension: 'txt' }, state, watch)).toBe(true);
-		expect(needsNoDetails({ spaceId: SPACE, dentryId: 'n', type: 'FOLDER' }, state, watch)).toBe(true);
+		const flat = watchOf({ recursive: false });
+		expect(needsNoDetails({ spaceId: SPACE, dentryId: 'n', type: 'FOLDER' }, snapshot(flat), flat)).toBe(true);
 	});
-	test('a known entry, a wanted extension, an event that does not say enough: a query', () => {
+	test('a known entry (even from another space), a wanted extension, a folder in a recursive watch, an event that does not say enough: a query', () => {
 		expect(needsNoDetails({ spaceId: SPACE, dentryId: 'a', type: 'FILE', extension: 'txt' }, state, watch)).toBe(false);
+		expect(needsNoDetails({ spaceId: '2000', dentryId: 'a' }, state, watch)).toBe(false);
+		expect(needsNoDetails({ spaceId: SPACE, dentryId: 'n', type: 'FOLDER' }, state, watch)).toBe(false);
 		expect(needsNoDetails({ spaceId: SPACE, dentryId: 'sub', type: 'FOLDER' }, state, watch)).toBe(false);
 		expect(needsNoDetails({ spaceId: SPACE, dentryId: 'n', type: 'FILE', extension: 'PDF' }, state, watch)).toBe(false);
 		expect(needsNoDetails({ spaceId: SPACE, dentryId: 'n' }, state, watch)).toBe(false);

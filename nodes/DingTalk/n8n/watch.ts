@@ -132,7 +132,8 @@ export async function watchedFolder(client: DingTalkClient, settings: WatchSetti
 	const known = settings.folder.mode !== 'path' && previous?.scope === scopeOf(settings, requireId('folderId', settings.folder.value));
 	const where = { client, paths: new PathResolver(), spaceId: settings.spaceId, unionId: settings.unionId };
 	const folder = await locate(settings.folder, 'folderId', where, { kind: 'folder', known });
-	return { id: folder.id, path: folder.dentry?.path ?? '' };
+	// Not read again (known): its path is the one the snapshot keeps, not "" (the root's).
+	return { id: folder.id, path: folder.dentry?.path ?? (known ? previous?.folders[folder.id] : undefined) ?? '' };
 }
 
 /** The watched tree, listed whole (or failing: see paging.ts). */

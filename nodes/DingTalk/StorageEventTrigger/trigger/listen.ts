@@ -11,11 +11,12 @@ import { DingTalkApiError, DingTalkStorageError, InputError } from '../../shared
 import { Backoff } from '../../shared/helpers/retry';
 import { getDentry } from '../../shared/storage/dentries';
 import { isGoneError } from '../../shared/storage/deletions';
+import { listFolder } from '../../shared/storage/listing';
 import { sharedStreamRegistry, subscribeStorageEvents, type StorageEvent, type StreamRegistry, type StreamState, type StreamSubscription } from '../../shared/stream';
 import { DEFAULT_TIMEOUTS } from '../../shared/transport/http';
-import type { ChangeEvent, WatchState } from '../../shared/watch/changes';
+import { isFolder, type ChangeEvent, type ListedEntry, type WatchState } from '../../shared/watch/changes';
 import { SharedReads } from '../../shared/watch/eventDetails';
-import { applyEntryChange, needsNoDetails, type EntryNow, type EventWatch } from '../../shared/watch/events';
+import { applyEntryChange, depthInWatch, needsNoDetails, type EntryNow, type EventWatch } from '../../shared/watch/events';
 import { WorkQueue } from '../../shared/watch/workQueue';
 
 /**
@@ -67,8 +68,14 @@ const DEFAULT_LISTEN_OPTIONS: ListenOptions = {
 	retryFirstDelayMs: 1_000,
 };
 
-/** The details of an event's entry, read once for every trigger that gets the event. */
-const eventReads = new SharedReads<EntryNow>();
+/**
+ * The details of an event's entry, read once for every trigger (with the same operator) that
+ * gets the event. Kept 10 s: long enough for the triggers of a process to take the same
+ * event, short enough not to undo what a trigger's own later reconcile read.
+ */
+const eventReads = new SharedReads<EntryNow>(10_000);
+/** Cancelled reads (another trigger's, ended by its deactivation) retried at most this often. */
+const MAX_CANCELLED_READS = 10;
 
 interface Settings extends WatchSettings {
 	reconcileEveryMs: number;
@@ -141,6 +148,7 @@ export async function listenForEvents(ctx: ITriggerFunctions, tunables: Partial<
 	let reconcileFailures = 0;
 	let reportedFailure = false;
 	let gap = false;
+	let gapReconcileScheduled = false;
 	const timers = new Set<NodeJS.Timeout>();
 
 	// A timer's wait is at most about 24.8 days (2^31 - 1 ms): longer ones are taken in steps.
@@ -278,6 +286,7 @@ export async function listenForEvents(ctx: ITriggerFunctions, tunables: Partial<
 		const ref = { spaceId: event.spaceId, dentryId: event.dentryId, unionId: settings.unionId };
 		const key = [app.baseUrl, app.appKey, settings.unionId, event.spaceId, event.dentryId, event.eventId].join('\n');
 		const backoff = new Backoff({ firstDelayMs: options.retryFirstDelayMs, maxDelayMs: 30_000, jitter: 'equal' });
+		let cancelledReads = 0;
 		for (let attempt = 1; ; attempt++) {
 			try {
 				return await eventReads.get(key, async () => {
@@ -290,16 +299,20 @@ export async function listenForEvents(ctx: ITriggerFunctions, tunables: Partial<
 				});
 			} catch (error) {
 				if (closed) throw error;
-				// Another trigger's read, cancelled by its deactivation, is not this one's failure.
-				const temporary = isTemporary(error) || isCancelled(error);
-				if (!temporary || attempt >= DETAILS_ATTEMPTS) throw error;
+				// Another trigger's read, cancelled by its deactivation, is not this one's failure: read again.
+				if (isCancelled(error) && cancelledReads++ < MAX_CANCELLED_READS) {
+					attempt--;
+					continue;
+				}
+				if (!isTemporary(error) || attempt >= DETAILS_ATTEMPTS) throw error;
 				await backoff.wait({ signal: lifetime.signal, cancelled: () => new DingTalkApiError('The trigger was deactivated', { code: 'cancelled' }) });
 			}
 		}
 	};
 
 	async function handleEvent(event: StorageEvent): Promise<void> {
-		if (!watch || needsNoDetails(event, state, watch)) return;
+		// A delete costs nothing to apply: only create and update events may be passed over.
+		if (!watch || (event.eventType !== 'deleted' && needsNoDetails(event, state, watch))) return;
 		const extras: IDataObject = { source: 'stream', operatorUnionId: event.operatorUnionId ?? null, dingTalkEventId: event.eventId };
 		let now: EntryNow;
 		if (event.eventType === 'deleted') now = { kind: 'gone' };
@@ -307,10 +320,10 @@ export async function listenForEvents(ctx: ITriggerFunctions, tunables: Partial<
 			try {
 				now = await entryNow(event);
 			} catch (error) {
-				if (closed || isCancelled(error)) return;
-				// Not dropped: reported on an item. The snapshot is unchanged, so the next reconcile reports the change itself.
+				if (closed) return;
+				// Not dropped: reported on an item, whatever Events are chosen (an update may be a
+				// move in or out). The snapshot is unchanged, so the next reconcile reports the change itself.
 				log('warn', `reading ${event.dentryId} for event ${event.eventId} failed: ${error instanceof Error ? error.message : String(error)}`);
-				if (!settings.events.includes(event.eventType)) return;
 				deliver([
 					{
 						json: {
@@ -327,14 +340,45 @@ export async function listenForEvents(ctx: ITriggerFunctions, tunables: Partial<
 				return;
 			}
 		}
-		const changes = applyEntryChange(state, event.dentryId, now, watch).filter((change) => settings.events.includes(change.event));
-		if (changes.length === 0) return;
-		deliver(await itemsOf(changes, extras));
+		const knownFolder = state.folders[event.dentryId] !== undefined;
+		const changes = applyEntryChange(state, event.dentryId, now, watch);
+		// A folder created, copied or moved into a recursive watch: no event names what it holds.
+		if (now.kind === 'present' && isFolder(now.entry) && !knownFolder && state.folders[event.dentryId] !== undefined && settings.recursive) {
+			changes.push(...(await contentsOf(event.dentryId, now.entry, watch)));
+		}
+		const wanted = changes.filter((change) => settings.events.includes(change.event));
+		if (wanted.length === 0) return;
+		deliver(await itemsOf(wanted, extras));
+	}
+
+	/** What a folder that entered the watched tree holds: listed (one call per 50 entries) and applied. */
+	async function contentsOf(folderId: string, folder: ListedEntry, eventWatch: EventWatch): Promise<ChangeEvent[]> {
+		const depth = depthInWatch({ ...folder, id: folderId }, state, eventWatch);
+		if (depth === undefined || depth >= settings.maxDepth) return [];
+		try {
+			const listing = await listFolder(client, {
+				spaceId: settings.spaceId,
+				folderId,
+				unionId: settings.unionId,
+				recursive: true,
+				maxDepth: settings.maxDepth - depth,
+				kind: 'all',
+				folderPath: state.folders[folderId],
+			});
+			return listing.flatMap((entry) => applyEntryChange(state, entry.id, { kind: 'present', entry }, eventWatch));
+		} catch (error) {
+			if (closed) return [];
+			log('warn', `listing folder ${folderId}, new in the watched tree, failed: ${error instanceof Error ? error.message : String(error)}; a reconcile will find what it holds`);
+			requestReconcile('a folder entered the watched tree');
+			return [];
+		}
 	}
 
 	const onState = (streamState: StreamState) => {
 		if (closed) return;
-		if (streamState.status === 'reconnecting' && streamState.lastError && streamState.lastError.code !== 'streamDisconnect') {
+		// A lost connection is a gap; so is the gateway's routine disconnect when the new connection waits out a back-off.
+		const lost = streamState.lastError && (streamState.lastError.code !== 'streamDisconnect' || (streamState.retryInMs ?? 0) > 0);
+		if (streamState.status === 'reconnecting' && lost && streamState.lastError) {
 			if (!gap) log('warn', `the Stream mode connection was lost (${streamState.lastError.message}); reconnecting`);
 			gap = true;
 			// A refused App Key or Secret, or a removed permission, will not mend itself.
@@ -342,15 +386,25 @@ export async function listenForEvents(ctx: ITriggerFunctions, tunables: Partial<
 		} else if (streamState.status === 'connected' && gap) {
 			gap = false;
 			log('info', 'the Stream mode connection is back; changes made meanwhile are found by a reconcile');
-			const wait = Math.max(0, lastReconcile + options.gapReconcileMinIntervalMs - Date.now());
-			if (wait === 0) requestReconcile('after a gap in the connection');
-			else later(wait, () => requestReconcile('after a gap in the connection'));
+			// One reconcile for any number of gaps within the interval.
+			if (gapReconcileScheduled) return;
+			gapReconcileScheduled = true;
+			later(Math.max(0, lastReconcile + options.gapReconcileMinIntervalMs - Date.now()), () => {
+				gapReconcileScheduled = false;
+				requestReconcile('after a gap in the connection');
+			});
 		}
 	};
+
+	// Events queue behind this gate until the activation's reconcile is done.
+	let open!: () => void;
+	const gate = new Promise<void>((resolve) => (open = resolve));
 
 	const close = async () => {
 		if (closed) return;
 		closed = true;
+		// A failed activation never opened the gate: the queue's loop ends with it.
+		open();
 		for (const timer of timers) clearTimeout(timer);
 		timers.clear();
 		queue.stop();
@@ -358,9 +412,6 @@ export async function listenForEvents(ctx: ITriggerFunctions, tunables: Partial<
 		await subscription?.unsubscribe();
 	};
 
-	// Events queue behind this gate until the activation's reconcile is done.
-	let open!: () => void;
-	const gate = new Promise<void>((resolve) => (open = resolve));
 	queue.push({ kind: 'ready', gate });
 	try {
 		const previous = manual ? undefined : parseSnapshot(staticData.snapshot);

@@ -105,7 +105,7 @@ export function requireBaseUrl(value: unknown): string {
 const KNOWN_SCHEMES = new Set(['ftp:', 'ftps:', 'sftp:', 'file:', 'ws:', 'wss:', 'data:', 'javascript:', 'mailto:']);
 
 /** This machine, as the URL parser writes it (it has already turned 127.1 or 0x7f.0.0.1 into 127.0.0.1). */
-function isLoopbackHost(hostname: string): boolean {
+export function isLoopbackHost(hostname: string): boolean {
 	return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 

@@ -1,6 +1,7 @@
 import { parseErrorBody, parseJsonObject } from '../api/errorCatalogue';
 import { exchange, type ExchangeAnswer } from '../api/exchange';
 import { DingTalkApiError, describeUrl } from '../errors';
+import { isLoopbackHost } from '../helpers/validate';
 import type { Timeouts } from '../transport/http';
 
 /**
@@ -40,11 +41,6 @@ export function redact(text: string, secrets: ReadonlyArray<string | undefined>)
 	let safe = text;
 	for (const secret of secrets) if (secret) safe = safe.split(secret).join('***');
 	return safe;
-}
-
-/** This machine, as the URL parser writes a host name. */
-function isLoopbackHost(hostname: string): boolean {
-	return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { ROOT_FOLDER_ID } from '../storage/types';
 import { changesBetween, isFolder, previousOf, seen, tracked, type ChangeEvent, type ListedEntry, type WatchedFolder, type WatchOptions, type WatchState } from './changes';
 
 /**
@@ -47,7 +48,8 @@ function watchedPath(state: WatchState, watch: EventWatch): string {
 /**
  * How deep below the watched folder an entry is (1: directly in it), or undefined when it is
  * not in the watched tree (another space, another folder, deeper than Max Depth). Decided by
- * its parent when the snapshot knows the parent's path, else by the entry's own path.
+ * the entry's own path (its details say where it is now, even when the snapshot's idea of a
+ * folder is stale), else by its parent's path as the snapshot knows it.
  */
 export function depthInWatch(entry: ListedEntry, state: WatchState, watch: EventWatch): number | undefined {
 	const spaceId = entry.spaceId;
@@ -55,15 +57,16 @@ export function depthInWatch(entry: ListedEntry, state: WatchState, watch: Event
 	if (entry.parentId !== undefined && entry.parentId === watch.watched.id) return 1;
 	if (!watch.recursive) return undefined;
 	const base = watchedPath(state, watch);
+	// "" is the root's path: for another folder it means its path is not known.
+	const baseKnown = base !== '' || watch.watched.id === ROOT_FOLDER_ID;
 	let depth: number | undefined;
-	const parentPath = entry.parentId === undefined ? undefined : state.folders[entry.parentId];
-	if (parentPath !== undefined) {
-		const relative = below(parentPath, base);
-		depth = relative === undefined ? undefined : segments(relative) + 1;
-	}
-	if (depth === undefined && typeof entry.path === 'string') {
+	if (baseKnown && typeof entry.path === 'string' && entry.path.startsWith('/')) {
 		const relative = below(entry.path, base);
 		depth = relative === undefined || relative === '' ? undefined : segments(relative);
+	} else {
+		const parentPath = entry.parentId === undefined ? undefined : state.folders[entry.parentId];
+		const relative = parentPath === undefined || !baseKnown ? undefined : below(parentPath, base);
+		depth = relative === undefined ? undefined : segments(relative) + 1;
 	}
 	return depth !== undefined && depth <= watch.maxDepth ? depth : undefined;
 }
@@ -136,10 +139,19 @@ export function applyEntryChange(state: WatchState, dentryId: string, now: Entry
 	}
 	const inside = depthInWatch(entry, state, watch) !== undefined;
 	if (isFolder(entry)) {
-		const path = inside ? folderPathOf(entry, state) : undefined;
+		// A folder no longer NORMAL (in the recycle bin) has left the tree like one moved out.
+		const present = entry.status === undefined || String(entry.status).toUpperCase() === 'NORMAL';
+		const path = inside && present ? folderPathOf(entry, state) : undefined;
 		if (path !== undefined) moveSubtree(state, dentryId, path);
 		// Moved out of the tree (or out of reach): what was known under it left with it.
 		else if (state.folders[dentryId] !== undefined) changes.push(...dropSubtree(state, dentryId, false));
+	}
+	// A folder the snapshot did not know (created or moved in, not reported itself): known from
+	// now on by its path, so that its own later deletion or move takes this entry with it.
+	const parentId = entry.parentId;
+	if (inside && parentId !== undefined && parentId !== watch.watched.id && state.folders[parentId] === undefined && typeof entry.path === 'string') {
+		const slash = entry.path.lastIndexOf('/');
+		if (slash > 0) state.folders[parentId] = entry.path.slice(0, slash);
 	}
 	if (inside && tracked(entry, watch)) {
 		const seenNow = seen(entry);
@@ -157,17 +169,17 @@ export function applyEntryChange(state: WatchState, dentryId: string, now: Entry
 }
 
 /**
- * Whether an event can be passed over without reading its entry (no API call): another
- * space's, or a file whose extension the filter excludes and that the snapshot does not know
- * (a known one may have been renamed out of the filter: that is a deletion to report), or a
- * folder it does not know when folders are not reported.
+ * Whether a create or update event can be passed over without reading its entry (no API
+ * call): an entry the snapshot does not know, and that cannot concern the watch: another
+ * space's; a file whose extension the filter excludes (a known one may have been renamed out
+ * of the filter: that is a deletion to report); a folder, when folders are not reported and
+ * the watch is not recursive (a folder entering a recursive watch brings its contents).
  */
 export function needsNoDetails(event: { spaceId: string; dentryId: string; type?: string; extension?: string }, state: WatchState, watch: EventWatch): boolean {
-	if (event.spaceId !== watch.spaceId) return true;
+	// Known: whatever the event says, it may have left (another space included).
 	if (state.entries[event.dentryId] !== undefined || state.folders[event.dentryId] !== undefined) return false;
-	// A folder new to the snapshot matters only when folders are reported: a file later made
-	// in it is placed by its own path.
-	if (event.type === 'FOLDER') return !watch.includeFolders;
+	if (event.spaceId !== watch.spaceId) return true;
+	if (event.type === 'FOLDER') return !watch.includeFolders && !watch.recursive;
 	if (event.type === 'FILE' && watch.extensions.length > 0 && event.extension !== undefined) {
 		return !watch.extensions.includes(event.extension.toLowerCase());
 	}
