@@ -19,6 +19,14 @@ const NODE_TYPES = {
 };
 const EXAMPLES = path.join(__dirname, '..', 'examples');
 
+/**
+ * Poll Times for the tests: every 15 seconds, through n8n's own cron and poll path. n8n
+ * refuses a poll interval under a minute in one expression (a seconds field that is not a
+ * single number), but each entry of Poll Times is its own schedule, and a custom
+ * cron fixed on one second is a once-a-minute schedule: four of them poll every 15 s.
+ */
+const FAST_POLLS = { item: [0, 15, 30, 45].map((second) => ({ mode: 'custom', cronExpression: `${second} * * * * *` })) };
+
 /** The credential every example and test workflow names. */
 const APP_CREDENTIAL = { id: 'dtCredentialApp1', name: 'DingTalk API' };
 /** The chat model credential of the AI-agent example (an OpenAI-compatible endpoint). */
@@ -152,7 +160,7 @@ function webhookWorkflow(id, name, webhookPath, nodes, options = {}) {
 }
 
 /**
- * A DingTalk Storage Trigger polling `folderId` every minute, each item it emits posted
+ * A DingTalk Storage Trigger polling `folderId` every 15 seconds (FAST_POLLS), each item it emits posted
  * as JSON (event, dentryId, name, changes, eventId; with Download Files: the binary's
  * size or the downloadError code) to `recorderUrl`.
  * @param {string} id @param {EmulatorLike} emulator @param {string} folderId @param {string} recorderUrl
@@ -164,7 +172,7 @@ function triggerToRecorder(id, emulator, folderId, recorderUrl, options = {}) {
 		id,
 		'DingTalk Storage Trigger → recorder',
 		dingTalkNode('trigger', 'DingTalk Trigger', {
-			pollTimes: { item: [{ mode: 'everyMinute' }] },
+			pollTimes: FAST_POLLS,
 			spaceId: locator(EMULATOR_DEFAULTS.spaceId),
 			folderId: locator(folderId),
 			unionId: emulator.unionId,
@@ -305,6 +313,7 @@ function exampleFiles() {
 
 module.exports = {
 	PACKAGE_NAME,
+	FAST_POLLS,
 	NODE_TYPES,
 	APP_CREDENTIAL,
 	MODEL_CREDENTIAL,

@@ -14,7 +14,7 @@ import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 
 import { EMULATOR_DEFAULTS, startEmulator } from '../../emulator';
-import { startRecorder, waitFor } from '../harness/realN8n';
+import { startRecorder, waitFor, N8N_MATRIX } from '../harness/realN8n';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ensureN8n } = require('../../scripts/e2e/n8n-install') as typeof import('../../scripts/e2e/n8n-install');
@@ -80,10 +80,7 @@ function multipartParts(post: Posted): Record<string, { headers: string; bytes: 
 }
 const skip1x = process.env.N8N_E2E_SKIP_1X === '1';
 
-const VERSIONS = [
-	{ major: '2' as const, label: 'n8n 2.41.1 on Node 24' },
-	{ major: '1' as const, label: 'n8n 1.123.81 on Node 20' },
-];
+const VERSIONS = N8N_MATRIX;
 
 describe.each(VERSIONS)('$label', ({ major }) => {
 	const run = major === '1' && skip1x ? describe.skip : describe;
@@ -115,21 +112,17 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			emulator.drive.addFile(SPACE, archiveId, 'old.pdf');
 			userFolder = runner.createUserFolder(runner.packPackage());
 			await runner.importCredentials(install, userFolder, [build.credentialRecord(emulator)]);
-			for (const [id, label, folderId] of [
-				['dtE2eEventsInbox', 'inbox', inboxId],
+			const workflows = [
+				build.eventTriggerToRecorder('dtE2eEventsInbox', 'inbox', emulator, inboxId, recorder.url),
 				// n8n keeps static data only for IDs of at most 16 characters (as it makes them).
-				['dtE2eEventsArchv', 'archive', archiveId],
-			]) {
-				const workflow = build.eventTriggerToRecorder(id, label, emulator, folderId, recorder.url);
-				await runner.importWorkflow(install, userFolder, workflow);
-				await runner.activateWorkflow(install, userFolder, workflow.id);
-			}
-			const example = build.exampleFor('contract-to-chat.workflow.json', emulator);
-			for (const node of example.nodes) {
+				build.eventTriggerToRecorder('dtE2eEventsArchv', 'archive', emulator, archiveId, recorder.url),
+				build.exampleFor('contract-to-chat.workflow.json', emulator),
+			];
+			for (const node of workflows[2].nodes) {
 				if (typeof node.parameters.url === 'string') node.parameters.url = node.parameters.url.replace('YOUR_CHAT_WEBHOOK_URL', chat.url);
 			}
-			await runner.importWorkflow(install, userFolder, example);
-			await runner.activateWorkflow(install, userFolder, example.id);
+			await runner.importWorkflows(install, userFolder, workflows);
+			for (const workflow of workflows) await runner.activateWorkflow(install, userFolder, workflow.id);
 		}, 30 * 60_000);
 
 		afterAll(async () => {

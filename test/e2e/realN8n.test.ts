@@ -14,6 +14,7 @@ import path from 'node:path';
 import { EMULATOR_DEFAULTS, startEmulator } from '../../emulator';
 import { makeTestCertificate } from '../../emulator/tls';
 import { writeInputFile, type InputFile } from '../harness/inputFiles';
+import { N8N_MATRIX } from '../harness/realN8n';
 
 // Plain JavaScript helpers shared with `npm run demo`, `npm run dev` and the benchmarks.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -48,10 +49,7 @@ function example(file: string, emulator: Emulator, patch: (node: WorkflowNode) =
 	return workflow;
 }
 
-const VERSIONS = [
-	{ major: '2' as const, label: 'n8n 2.41.1 on Node 24' },
-	{ major: '1' as const, label: 'n8n 1.123.81 on Node 20' },
-];
+const VERSIONS = N8N_MATRIX;
 
 describe.each(VERSIONS)('$label', ({ major }) => {
 	const run = major === '1' && skip1x ? describe.skip : describe;
@@ -220,7 +218,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 					]),
 				);
 			}
-			for (const workflow of workflows) await runner.importWorkflow(install, userFolder, workflow);
+			await runner.importWorkflows(install, userFolder, workflows);
 		}, 30 * 60_000);
 
 		afterAll(async () => {

@@ -1,6 +1,6 @@
 /**
  * The DingTalk Storage Trigger in real n8n, as users run it: an activated workflow (the
- * trigger polling every minute → an HTTP Request node that hands each item to a recorder
+ * trigger polling every 15 seconds → an HTTP Request node that hands each item to a recorder
  * in this test), changes made in the emulator between polls, the items of the next
  * execution; then n8n stopped and started again, with changes made while it was down,
  * and nothing delivered twice. n8n 2.41.1 (Node 24) and 1.123.81 (Node 20).
@@ -13,7 +13,7 @@
  * `.deleted` folder as they are deleted or renamed in DingTalk; the file that cannot be
  * downloaded is skipped.
  *
- * Takes a few minutes: n8n polls at most once a minute.
+ * Polls every 15 s (four once-a-minute schedules, see FAST_POLLS in scripts/workflows.js).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { EMULATOR_DEFAULTS, startEmulator } from '../../emulator';
-import { startRecorder, waitFor } from '../harness/realN8n';
+import { startRecorder, waitFor, N8N_MATRIX } from '../harness/realN8n';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ensureN8n } = require('../../scripts/e2e/n8n-install') as typeof import('../../scripts/e2e/n8n-install');
@@ -45,10 +45,7 @@ interface Received {
 const SPACE = EMULATOR_DEFAULTS.spaceId;
 const skip1x = process.env.N8N_E2E_SKIP_1X === '1';
 
-const VERSIONS = [
-	{ major: '2' as const, label: 'n8n 2.41.1 on Node 24' },
-	{ major: '1' as const, label: 'n8n 1.123.81 on Node 20' },
-];
+const VERSIONS = N8N_MATRIX;
 
 describe.each(VERSIONS)('$label', ({ major }) => {
 	const run = major === '1' && skip1x ? describe.skip : describe;
@@ -102,18 +99,17 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			userFolder = runner.createUserFolder(runner.packPackage());
 			await runner.importCredentials(install, userFolder, [build.credentialRecord(emulator)]);
 			const workflow = build.triggerToRecorder('dtE2eTriggerWf1', emulator, watchedId, recorder.url, { download: true });
-			await runner.importWorkflow(install, userFolder, workflow);
-			await runner.activateWorkflow(install, userFolder, workflow.id);
 
-			// The mirror example, pointed at the emulator and a temporary folder, polling every minute.
+			// The mirror example, pointed at the emulator and a temporary folder, polling every 15 s.
 			const mirror = build.exampleFor('mirror-folder.workflow.json', emulator);
 			for (const node of mirror.nodes) {
-				if (node.type === build.NODE_TYPES.trigger) Object.assign(node.parameters, { pollTimes: { item: [{ mode: 'everyMinute' }] }, folderId: build.locator(mirrorId) });
+				if (node.type === build.NODE_TYPES.trigger) Object.assign(node.parameters, { pollTimes: build.FAST_POLLS, folderId: build.locator(mirrorId) });
 				for (const key of ['command', 'fileName']) {
 					if (typeof node.parameters[key] === 'string') node.parameters[key] = (node.parameters[key] as string).replace('/data/dingtalk-mirror', mirrorDir);
 				}
 			}
-			await runner.importWorkflow(install, userFolder, mirror);
+			await runner.importWorkflows(install, userFolder, [workflow, mirror]);
+			await runner.activateWorkflow(install, userFolder, workflow.id);
 			await runner.activateWorkflow(install, userFolder, mirror.id);
 		}, 30 * 60_000);
 
@@ -141,7 +137,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 				emulator.drive.editFile(mirrorOf('m1.pdf'));
 				emulator.drive.editFile(idOf('a.pdf'));
 				emulator.drive.rename(SPACE, idOf('b.pdf'), 'b2.pdf');
-				// The next poll (within a minute) starts an execution with the four changes.
+				// The next poll (within 15 s) starts an execution with the four changes.
 				await waitFor('the four changes', () => recorder.received.length >= 4, 150_000, n8n.output);
 				expect(recorder.received.map((item) => [item.event, item.name, item.changes, item.hasFile, item.downloadError]).sort()).toEqual([
 					['created', 'c.pdf', [], true, null],

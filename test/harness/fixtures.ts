@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { IBinaryData, ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { EMULATOR_DEFAULTS, startEmulator } from '../../emulator';
+import { forgetRateWindows } from '../../nodes/DingTalk/shared/api/rateLimiter';
 import { binaryService, removeBinaryStorage, runNode, STORAGE_NODE_TYPE, stopN8nTimers, useBinaryMode, type BinaryMode, type RunOptions, type RunResult } from './n8n';
 
 export type Emulator = Awaited<ReturnType<typeof startEmulator>>;
@@ -16,7 +17,12 @@ export function useEmulator(mode: BinaryMode = 'filesystem', options: Parameters
 		handle.emulator = await startEmulator(options);
 		await useBinaryMode(mode);
 	});
-	beforeEach(() => handle.emulator.reset());
+	beforeEach(() => {
+		handle.emulator.reset();
+		// Each test starts with the app's whole rate budget (the suites' hundreds of calls
+		// in a row would otherwise wait on each other's windows: rate limits have their own tests).
+		forgetRateWindows();
+	});
 	afterAll(async () => {
 		await handle.emulator.close();
 		stopN8nTimers();

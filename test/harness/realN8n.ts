@@ -2,6 +2,19 @@
 import { createHash } from 'node:crypto';
 import { createServer, get, type Server } from 'node:http';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { TARGETS } = require('../../scripts/e2e/n8n-install') as typeof import('../../scripts/e2e/n8n-install');
+
+/**
+ * The n8n versions every end-to-end suite runs on, named in one place (scripts/e2e/n8n-install.js's
+ * TARGETS): newest first. `N8N_E2E_SKIP_1X=1` skips the 1.x line, and the suites say so.
+ */
+export const N8N_MATRIX = (['2', '1'] as const).map((major) => {
+	const target = TARGETS[major];
+	const node = target.node === 'system' ? process.versions.node.split('.')[0] : target.node.split('.')[0];
+	return { major, label: `n8n ${target.n8n} on Node ${node}` };
+});
+
 /** A local HTTP endpoint that keeps every JSON body posted to it. */
 export async function startRecorder<T = Record<string, unknown>>(): Promise<{ url: string; received: T[]; close: () => Promise<void> }> {
 	const received: T[] = [];

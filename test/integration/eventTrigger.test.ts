@@ -444,6 +444,29 @@ describe('connection and restarts', () => {
 		expect(emulator.stream.deliveries()).toEqual([]);
 	});
 
+	test('another program on the same app in Stream mode takes its share of the events: the reconcile reports what it took', async () => {
+		const { emulator } = ctx;
+		const trigger = await activate(emulator, { options: { reconcileEvery: 0.0005 } });
+		// Another process (its own registry: its own connection) with the same App Key.
+		const other = new StreamRegistry();
+		const taken: string[] = [];
+		const subscription = other.subscribe({ baseUrl: emulator.baseUrl, appKey: emulator.appKey, appSecret: emulator.appSecret }, { onEvent: (event) => taken.push(event.dentryId) });
+		try {
+			await subscription.waitUntilConnected();
+			expect(emulator.stream.connections()).toHaveLength(2);
+			emulator.drive.addFile(SPACE, '0', 'first.pdf');
+			emulator.drive.addFile(SPACE, '0', 'second.pdf');
+			// Round robin: one event each.
+			await until('both events delivered', () => emulator.stream.acks().length >= 2);
+			expect(taken).toHaveLength(1);
+			await until('both files reported', () => trigger.items().length === 2);
+			expect(trigger.items().map((item) => item.json.source).sort()).toEqual(['reconcile', 'stream']);
+			expect(trigger.items().map((item) => item.json.name).sort()).toEqual(['first.pdf', 'second.pdf']);
+		} finally {
+			await other.closeAll();
+		}
+	});
+
 	test('Reconcile Every must be 0 or more hours: a clear error naming it', async () => {
 		const { emulator } = ctx;
 		const error = await activationError(emulator, { options: { reconcileEvery: -1 } });

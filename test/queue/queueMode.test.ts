@@ -8,7 +8,7 @@
  * Then n8n's queue-mode default binary data mode, `database`, which holds whole files in
  * memory: a file over its limit is refused before it is read.
  *
- * Takes a few minutes: n8n polls triggers at most once a minute.
+ * The activated polling trigger polls every 15 s (FAST_POLLS in scripts/workflows.js).
  */
 import { rmSync } from 'node:fs';
 
@@ -52,10 +52,8 @@ function downloadWebhook(emulator: Emulator, id: string, path: string, options: 
 function importAndActivate(userFolder: string, emulator: Emulator, workflows: Array<Parameters<typeof runner.importWorkflow>[2]>) {
 	return async (env: Record<string, string>) => {
 		await runner.importCredentials(install, userFolder, [build.credentialRecord(emulator)], env);
-		for (const workflow of workflows) {
-			await runner.importWorkflow(install, userFolder, workflow, env);
-			await runner.activateWorkflow(install, userFolder, workflow.id, env);
-		}
+		await runner.importWorkflows(install, userFolder, workflows, env);
+		for (const workflow of workflows) await runner.activateWorkflow(install, userFolder, workflow.id, env);
 	};
 }
 

@@ -193,6 +193,16 @@ function remember<T>(map: Map<string, T>, key: string, make: () => T): T {
 }
 
 /**
+ * Forgets every window of this process (what the next calls wait for starts empty). For the
+ * test suites, where one emulated app makes hundreds of unrelated calls in a row: each test
+ * starts with DingTalk's whole second, as a fresh process would.
+ */
+export function forgetRateWindows(): void {
+	limiters.clear();
+	shared.clear();
+}
+
+/**
  * The limiter of one app (or token) and one API, whichever node or execution asks: this
  * process's own window, or, when budgets are shared, one that draws on the shared budget
  * (with this process's window as its fallback).
