@@ -160,6 +160,14 @@ function webhookWorkflow(id, name, webhookPath, nodes, options = {}) {
 }
 
 /**
+ * What both storage triggers watch in the tests: `folderId` of the seeded space, every event.
+ * @param {EmulatorLike} emulator @param {string} folderId @param {Record<string, unknown>} options
+ */
+function watchParameters(emulator, folderId, options) {
+	return { spaceId: locator(EMULATOR_DEFAULTS.spaceId), folderId: locator(folderId), unionId: emulator.unionId, events: ['created', 'updated', 'deleted'], options };
+}
+
+/**
  * A DingTalk Storage Trigger polling `folderId` every 15 seconds (FAST_POLLS), each item it emits posted
  * as JSON (event, dentryId, name, changes, eventId; with Download Files: the binary's
  * size or the downloadError code) to `recorderUrl`.
@@ -171,14 +179,7 @@ function triggerToRecorder(id, emulator, folderId, recorderUrl, options = {}) {
 	return toRecorder(
 		id,
 		'DingTalk Storage Trigger → recorder',
-		dingTalkNode('trigger', 'DingTalk Trigger', {
-			pollTimes: FAST_POLLS,
-			spaceId: locator(EMULATOR_DEFAULTS.spaceId),
-			folderId: locator(folderId),
-			unionId: emulator.unionId,
-			events: ['created', 'updated', 'deleted'],
-			options,
-		}),
+		dingTalkNode('trigger', 'DingTalk Trigger', { pollTimes: FAST_POLLS, ...watchParameters(emulator, folderId, options) }),
 		recorderUrl,
 		'',
 	);
@@ -196,13 +197,7 @@ function eventTriggerToRecorder(id, label, emulator, folderId, recorderUrl, opti
 	return toRecorder(
 		id,
 		`DingTalk Storage Event Trigger (${label}) → recorder`,
-		dingTalkNode('eventTrigger', 'DingTalk Trigger', {
-			spaceId: locator(EMULATOR_DEFAULTS.spaceId),
-			folderId: locator(folderId),
-			unionId: emulator.unionId,
-			events: ['created', 'updated', 'deleted'],
-			options,
-		}),
+		dingTalkNode('eventTrigger', 'DingTalk Trigger', watchParameters(emulator, folderId, options)),
 		recorderUrl,
 		` workflow: ${JSON.stringify(label)}, source: $json.source, operatorUnionId: $json.operatorUnionId,`,
 	);

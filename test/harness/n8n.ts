@@ -359,26 +359,33 @@ export interface PollResult {
 	staticData: string;
 }
 
-/** One poll of the DingTalk Storage Trigger in n8n-core's PollContext, with static data carried between polls. */
-export async function runPoll(options: PollOptions): Promise<PollResult> {
+/**
+ * An active workflow holding one of the package's triggers, with the static data n8n last
+ * saved (JSON; undefined for a new workflow): each run gets its own copy, as n8n loads it.
+ */
+function triggerWorkflow(id: string, trigger: Pick<INode, 'id' | 'name' | 'type'>, parameters: IDataObject, staticData: string | undefined) {
 	const node: INode = {
-		id: 'trigger',
-		name: 'DingTalk Trigger',
-		type: TRIGGER_NODE_TYPE,
+		...trigger,
 		typeVersion: 1,
 		position: [0, 0],
-		parameters: options.parameters as INode['parameters'],
+		parameters: parameters as INode['parameters'],
 		credentials: { dingTalkApi: { id: 'cred-1', name: 'DingTalk test credential' } },
 	};
 	const workflow = new Workflow({
-		id: 'wf-trigger',
+		id,
 		nodes: [node],
 		connections: {},
 		active: true,
 		nodeTypes: new NodeTypes(),
-		staticData: options.staticData === undefined ? undefined : (JSON.parse(options.staticData) as IDataObject),
+		staticData: staticData === undefined ? undefined : (JSON.parse(staticData) as IDataObject),
 		settings: {},
 	});
+	return { node, workflow };
+}
+
+/** One poll of the DingTalk Storage Trigger in n8n-core's PollContext, with static data carried between polls. */
+export async function runPoll(options: PollOptions): Promise<PollResult> {
+	const { node, workflow } = triggerWorkflow('wf-trigger', { id: 'trigger', name: 'DingTalk Trigger', type: TRIGGER_NODE_TYPE }, options.parameters, options.staticData);
 	const additionalData = baseAdditionalData(options.credentials) as unknown as IWorkflowExecuteAdditionalData;
 	const mode = options.mode ?? 'trigger';
 	const context = new PollContext(workflow, workflow.getNode(node.name)!, additionalData, mode, mode === 'manual' ? 'manual' : 'activate');
@@ -430,24 +437,7 @@ export interface ActiveEventTrigger {
  */
 export async function activateEventTrigger(options: EventTriggerOptions): Promise<ActiveEventTrigger> {
 	const name = options.name ?? 'DingTalk Event Trigger';
-	const node: INode = {
-		id: `event-trigger-${name}`,
-		name,
-		type: EVENT_TRIGGER_NODE_TYPE,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: options.parameters as INode['parameters'],
-		credentials: { dingTalkApi: { id: 'cred-1', name: 'DingTalk test credential' } },
-	};
-	const workflow = new Workflow({
-		id: `wf-events-${name}`,
-		nodes: [node],
-		connections: {},
-		active: true,
-		nodeTypes: new NodeTypes(),
-		staticData: options.staticData === undefined ? undefined : (JSON.parse(options.staticData) as IDataObject),
-		settings: {},
-	});
+	const { node, workflow } = triggerWorkflow(`wf-events-${name}`, { id: `event-trigger-${name}`, name, type: EVENT_TRIGGER_NODE_TYPE }, options.parameters, options.staticData);
 	const emits: INodeExecutionData[][] = [];
 	const errors: Error[] = [];
 	let saved = options.staticData ?? '{}';

@@ -1,6 +1,6 @@
 import type { IBinaryData, IDataObject } from 'n8n-workflow';
 
-import { DingTalkStorageError } from '../shared/errors';
+import { DingTalkStorageError, isCancelled } from '../shared/errors';
 
 /**
  * What a trigger does when it cannot attach a changed file: a long-running watch must not
@@ -44,7 +44,7 @@ export async function fetchOrReport(key: string, fetch: () => Promise<IBinaryDat
 		return outcome;
 	}
 	const { error } = outcome;
-	if (error instanceof DingTalkStorageError && error.code === 'cancelled') throw error;
+	if (isCancelled(error)) throw error;
 	if (isTemporary(error)) {
 		const failures = (temporaryFailures.get(key) ?? 0) + 1;
 		if (failures < maxTemporaryFailures) {
@@ -54,11 +54,14 @@ export async function fetchOrReport(key: string, fetch: () => Promise<IBinaryDat
 		}
 	}
 	temporaryFailures.delete(key);
+	return { downloadError: failureJson(error, 'downloadFailed') };
+}
+
+/** A failure as a trigger item reports it: `{code, message, retryable}` (`fallbackCode` for an error this package did not classify). */
+export function failureJson(error: unknown, fallbackCode: string): IDataObject {
 	return {
-		downloadError: {
-			code: error instanceof DingTalkStorageError ? error.code : 'downloadFailed',
-			message: error instanceof Error ? error.message : String(error),
-			retryable: isTemporary(error),
-		},
+		code: error instanceof DingTalkStorageError ? error.code : fallbackCode,
+		message: error instanceof Error ? error.message : String(error),
+		retryable: isTemporary(error),
 	};
 }

@@ -80,3 +80,8 @@ export class UploadError extends DingTalkStorageError {
 		this.name = 'UploadError';
 	}
 }
+
+/** Whether an error is this package's cancellation (an execution stopped, a trigger deactivated). */
+export function isCancelled(error: unknown): boolean {
+	return error instanceof DingTalkStorageError && error.code === 'cancelled';
+}

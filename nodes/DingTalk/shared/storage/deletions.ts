@@ -1,5 +1,5 @@
 import type { DingTalkClient } from '../api/client';
-import { DingTalkStorageError } from '../errors';
+import { DingTalkStorageError, isCancelled } from '../errors';
 import { isFolderEntry } from '../helpers/paging';
 import { getDentry } from './dentries';
 import type { DentryRef } from './types';
@@ -32,10 +32,6 @@ export function listedFolders(listing: Array<{ id: string; parentId?: string; ty
 		if (isFolderEntry(entry) && parentDepth + 1 < walk.maxDepth) listed.add(entry.id);
 	}
 	return listed;
-}
-
-function isCancelled(error: unknown): boolean {
-	return error instanceof DingTalkStorageError && error.code === 'cancelled';
 }
 
 /** Whether a details query's failure says DingTalk no longer knows the entry. */
