@@ -150,6 +150,9 @@ async function startEmulator(options = {}) {
 		/** Rewrites folder listings' answers (for broken-paging tests: a repeated token, no list). */
 		/** @type {((answer: any, query: Record<string, string>) => any) | undefined} */
 		listingRewrite: undefined,
+		/** Rewrites dentry details' answers (for short-answer tests). */
+		/** @type {((answer: any) => any) | undefined} */
+		detailsRewrite: undefined,
 		apiLatencyMs: 0,
 		/** The next N download-info answers carry signatures that have already expired. */
 		staleSignatures: 0,
@@ -240,7 +243,8 @@ async function startEmulator(options = {}) {
 				if (generated) return { dentry: { id: dentryId, spaceId, parentId: '0', type: 'FILE', name: generated.name, size: generated.content.size, version: 1, status: 'NORMAL' } };
 				const entry = drive.entry(spaceId, dentryId, { deleted: true });
 				if (entry.dentryDenied) throw new ApiFault('permissionDenied');
-				return { dentry: drive.json(entry) };
+				const answer = { dentry: drive.json(entry) };
+				return state.detailsRewrite ? state.detailsRewrite(answer) : answer;
 			},
 		},
 		{
@@ -916,6 +920,13 @@ async function startEmulator(options = {}) {
 		rewriteListings: (rewrite) => {
 			state.listingRewrite = rewrite;
 		},
+		/**
+		 * Rewrites every dentry details answer until reset: `(answer) => answer`.
+		 * @param {((answer: any) => any) | undefined} rewrite
+		 */
+		rewriteDetails: (rewrite) => {
+			state.detailsRewrite = rewrite;
+		},
 		/** The next `count` download-info answers are signed as if fetched long ago (storage answers 403). */
 		expireNextSignatures: (count = 1) => {
 			state.staleSignatures += count;
@@ -937,6 +948,7 @@ async function startEmulator(options = {}) {
 			state.forcedApiErrors.length = 0;
 			state.downloadInfoRewrite = undefined;
 			state.listingRewrite = undefined;
+			state.detailsRewrite = undefined;
 			state.apiLatencyMs = 0;
 			state.staleSignatures = 0;
 			state.tokenEndpointAnswer = undefined;

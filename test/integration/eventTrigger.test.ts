@@ -9,7 +9,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { StreamRegistry } from '../../nodes/DingTalk/shared/stream';
 import { activateEventTrigger, type ActiveEventTrigger, type EventTriggerOptions } from '../harness/n8n';
-import { apiCalls, appCredentials, binarySha256, rl, tokenCredentials, useEmulator, type Emulator } from '../harness/fixtures';
+import { apiCalls, appCredentials, binarySha256, rl, secretsSeen, tokenCredentials, useEmulator, type Emulator } from '../harness/fixtures';
 
 const ctx = useEmulator('filesystem');
 const SPACE = '1000';
@@ -316,6 +316,25 @@ describe('events', () => {
 		expect(summary(reconciled)).toEqual(expect.arrayContaining([['created', 'unlucky.pdf', [], 'reconcile']]));
 	});
 
+	test('details that do not say where the entry is: reported as a failed read, never as a deletion', async () => {
+		const { emulator } = ctx;
+		const trigger = await activate(emulator, {});
+		emulator.rewriteDetails((answer: { dentry: Record<string, unknown> }) => {
+			const rest = { ...answer.dentry };
+			delete rest.parentId;
+			delete rest.path;
+			return { dentry: rest };
+		});
+		emulator.drive.editFile('1004');
+		await until('the item', () => trigger.items().length === 1);
+		expect(trigger.items()[0].json).toMatchObject({ event: 'updated', dentryId: '1004', error: { code: 'invalidResponse' } });
+		// The snapshot still holds it: with full answers again, the next change is an update, not a creation.
+		emulator.rewriteDetails(undefined);
+		emulator.drive.editFile('1004');
+		await until('the update', () => trigger.items().length === 2);
+		expect(trigger.items()[1].json).toMatchObject({ event: 'updated', changes: ['content'], dentryId: '1004' });
+	});
+
 	test('with Download Files: the file is attached; over Max Download Size it is not', async () => {
 		const { emulator } = ctx;
 		const trigger = await activate(emulator, { options: { download: true, maxDownloadSize: 10_000 } });
@@ -328,6 +347,12 @@ describe('events', () => {
 		expect(await binarySha256(first.binary!.data)).toBe(emulator.sha256(String(small.id)));
 		expect(second.binary).toBeUndefined();
 		expect(second.json.downloadSkipped).toMatch(/more than Max Download Size/);
+		// No app secret, token or signed header in what the trigger emitted (or the error items below).
+		emulator.failNextApiCalls('systemError', 3, 'dentries.query');
+		emulator.drive.addFile(SPACE, '0', 'unreadable.pdf');
+		await until('the error item', () => trigger.items().length === 3);
+		const emitted = JSON.stringify(trigger.items());
+		for (const secret of secretsSeen(emulator)) expect(emitted).not.toContain(secret);
 	});
 });
 

@@ -5,9 +5,9 @@ import { clearTimeout, setTimeout } from 'node:timers';
 import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 
 import { clientFor } from '../../n8n/credentials';
-import { isTemporary } from '../../n8n/fileFailures';
+import { failureJson, isTemporary } from '../../n8n/fileFailures';
 import { itemOf, readWatchSettings, reconcileWatch, watchedFolder, withFile, type Reconciled, type WatchSettings } from '../../n8n/watch';
-import { DingTalkApiError, DingTalkStorageError, InputError } from '../../shared/errors';
+import { DingTalkApiError, InputError, isCancelled } from '../../shared/errors';
 import { Backoff } from '../../shared/helpers/retry';
 import { getDentry } from '../../shared/storage/dentries';
 import { isGoneError } from '../../shared/storage/deletions';
@@ -106,15 +106,6 @@ function streamAppOf(credentials: ICredentialDataDecryptedObject) {
 	};
 }
 
-function errorJson(error: unknown): IDataObject {
-	if (error instanceof DingTalkStorageError) return { code: error.code, message: error.message, retryable: error.retryable };
-	return { code: 'unexpected', message: error instanceof Error ? error.message : String(error), retryable: true };
-}
-
-function isCancelled(error: unknown): boolean {
-	return error instanceof DingTalkStorageError && error.code === 'cancelled';
-}
-
 function parseSnapshot(text: unknown): WatchState | undefined {
 	if (typeof text !== 'string') return undefined;
 	try {
@@ -187,7 +178,7 @@ export async function listenForEvents(ctx: ITriggerFunctions, tunables: Partial<
 			} catch (error) {
 				if (closed) throw error;
 				if (!isTemporary(error) || isCancelled(error)) {
-					item.json.downloadError = errorJson(error);
+					item.json.downloadError = failureJson(error, 'unexpected');
 					return;
 				}
 				// fetchOrReport puts the error on the item by its third failure in a row.
@@ -319,6 +310,11 @@ export async function listenForEvents(ctx: ITriggerFunctions, tunables: Partial<
 		else {
 			try {
 				now = await entryNow(event);
+				// Details that do not say where the entry is (no parent, no path) must never read as
+				// "moved out": a short answer is a failed read, not a deletion.
+				if (now.kind === 'present' && now.entry.parentId === undefined && typeof now.entry.path !== 'string') {
+					throw new DingTalkApiError(`DingTalk's details of ${event.dentryId} say neither its folder nor its path`, { code: 'invalidResponse', retryable: true });
+				}
 			} catch (error) {
 				if (closed) return;
 				// Not dropped: reported on an item, whatever Events are chosen (an update may be a
@@ -333,7 +329,7 @@ export async function listenForEvents(ctx: ITriggerFunctions, tunables: Partial<
 							dentryId: event.dentryId,
 							eventId: `error-${event.eventId}`,
 							...extras,
-							error: errorJson(error),
+							error: failureJson(error, 'unexpected'),
 						},
 					},
 				]);
