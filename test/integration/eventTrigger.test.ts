@@ -328,11 +328,23 @@ describe('events', () => {
 		emulator.drive.editFile('1004');
 		await until('the item', () => trigger.items().length === 1);
 		expect(trigger.items()[0].json).toMatchObject({ event: 'updated', dentryId: '1004', error: { code: 'invalidResponse' } });
+		// Retried (a failed read is not kept), then reported.
+		expect(apiCalls(emulator, 'dentry').filter((entry) => entry.path.includes('/dentries/1004/query'))).toHaveLength(3);
+		// A path alone places it (here: the root, without Recursive).
+		emulator.rewriteDetails((answer: { dentry: Record<string, unknown> }) => {
+			const rest = { ...answer.dentry };
+			delete rest.parentId;
+			return { dentry: rest };
+		});
+		emulator.drive.rename(SPACE, '1004', 'notes-renamed.md');
+		await until('the rename', () => trigger.items().length === 2);
+		// The failed edit's new version arrives with it: nothing was lost, and the parent is not taken as moved.
+		expect(trigger.items()[1].json).toMatchObject({ event: 'updated', changes: ['content', 'renamed'], dentryId: '1004', parentId: '0' });
 		// The snapshot still holds it: with full answers again, the next change is an update, not a creation.
 		emulator.rewriteDetails(undefined);
 		emulator.drive.editFile('1004');
-		await until('the update', () => trigger.items().length === 2);
-		expect(trigger.items()[1].json).toMatchObject({ event: 'updated', changes: ['content'], dentryId: '1004' });
+		await until('the update', () => trigger.items().length === 3);
+		expect(trigger.items()[2].json).toMatchObject({ event: 'updated', changes: ['content'], dentryId: '1004' });
 	});
 
 	test('with Download Files: the file is attached; over Max Download Size it is not', async () => {

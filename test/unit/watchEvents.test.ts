@@ -9,7 +9,7 @@ import fc from 'fast-check';
 
 import { detectChanges, type ListedEntry, type WatchState } from '../../nodes/DingTalk/shared/watch/changes';
 import { SharedReads } from '../../nodes/DingTalk/shared/watch/eventDetails';
-import { applyEntryChange, depthInWatch, needsNoDetails, type EventWatch } from '../../nodes/DingTalk/shared/watch/events';
+import { applyEntryChange, depthInWatch, needsNoDetails, placeable, type EventWatch } from '../../nodes/DingTalk/shared/watch/events';
 import { WorkQueue } from '../../nodes/DingTalk/shared/watch/workQueue';
 
 const SPACE = '1000';
@@ -167,6 +167,19 @@ describe('where the snapshot is unsure', () => {
 		const state = snapshot();
 		expect(shape(applyEntryChange(state, 'deep', { kind: 'present', entry: { ...folder('deep', 'sub', '/watched/sub/deep'), status: 'DELETED' } }, watchOf()))).toEqual([['deleted', 'c', []]]);
 		expect(state.folders.deep).toBeUndefined();
+	});
+
+	test('details without a parent: placed by their path (with or without Recursive); with neither, not placeable', () => {
+		const flat = watchOf({ recursive: false });
+		const state = snapshot(flat);
+		expect(depthInWatch(file('a', undefined as never, '/watched/a.pdf', { parentId: undefined }), state, flat)).toBe(1);
+		expect(depthInWatch(file('a', undefined as never, '/watched/sub/a.pdf', { parentId: undefined }), state, flat)).toBeUndefined();
+		expect(depthInWatch(file('a', '', '/watched/a.pdf', { parentId: null as never }), state, flat)).toBe(1);
+		expect(placeable(file('a', 'w', '/watched/a.pdf'))).toBe(true);
+		expect(placeable({ id: 'a', path: '/watched/a.pdf' })).toBe(true);
+		expect(placeable({ id: 'a', parentId: '0' })).toBe(true);
+		expect(placeable({ id: 'a', parentId: null as never, path: 'a.pdf' })).toBe(false);
+		expect(placeable({ id: 'a', parentId: '' })).toBe(false);
 	});
 
 	test('a known file moved to another space: deleted', () => {

@@ -16,7 +16,7 @@ import { sharedStreamRegistry, subscribeStorageEvents, type StorageEvent, type S
 import { DEFAULT_TIMEOUTS } from '../../shared/transport/http';
 import { isFolder, type ChangeEvent, type ListedEntry, type WatchState } from '../../shared/watch/changes';
 import { SharedReads } from '../../shared/watch/eventDetails';
-import { applyEntryChange, depthInWatch, needsNoDetails, type EntryNow, type EventWatch } from '../../shared/watch/events';
+import { applyEntryChange, depthInWatch, needsNoDetails, placeable, type EntryNow, type EventWatch } from '../../shared/watch/events';
 import { WorkQueue } from '../../shared/watch/workQueue';
 
 /**
@@ -282,7 +282,13 @@ export async function listenForEvents(ctx: ITriggerFunctions, tunables: Partial<
 			try {
 				return await eventReads.get(key, async () => {
 					try {
-						return { kind: 'present', entry: await getDentry(client, ref) };
+						const entry = await getDentry(client, ref);
+						// Details that say neither the entry's folder nor its path must never read as
+						// "moved out": a short answer is a failed read (retried, not kept), not a deletion.
+						if (!placeable(entry)) {
+							throw new DingTalkApiError(`DingTalk's details of ${event.dentryId} say neither its folder nor its path`, { code: 'invalidResponse', retryable: true });
+						}
+						return { kind: 'present', entry };
 					} catch (error) {
 						if (isGoneError(error)) return { kind: 'gone' };
 						throw error;
@@ -310,11 +316,6 @@ export async function listenForEvents(ctx: ITriggerFunctions, tunables: Partial<
 		else {
 			try {
 				now = await entryNow(event);
-				// Details that do not say where the entry is (no parent, no path) must never read as
-				// "moved out": a short answer is a failed read, not a deletion.
-				if (now.kind === 'present' && now.entry.parentId === undefined && typeof now.entry.path !== 'string') {
-					throw new DingTalkApiError(`DingTalk's details of ${event.dentryId} say neither its folder nor its path`, { code: 'invalidResponse', retryable: true });
-				}
 			} catch (error) {
 				if (closed) return;
 				// Not dropped: reported on an item, whatever Events are chosen (an update may be a

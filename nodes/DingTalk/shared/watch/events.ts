@@ -1,3 +1,4 @@
+import { idOf } from '../storage/answers';
 import { ROOT_FOLDER_ID } from '../storage/types';
 import { changesBetween, isFolder, previousOf, seen, tracked, type ChangeEvent, type ListedEntry, type WatchedFolder, type WatchOptions, type WatchState } from './changes';
 
@@ -54,21 +55,46 @@ function watchedPath(state: WatchState, watch: EventWatch): string {
 export function depthInWatch(entry: ListedEntry, state: WatchState, watch: EventWatch): number | undefined {
 	const spaceId = entry.spaceId;
 	if (typeof spaceId === 'string' && spaceId !== '' && spaceId !== watch.spaceId) return undefined;
-	if (entry.parentId !== undefined && entry.parentId === watch.watched.id) return 1;
-	if (!watch.recursive) return undefined;
+	const parentId = idOf(entry.parentId);
+	if (parentId !== undefined && parentId === watch.watched.id) return 1;
+	// Without Recursive only the folder's own entries count: the parent says it, or (no parent
+	// given) the path below.
+	if (!watch.recursive && parentId !== undefined) return undefined;
 	const base = watchedPath(state, watch);
 	// "" is the root's path: for another folder it means its path is not known.
 	const baseKnown = base !== '' || watch.watched.id === ROOT_FOLDER_ID;
 	let depth: number | undefined;
-	if (baseKnown && typeof entry.path === 'string' && entry.path.startsWith('/')) {
+	if (baseKnown && usablePath(entry.path)) {
 		const relative = below(entry.path, base);
 		depth = relative === undefined || relative === '' ? undefined : segments(relative);
 	} else {
-		const parentPath = entry.parentId === undefined ? undefined : state.folders[entry.parentId];
+		const parentPath = parentId === undefined ? undefined : state.folders[parentId];
 		const relative = parentPath === undefined || !baseKnown ? undefined : below(parentPath, base);
 		depth = relative === undefined ? undefined : segments(relative) + 1;
 	}
-	return depth !== undefined && depth <= watch.maxDepth ? depth : undefined;
+	const limit = watch.recursive ? watch.maxDepth : 1;
+	return depth !== undefined && depth <= limit ? depth : undefined;
+}
+
+function usablePath(path: unknown): path is string {
+	return typeof path === 'string' && path.startsWith('/');
+}
+
+/** Details without a parent: the parent is the known folder at the path's directory, when there is one. */
+function withParent(entry: ListedEntry, state: WatchState, watch: EventWatch): ListedEntry {
+	if (idOf(entry.parentId) !== undefined || !usablePath(entry.path)) return entry;
+	const directory = entry.path.slice(0, entry.path.lastIndexOf('/'));
+	if (directory === watchedPath(state, watch)) return { ...entry, parentId: watch.watched.id };
+	const folder = Object.entries(state.folders).find(([, path]) => path === directory);
+	return folder ? { ...entry, parentId: folder[0] } : entry;
+}
+
+/**
+ * Whether details say where an entry is (its folder, or a path from the space's root). An
+ * answer that says neither must never read as "moved out": it is a failed read.
+ */
+export function placeable(entry: ListedEntry): boolean {
+	return idOf(entry.parentId) !== undefined || usablePath(entry.path);
 }
 
 /** The path of a folder of the tree, from its details: its own path, or its parent's and its name. */
@@ -131,7 +157,7 @@ export function applyEntryChange(state: WatchState, dentryId: string, now: Entry
 		}
 		return changes;
 	}
-	const entry = { ...now.entry, id: dentryId };
+	const entry = withParent({ ...now.entry, id: dentryId }, state, watch);
 	if (dentryId === watch.watched.id) {
 		// The watched folder itself renamed or moved: what is under it keeps its place, under a new path.
 		if (isFolder(entry) && typeof entry.path === 'string' && entry.path !== '') moveSubtree(state, dentryId, entry.path);
