@@ -3,7 +3,9 @@ import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
 import communityNodes from '@n8n/eslint-plugin-community-nodes';
 
 export default tseslint.config(
-	{ ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'demo-output/**', '**/*.js', '**/*.mjs'] },
+	{
+		ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'demo-output/**', '**/*.js', '**/*.mjs'],
+	},
 	...tseslint.configs.recommended,
 	// n8n's community-node rules judge what ships (nodes/, credentials/); tests, the
 	// emulator and benchmarks are development tools that use Node freely.
@@ -30,13 +32,23 @@ export default tseslint.config(
 		},
 	},
 	{
+		// Tests and benchmarks load the plain-JavaScript scripts (scripts/) they share with
+		// `npm run dev` and `npm run demo` through require().
+		files: ['test/**/*.ts', 'bench/**/*.ts'],
+		rules: { '@typescript-eslint/no-require-imports': 'off' },
+	},
+	{
 		// The shared core (DingTalk client, storage APIs, transfer engine, HTTP transport,
 		// helpers) knows nothing of n8n by design: it throws the package's own typed errors
 		// (shared/errors.ts), and n8n/nodeErrors.ts turns every one into NodeApiError /
 		// NodeOperationError or an error item. The glue that reads credentials and
 		// parameters throws the same typed errors, for the same single conversion (the
 		// Event Trigger's listener too: its node file converts what activation throws).
-		files: ['nodes/DingTalk/shared/**/*.ts', 'nodes/DingTalk/n8n/**/*.ts', 'nodes/DingTalk/StorageEventTrigger/trigger/**/*.ts'],
+		files: [
+			'nodes/DingTalk/shared/**/*.ts',
+			'nodes/DingTalk/n8n/**/*.ts',
+			'nodes/DingTalk/StorageEventTrigger/trigger/**/*.ts',
+		],
 		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
 	},
 );

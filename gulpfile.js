@@ -5,9 +5,17 @@ const { src, dest, task } = require('gulp');
 // file (<Node>.node.json: its category and documentation links in the editor).
 // test/unit/package.test.ts packs the package and checks both are in the tarball.
 task('build:static', () =>
-	src(['icons/**/*.{png,svg}', 'nodes/**/*.{png,svg}', 'nodes/**/*.node.json', 'credentials/**/*.{png,svg}'], {
-		base: '.',
-		encoding: false,
-		allowEmpty: true,
-	}).pipe(dest('dist')),
+	src(
+		[
+			'icons/**/*.{png,svg}',
+			'nodes/**/*.{png,svg}',
+			'nodes/**/*.node.json',
+			'credentials/**/*.{png,svg}',
+		],
+		{
+			base: '.',
+			encoding: false,
+			allowEmpty: true,
+		},
+	).pipe(dest('dist')),
 );

@@ -15,7 +15,12 @@ module.exports = {
 	testTimeout: 120_000,
 	projects: [
 		// Unit, integration (n8n's engine in-process) and end-to-end (real n8n, one process).
-		{ ...common, displayName: 'package', roots: ['<rootDir>/test'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/queue/'] },
+		{
+			...common,
+			displayName: 'package',
+			roots: ['<rootDir>/test'],
+			testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/queue/'],
+		},
 		// Real n8n in queue mode: PostgreSQL, Redis, main and workers (`npm test -- --selectProjects queue`).
 		{ ...common, displayName: 'queue', roots: ['<rootDir>/test/queue'] },
 	],

@@ -19,7 +19,9 @@ export interface EmulatorProcess {
 }
 
 /** The emulator in its own process, so its work is not counted as the node's. */
-export async function startEmulatorProcess(env: Record<string, string> = {}): Promise<EmulatorProcess> {
+export async function startEmulatorProcess(
+	env: Record<string, string> = {},
+): Promise<EmulatorProcess> {
 	const appSecret = randomBytes(12).toString('hex');
 	const child = spawn(process.execPath, [path.join(__dirname, '../../scripts/emulator.js')], {
 		env: { ...process.env, ...env, EMULATOR_APP_SECRET: appSecret },
@@ -34,7 +36,12 @@ export async function startEmulatorProcess(env: Record<string, string> = {}): Pr
 			return {
 				child,
 				baseUrl: match[1],
-				credentials: { authentication: 'appCredentials', appKey: EMULATOR_DEFAULTS.appKey, appSecret, baseUrl: match[1] },
+				credentials: {
+					authentication: 'appCredentials',
+					appKey: EMULATOR_DEFAULTS.appKey,
+					appSecret,
+					baseUrl: match[1],
+				},
 				stop: async () => {
 					child.kill();
 					await once(child, 'exit');
@@ -46,13 +53,29 @@ export async function startEmulatorProcess(env: Record<string, string> = {}): Pr
 }
 
 export function downloadParameters(dentryId: string, options: IDataObject = {}): IDataObject {
-	return { operation: 'download', spaceId: EMULATOR_DEFAULTS.spaceId, dentryId, unionId: EMULATOR_DEFAULTS.unionId, binaryPropertyName: 'data', options };
+	return {
+		operation: 'download',
+		spaceId: EMULATOR_DEFAULTS.spaceId,
+		dentryId,
+		unionId: EMULATOR_DEFAULTS.unionId,
+		binaryPropertyName: 'data',
+		options,
+	};
 }
 
 /** Runs the node once; returns seconds and the output. */
-export async function timedRun(emulator: EmulatorProcess, parameters: IDataObject, items?: IDataObject[]) {
+export async function timedRun(
+	emulator: EmulatorProcess,
+	parameters: IDataObject,
+	items?: IDataObject[],
+) {
 	const started = process.hrtime.bigint();
-	const result = await runNode({ parameters, credentials: emulator.credentials, items, continueOnFail: true });
+	const result = await runNode({
+		parameters,
+		credentials: emulator.credentials,
+		items,
+		continueOnFail: true,
+	});
 	const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 	if (result.error || !result.output) throw result.error ?? new Error('no output');
 	return { seconds, output: result.output };
@@ -65,16 +88,20 @@ export function median(values: number[]): number {
 
 // Plain JavaScript shared with the end-to-end suite; resolved from the compiled location.
 const SCRIPTS = path.join(__dirname, '..', '..', 'scripts', 'e2e');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const { ensureN8n } = require(path.join(SCRIPTS, 'n8n-install')) as typeof import('../scripts/e2e/n8n-install');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const runner = require(path.join(SCRIPTS, 'n8n-runner')) as typeof import('../scripts/e2e/n8n-runner');
+export const { ensureN8n } = require(
+	path.join(SCRIPTS, 'n8n-install'),
+) as typeof import('../scripts/e2e/n8n-install');
+export const runner = require(
+	path.join(SCRIPTS, 'n8n-runner'),
+) as typeof import('../scripts/e2e/n8n-runner');
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const { makeTestCertificate } = require(path.join(__dirname, '..', '..', 'emulator', 'tls')) as typeof import('../emulator/tls');
+export const { makeTestCertificate } = require(
+	path.join(__dirname, '..', '..', 'emulator', 'tls'),
+) as typeof import('../emulator/tls');
 // The project's one workflow builder (also used by the end-to-end suite, the demo and dev).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const build = require(path.join(SCRIPTS, '..', 'workflows')) as typeof import('../scripts/workflows');
+const build = require(
+	path.join(SCRIPTS, '..', 'workflows'),
+) as typeof import('../scripts/workflows');
 
 export type WorkflowNode = ReturnType<typeof build.dingTalkNode>;
 
@@ -83,8 +110,17 @@ export const BENCH_CREDENTIAL = build.APP_CREDENTIAL;
 const credentials = { dingTalkApi: BENCH_CREDENTIAL };
 
 /** This package's download node fetching `dentryId` (a value or an expression). */
-export function dingTalkNode(dentryId: string, options: Record<string, unknown>, extra: Record<string, unknown> = {}): WorkflowNode {
-	return build.dingTalkNode('download', 'DingTalk', downloadParameters(dentryId, options as IDataObject), extra);
+export function dingTalkNode(
+	dentryId: string,
+	options: Record<string, unknown>,
+	extra: Record<string, unknown> = {},
+): WorkflowNode {
+	return build.dingTalkNode(
+		'download',
+		'DingTalk',
+		downloadParameters(dentryId, options as IDataObject),
+		extra,
+	);
 }
 
 /**
@@ -93,7 +129,11 @@ export function dingTalkNode(dentryId: string, options: Record<string, unknown>,
  * signed headers from an expression. `extra` goes onto both nodes, `fileExtra` onto the
  * second only.
  */
-export function httpRequestNodes(infoUrl: string, extra: Record<string, unknown> = {}, fileExtra: Record<string, unknown> = {}): WorkflowNode[] {
+export function httpRequestNodes(
+	infoUrl: string,
+	extra: Record<string, unknown> = {},
+	fileExtra: Record<string, unknown> = {},
+): WorkflowNode[] {
 	return [
 		{
 			name: 'Download info',
@@ -161,9 +201,20 @@ export function watchPeakRss(child: ChildProcess): Promise<number> {
  * `n8n execute` of one workflow, watching the n8n process's peak RSS; returns the peak,
  * the measured node's run (start, execution time, error, items) and what n8n printed.
  */
-export async function executeWithPeak(install: Install, userFolder: string, workflowId: string, nodeName: string, extraEnv: Record<string, string> = {}, nodeFlags: string[] = []) {
+export async function executeWithPeak(
+	install: Install,
+	userFolder: string,
+	workflowId: string,
+	nodeName: string,
+	extraEnv: Record<string, string> = {},
+	nodeFlags: string[] = [],
+) {
 	const env = runner.n8nEnv(install, userFolder, extraEnv);
-	const child = spawn(install.nodeBinary, [...nodeFlags, install.n8nBin, 'execute', `--id=${workflowId}`, '--rawOutput'], { cwd: userFolder, env, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(
+		install.nodeBinary,
+		[...nodeFlags, install.n8nBin, 'execute', `--id=${workflowId}`, '--rawOutput'],
+		{ cwd: userFolder, env, stdio: ['ignore', 'pipe', 'pipe'] },
+	);
 	let stdout = '';
 	child.stdout!.on('data', (chunk) => (stdout += chunk));
 	child.stderr!.resume();
@@ -172,10 +223,16 @@ export async function executeWithPeak(install: Install, userFolder: string, work
 	const lines = stdout.split('\n').filter((line) => !/^\[\d+:0x[0-9a-f]+\]/.test(line));
 	const start = lines.indexOf('{');
 	const end = lines.lastIndexOf('}');
-	type NodeRun = { startTime?: number; executionTime?: number; error?: { message?: string }; data?: { main?: unknown[][] } };
+	type NodeRun = {
+		startTime?: number;
+		executionTime?: number;
+		error?: { message?: string };
+		data?: { main?: unknown[][] };
+	};
 	let data: { data?: { resultData?: { runData?: Record<string, NodeRun[]> } } } | undefined;
 	try {
-		data = start >= 0 && end > start ? JSON.parse(lines.slice(start, end + 1).join('\n')) : undefined;
+		data =
+			start >= 0 && end > start ? JSON.parse(lines.slice(start, end + 1).join('\n')) : undefined;
 	} catch {
 		data = undefined;
 	}
@@ -195,5 +252,6 @@ export async function executeWithPeak(install: Install, userFolder: string, work
 
 /** n8n keeps each execution's binaries (2.x: .n8n/storage, 1.x: .n8n/binaryData); drop them between runs. */
 export function dropBinaries(userFolder: string) {
-	for (const folder of ['storage', 'binaryData']) rmSync(path.join(userFolder, '.n8n', folder), { recursive: true, force: true });
+	for (const folder of ['storage', 'binaryData'])
+		rmSync(path.join(userFolder, '.n8n', folder), { recursive: true, force: true });
 }

@@ -14,7 +14,13 @@
  */
 import { EMULATOR_DEFAULTS, startEmulator } from '../emulator';
 import { StreamRegistry } from '../nodes/DingTalk/shared/stream';
-import { activateEventTrigger, runPoll, stopN8nTimers, useBinaryMode, removeBinaryStorage } from '../test/harness/n8n';
+import {
+	activateEventTrigger,
+	runPoll,
+	stopN8nTimers,
+	useBinaryMode,
+	removeBinaryStorage,
+} from '../test/harness/n8n';
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 
@@ -46,10 +52,23 @@ async function main() {
 	await useBinaryMode('filesystem');
 	const emulator = await startEmulator();
 	const registry = new StreamRegistry();
-	const folder = emulator.drive.createFolder(SPACE, '0', 'events-bench', 'AUTO_RENAME') as { id: string };
+	const folder = emulator.drive.createFolder(SPACE, '0', 'events-bench', 'AUTO_RENAME') as {
+		id: string;
+	};
 	for (let i = 0; i < 50; i++) emulator.drive.addFile(SPACE, folder.id, `existing-${i}.pdf`);
-	const credentials = { authentication: 'appCredentials', appKey: emulator.appKey, appSecret: emulator.appSecret, baseUrl: emulator.baseUrl };
-	const parameters = { spaceId: SPACE, folderId: folder.id, unionId: emulator.unionId, events: ['created', 'updated', 'deleted'], options: { fileExtensions: 'pdf' } };
+	const credentials = {
+		authentication: 'appCredentials',
+		appKey: emulator.appKey,
+		appSecret: emulator.appSecret,
+		baseUrl: emulator.baseUrl,
+	};
+	const parameters = {
+		spaceId: SPACE,
+		folderId: folder.id,
+		unionId: emulator.unionId,
+		events: ['created', 'updated', 'deleted'],
+		options: { fileExtensions: 'pdf' },
+	};
 
 	const callsBefore = totalCalls(emulator);
 	const trigger = await activateEventTrigger({ parameters, credentials, tunables: { registry } });
@@ -90,7 +109,11 @@ async function main() {
 	const acked = () => emulator.stream.acks().length;
 	const ackedBefore = acked();
 	for (let i = 0; i < 100; i++) emulator.drive.addFile(SPACE, folder.id, `skip-${i}.txt`);
-	for (let i = 0; i < 100; i++) emulator.stream.sendEvent({ eventType: 'storage_dentry_update', data: { spaceId: '2000', dentryId: `other-${i}`, type: 'FILE', extension: 'pdf' } });
+	for (let i = 0; i < 100; i++)
+		emulator.stream.sendEvent({
+			eventType: 'storage_dentry_update',
+			data: { spaceId: '2000', dentryId: `other-${i}`, type: 'FILE', extension: 'pdf' },
+		});
 	await until(() => acked() >= ackedBefore + 200);
 	await new Promise((resolve) => setTimeout(resolve, 200));
 	const filteredCalls = (totalCalls(emulator) - calls) / 200;
@@ -111,10 +134,15 @@ async function main() {
 	const heaps: string[] = [];
 	for (let batch = 1; batch <= 10; batch++) {
 		emulator.reset();
-		for (let i = 0; i < 2_000; i++) emulator.stream.sendEvent({ eventType: 'storage_dentry_create', data: { spaceId: '2000', dentryId: `mem-${batch}-${i}`, type: 'FILE', extension: 'pdf' } });
+		for (let i = 0; i < 2_000; i++)
+			emulator.stream.sendEvent({
+				eventType: 'storage_dentry_create',
+				data: { spaceId: '2000', dentryId: `mem-${batch}-${i}`, type: 'FILE', extension: 'pdf' },
+			});
 		await until(() => acked() >= 2_000, 120_000);
 		emulator.reset();
-		if (batch % 2 === 0) heaps.push(`${(batch * 2_000).toLocaleString('en')}: ${heapMiB().toFixed(1)} MiB`);
+		if (batch % 2 === 0)
+			heaps.push(`${(batch * 2_000).toLocaleString('en')}: ${heapMiB().toFixed(1)} MiB`);
 	}
 	const heapAfter = heapMiB();
 	await trigger.close();
@@ -124,18 +152,38 @@ async function main() {
 	stopN8nTimers();
 	removeBinaryStorage();
 
-	console.log('DingTalk Storage Event Trigger (in-process, emulator on 127.0.0.1; the emit is where n8n starts the execution)');
-	console.log(`  activation (folder check, subscription, one listing of 50 entries): ${activationCalls} calls`);
-	console.log(`  latency, change -> emit, 200 creates one at a time: p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, max ${latencies[latencies.length - 1].toFixed(1)} ms`);
-	console.log(`  API calls per event: create ${createCalls.toFixed(2)}, update ${updateCalls.toFixed(2)}, delete ${deleteCalls.toFixed(2)}, filtered (other extension, other space) ${filteredCalls.toFixed(2)}`);
-	console.log(`  heap over 20,000 events through the connection (after GC): ${heapBefore.toFixed(1)} MiB before; ${heaps.join(', ')}; ${(heapAfter - heapBefore).toFixed(1)} MiB growth`);
+	console.log(
+		'DingTalk Storage Event Trigger (in-process, emulator on 127.0.0.1; the emit is where n8n starts the execution)',
+	);
+	console.log(
+		`  activation (folder check, subscription, one listing of 50 entries): ${activationCalls} calls`,
+	);
+	console.log(
+		`  latency, change -> emit, 200 creates one at a time: p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, max ${latencies[latencies.length - 1].toFixed(1)} ms`,
+	);
+	console.log(
+		`  API calls per event: create ${createCalls.toFixed(2)}, update ${updateCalls.toFixed(2)}, delete ${deleteCalls.toFixed(2)}, filtered (other extension, other space) ${filteredCalls.toFixed(2)}`,
+	);
+	console.log(
+		`  heap over 20,000 events through the connection (after GC): ${heapBefore.toFixed(1)} MiB before; ${heaps.join(', ')}; ${(heapAfter - heapBefore).toFixed(1)} MiB growth`,
+	);
 	console.log('');
-	console.log(`Calls a month (30 days), this folder (${entries} entries), 100 changes a day (creates and updates):`);
+	console.log(
+		`Calls a month (30 days), this folder (${entries} entries), 100 changes a day (creates and updates):`,
+	);
 	const eventMonth = 100 * 30 * createCalls + 30 * callsPerPoll;
-	console.log(`  Event Trigger, daily reconcile:          ${Math.round(eventMonth).toLocaleString('en').padStart(9)}  (${(100 * 30 * createCalls).toLocaleString('en')} details + ${(30 * callsPerPoll).toLocaleString('en')} listing)`);
-	console.log(`  Event Trigger, reconcile only at start:  ${Math.round(100 * 30 * createCalls).toLocaleString('en').padStart(9)}`);
+	console.log(
+		`  Event Trigger, daily reconcile:          ${Math.round(eventMonth).toLocaleString('en').padStart(9)}  (${(100 * 30 * createCalls).toLocaleString('en')} details + ${(30 * callsPerPoll).toLocaleString('en')} listing)`,
+	);
+	console.log(
+		`  Event Trigger, reconcile only at start:  ${Math.round(100 * 30 * createCalls)
+			.toLocaleString('en')
+			.padStart(9)}`,
+	);
 	for (const minutes of [1, 15]) {
-		console.log(`  polling trigger every ${String(minutes).padEnd(2)} minute(s):       ${((MONTH_MINUTES / minutes) * callsPerPoll).toLocaleString('en').padStart(9)}  (${callsPerPoll} calls a poll, whatever changes)`);
+		console.log(
+			`  polling trigger every ${String(minutes).padEnd(2)} minute(s):       ${((MONTH_MINUTES / minutes) * callsPerPoll).toLocaleString('en').padStart(9)}  (${callsPerPoll} calls a poll, whatever changes)`,
+		);
 	}
 }
 

@@ -14,7 +14,19 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { BENCH_CREDENTIAL, chainWorkflow, dingTalkNode, dropBinaries, ensureN8n, executeWithPeak, makeTestCertificate, median, MiB, runner, startEmulatorProcess } from './common';
+import {
+	BENCH_CREDENTIAL,
+	chainWorkflow,
+	dingTalkNode,
+	dropBinaries,
+	ensureN8n,
+	executeWithPeak,
+	makeTestCertificate,
+	median,
+	MiB,
+	runner,
+	startEmulatorProcess,
+} from './common';
 
 const KiB = 1024;
 interface Variant {
@@ -34,14 +46,27 @@ const VARIANTS: Variant[] = [
 
 function label(variant: Variant) {
 	if (variant.shipped) return 'the package as shipped (handOffFor)   ';
-	const size = variant.gather >= MiB ? `${variant.gather / MiB} MiB` : `${variant.gather / KiB} KiB`;
+	const size =
+		variant.gather >= MiB ? `${variant.gather / MiB} MiB` : `${variant.gather / KiB} KiB`;
 	return `gather ${size.padStart(7)}, ${variant.passThrough === Number.MAX_SAFE_INTEGER ? 'all chunks      ' : 'small ones only '}`;
 }
 
 /** Rewrites the installed package's outlet sizes; the variant then holds on every runtime and link. */
 function patchOutlet(userFolder: string, variant: Variant) {
 	if (variant.shipped) return;
-	const file = path.join(userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-dingtalk-storage', 'dist', 'nodes', 'DingTalk', 'shared', 'transfer', 'outlet.js');
+	const file = path.join(
+		userFolder,
+		'.n8n',
+		'nodes',
+		'node_modules',
+		'n8n-nodes-dingtalk-storage',
+		'dist',
+		'nodes',
+		'DingTalk',
+		'shared',
+		'transfer',
+		'outlet.js',
+	);
 	const values: Record<string, string | number | boolean> = {
 		OUTLET_BUFFER_BYTES: variant.gather,
 		OUTLET_PASS_THROUGH_BYTES: variant.passThrough,
@@ -50,8 +75,12 @@ function patchOutlet(userFolder: string, variant: Variant) {
 	};
 	let patched = readFileSync(file, 'utf8');
 	for (const [name, value] of Object.entries(values)) {
-		const next = patched.replace(new RegExp(`^exports\\.${name} = [^;]+;$`, 'm'), `exports.${name} = ${value};`);
-		if (next === patched && !patched.includes(`exports.${name} = ${value};`)) throw new Error(`could not patch ${name} in ${file}`);
+		const next = patched.replace(
+			new RegExp(`^exports\\.${name} = [^;]+;$`, 'm'),
+			`exports.${name} = ${value};`,
+		);
+		if (next === patched && !patched.includes(`exports.${name} = ${value};`))
+			throw new Error(`could not patch ${name} in ${file}`);
 		patched = next;
 	}
 	writeFileSync(file, patched);
@@ -64,7 +93,9 @@ async function main() {
 	const major = process.argv.includes('--n8n=1') ? '1' : '2';
 	const install = await ensureN8n(major);
 	const tlsDir = process.argv.includes('--https') ? makeTestCertificate().dir : undefined;
-	const env: Record<string, string> = tlsDir ? { NODE_EXTRA_CA_CERTS: path.join(tlsDir, 'cert.pem') } : {};
+	const env: Record<string, string> = tlsDir
+		? { NODE_EXTRA_CA_CERTS: path.join(tlsDir, 'cert.pem') }
+		: {};
 	const emulator = await startEmulatorProcess(tlsDir ? { EMULATOR_STORAGE_TLS_DIR: tlsDir } : {});
 	const tarball = runner.packPackage();
 	const folders: string[] = [];
@@ -75,25 +106,54 @@ async function main() {
 			const userFolder = runner.createUserFolder(tarball);
 			folders.push(userFolder);
 			patchOutlet(userFolder, variant);
-			await runner.importCredentials(install, userFolder, [{ ...BENCH_CREDENTIAL, type: 'dingTalkApi', data: emulator.credentials }]);
-			await runner.importWorkflow(install, userFolder, chainWorkflow('benchGather00001', [dingTalkNode(dentryId, {})]));
-			await runner.importWorkflow(install, userFolder, chainWorkflow('benchGatherOff01', [dingTalkNode(dentryId, {}, { disabled: true })]));
+			await runner.importCredentials(install, userFolder, [
+				{ ...BENCH_CREDENTIAL, type: 'dingTalkApi', data: emulator.credentials },
+			]);
+			await runner.importWorkflow(
+				install,
+				userFolder,
+				chainWorkflow('benchGather00001', [dingTalkNode(dentryId, {})]),
+			);
+			await runner.importWorkflow(
+				install,
+				userFolder,
+				chainWorkflow('benchGatherOff01', [dingTalkNode(dentryId, {}, { disabled: true })]),
+			);
 			prepared.push({ variant, userFolder, seconds: [] as number[], growth: [] as number[] });
 		}
 		// Runs interleaved, so a slow moment of the machine hits every variant alike.
 		for (let run = 0; run < runs; run++) {
 			for (const entry of prepared) {
-				const measured = await executeWithPeak(install, entry.userFolder, 'benchGather00001', 'DingTalk', env);
-				if (measured.error || measured.executionMs === undefined) throw new Error(`${label(entry.variant)}: ${measured.error ?? 'no run data'}`);
-				const base = await executeWithPeak(install, entry.userFolder, 'benchGatherOff01', 'Start', env);
+				const measured = await executeWithPeak(
+					install,
+					entry.userFolder,
+					'benchGather00001',
+					'DingTalk',
+					env,
+				);
+				if (measured.error || measured.executionMs === undefined)
+					throw new Error(`${label(entry.variant)}: ${measured.error ?? 'no run data'}`);
+				const base = await executeWithPeak(
+					install,
+					entry.userFolder,
+					'benchGatherOff01',
+					'Start',
+					env,
+				);
 				entry.seconds.push(measured.executionMs / 1000);
 				entry.growth.push(measured.peak - base.peak);
 				dropBinaries(entry.userFolder);
 			}
 		}
-		console.log(`Download hand-off: ${size / MiB} MiB, real n8n ${install.version} (Node ${major === '1' ? '20' : '24'}), filesystem binary mode, storage over ${tlsDir ? 'HTTPS' : 'plain HTTP'}; median of ${runs}, runs interleaved`);
-		console.log(`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB`);
-		console.log('variant                                    MiB/s   growth    runs (MiB/s; growth MiB)');
+		console.log(
+			`Download hand-off: ${size / MiB} MiB, real n8n ${install.version} (Node ${major === '1' ? '20' : '24'}), filesystem binary mode, storage over ${tlsDir ? 'HTTPS' : 'plain HTTP'}; median of ${runs}, runs interleaved`,
+		);
+		console.log(
+			`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB`,
+		);
+		console.log(
+			'variant                                    MiB/s   growth    runs (MiB/s; growth MiB)',
+		);
 		for (const entry of prepared) {
 			const rates = entry.seconds.map((seconds) => size / MiB / seconds);
 			console.log(

@@ -35,16 +35,25 @@ function serve(tlsDir: string | undefined): Promise<number> {
 			while (left > 0) {
 				const n = Math.min(left, block.length);
 				left -= n;
-				if (!res.write(n === block.length ? block : block.subarray(0, n))) return void res.once('drain', pump);
+				if (!res.write(n === block.length ? block : block.subarray(0, n)))
+					return void res.once('drain', pump);
 			}
 			res.end();
 		};
 		pump();
 	};
 	const server = tlsDir
-		? https.createServer({ key: readFileSync(path.join(tlsDir, 'key.pem')), cert: readFileSync(path.join(tlsDir, 'cert.pem')) }, handler)
+		? https.createServer(
+				{
+					key: readFileSync(path.join(tlsDir, 'key.pem')),
+					cert: readFileSync(path.join(tlsDir, 'cert.pem')),
+				},
+				handler,
+			)
 		: http.createServer(handler);
-	return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+	return new Promise((resolve) =>
+		server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+	);
 }
 
 /** One measured download in this process: prints {ms, growthMiB}. */
@@ -57,18 +66,29 @@ async function measure(url: string, passThroughBytes: number) {
 	let peak = before;
 	const sampler = setInterval(() => (peak = Math.max(peak, rss())), 5);
 	const started = process.hrtime.bigint();
-	const response = await send({ url, method: 'GET', headers: {}, timeouts: { connectMs: 5000, responseMs: 5000, idleMs: 5000 } });
+	const response = await send({
+		url,
+		method: 'GET',
+		headers: {},
+		timeouts: { connectMs: 5000, responseMs: 5000, idleMs: 5000 },
+	});
 	if (passThroughBytes === 0) {
 		// Receiving alone: what the network path costs this process before any writing.
 		await relayBody(response.body, () => undefined);
 	} else {
-		const outlet = new Outlet(async (o) => await o.relay(response.body, () => undefined), () => undefined, passThroughBytes);
+		const outlet = new Outlet(
+			async (o) => await o.relay(response.body, () => undefined),
+			() => undefined,
+			passThroughBytes,
+		);
 		await writeFile(out, outlet.stream);
 	}
 	const ms = Number(process.hrtime.bigint() - started) / 1e6;
 	clearInterval(sampler);
 	rmSync(out, { force: true });
-	process.stdout.write(JSON.stringify({ ms, growthMiB: (peak - before) / MiB, heap: heap.length }) + '\n');
+	process.stdout.write(
+		JSON.stringify({ ms, growthMiB: (peak - before) / MiB, heap: heap.length }) + '\n',
+	);
 	process.exit(0);
 }
 
@@ -94,7 +114,9 @@ async function main() {
 	const servers = [];
 	const urls: Record<string, string> = {};
 	for (const scheme of ['http', 'https']) {
-		const child = spawn(process.execPath, [__filename, 'serve', scheme === 'https' ? tlsDir : ''], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+		const child = spawn(process.execPath, [__filename, 'serve', scheme === 'https' ? tlsDir : ''], {
+			stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+		});
 		const [port] = (await once(child, 'message')) as [number];
 		servers.push(child);
 		urls[scheme] = `${scheme}://127.0.0.1:${port}/file`;
@@ -110,21 +132,36 @@ async function main() {
 		{ label: 'all gathered to 256 KiB', passThrough: 256 * 1024 },
 		{ label: 'the node: < 64 KiB gathered', passThrough: 64 * 1024 },
 	];
-	console.log(`Hand-off into fs.promises.writeFile, ${SIZE / MiB} MiB from a local server, ~200 MB heap per process, median of 3`);
-	console.log(`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'CPU'}; each cell: MiB/s, peak memory growth`);
-	console.log(`${'runtime'.padEnd(19)} ${'link'.padEnd(6)} ${modes.map((mode) => mode.label.padEnd(30)).join('')}`);
+	console.log(
+		`Hand-off into fs.promises.writeFile, ${SIZE / MiB} MiB from a local server, ~200 MB heap per process, median of 3`,
+	);
+	console.log(
+		`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'CPU'}; each cell: MiB/s, peak memory growth`,
+	);
+	console.log(
+		`${'runtime'.padEnd(19)} ${'link'.padEnd(6)} ${modes.map((mode) => mode.label.padEnd(30)).join('')}`,
+	);
 	try {
 		for (const runtime of runtimes) {
 			for (const scheme of ['http', 'https']) {
 				const figures = modes.map(() => ({ ms: [] as number[], growth: [] as number[] }));
 				for (let run = 0; run < 3; run++) {
 					for (const [index, mode] of modes.entries()) {
-						const result = await runChild(runtime.binary, urls[scheme], mode.passThrough, path.join(tlsDir, 'cert.pem'));
+						const result = await runChild(
+							runtime.binary,
+							urls[scheme],
+							mode.passThrough,
+							path.join(tlsDir, 'cert.pem'),
+						);
 						figures[index].ms.push(result.ms);
 						figures[index].growth.push(result.growthMiB);
 					}
 				}
-				const cells = figures.map(({ ms, growth }) => `${(SIZE / MiB / (median(ms) / 1000)).toFixed(0)} MiB/s, ${median(growth).toFixed(0)} MiB`.padEnd(30));
+				const cells = figures.map(({ ms, growth }) =>
+					`${(SIZE / MiB / (median(ms) / 1000)).toFixed(0)} MiB/s, ${median(growth).toFixed(0)} MiB`.padEnd(
+						30,
+					),
+				);
 				console.log(`${runtime.label.padEnd(19)} ${scheme.padEnd(6)} ${cells.join('')}`);
 			}
 		}

@@ -14,7 +14,11 @@ async function main() {
 	const quick = process.argv.includes('--quick');
 	const count = quick ? 100 : 500;
 	const runs = quick ? 1 : 3;
-	const emulator = await startEmulatorProcess({ EMULATOR_API_LATENCY_MS: '30', EMULATOR_STORAGE_LATENCY_MS: '30', EMULATOR_QPS_LIMIT: '20' });
+	const emulator = await startEmulatorProcess({
+		EMULATOR_API_LATENCY_MS: '30',
+		EMULATOR_STORAGE_LATENCY_MS: '30',
+		EMULATOR_QPS_LIMIT: '20',
+	});
 	await useBinaryMode('filesystem');
 	const items = Array.from({ length: count }, () => ({ dentryId: 'gen-65536' }));
 	const settings: Array<{ label: string; options: Record<string, number> }> = [
@@ -29,7 +33,11 @@ async function main() {
 			for (let run = 0; run < runs; run++) {
 				// Let DingTalk's one-second window empty between runs.
 				await new Promise((resolve) => setTimeout(resolve, 1100));
-				const { seconds, output } = await timedRun(emulator, downloadParameters('={{ $json.dentryId }}', setting.options), items);
+				const { seconds, output } = await timedRun(
+					emulator,
+					downloadParameters('={{ $json.dentryId }}', setting.options),
+					items,
+				);
 				failed += output.filter((item) => item.json.error !== undefined).length;
 				rates.push(count / seconds);
 			}
@@ -40,9 +48,16 @@ async function main() {
 		stopN8nTimers();
 		removeBinaryStorage();
 	}
-	console.log(`Many small files: ${count} x 64 KiB, 30 ms latency on API calls and storage first byte, emulator limit 20 req/s per app and API`);
-	console.log(`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; median of ${runs} run(s)`);
-	for (const row of rows) console.log(`${row.label.padEnd(36)} ${row.filesPerSecond.toFixed(1).padStart(6)} files/s   ${row.failed} failed item(s)`);
+	console.log(
+		`Many small files: ${count} x 64 KiB, 30 ms latency on API calls and storage first byte, emulator limit 20 req/s per app and API`,
+	);
+	console.log(
+		`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; median of ${runs} run(s)`,
+	);
+	for (const row of rows)
+		console.log(
+			`${row.label.padEnd(36)} ${row.filesPerSecond.toFixed(1).padStart(6)} files/s   ${row.failed} failed item(s)`,
+		);
 }
 
 main().catch((error) => {

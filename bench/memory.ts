@@ -8,7 +8,13 @@ import { createHash } from 'node:crypto';
 
 import { generatedFile } from '../emulator/drive';
 import { sha256 as expectedSha256 } from '../emulator/content';
-import { binaryService, removeBinaryStorage, runNode, stopN8nTimers, useBinaryMode } from '../test/harness/n8n';
+import {
+	binaryService,
+	removeBinaryStorage,
+	runNode,
+	stopN8nTimers,
+	useBinaryMode,
+} from '../test/harness/n8n';
 import { downloadParameters, MiB, startEmulatorProcess } from './common';
 
 async function main() {
@@ -37,7 +43,8 @@ async function main() {
 	if (error || !output) throw error ?? new Error('no output');
 
 	const hash = createHash('sha256');
-	for await (const chunk of await binaryService().getAsStream(output[0].binary!.data.id!)) hash.update(chunk as Buffer);
+	for await (const chunk of await binaryService().getAsStream(output[0].binary!.data.id!))
+		hash.update(chunk as Buffer);
 	const digest = hash.digest('hex');
 	const file = generatedFile(dentryId)!.content;
 	const expected = expectedSha256(file.seed, 0, size - 1);
@@ -46,13 +53,19 @@ async function main() {
 	stopN8nTimers();
 	removeBinaryStorage();
 
-	console.log(`file            ${size} bytes (${(size / MiB).toFixed(0)} MiB), filesystem binary mode, n8n-core engine in-process, ${connections} connection(s)`);
+	console.log(
+		`file            ${size} bytes (${(size / MiB).toFixed(0)} MiB), filesystem binary mode, n8n-core engine in-process, ${connections} connection(s)`,
+	);
 	console.log(`node            ${process.version}`);
-	console.log(`time            ${seconds.toFixed(2)} s (${(size / MiB / seconds).toFixed(0)} MiB/s, including n8n writing to disk)`);
+	console.log(
+		`time            ${seconds.toFixed(2)} s (${(size / MiB / seconds).toFixed(0)} MiB/s, including n8n writing to disk)`,
+	);
 	console.log(`baseline RSS    ${(baseline / MiB).toFixed(1)} MiB`);
 	console.log(`peak RSS        ${(peak / MiB).toFixed(1)} MiB`);
 	console.log(`peak growth     ${((peak - baseline) / MiB).toFixed(1)} MiB`);
-	console.log(`sha256          ${digest} (${digest === expected && output[0].json.size === size ? 'matches the emulator\'s file' : 'MISMATCH'})`);
+	console.log(
+		`sha256          ${digest} (${digest === expected && output[0].json.size === size ? "matches the emulator's file" : 'MISMATCH'})`,
+	);
 	if (digest !== expected) process.exitCode = 1;
 }
 

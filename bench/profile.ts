@@ -38,11 +38,14 @@ export function areaOf(frame: CallFrame): string {
 	if (functionName === '(idle)') return 'idle (waiting for I/O)';
 	if (functionName === '(program)') return 'V8 / native (program)';
 	// The innermost package on the path (undici bundled with this package counts as undici).
-	const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules\/)/.exec(url.replace(/\\/g, '/'))?.[1];
+	const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules\/)/.exec(
+		url.replace(/\\/g, '/'),
+	)?.[1];
 	if (pkg === 'n8n-nodes-dingtalk-storage') return 'this package';
 	if (pkg === 'undici') return 'undici (HTTP)';
 	if (pkg) return pkg.startsWith('n8n') || pkg.startsWith('@n8n') ? `n8n (${pkg})` : pkg;
-	if (url.startsWith('node:internal/streams') || url.startsWith('node:stream')) return 'Node streams';
+	if (url.startsWith('node:internal/streams') || url.startsWith('node:stream'))
+		return 'Node streams';
 	if (url.startsWith('node:internal/fs') || url.startsWith('node:fs')) return 'Node fs';
 	if (url.startsWith('node:')) return 'Node (other built-ins)';
 	if (url === '') return `native: ${functionName || '(anonymous)'}`;
@@ -72,12 +75,16 @@ export function summariseProfile(file: string, fromUs: number, toUs: number): Pr
 		windowUs += next;
 		const area = areaOf(frame);
 		areas.set(area, (areas.get(area) ?? 0) + next);
-		const where = frame.url ? `${frame.url.split('/').slice(-2).join('/')}:${frame.lineNumber + 1}` : '';
+		const where = frame.url
+			? `${frame.url.split('/').slice(-2).join('/')}:${frame.lineNumber + 1}`
+			: '';
 		const key = `${frame.functionName || '(anonymous)'} ${where}`.trim();
 		functions.set(key, (functions.get(key) ?? 0) + next);
 	}
 	const sorted = (map: Map<string, number>) =>
-		[...map.entries()].sort((a, b) => b[1] - a[1]).map(([key, us]): [string, number] => [key, us / 1000]);
+		[...map.entries()]
+			.sort((a, b) => b[1] - a[1])
+			.map(([key, us]): [string, number] => [key, us / 1000]);
 	return { windowMs: windowUs / 1000, byArea: sorted(areas), byFunction: sorted(functions) };
 }
 
@@ -85,7 +92,9 @@ export function printSummary(label: string, summary: ProfileSummary, top = 15): 
 	console.log(`\n${label}: ${summary.windowMs.toFixed(0)} ms sampled during the node's execution`);
 	for (const [area, ms] of summary.byArea) {
 		if (ms < 1) continue;
-		console.log(`  ${area.padEnd(34)} ${ms.toFixed(0).padStart(6)} ms  ${((100 * ms) / summary.windowMs).toFixed(1).padStart(5)} %`);
+		console.log(
+			`  ${area.padEnd(34)} ${ms.toFixed(0).padStart(6)} ms  ${((100 * ms) / summary.windowMs).toFixed(1).padStart(5)} %`,
+		);
 	}
 	console.log('  top functions (self time):');
 	for (const [name, ms] of summary.byFunction.slice(0, top)) {

@@ -17,9 +17,7 @@ import { EMULATOR_DEFAULTS, startEmulator } from '../emulator';
 import { getHashed } from '../test/harness/realN8n';
 import { ensureN8n, MiB, runner } from './common';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const build = require('../../scripts/workflows') as typeof import('../scripts/workflows');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const queue = require('../../scripts/e2e/queue') as typeof import('../scripts/e2e/queue');
 
 const SPACE = EMULATOR_DEFAULTS.spaceId;
@@ -61,12 +59,21 @@ async function main() {
 						name: 'Files',
 						type: 'n8n-nodes-base.code',
 						typeVersion: 2,
-						parameters: { jsCode: `return Array.from({ length: ${perExecution} }, () => ({ json: { dentryId: 'gen-65536' } }));` },
+						parameters: {
+							jsCode: `return Array.from({ length: ${perExecution} }, () => ({ json: { dentryId: 'gen-65536' } }));`,
+						},
 					},
 					build.dingTalkNode(
 						'download',
 						'Download',
-						{ operation: 'download', spaceId: SPACE, dentryId: '={{ $json.dentryId }}', unionId: emulator.unionId, binaryPropertyName: 'data', options: {} },
+						{
+							operation: 'download',
+							spaceId: SPACE,
+							dentryId: '={{ $json.dentryId }}',
+							unionId: emulator.unionId,
+							binaryPropertyName: 'data',
+							options: {},
+						},
 						{ onError: 'continueRegularOutput' },
 					),
 				],
@@ -76,7 +83,16 @@ async function main() {
 				'benchQueueLarge1',
 				'one large file',
 				'large',
-				[build.dingTalkNode('download', 'Download', { operation: 'download', spaceId: SPACE, dentryId: '={{ $json.query.id }}', unionId: emulator.unionId, binaryPropertyName: 'data', options: {} })],
+				[
+					build.dingTalkNode('download', 'Download', {
+						operation: 'download',
+						spaceId: SPACE,
+						dentryId: '={{ $json.query.id }}',
+						unionId: emulator.unionId,
+						binaryPropertyName: 'data',
+						options: {},
+					}),
+				],
 				{ respond: 'json' },
 			);
 			const cluster = await queue.startCluster({
@@ -87,7 +103,12 @@ async function main() {
 				workers: workerCount,
 				concurrency: 4,
 				async prepare(env) {
-					await runner.importCredentials(install, userFolder, [build.credentialRecord(emulator)], env);
+					await runner.importCredentials(
+						install,
+						userFolder,
+						[build.credentialRecord(emulator)],
+						env,
+					);
 					for (const workflow of [many, large]) {
 						await runner.importWorkflow(install, userFolder, workflow, env);
 						await runner.activateWorkflow(install, userFolder, workflow.id, env);
@@ -95,19 +116,36 @@ async function main() {
 				},
 			});
 			const peaks = cluster.workers.map(() => 0);
-			const sampler = setInterval(() => cluster.workers.forEach((worker, index) => (peaks[index] = Math.max(peaks[index], worker.rss()))), 200);
-			const resetPeaks = () => cluster.workers.forEach((worker, index) => (peaks[index] = worker.rss()));
-			const peakText = () => peaks.map((peak, index) => `${cluster.workers[index].name} ${(peak / MiB).toFixed(0)} MiB`).join(', ');
+			const sampler = setInterval(
+				() =>
+					cluster.workers.forEach(
+						(worker, index) => (peaks[index] = Math.max(peaks[index], worker.rss())),
+					),
+				200,
+			);
+			const resetPeaks = () =>
+				cluster.workers.forEach((worker, index) => (peaks[index] = worker.rss()));
+			const peakText = () =>
+				peaks
+					.map((peak, index) => `${cluster.workers[index].name} ${(peak / MiB).toFixed(0)} MiB`)
+					.join(', ');
 			try {
 				// Warm-up: one execution of each, so start-up costs are not measured.
 				await getHashed(`${cluster.main.url}/webhook/many`);
 				await getHashed(`${cluster.main.url}/webhook/large?id=gen-1048576`);
 
 				emulator.state.qpsLimit = 20;
-				const rejectedBefore = Object.values(emulator.qpsRejections() as Record<string, number>).reduce((a, b) => a + b, 0);
+				const rejectedBefore = Object.values(
+					emulator.qpsRejections() as Record<string, number>,
+				).reduce((a, b) => a + b, 0);
 				resetPeaks();
 				let started = Date.now();
-				const answers = await Promise.all(Array.from({ length: smallExecutions }, async () => await getHashed(`${cluster.main.url}/webhook/many`)));
+				const answers = await Promise.all(
+					Array.from(
+						{ length: smallExecutions },
+						async () => await getHashed(`${cluster.main.url}/webhook/many`),
+					),
+				);
 				let seconds = (Date.now() - started) / 1000;
 				let failed = 0;
 				let files = 0;
@@ -122,8 +160,22 @@ async function main() {
 						if (item.error !== undefined || item.statusCode !== 200) failed++;
 					}
 				}
-				const qpsAnswers = Object.values(emulator.qpsRejections() as Record<string, number>).reduce((a, b) => a + b, 0) - rejectedBefore;
-				rows.push({ workers: workerCount, case: `${smallExecutions * perExecution} × 64 KiB`, seconds, files, failed, perSecond: (files - failed) / seconds, mibPerSecond: ((files - failed) * 64) / 1024 / seconds, qpsAnswers, peaks: peakText() });
+				const qpsAnswers =
+					Object.values(emulator.qpsRejections() as Record<string, number>).reduce(
+						(a, b) => a + b,
+						0,
+					) - rejectedBefore;
+				rows.push({
+					workers: workerCount,
+					case: `${smallExecutions * perExecution} × 64 KiB`,
+					seconds,
+					files,
+					failed,
+					perSecond: (files - failed) / seconds,
+					mibPerSecond: ((files - failed) * 64) / 1024 / seconds,
+					qpsAnswers,
+					peaks: peakText(),
+				});
 				console.log(JSON.stringify(rows.at(-1)));
 
 				emulator.state.qpsLimit = 20;
@@ -131,10 +183,16 @@ async function main() {
 				resetPeaks();
 				started = Date.now();
 				const ids = Array.from({ length: largeCount }, (_, index) => `gen-${largeSize + index}`);
-				const largeAnswers = await Promise.all(ids.map(async (id) => await getHashed(`${cluster.main.url}/webhook/large?id=${id}`)));
+				const largeAnswers = await Promise.all(
+					ids.map(async (id) => await getHashed(`${cluster.main.url}/webhook/large?id=${id}`)),
+				);
 				seconds = (Date.now() - started) / 1000;
 				emulator.state.bytesPerSecondPerConnection = 0;
-				const ok = largeAnswers.filter((answer) => answer.status === 200 && (JSON.parse(answer.text) as Array<{ size: number }>)[0]?.size >= largeSize).length;
+				const ok = largeAnswers.filter(
+					(answer) =>
+						answer.status === 200 &&
+						(JSON.parse(answer.text) as Array<{ size: number }>)[0]?.size >= largeSize,
+				).length;
 				rows.push({
 					workers: workerCount,
 					case: `${largeCount} × ${largeSize / MiB} MiB, ${LINK_BYTES_PER_SECOND / MiB} MiB/s links`,
@@ -161,7 +219,9 @@ async function main() {
 		await emulator.close();
 	}
 
-	console.log('\n| Workers | Case | Seconds | Files/s | MiB/s | Failed items | QPS answers drawn | Peak RSS per worker |');
+	console.log(
+		'\n| Workers | Case | Seconds | Files/s | MiB/s | Failed items | QPS answers drawn | Peak RSS per worker |',
+	);
 	console.log('|---|---|---|---|---|---|---|---|');
 	for (const row of rows) {
 		console.log(
@@ -169,9 +229,15 @@ async function main() {
 		);
 	}
 	const large = rows.filter((row) => row.case.includes('links'));
-	if (large.length === 2) console.log(`\nlarge files: two workers / one = ${(large[1].mibPerSecond / large[0].mibPerSecond).toFixed(2)} (goal ≥ 1.8)`);
+	if (large.length === 2)
+		console.log(
+			`\nlarge files: two workers / one = ${(large[1].mibPerSecond / large[0].mibPerSecond).toFixed(2)} (goal ≥ 1.8)`,
+		);
 	const small = rows.filter((row) => row.case.includes('KiB'));
-	for (const row of small) console.log(`small files, ${row.workers} worker(s): ${row.perSecond.toFixed(1)} files/s, ${row.failed} failed (goal ≥ 18, 0)`);
+	for (const row of small)
+		console.log(
+			`small files, ${row.workers} worker(s): ${row.perSecond.toFixed(1)} files/s, ${row.failed} failed (goal ≥ 18, 0)`,
+		);
 }
 
 main().catch((error: unknown) => {

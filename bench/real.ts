@@ -21,9 +21,23 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { BENCH_CREDENTIAL, chainWorkflow, dingTalkNode, dropBinaries, ensureN8n, executeWithPeak, httpRequestNodes, makeTestCertificate, median, MiB, runner, startEmulatorProcess, watchPeakRss, type WorkflowNode } from './common';
+import {
+	BENCH_CREDENTIAL,
+	chainWorkflow,
+	dingTalkNode,
+	dropBinaries,
+	ensureN8n,
+	executeWithPeak,
+	httpRequestNodes,
+	makeTestCertificate,
+	median,
+	MiB,
+	runner,
+	startEmulatorProcess,
+	watchPeakRss,
+	type WorkflowNode,
+} from './common';
 import { monotonicMicros, printSummary, summariseProfile } from './profile';
-
 
 type Install = Awaited<ReturnType<typeof ensureN8n>>;
 
@@ -32,12 +46,33 @@ const CEILING_DIR = path.join(__dirname, '..', '..', 'bench', 'ceiling');
 /** Extra environment for every n8n run (NODE_EXTRA_CA_CERTS with --https). */
 const n8nExtraEnv: Record<string, string> = {};
 
-async function executeMeasured(install: Install, userFolder: string, workflowId: string, nodeName: string, nodeFlags: string[] = []) {
-	return await executeWithPeak(install, userFolder, workflowId, nodeName, { N8N_CUSTOM_EXTENSIONS: CEILING_DIR, ...n8nExtraEnv }, nodeFlags);
+async function executeMeasured(
+	install: Install,
+	userFolder: string,
+	workflowId: string,
+	nodeName: string,
+	nodeFlags: string[] = [],
+) {
+	return await executeWithPeak(
+		install,
+		userFolder,
+		workflowId,
+		nodeName,
+		{ N8N_CUSTOM_EXTENSIONS: CEILING_DIR, ...n8nExtraEnv },
+		nodeFlags,
+	);
 }
 
 async function curlRun(url: string, headers: Record<string, string>, out: string, caFile?: string) {
-	const args = ['-s', '-o', out, '-w', '%{time_total} %{size_download} %{http_code}', '-H', 'Accept-Encoding: identity'];
+	const args = [
+		'-s',
+		'-o',
+		out,
+		'-w',
+		'%{time_total} %{size_download} %{http_code}',
+		'-H',
+		'Accept-Encoding: identity',
+	];
 	if (caFile) args.push('--cacert', caFile);
 	for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
 	args.push(url);
@@ -62,9 +97,12 @@ async function main() {
 	const userFolder = runner.createUserFolder(runner.packPackage());
 	const curlOut = mkdtempSync(path.join(os.tmpdir(), 'bench-curl-'));
 	try {
-		await runner.importCredentials(install, userFolder, [{ ...BENCH_CREDENTIAL, type: 'dingTalkApi', data: emulator.credentials }]);
+		await runner.importCredentials(install, userFolder, [
+			{ ...BENCH_CREDENTIAL, type: 'dingTalkApi', data: emulator.credentials },
+		]);
 		const infoUrl = `${emulator.baseUrl}/v1.0/storage/spaces/1000/dentries/${dentryId}/downloadInfos/query?unionId=emulator-union-id`;
-		const dingtalk = (disabled: boolean, options: Record<string, unknown> = {}) => dingTalkNode(dentryId, options, { disabled });
+		const dingtalk = (disabled: boolean, options: Record<string, unknown> = {}) =>
+			dingTalkNode(dentryId, options, { disabled });
 		const httpRequests = (disabled: boolean) => httpRequestNodes(infoUrl, {}, { disabled });
 		const ceiling = (disabled: boolean, freshChunkBytes = 0): WorkflowNode => ({
 			name: 'Ceiling',
@@ -74,7 +112,13 @@ async function main() {
 			parameters: { size, freshChunkBytes },
 		});
 		const cases = [
-			{ label: '(b) this node', id: 'benchNode0000001', base: 'benchNodeOff0001', node: 'DingTalk', make: (off: boolean) => [dingtalk(off)] },
+			{
+				label: '(b) this node',
+				id: 'benchNode0000001',
+				base: 'benchNodeOff0001',
+				node: 'DingTalk',
+				make: (off: boolean) => [dingtalk(off)],
+			},
 			{
 				label: '(b4) 4 parallel connections',
 				id: 'benchNode4000001',
@@ -82,9 +126,27 @@ async function main() {
 				node: 'DingTalk',
 				make: (off: boolean) => [dingtalk(off, { parallelConnections: 4 })],
 			},
-			{ label: '(c) two HTTP Request nodes', id: 'benchHttp0000001', base: 'benchHttpOff0001', node: 'File', make: (off: boolean) => httpRequests(off) },
-			{ label: "(d) n8n's ceiling", id: 'benchCeil0000001', base: 'benchCeilOff0001', node: 'Ceiling', make: (off: boolean) => [ceiling(off)] },
-			{ label: '(e) ceiling, fresh 64 KiB', id: 'benchFresh000001', base: 'benchFreshOff001', node: 'Ceiling', make: (off: boolean) => [ceiling(off, 64 * 1024)] },
+			{
+				label: '(c) two HTTP Request nodes',
+				id: 'benchHttp0000001',
+				base: 'benchHttpOff0001',
+				node: 'File',
+				make: (off: boolean) => httpRequests(off),
+			},
+			{
+				label: "(d) n8n's ceiling",
+				id: 'benchCeil0000001',
+				base: 'benchCeilOff0001',
+				node: 'Ceiling',
+				make: (off: boolean) => [ceiling(off)],
+			},
+			{
+				label: '(e) ceiling, fresh 64 KiB',
+				id: 'benchFresh000001',
+				base: 'benchFreshOff001',
+				node: 'Ceiling',
+				make: (off: boolean) => [ceiling(off, 64 * 1024)],
+			},
 		];
 		for (const item of cases) {
 			await runner.importWorkflow(install, userFolder, chainWorkflow(item.id, item.make(false)));
@@ -99,16 +161,43 @@ async function main() {
 		const results: Record<string, { seconds: number[]; peak: number[]; basePeak: number[] }> = {};
 		for (let run = 0; run < runs; run++) {
 			// curl with fresh signed headers, fetched the way the node would.
-			const token = (await (await fetch(`${emulator.baseUrl}/v1.0/oauth2/accessToken`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ appKey: emulator.credentials.appKey, appSecret: emulator.credentials.appSecret }) })).json()) as { accessToken: string };
-			const info = (await (await fetch(infoUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-acs-dingtalk-access-token': token.accessToken }, body: '{"option":{"preferIntranet":false}}' })).json()) as { headerSignatureInfo: { resourceUrls: string[]; headers: Record<string, string> } };
-			const curl = await curlRun(info.headerSignatureInfo.resourceUrls[0], info.headerSignatureInfo.headers, path.join(curlOut, 'file'), n8nExtraEnv.NODE_EXTRA_CA_CERTS);
-			if (curl.bytes !== size) throw new Error(`curl got ${curl.bytes} bytes (HTTP ${curl.status})`);
+			const token = (await (
+				await fetch(`${emulator.baseUrl}/v1.0/oauth2/accessToken`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({
+						appKey: emulator.credentials.appKey,
+						appSecret: emulator.credentials.appSecret,
+					}),
+				})
+			).json()) as { accessToken: string };
+			const info = (await (
+				await fetch(infoUrl, {
+					method: 'POST',
+					headers: {
+						'content-type': 'application/json',
+						'x-acs-dingtalk-access-token': token.accessToken,
+					},
+					body: '{"option":{"preferIntranet":false}}',
+				})
+			).json()) as {
+				headerSignatureInfo: { resourceUrls: string[]; headers: Record<string, string> };
+			};
+			const curl = await curlRun(
+				info.headerSignatureInfo.resourceUrls[0],
+				info.headerSignatureInfo.headers,
+				path.join(curlOut, 'file'),
+				n8nExtraEnv.NODE_EXTRA_CA_CERTS,
+			);
+			if (curl.bytes !== size)
+				throw new Error(`curl got ${curl.bytes} bytes (HTTP ${curl.status})`);
 			(results['(a) curl'] ??= { seconds: [], peak: [], basePeak: [] }).seconds.push(curl.seconds);
 			results['(a) curl'].peak.push(curl.peak);
 			rmSync(path.join(curlOut, 'file'), { force: true });
 			for (const item of cases) {
 				const measured = await executeMeasured(install, userFolder, item.id, item.node);
-				if (measured.error || measured.executionMs === undefined) throw new Error(`${item.label}: ${measured.error ?? 'no run data'}`);
+				if (measured.error || measured.executionMs === undefined)
+					throw new Error(`${item.label}: ${measured.error ?? 'no run data'}`);
 				const base = await executeMeasured(install, userFolder, item.base, 'Start');
 				const entry = (results[item.label] ??= { seconds: [], peak: [], basePeak: [] });
 				entry.seconds.push(measured.executionMs / 1000);
@@ -119,17 +208,32 @@ async function main() {
 		}
 
 		const rate = (label: string) => size / MiB / median(results[label].seconds);
-		console.log(`One large file: ${size / MiB} MiB, real n8n ${install.version} (Node ${major === '1' ? '20' : '24'}) with the package installed as a community package, filesystem binary mode, storage over ${tlsDir ? 'HTTPS' : 'plain HTTP'}`);
-		console.log(`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB; emulator on 127.0.0.1 in its own process; median of ${runs} runs`);
+		console.log(
+			`One large file: ${size / MiB} MiB, real n8n ${install.version} (Node ${major === '1' ? '20' : '24'}) with the package installed as a community package, filesystem binary mode, storage over ${tlsDir ? 'HTTPS' : 'plain HTTP'}`,
+		);
+		console.log(
+			`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB; emulator on 127.0.0.1 in its own process; median of ${runs} runs`,
+		);
 		console.log('case                            seconds    MiB/s   peak memory growth');
 		for (const [label, entry] of Object.entries(results)) {
-			const growth = label === '(a) curl' ? `${(median(entry.peak) / MiB).toFixed(0)} MiB (curl's whole RSS)` : `${((median(entry.peak) - median(entry.basePeak)) / MiB).toFixed(0)} MiB`;
-			console.log(`${label.padEnd(30)} ${median(entry.seconds).toFixed(2).padStart(8)} ${rate(label).toFixed(0).padStart(8)}   ${growth}`);
+			const growth =
+				label === '(a) curl'
+					? `${(median(entry.peak) / MiB).toFixed(0)} MiB (curl's whole RSS)`
+					: `${((median(entry.peak) - median(entry.basePeak)) / MiB).toFixed(0)} MiB`;
+			console.log(
+				`${label.padEnd(30)} ${median(entry.seconds).toFixed(2).padStart(8)} ${rate(label).toFixed(0).padStart(8)}   ${growth}`,
+			);
 		}
 		const ratio = (other: string) => (rate('(b) this node') / rate(other)).toFixed(2);
-		console.log(`b4/b ${(rate('(b4) 4 parallel connections') / rate('(b) this node')).toFixed(2)} (4 connections against 1 on this unthrottled link)`);
-		console.log(`b/a ${ratio('(a) curl')}   b/c ${ratio('(c) two HTTP Request nodes')}   b/d ${ratio("(d) n8n's ceiling")}   b/e ${ratio('(e) ceiling, fresh 64 KiB')}`);
-		console.log("(d) hands n8n one reused buffer; (e) a fresh 64 KiB buffer per chunk, as bytes from any socket arrive.");
+		console.log(
+			`b4/b ${(rate('(b4) 4 parallel connections') / rate('(b) this node')).toFixed(2)} (4 connections against 1 on this unthrottled link)`,
+		);
+		console.log(
+			`b/a ${ratio('(a) curl')}   b/c ${ratio('(c) two HTTP Request nodes')}   b/d ${ratio("(d) n8n's ceiling")}   b/e ${ratio('(e) ceiling, fresh 64 KiB')}`,
+		);
+		console.log(
+			'(d) hands n8n one reused buffer; (e) a fresh 64 KiB buffer per chunk, as bytes from any socket arrive.',
+		);
 	} finally {
 		await emulator.stop();
 		rmSync(userFolder, { recursive: true, force: true });
@@ -155,7 +259,9 @@ function printGcTrace(stdout: string, fromMs: number, durationMs: number) {
 		entry.ms += Number(match[3]);
 		kinds.set(match[2], entry);
 	}
-	const parts = [...kinds.entries()].map(([kind, { count, ms }]) => `${kind} ${count}x ${ms.toFixed(0)} ms`);
+	const parts = [...kinds.entries()].map(
+		([kind, { count, ms }]) => `${kind} ${count}x ${ms.toFixed(0)} ms`,
+	);
 	console.log(`  collections during the execution (--trace-gc): ${parts.join(', ') || 'none'}`);
 }
 
@@ -163,19 +269,38 @@ function printGcTrace(stdout: string, fromMs: number, durationMs: number) {
  * `--profile`: each case once with `--cpu-prof` on the n8n process; prints where the time
  * of the measured node's execution went (the profiles stay in a folder for DevTools).
  */
-async function profileCases(install: Install, userFolder: string, cases: Array<{ label: string; id: string; node: string }>, size: number) {
+async function profileCases(
+	install: Install,
+	userFolder: string,
+	cases: Array<{ label: string; id: string; node: string }>,
+	size: number,
+) {
 	const folder = mkdtempSync(path.join(os.tmpdir(), 'bench-profile-'));
 	for (const item of cases) {
 		const dir = path.join(folder, item.id);
 		const epoch0 = Date.now();
 		const mono0 = monotonicMicros();
-		const measured = await executeMeasured(install, userFolder, item.id, item.node, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=200', '--trace-gc']);
-		if (measured.error || measured.executionMs === undefined || measured.startTime === undefined) throw new Error(`${item.label}: ${measured.error ?? 'no run data'}`);
+		const measured = await executeMeasured(install, userFolder, item.id, item.node, [
+			'--cpu-prof',
+			`--cpu-prof-dir=${dir}`,
+			'--cpu-prof-interval=200',
+			'--trace-gc',
+		]);
+		if (measured.error || measured.executionMs === undefined || measured.startTime === undefined)
+			throw new Error(`${item.label}: ${measured.error ?? 'no run data'}`);
 		const file = readdirSync(dir).find((name) => name.includes(`.${measured.pid}.`));
-		if (!file) throw new Error(`${item.label}: no CPU profile of process ${measured.pid} in ${dir}`);
+		if (!file)
+			throw new Error(`${item.label}: no CPU profile of process ${measured.pid} in ${dir}`);
 		const from = mono0 + (measured.startTime - epoch0) * 1000;
-		const summary = summariseProfile(path.join(dir, file), from, from + measured.executionMs * 1000);
-		printSummary(`${item.label}: ${size / MiB} MiB in ${(measured.executionMs / 1000).toFixed(2)} s`, summary);
+		const summary = summariseProfile(
+			path.join(dir, file),
+			from,
+			from + measured.executionMs * 1000,
+		);
+		printSummary(
+			`${item.label}: ${size / MiB} MiB in ${(measured.executionMs / 1000).toFixed(2)} s`,
+			summary,
+		);
 		printGcTrace(measured.stdout, measured.startTime - epoch0, measured.executionMs);
 		writeFileSync(path.join(dir, 'stdout.txt'), measured.stdout);
 		dropBinaries(userFolder);

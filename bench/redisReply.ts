@@ -25,7 +25,8 @@ async function serve(size: number, piece: number): Promise<{ port: number; stop:
 		socket.on('data', () => {
 			void (async () => {
 				await write(socket, `$${size}\r\n`);
-				for (let offset = 0; offset < size; offset += piece) await write(socket, body.subarray(offset, offset + piece));
+				for (let offset = 0; offset < size; offset += piece)
+					await write(socket, body.subarray(offset, offset + piece));
 				await write(socket, '\r\n');
 			})();
 		});
@@ -46,16 +47,23 @@ async function main(): Promise<void> {
 		const server = await serve(size, piece);
 		const seconds: number[] = [];
 		for (let run = 0; run < 3; run++) {
-			const client = new RedisConnection({ host: '127.0.0.1', port: server.port, timeoutMs: 600_000 });
+			const client = new RedisConnection({
+				host: '127.0.0.1',
+				port: server.port,
+				timeoutMs: 600_000,
+			});
 			const started = process.hrtime.bigint();
 			const reply = await client.command(['GET', 'big']);
 			seconds.push(Number(process.hrtime.bigint() - started) / 1e9);
 			client.close();
-			if (typeof reply !== 'string' || reply.length !== size) throw new Error('the reply came back wrong');
+			if (typeof reply !== 'string' || reply.length !== size)
+				throw new Error('the reply came back wrong');
 		}
 		server.stop();
 		const median = [...seconds].sort((a, b) => a - b)[1];
-		console.log(`${String(size / MiB).padStart(6)} MiB  ${String(piece / 1024).padStart(3)} KiB  ${median.toFixed(3)} s`);
+		console.log(
+			`${String(size / MiB).padStart(6)} MiB  ${String(piece / 1024).padStart(3)} KiB  ${median.toFixed(3)} s`,
+		);
 	}
 }
 

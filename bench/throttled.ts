@@ -13,7 +13,9 @@ async function main() {
 	const quick = process.argv.includes('--quick');
 	const size = (quick ? 64 : 256) * MiB;
 	const rate = 16 * MiB;
-	const emulator = await startEmulatorProcess({ EMULATOR_CONNECTION_BYTES_PER_SECOND: String(rate) });
+	const emulator = await startEmulatorProcess({
+		EMULATOR_CONNECTION_BYTES_PER_SECOND: String(rate),
+	});
 	await useBinaryMode('filesystem');
 	const dentryId = `gen-${size}`;
 	const rows: Array<{ connections: number; seconds: number }> = [];
@@ -21,8 +23,14 @@ async function main() {
 		for (const connections of [1, 4, 8]) {
 			const times: number[] = [];
 			for (let run = 0; run < 3; run++) {
-				const { seconds, output } = await timedRun(emulator, downloadParameters(dentryId, { parallelConnections: connections }));
-				if (output[0].json.size !== size) throw new Error(`run ${run} with ${connections} connections: ${JSON.stringify(output[0].json)}`);
+				const { seconds, output } = await timedRun(
+					emulator,
+					downloadParameters(dentryId, { parallelConnections: connections }),
+				);
+				if (output[0].json.size !== size)
+					throw new Error(
+						`run ${run} with ${connections} connections: ${JSON.stringify(output[0].json)}`,
+					);
 				times.push(seconds);
 			}
 			rows.push({ connections, seconds: median(times) });
@@ -32,12 +40,18 @@ async function main() {
 		stopN8nTimers();
 		removeBinaryStorage();
 	}
-	console.log(`Throttled link: ${size / MiB} MiB file, each storage connection capped at ${rate / MiB} MiB/s, filesystem binary mode`);
-	console.log(`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; median of 3 runs`);
+	console.log(
+		`Throttled link: ${size / MiB} MiB file, each storage connection capped at ${rate / MiB} MiB/s, filesystem binary mode`,
+	);
+	console.log(
+		`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; median of 3 runs`,
+	);
 	console.log('connections   seconds   MiB/s   vs 1 connection');
 	const base = rows[0].seconds;
 	for (const row of rows) {
-		console.log(`${String(row.connections).padStart(11)}   ${row.seconds.toFixed(2).padStart(7)}   ${(size / MiB / row.seconds).toFixed(1).padStart(5)}   ${(base / row.seconds).toFixed(2)}x`);
+		console.log(
+			`${String(row.connections).padStart(11)}   ${row.seconds.toFixed(2).padStart(7)}   ${(size / MiB / row.seconds).toFixed(1).padStart(5)}   ${(base / row.seconds).toFixed(2)}x`,
+		);
 	}
 }
 

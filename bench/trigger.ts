@@ -14,9 +14,24 @@ type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 const SPACE = EMULATOR_DEFAULTS.spaceId;
 const MONTH_MINUTES = 30 * 24 * 60;
 
-async function callsPerPoll(emulator: Emulator, folderId: string, recursive: boolean): Promise<number> {
-	const parameters = { spaceId: SPACE, folderId, unionId: emulator.unionId, events: ['created', 'updated', 'deleted'], options: { recursive } };
-	const credentials = { authentication: 'appCredentials', appKey: emulator.appKey, appSecret: emulator.appSecret, baseUrl: emulator.baseUrl };
+async function callsPerPoll(
+	emulator: Emulator,
+	folderId: string,
+	recursive: boolean,
+): Promise<number> {
+	const parameters = {
+		spaceId: SPACE,
+		folderId,
+		unionId: emulator.unionId,
+		events: ['created', 'updated', 'deleted'],
+		options: { recursive },
+	};
+	const credentials = {
+		authentication: 'appCredentials',
+		appKey: emulator.appKey,
+		appSecret: emulator.appSecret,
+		baseUrl: emulator.baseUrl,
+	};
 	const baseline = await runPoll({ parameters, credentials });
 	if (baseline.error) throw baseline.error;
 	emulator.apiCounts.clear();
@@ -45,13 +60,18 @@ async function main() {
 			for (let i = 0; i < 30; i++) drive.addFile(SPACE, level2.id, `b-${i}.pdf`);
 		}
 	}
-	rows.push(['three-level tree: 26 folders, 750 files (recursive)', await callsPerPoll(emulator, top.id, true)]);
+	rows.push([
+		'three-level tree: 26 folders, 750 files (recursive)',
+		await callsPerPoll(emulator, top.id, true),
+	]);
 	await emulator.close();
 	stopN8nTimers();
 
 	console.log('API calls per poll of an unchanged folder (the baseline poll costs the same):');
 	for (const [label, calls] of rows) console.log(`  ${label.padEnd(52)} ${calls}`);
-	console.log('\nCalls a month (30 days) = calls per poll x polls; the standard edition allows about 5,000 for the whole organization:');
+	console.log(
+		'\nCalls a month (30 days) = calls per poll x polls; the standard edition allows about 5,000 for the whole organization:',
+	);
 	const intervals: Array<[string, number]> = [
 		['every minute', 1],
 		['every 5 minutes', 5],
@@ -60,9 +80,13 @@ async function main() {
 		['every 6 hours', 360],
 		['once a day', 1440],
 	];
-	console.log(`  ${'interval'.padEnd(18)}${rows.map(([, calls]) => `${calls} call(s)/poll`.padStart(18)).join('')}`);
+	console.log(
+		`  ${'interval'.padEnd(18)}${rows.map(([, calls]) => `${calls} call(s)/poll`.padStart(18)).join('')}`,
+	);
 	for (const [label, minutes] of intervals) {
-		console.log(`  ${label.padEnd(18)}${rows.map(([, calls]) => String(Math.round((MONTH_MINUTES / minutes) * calls)).padStart(18)).join('')}`);
+		console.log(
+			`  ${label.padEnd(18)}${rows.map(([, calls]) => String(Math.round((MONTH_MINUTES / minutes) * calls)).padStart(18)).join('')}`,
+		);
 	}
 
 	// The state for 100,000 entries, with realistic names, paths and times.
@@ -78,11 +102,21 @@ async function main() {
 		path: `/合同/部门-${Math.floor(i / 500)}/合同-2026-${String(i).padStart(6, '0')}.pdf`,
 	}));
 	const started = process.hrtime.bigint();
-	const { next } = detectChanges(undefined, listing, 'bench', { events: ['created', 'updated', 'deleted'], includeFolders: false, extensions: [] });
-	const { events } = detectChanges(next, listing, 'bench', { events: ['created', 'updated', 'deleted'], includeFolders: false, extensions: [] });
+	const { next } = detectChanges(undefined, listing, 'bench', {
+		events: ['created', 'updated', 'deleted'],
+		includeFolders: false,
+		extensions: [],
+	});
+	const { events } = detectChanges(next, listing, 'bench', {
+		events: ['created', 'updated', 'deleted'],
+		includeFolders: false,
+		extensions: [],
+	});
 	const ms = Number(process.hrtime.bigint() - started) / 1e6;
 	const json = JSON.stringify(next);
-	console.log(`\nState in the static data for 100,000 entries: ${(Buffer.byteLength(json) / 1024 / 1024).toFixed(1)} MiB of JSON (${Math.round(Buffer.byteLength(json) / 100_000)} bytes an entry); baseline and an unchanged comparison: ${ms.toFixed(0)} ms, ${events.length} events`);
+	console.log(
+		`\nState in the static data for 100,000 entries: ${(Buffer.byteLength(json) / 1024 / 1024).toFixed(1)} MiB of JSON (${Math.round(Buffer.byteLength(json) / 100_000)} bytes an entry); baseline and an unchanged comparison: ${ms.toFixed(0)} ms, ${events.length} events`,
+	);
 }
 
 main().catch((error) => {

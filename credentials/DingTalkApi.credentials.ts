@@ -23,7 +23,8 @@ export class DingTalkApi implements ICredentialType {
 
 	icon = 'file:../icons/dingtalk.svg' as const;
 
-	documentationUrl = 'https://open.dingtalk.com/document/orgapp/obtain-the-access_token-of-an-internal-app';
+	documentationUrl =
+		'https://open.dingtalk.com/document/orgapp/obtain-the-access_token-of-an-internal-app';
 
 	properties: INodeProperties[] = [
 		{
@@ -34,7 +35,8 @@ export class DingTalkApi implements ICredentialType {
 				{
 					name: 'App Key & Secret',
 					value: 'appCredentials',
-					description: "An internal app's credentials; access tokens are fetched and renewed automatically",
+					description:
+						"An internal app's credentials; access tokens are fetched and renewed automatically",
 				},
 				{
 					name: 'Access Token',
@@ -52,7 +54,8 @@ export class DingTalkApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			required: true,
-			description: 'The Client ID (AppKey) of your DingTalk internal app, from the DingTalk Developer Console',
+			description:
+				'The Client ID (AppKey) of your DingTalk internal app, from the DingTalk Developer Console',
 			displayOptions: { show: { authentication: ['appCredentials'] } },
 		},
 		{
@@ -106,7 +109,9 @@ export class DingTalkApi implements ICredentialType {
 			json: true,
 		})) as { accessToken?: unknown };
 		if (typeof answer?.accessToken !== 'string' || answer.accessToken === '') {
-			throw new Error('DingTalk did not return an access token: check the App Key, App Secret and Base URL');
+			throw new Error(
+				'DingTalk did not return an access token: check the App Key, App Secret and Base URL',
+			);
 		}
 		return { sessionToken: answer.accessToken };
 	}

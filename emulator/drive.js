@@ -69,12 +69,49 @@ const GiB = 1024 * MiB;
  * @type {Array<{id: string, name: string} & Content & {dentryDenied?: boolean}>}
  */
 const SAMPLE_FILES = [
-	{ id: '1001', name: '合同-2026年度采购.pdf', size: 200_000, seed: 1001, contentType: 'application/pdf', disposition: 'utf8' },
-	{ id: '1002', name: 'quarterly report.xlsx', size: 50_000, seed: 1002, contentType: 'application/octet-stream', disposition: 'none' },
-	{ id: '1003', name: 'hidden-name.txt', size: 4_096, seed: 1003, contentType: 'binary/octet-stream', disposition: 'none', dentryDenied: true, objectKey: 'scan-0042.png' },
+	{
+		id: '1001',
+		name: '合同-2026年度采购.pdf',
+		size: 200_000,
+		seed: 1001,
+		contentType: 'application/pdf',
+		disposition: 'utf8',
+	},
+	{
+		id: '1002',
+		name: 'quarterly report.xlsx',
+		size: 50_000,
+		seed: 1002,
+		contentType: 'application/octet-stream',
+		disposition: 'none',
+	},
+	{
+		id: '1003',
+		name: 'hidden-name.txt',
+		size: 4_096,
+		seed: 1003,
+		contentType: 'binary/octet-stream',
+		disposition: 'none',
+		dentryDenied: true,
+		objectKey: 'scan-0042.png',
+	},
 	{ id: '1004', name: 'notes.md', size: 1_000, seed: 1004, disposition: 'plain' },
-	{ id: '1005', name: '设计稿 v2.zip', size: 3 * MiB + 17, seed: 1005, contentType: 'application/zip', disposition: 'utf8' },
-	{ id: '1006', name: 'empty.txt', size: 0, seed: 1006, contentType: 'text/plain', disposition: 'utf8' },
+	{
+		id: '1005',
+		name: '设计稿 v2.zip',
+		size: 3 * MiB + 17,
+		seed: 1005,
+		contentType: 'application/zip',
+		disposition: 'utf8',
+	},
+	{
+		id: '1006',
+		name: 'empty.txt',
+		size: 0,
+		seed: 1006,
+		contentType: 'text/plain',
+		disposition: 'utf8',
+	},
 ];
 
 const TYPES_BY_EXTENSION = /** @type {Record<string, string>} */ ({
@@ -99,7 +136,8 @@ function categoryOf(entry) {
 	if (['mp4', 'mov', 'avi'].includes(extension)) return 'video';
 	if (['mp3', 'wav', 'm4a'].includes(extension)) return 'audio';
 	if (['zip', 'rar', '7z', 'gz'].includes(extension)) return 'archive';
-	if (['pdf', 'doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'txt', 'md', 'csv'].includes(extension)) return 'document';
+	if (['pdf', 'doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'txt', 'md', 'csv'].includes(extension))
+		return 'document';
 	return 'other';
 }
 
@@ -115,9 +153,11 @@ function extensionOf(name) {
  * @param {unknown} value
  */
 function checkedName(value) {
-	if (typeof value !== 'string' || value.trim() === '') throw new ApiFault('paramError', 'name is empty');
+	if (typeof value !== 'string' || value.trim() === '')
+		throw new ApiFault('paramError', 'name is empty');
 	const name = value.trim();
-	if (/[\u0000-\u001f*"<>`/]/.test(name) || name.endsWith('.')) throw new ApiFault('dentryNameInvalid');
+	if (/[\u0000-\u001f*"<>`/]/.test(name) || name.endsWith('.'))
+		throw new ApiFault('dentryNameInvalid');
 	return name;
 }
 
@@ -132,7 +172,12 @@ function generatedFile(dentryId) {
 	const size = Number(match[1]);
 	return {
 		name: `generated-${size}.bin`,
-		content: /** @type {Content} */ ({ size, seed: size % 2147483647, contentType: 'application/octet-stream', disposition: 'utf8' }),
+		content: /** @type {Content} */ ({
+			size,
+			seed: size % 2147483647,
+			contentType: 'application/octet-stream',
+			disposition: 'utf8',
+		}),
 	};
 }
 
@@ -180,7 +225,13 @@ class Drive {
 	 */
 	changed(kind, entry) {
 		const extension = entry.type === 'FILE' ? extensionOf(entry.name) : undefined;
-		this.onChange?.({ kind, spaceId: entry.spaceId, dentryId: entry.id, type: entry.type, ...(extension ? { extension } : {}) });
+		this.onChange?.({
+			kind,
+			spaceId: entry.spaceId,
+			dentryId: entry.id,
+			type: entry.type,
+			...(extension ? { extension } : {}),
+		});
 	}
 
 	/** Back to the seeded tree (tests start from the same state). */
@@ -200,11 +251,23 @@ class Drive {
 		let minute = 0;
 		const at = () => new Date(Date.UTC(2026, 0, 5, 8, 0) + minute++ * 60_000).toISOString();
 		/** @param {string} id @param {string} name @param {boolean} drive @param {number} quota */
-		const space = (id, name, drive, quota) => this.spaces.set(id, { id, name, drive, quota, createTime: at() });
+		const space = (id, name, drive, quota) =>
+			this.spaces.set(id, { id, name, drive, quota, createTime: at() });
 		/** @param {string} spaceId @param {string} parentId @param {string} id @param {string} name */
 		const folder = (spaceId, parentId, id, name) => {
 			const time = at();
-			this.entries.set(id, { id, uuid: uuidOf(id), spaceId, parentId, type: 'FOLDER', name, status: 'NORMAL', createTime: time, modifiedTime: time, versions: [] });
+			this.entries.set(id, {
+				id,
+				uuid: uuidOf(id),
+				spaceId,
+				parentId,
+				type: 'FOLDER',
+				name,
+				status: 'NORMAL',
+				createTime: time,
+				modifiedTime: time,
+				versions: [],
+			});
 		};
 		/**
 		 * @param {string} spaceId @param {string} parentId @param {string} id @param {string} name
@@ -214,14 +277,28 @@ class Drive {
 			const seed = content.seed ?? Number(id);
 			const size = content.size ?? 1_000 + ((seed * 7919) % 20_000);
 			const type = content.contentType ?? TYPES_BY_EXTENSION[extensionOf(name) ?? ''];
-			const current = /** @type {Content} */ ({ disposition: 'utf8', ...content, size, seed, ...(type ? { contentType: type } : {}) });
+			const current = /** @type {Content} */ ({
+				disposition: 'utf8',
+				...content,
+				size,
+				seed,
+				...(type ? { contentType: type } : {}),
+			});
 			const count = extra.versions ?? 1;
 			/** @type {Version[]} */
 			const versions = [];
 			const created = at();
 			for (let version = 1; version < count; version++) {
 				// Earlier versions: other bytes, a little smaller.
-				versions.push({ version, content: { ...current, seed: seed * 100 + version, size: Math.floor((size * (version + 2)) / (count + 2)) }, modifiedTime: at() });
+				versions.push({
+					version,
+					content: {
+						...current,
+						seed: seed * 100 + version,
+						size: Math.floor((size * (version + 2)) / (count + 2)),
+					},
+					modifiedTime: at(),
+				});
 			}
 			versions.push({ version: count, content: current, modifiedTime: at() });
 			this.entries.set(id, {
@@ -240,7 +317,9 @@ class Drive {
 		};
 		/** @param {string} id @param {string} spaceId @param {string} parentId @param {{versions?: number}} [extra] */
 		const sample = (id, spaceId, parentId, extra = {}) => {
-			const { name, dentryDenied, ...content } = /** @type {(typeof SAMPLE_FILES)[number]} */ (SAMPLE_FILES.find((f) => f.id === id));
+			const { name, dentryDenied, ...content } = /** @type {(typeof SAMPLE_FILES)[number]} */ (
+				SAMPLE_FILES.find((f) => f.id === id)
+			);
 			file(spaceId, parentId, id, name, content, { ...extra, dentryDenied });
 		};
 
@@ -279,7 +358,8 @@ class Drive {
 		space('3000', '产品知识库', false, 10 * GiB);
 		file('3000', '0', '3201', '产品手册.pdf');
 
-		for (let i = 1; i <= DEPARTMENT_SPACES; i++) space(String(4000 + i), `部门空间 ${String(i).padStart(2, '0')}`, true, GiB);
+		for (let i = 1; i <= DEPARTMENT_SPACES; i++)
+			space(String(4000 + i), `部门空间 ${String(i).padStart(2, '0')}`, true, GiB);
 	}
 
 	// ---- reading ----
@@ -310,8 +390,18 @@ class Drive {
 			ownerType: 'ORG',
 			quota: space.quota,
 			usedQuota: this.usedBytes(space.id),
-			capabilities: { canRecycle: space.drive, canSearch: true, canRename: true, canRecordRecentFile: true },
-			partitions: [{ partitionType: 'PUBLIC_OSS_PARTITION', quota: { max: space.quota, used: this.usedBytes(space.id) } }],
+			capabilities: {
+				canRecycle: space.drive,
+				canSearch: true,
+				canRename: true,
+				canRecordRecentFile: true,
+			},
+			partitions: [
+				{
+					partitionType: 'PUBLIC_OSS_PARTITION',
+					quota: { max: space.quota, used: this.usedBytes(space.id) },
+				},
+			],
 			createTime: space.createTime,
 			modifiedTime: space.createTime,
 		};
@@ -346,7 +436,8 @@ class Drive {
 	entry(spaceId, id, options = {}) {
 		this.space(spaceId);
 		const entry = this.entries.get(id);
-		if (!entry || entry.spaceId !== spaceId || (entry.status !== 'NORMAL' && !options.deleted)) throw new ApiFault('dentryNotExist');
+		if (!entry || entry.spaceId !== spaceId || (entry.status !== 'NORMAL' && !options.deleted))
+			throw new ApiFault('dentryNotExist');
 		return entry;
 	}
 
@@ -387,7 +478,9 @@ class Drive {
 			parentId: entry.parentId,
 			type: entry.type,
 			name: entry.name,
-			...(entry.type === 'FILE' ? { size: current.content.size, ...(extension ? { extension } : {}) } : {}),
+			...(entry.type === 'FILE'
+				? { size: current.content.size, ...(extension ? { extension } : {}) }
+				: {}),
 			path: this.pathOf(entry),
 			version: entry.type === 'FILE' ? current.version : 1,
 			status: entry.status,
@@ -414,8 +507,14 @@ class Drive {
 		const keyword = typeof body?.keyword === 'string' ? body.keyword.trim().toLowerCase() : '';
 		if (keyword === '') throw new ApiFault('paramError', 'keyword is required');
 		const option = body.option ?? {};
-		const spaceIds = Array.isArray(option.spaceIds) && option.spaceIds.length > 0 ? new Set(option.spaceIds.map(String)) : undefined;
-		const categories = Array.isArray(option.dentryCategories) && option.dentryCategories.length > 0 ? new Set(option.dentryCategories.map(String)) : undefined;
+		const spaceIds =
+			Array.isArray(option.spaceIds) && option.spaceIds.length > 0
+				? new Set(option.spaceIds.map(String))
+				: undefined;
+		const categories =
+			Array.isArray(option.dentryCategories) && option.dentryCategories.length > 0
+				? new Set(option.dentryCategories.map(String))
+				: undefined;
 		const created = option.createTimeRange ?? {};
 		const hits = [...this.entries.values()]
 			.filter((entry) => entry.status === 'NORMAL' && entry.name.toLowerCase().includes(keyword))
@@ -423,10 +522,22 @@ class Drive {
 			.filter((entry) => !categories || categories.has(categoryOf(entry)))
 			.filter((entry) => {
 				const at = Date.parse(entry.createTime);
-				return (created.startTime === undefined || at >= Number(created.startTime)) && (created.endTime === undefined || at <= Number(created.endTime));
+				return (
+					(created.startTime === undefined || at >= Number(created.startTime)) &&
+					(created.endTime === undefined || at <= Number(created.endTime))
+				);
 			})
-			.sort((a, b) => Date.parse(this.json(b).modifiedTime) - Date.parse(this.json(a).modifiedTime) || a.id.localeCompare(b.id));
-		const { items, nextToken } = page(hits, `search:${keyword}`, { maxResults: option.maxResults, nextToken: option.nextToken }, 50);
+			.sort(
+				(a, b) =>
+					Date.parse(this.json(b).modifiedTime) - Date.parse(this.json(a).modifiedTime) ||
+					a.id.localeCompare(b.id),
+			);
+		const { items, nextToken } = page(
+			hits,
+			`search:${keyword}`,
+			{ maxResults: option.maxResults, nextToken: option.nextToken },
+			50,
+		);
 		const person = { name: '模拟用户', userId: 'emulator-user-id' };
 		return {
 			items: items.map((entry) => {
@@ -437,7 +548,11 @@ class Drive {
 					lastModifyTime: Date.parse(this.json(entry).modifiedTime),
 					creator: person,
 					modifier: person,
-					path: { path: folders.join(':'), longPath: folders.join('/'), url: `https://alidocs.example/i/nodes/${entry.uuid}` },
+					path: {
+						path: folders.join(':'),
+						longPath: folders.join('/'),
+						url: `https://alidocs.example/i/nodes/${entry.uuid}`,
+					},
 				};
 			}),
 			...(nextToken ? { nextToken } : {}),
@@ -449,7 +564,9 @@ class Drive {
 	 * @param {string} uuid
 	 */
 	idsOfUuid(uuid) {
-		const entry = [...this.entries.values()].find((each) => each.uuid === uuid && each.status === 'NORMAL');
+		const entry = [...this.entries.values()].find(
+			(each) => each.uuid === uuid && each.status === 'NORMAL',
+		);
 		if (!entry) throw new ApiFault('dentryNotExist');
 		return { dentryId: entry.id, dentryUuid: entry.uuid, spaceId: entry.spaceId };
 	}
@@ -461,13 +578,16 @@ class Drive {
 	queryMany(spaceId, body) {
 		this.space(spaceId);
 		const ids = body?.dentryIds;
-		if (!Array.isArray(ids) || ids.length === 0 || ids.length > 30) throw new ApiFault('paramError', 'dentryIds must list 1 to 30 IDs');
+		if (!Array.isArray(ids) || ids.length === 0 || ids.length > 30)
+			throw new ApiFault('paramError', 'dentryIds must list 1 to 30 IDs');
 		return {
 			resultItems: ids.map((raw) => {
 				const dentryId = String(raw);
 				const entry = this.entries.get(dentryId);
-				if (!entry || entry.spaceId !== spaceId || entry.status !== 'NORMAL') return { spaceId, dentryId, success: false, errorCode: 'dentryNotExist' };
-				if (entry.dentryDenied) return { spaceId, dentryId, success: false, errorCode: 'permissionDenied' };
+				if (!entry || entry.spaceId !== spaceId || entry.status !== 'NORMAL')
+					return { spaceId, dentryId, success: false, errorCode: 'dentryNotExist' };
+				if (entry.dentryDenied)
+					return { spaceId, dentryId, success: false, errorCode: 'permissionDenied' };
 				return { spaceId, dentryId, success: true, dentry: this.json(entry) };
 			}),
 		};
@@ -475,7 +595,10 @@ class Drive {
 
 	/** @param {string} spaceId @param {string} parentId */
 	children(spaceId, parentId) {
-		return [...this.entries.values()].filter((entry) => entry.spaceId === spaceId && entry.parentId === parentId && entry.status === 'NORMAL');
+		return [...this.entries.values()].filter(
+			(entry) =>
+				entry.spaceId === spaceId && entry.parentId === parentId && entry.status === 'NORMAL',
+		);
 	}
 
 	/**
@@ -486,7 +609,8 @@ class Drive {
 	 */
 	list(spaceId, query) {
 		const parentId = query.parentId;
-		if (parentId === undefined || parentId === '') throw new ApiFault('paramError', 'parentId is required');
+		if (parentId === undefined || parentId === '')
+			throw new ApiFault('paramError', 'parentId is required');
 		this.folderOrRoot(spaceId, parentId);
 		const orderBy = query.orderBy ?? 'MODIFIED_TIME';
 		const order = query.order ?? 'DESC';
@@ -495,17 +619,22 @@ class Drive {
 			MODIFIED_TIME: (entry) => this.json(entry).modifiedTime,
 			CREATE_TIME: (entry) => entry.createTime,
 			NAME: (entry) => entry.name,
-			SIZE: (entry) => (entry.type === 'FILE' ? entry.versions[entry.versions.length - 1].content.size : 0),
+			SIZE: (entry) =>
+				entry.type === 'FILE' ? entry.versions[entry.versions.length - 1].content.size : 0,
 		};
 		const key = keys[orderBy.toUpperCase()];
-		if (!key || !['ASC', 'DESC'].includes(order.toUpperCase())) throw new ApiFault('paramError', 'orderBy or order is invalid');
+		if (!key || !['ASC', 'DESC'].includes(order.toUpperCase()))
+			throw new ApiFault('paramError', 'orderBy or order is invalid');
 		const direction = order.toUpperCase() === 'ASC' ? 1 : -1;
 		const sorted = this.children(spaceId, parentId).sort((a, b) => {
 			const [x, y] = [key(a), key(b)];
 			return (x < y ? -1 : x > y ? 1 : a.id < b.id ? -1 : 1) * direction;
 		});
 		const { items, nextToken } = page(sorted, `list:${spaceId}:${parentId}`, query, 50);
-		return { dentries: items.map((entry) => this.json(entry)), ...(nextToken ? { nextToken } : {}) };
+		return {
+			dentries: items.map((entry) => this.json(entry)),
+			...(nextToken ? { nextToken } : {}),
+		};
 	}
 
 	/**
@@ -514,10 +643,14 @@ class Drive {
 	 */
 	listVersions(spaceId, id, query) {
 		const entry = this.entry(spaceId, id);
-		if (entry.type !== 'FILE') throw new ApiFault('operationNotSupported', 'a folder has no versions');
+		if (entry.type !== 'FILE')
+			throw new ApiFault('operationNotSupported', 'a folder has no versions');
 		const newestFirst = [...entry.versions].reverse();
 		const { items, nextToken } = page(newestFirst, `versions:${id}`, query, 100);
-		return { dentries: items.map((version) => this.json(entry, version)), ...(nextToken ? { nextToken } : {}) };
+		return {
+			dentries: items.map((version) => this.json(entry, version)),
+			...(nextToken ? { nextToken } : {}),
+		};
 	}
 
 	/**
@@ -528,8 +661,12 @@ class Drive {
 		const generated = generatedFile(id);
 		if (generated) return generated;
 		const entry = this.entry(spaceId, id);
-		if (entry.type !== 'FILE') throw new ApiFault('operationNotSupported', 'a folder cannot be downloaded');
-		const chosen = version === undefined ? entry.versions[entry.versions.length - 1] : entry.versions.find((v) => v.version === version);
+		if (entry.type !== 'FILE')
+			throw new ApiFault('operationNotSupported', 'a folder cannot be downloaded');
+		const chosen =
+			version === undefined
+				? entry.versions[entry.versions.length - 1]
+				: entry.versions.find((v) => v.version === version);
 		if (!chosen) throw new ApiFault('paramError', `the file has no version ${version}`);
 		return { name: entry.name, content: chosen.content };
 	}
@@ -543,8 +680,13 @@ class Drive {
 		if (generated) return generated;
 		const entry = this.entries.get(id);
 		if (!entry || entry.type !== 'FILE') return undefined;
-		const chosen = version === undefined ? entry.versions[entry.versions.length - 1] : entry.versions.find((v) => v.version === version);
-		return chosen ? { name: entry.name, content: chosen.content, dentryDenied: entry.dentryDenied === true } : undefined;
+		const chosen =
+			version === undefined
+				? entry.versions[entry.versions.length - 1]
+				: entry.versions.find((v) => v.version === version);
+		return chosen
+			? { name: entry.name, content: chosen.content, dentryDenied: entry.dentryDenied === true }
+			: undefined;
 	}
 
 	// ---- writing ----
@@ -574,7 +716,11 @@ class Drive {
 	/** @param {unknown} strategy */
 	static strategy(strategy) {
 		const value = strategy ?? 'AUTO_RENAME';
-		if (!['AUTO_RENAME', 'OVERWRITE', 'RETURN_DENTRY_IF_EXISTS', 'RETURN_ERROR_IF_EXISTS'].includes(String(value))) {
+		if (
+			!['AUTO_RENAME', 'OVERWRITE', 'RETURN_DENTRY_IF_EXISTS', 'RETURN_ERROR_IF_EXISTS'].includes(
+				String(value),
+			)
+		) {
 			throw new ApiFault('paramError', `conflictStrategy ${String(value)} is invalid`);
 		}
 		return String(value);
@@ -591,13 +737,25 @@ class Drive {
 		if (existing) {
 			if (strategy === 'RETURN_ERROR_IF_EXISTS') throw new ApiFault('dentryNameConflict');
 			// A folder cannot be overwritten: Overwrite keeps the folder that is there.
-			if (strategy === 'RETURN_DENTRY_IF_EXISTS' || strategy === 'OVERWRITE') return this.json(existing);
+			if (strategy === 'RETURN_DENTRY_IF_EXISTS' || strategy === 'OVERWRITE')
+				return this.json(existing);
 			name = this.freeName(spaceId, parentId, name, false);
 		}
 		const id = this.newId();
 		const time = new Date(this.now()).toISOString();
 		/** @type {Entry} */
-		const entry = { id, uuid: uuidOf(id), spaceId, parentId, type: 'FOLDER', name, status: 'NORMAL', createTime: time, modifiedTime: time, versions: [] };
+		const entry = {
+			id,
+			uuid: uuidOf(id),
+			spaceId,
+			parentId,
+			type: 'FOLDER',
+			name,
+			status: 'NORMAL',
+			createTime: time,
+			modifiedTime: time,
+			versions: [],
+		};
 		this.entries.set(id, entry);
 		this.changed('created', entry);
 		return this.json(entry);
@@ -653,7 +811,9 @@ class Drive {
 		if (strategy === 'RETURN_ERROR_IF_EXISTS') throw new ApiFault('dentryNameConflict');
 		if (strategy === 'RETURN_DENTRY_IF_EXISTS') return { name: source.name, existing };
 		if (strategy === 'OVERWRITE') return { name: source.name, replace: existing };
-		return { name: this.freeName(targetSpaceId, targetFolderId, source.name, source.type === 'FILE') };
+		return {
+			name: this.freeName(targetSpaceId, targetFolderId, source.name, source.type === 'FILE'),
+		};
 	}
 
 	/**
@@ -661,11 +821,16 @@ class Drive {
 	 */
 	checkTarget(source, targetSpaceId, targetFolderId) {
 		const target = this.folderOrRoot(targetSpaceId, targetFolderId);
-		if (target && this.subtree(source).includes(target)) throw new ApiFault('paramError', 'a folder cannot go into itself');
+		if (target && this.subtree(source).includes(target))
+			throw new ApiFault('paramError', 'a folder cannot go into itself');
 		const space = this.space(targetSpaceId);
 		if (targetSpaceId !== source.spaceId) {
-			const bytes = this.subtree(source).reduce((sum, entry) => sum + entry.versions.reduce((s, v) => s + v.content.size, 0), 0);
-			if (this.usedBytes(targetSpaceId) + bytes > space.quota) throw new ApiFault('storageQuotaExceeded');
+			const bytes = this.subtree(source).reduce(
+				(sum, entry) => sum + entry.versions.reduce((s, v) => s + v.content.size, 0),
+				0,
+			);
+			if (this.usedBytes(targetSpaceId) + bytes > space.quota)
+				throw new ApiFault('storageQuotaExceeded');
 		}
 	}
 
@@ -678,7 +843,11 @@ class Drive {
 		if (replace.type === 'FILE' && source.type === 'FILE') {
 			const content = source.versions[source.versions.length - 1].content;
 			const time = new Date(this.now()).toISOString();
-			replace.versions.push({ version: replace.versions[replace.versions.length - 1].version + 1, content, modifiedTime: time });
+			replace.versions.push({
+				version: replace.versions[replace.versions.length - 1].version + 1,
+				content,
+				modifiedTime: time,
+			});
 			replace.modifiedTime = time;
 			this.changed('updated', replace);
 			return replace;
@@ -721,26 +890,32 @@ class Drive {
 	 * @param {{targetSpaceId?: unknown, targetFolderId?: unknown, option?: {conflictStrategy?: unknown}}} body
 	 */
 	move(spaceId, id, body) {
-		return this.relocate(spaceId, id, body, false, (source, targetSpaceId, targetFolderId, name) => {
-			// Within a space an item keeps its ID; moved to another space it gets a new one.
-			const crossSpace = targetSpaceId !== source.spaceId;
-			if (crossSpace) this.changed('deleted', source);
-			for (const entry of this.subtree(source)) {
-				if (crossSpace) {
-					const newId = this.newId();
-					this.entries.delete(entry.id);
-					for (const child of this.children(entry.spaceId, entry.id)) child.parentId = newId;
-					entry.id = newId;
-					this.entries.set(newId, entry);
+		return this.relocate(
+			spaceId,
+			id,
+			body,
+			false,
+			(source, targetSpaceId, targetFolderId, name) => {
+				// Within a space an item keeps its ID; moved to another space it gets a new one.
+				const crossSpace = targetSpaceId !== source.spaceId;
+				if (crossSpace) this.changed('deleted', source);
+				for (const entry of this.subtree(source)) {
+					if (crossSpace) {
+						const newId = this.newId();
+						this.entries.delete(entry.id);
+						for (const child of this.children(entry.spaceId, entry.id)) child.parentId = newId;
+						entry.id = newId;
+						this.entries.set(newId, entry);
+					}
+					entry.spaceId = targetSpaceId;
 				}
-				entry.spaceId = targetSpaceId;
-			}
-			source.parentId = targetFolderId;
-			source.name = name;
-			source.modifiedTime = new Date(this.now()).toISOString();
-			this.changed(crossSpace ? 'created' : 'updated', source);
-			return source;
-		});
+				source.parentId = targetFolderId;
+				source.name = name;
+				source.modifiedTime = new Date(this.now()).toISOString();
+				this.changed(crossSpace ? 'created' : 'updated', source);
+				return source;
+			},
+		);
 	}
 
 	/**
@@ -790,13 +965,24 @@ class Drive {
 		const existing = this.childNamed(spaceId, parentId, name);
 		if (existing && strategy === 'RETURN_ERROR_IF_EXISTS') throw new ApiFault('dentryNameConflict');
 		if (existing && strategy === 'RETURN_DENTRY_IF_EXISTS') return this.json(existing);
-		if (this.usedBytes(spaceId) + content.size > this.space(spaceId).quota) throw new ApiFault('storageQuotaExceeded');
+		if (this.usedBytes(spaceId) + content.size > this.space(spaceId).quota)
+			throw new ApiFault('storageQuotaExceeded');
 		const time = new Date(this.now()).toISOString();
 		const extension = extensionOf(name);
-		const typed = { disposition: /** @type {const} */ ('utf8'), ...(extension && TYPES_BY_EXTENSION[extension] ? { contentType: TYPES_BY_EXTENSION[extension] } : {}), ...content };
+		const typed = {
+			disposition: /** @type {const} */ ('utf8'),
+			...(extension && TYPES_BY_EXTENSION[extension]
+				? { contentType: TYPES_BY_EXTENSION[extension] }
+				: {}),
+			...content,
+		};
 		if (existing && strategy === 'OVERWRITE') {
 			if (existing.type === 'FILE') {
-				existing.versions.push({ version: existing.versions[existing.versions.length - 1].version + 1, content: typed, modifiedTime: time });
+				existing.versions.push({
+					version: existing.versions[existing.versions.length - 1].version + 1,
+					content: typed,
+					modifiedTime: time,
+				});
 				existing.modifiedTime = time;
 				this.changed('updated', existing);
 				return this.json(existing);
@@ -807,7 +993,18 @@ class Drive {
 			name = this.freeName(spaceId, parentId, name, true);
 		}
 		const id = this.newId();
-		this.entries.set(id, { id, uuid: uuidOf(id), spaceId, parentId, type: 'FILE', name, status: 'NORMAL', createTime: time, modifiedTime: time, versions: [{ version: 1, content: typed, modifiedTime: time }] });
+		this.entries.set(id, {
+			id,
+			uuid: uuidOf(id),
+			spaceId,
+			parentId,
+			type: 'FILE',
+			name,
+			status: 'NORMAL',
+			createTime: time,
+			modifiedTime: time,
+			versions: [{ version: 1, content: typed, modifiedTime: time }],
+		});
 		this.changed('created', /** @type {Entry} */ (this.entries.get(id)));
 		return this.json(/** @type {Entry} */ (this.entries.get(id)));
 	}
@@ -825,8 +1022,26 @@ class Drive {
 		const time = options.at ?? new Date(this.now()).toISOString();
 		const extension = extensionOf(name);
 		/** @type {Content} */
-		const content = { size: options.size ?? 1_000 + (Number(id) % 5_000), seed: options.seed ?? Number(id), disposition: 'utf8', ...(extension && TYPES_BY_EXTENSION[extension] ? { contentType: TYPES_BY_EXTENSION[extension] } : {}) };
-		this.entries.set(id, { id, uuid: uuidOf(id), spaceId, parentId, type: 'FILE', name, status: 'NORMAL', createTime: time, modifiedTime: time, versions: [{ version: 1, content, modifiedTime: time }] });
+		const content = {
+			size: options.size ?? 1_000 + (Number(id) % 5_000),
+			seed: options.seed ?? Number(id),
+			disposition: 'utf8',
+			...(extension && TYPES_BY_EXTENSION[extension]
+				? { contentType: TYPES_BY_EXTENSION[extension] }
+				: {}),
+		};
+		this.entries.set(id, {
+			id,
+			uuid: uuidOf(id),
+			spaceId,
+			parentId,
+			type: 'FILE',
+			name,
+			status: 'NORMAL',
+			createTime: time,
+			modifiedTime: time,
+			versions: [{ version: 1, content, modifiedTime: time }],
+		});
 		this.changed('created', /** @type {Entry} */ (this.entries.get(id)));
 		return this.json(/** @type {Entry} */ (this.entries.get(id)));
 	}
@@ -841,7 +1056,15 @@ class Drive {
 		const last = entry.versions[entry.versions.length - 1];
 		const version = last.version + 1;
 		const time = options.at ?? new Date(this.now()).toISOString();
-		entry.versions.push({ version, content: { ...last.content, seed: Number(id) * 1000 + version, size: options.size ?? last.content.size + 1 }, modifiedTime: time });
+		entry.versions.push({
+			version,
+			content: {
+				...last.content,
+				seed: Number(id) * 1000 + version,
+				size: options.size ?? last.content.size + 1,
+			},
+			modifiedTime: time,
+		});
 		entry.modifiedTime = time;
 		this.changed('updated', entry);
 		return this.json(entry);
@@ -904,8 +1127,10 @@ function targets(body) {
  * @param {T[]} all @param {string} listing @param {{maxResults?: number | string, nextToken?: string}} query @param {number} max
  */
 function page(all, listing, query, max) {
-	const size = query.maxResults === undefined || query.maxResults === '' ? max : Number(query.maxResults);
-	if (!Number.isInteger(size) || size < 1 || size > max) throw new ApiFault('paramError', `maxResults must be 1 to ${max}`);
+	const size =
+		query.maxResults === undefined || query.maxResults === '' ? max : Number(query.maxResults);
+	if (!Number.isInteger(size) || size < 1 || size > max)
+		throw new ApiFault('paramError', `maxResults must be 1 to ${max}`);
 	let offset = 0;
 	if (query.nextToken) {
 		let decoded;
@@ -914,12 +1139,19 @@ function page(all, listing, query, max) {
 		} catch {
 			decoded = undefined;
 		}
-		if (!decoded || decoded.listing !== listing || !Number.isInteger(decoded.offset)) throw new ApiFault('paramError', 'nextToken is invalid');
+		if (!decoded || decoded.listing !== listing || !Number.isInteger(decoded.offset))
+			throw new ApiFault('paramError', 'nextToken is invalid');
 		offset = decoded.offset;
 	}
 	const items = all.slice(offset, offset + size);
 	const next = offset + size;
-	return { items, nextToken: next < all.length ? Buffer.from(JSON.stringify({ listing, offset: next })).toString('base64url') : undefined };
+	return {
+		items,
+		nextToken:
+			next < all.length
+				? Buffer.from(JSON.stringify({ listing, offset: next })).toString('base64url')
+				: undefined,
+	};
 }
 
 module.exports = { Drive, SAMPLE_FILES, generatedFile, MONTHLY_REPORTS, DEPARTMENT_SPACES };

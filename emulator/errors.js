@@ -25,11 +25,17 @@ const API_ERRORS = /** @type {Record<string, {status: number, message: string}>}
 	unknownError: { status: 500, message: 'Unknown Error' },
 	operationTimeout: { status: 503, message: 'request timeout' },
 	InvalidAuthentication: { status: 400, message: '不合法的access_token' },
-	'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi': { status: 403, message: 'qps limit for appkey and api' },
+	'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi': {
+		status: 403,
+		message: 'qps limit for appkey and api',
+	},
 	'Forbidden.AccessDenied.QpsLimitForApi': { status: 403, message: 'qps limit for api' },
 	'Forbidden.AccessDenied.ApiCountLimitForOrg': { status: 403, message: 'api count limit for org' },
 	// The gateway's answer when the app lacks the API's permission (with `requiredScopes`).
-	'Forbidden.AccessDenied.AccessTokenPermissionDenied': { status: 403, message: '没有调用该接口的权限' },
+	'Forbidden.AccessDenied.AccessTokenPermissionDenied': {
+		status: 403,
+		message: '没有调用该接口的权限',
+	},
 });
 
 /** An error answer, thrown by the emulated storage and turned into JSON by the API server. */

@@ -116,7 +116,17 @@ function stringToSign(verb, headers, resource) {
 		.sort()
 		.map((name) => `${name}:${String(headers[name]).trim()}\n`)
 		.join('');
-	return [verb, headers['content-md5'] ?? '', headers['content-type'] ?? '', headers['x-oss-date'] ?? ''].join('\n') + '\n' + ossHeaders + resource;
+	return (
+		[
+			verb,
+			headers['content-md5'] ?? '',
+			headers['content-type'] ?? '',
+			headers['x-oss-date'] ?? '',
+		].join('\n') +
+		'\n' +
+		ossHeaders +
+		resource
+	);
 }
 
 /**
@@ -183,7 +193,12 @@ async function startEmulator(options = {}) {
 	const drive = new Drive();
 	const uploads = new Uploads();
 	// Stream mode: the gateway, and a storage event for every change to a subscribed space.
-	const gateway = new StreamGateway({ appKey, appSecret, unionId: () => state.unionId, checkSpace: (spaceId) => drive.space(spaceId) });
+	const gateway = new StreamGateway({
+		appKey,
+		appSecret,
+		unionId: () => state.unionId,
+		checkSpace: (spaceId) => drive.space(spaceId),
+	});
 	drive.onChange = (change) => gateway.storageChanged(change);
 	/** @type {(UploadFault & {hits: number})[]} */
 	const uploadFaults = [];
@@ -198,14 +213,20 @@ async function startEmulator(options = {}) {
 	/** @type {Map<string, Fault & {hits: number}>} */
 	const faults = new Map();
 	/** Everything that reached the emulator, for assertions. */
-	const log = /** @type {{server: 'api'|'storage', method: string, path: string, headers: Record<string, string | string[] | undefined>, status?: number, body?: string, sentBytes?: number, receivedBytes?: number, completed?: boolean}[]} */ ([]);
+	const log =
+		/** @type {{server: 'api'|'storage', method: string, path: string, headers: Record<string, string | string[] | undefined>, status?: number, body?: string, sentBytes?: number, receivedBytes?: number, completed?: boolean}[]} */ ([]);
 
 	/**
 	 * @param {http.ServerResponse} res
 	 * @param {ApiFault} fault
 	 */
 	const apiError = (res, fault) => {
-		sendJson(res, fault.status, { code: fault.code, message: fault.message, requestid: `emu-${randomBytes(6).toString('hex')}`, ...fault.extra });
+		sendJson(res, fault.status, {
+			code: fault.code,
+			message: fault.message,
+			requestid: `emu-${randomBytes(6).toString('hex')}`,
+			...fault.extra,
+		});
 	};
 
 	/** @param {string} pathname @param {string} [verb] */
@@ -215,7 +236,9 @@ async function startEmulator(options = {}) {
 		const signedAt = stale ? Date.now() - (state.signatureTtlSeconds + 60) * 1000 : Date.now();
 		const date = new Date(signedAt).toUTCString();
 		const headers = { 'x-oss-date': date };
-		const signature = createHmac('sha1', ossAccessKeySecret).update(stringToSign(verb, headers, pathname)).digest('base64');
+		const signature = createHmac('sha1', ossAccessKeySecret)
+			.update(stringToSign(verb, headers, pathname))
+			.digest('base64');
 		return { Authorization: `OSS ${ossAccessKeyId}:${signature}`, 'x-oss-date': date };
 	};
 
@@ -232,7 +255,8 @@ async function startEmulator(options = {}) {
 			method: 'POST',
 			pattern: /^\/v1\.0\/storage\/spaces\/([^/]+)\/dentries\/([^/]+)\/downloadInfos\/query$/,
 			api: 'downloadInfos.query',
-			handle: ({ params: [spaceId, dentryId], body }) => downloadInfo(spaceId, dentryId, body?.option ?? {}),
+			handle: ({ params: [spaceId, dentryId], body }) =>
+				downloadInfo(spaceId, dentryId, body?.option ?? {}),
 		},
 		{
 			method: 'POST',
@@ -240,7 +264,19 @@ async function startEmulator(options = {}) {
 			api: 'dentries.query',
 			handle: ({ params: [spaceId, dentryId] }) => {
 				const generated = dentryId.startsWith('gen-') ? drive.fileById(dentryId) : undefined;
-				if (generated) return { dentry: { id: dentryId, spaceId, parentId: '0', type: 'FILE', name: generated.name, size: generated.content.size, version: 1, status: 'NORMAL' } };
+				if (generated)
+					return {
+						dentry: {
+							id: dentryId,
+							spaceId,
+							parentId: '0',
+							type: 'FILE',
+							name: generated.name,
+							size: generated.content.size,
+							version: 1,
+							status: 'NORMAL',
+						},
+					};
 				const entry = drive.entry(spaceId, dentryId, { deleted: true });
 				if (entry.dentryDenied) throw new ApiFault('permissionDenied');
 				const answer = { dentry: drive.json(entry) };
@@ -260,19 +296,24 @@ async function startEmulator(options = {}) {
 			method: 'GET',
 			pattern: /^\/v1\.0\/storage\/spaces\/([^/]+)\/dentries\/([^/]+)\/versions$/,
 			api: 'dentries.versions',
-			handle: ({ params: [spaceId, dentryId], query }) => drive.listVersions(spaceId, dentryId, queryObject(query)),
+			handle: ({ params: [spaceId, dentryId], query }) =>
+				drive.listVersions(spaceId, dentryId, queryObject(query)),
 		},
 		{
 			method: 'POST',
 			pattern: /^\/v1\.0\/storage\/spaces\/([^/]+)\/dentries\/([^/]+)\/folders$/,
 			api: 'folders.add',
-			handle: ({ params: [spaceId, parentId], body }) => ({ dentry: drive.createFolder(spaceId, parentId, body?.name, body?.option?.conflictStrategy) }),
+			handle: ({ params: [spaceId, parentId], body }) => ({
+				dentry: drive.createFolder(spaceId, parentId, body?.name, body?.option?.conflictStrategy),
+			}),
 		},
 		{
 			method: 'POST',
 			pattern: /^\/v1\.0\/storage\/spaces\/([^/]+)\/dentries\/([^/]+)\/rename$/,
 			api: 'dentries.rename',
-			handle: ({ params: [spaceId, dentryId], body }) => ({ dentry: drive.rename(spaceId, dentryId, body?.newName) }),
+			handle: ({ params: [spaceId, dentryId], body }) => ({
+				dentry: drive.rename(spaceId, dentryId, body?.newName),
+			}),
 		},
 		{
 			method: 'POST',
@@ -290,7 +331,8 @@ async function startEmulator(options = {}) {
 			method: 'DELETE',
 			pattern: /^\/v1\.0\/storage\/spaces\/([^/]+)\/dentries\/([^/]+)$/,
 			api: 'dentries.delete',
-			handle: ({ params: [spaceId, dentryId], query }) => drive.remove(spaceId, dentryId, query.get('toRecycleBin') === 'true'),
+			handle: ({ params: [spaceId, dentryId], query }) =>
+				drive.remove(spaceId, dentryId, query.get('toRecycleBin') === 'true'),
 		},
 		{
 			method: 'POST',
@@ -359,7 +401,8 @@ async function startEmulator(options = {}) {
 			pattern: /^\/v1\.0\/drive\/spaces$/,
 			api: 'drive.spaces.list',
 			handle: ({ query }) => {
-				if (query.get('spaceType') !== 'org') throw new ApiFault('paramError', 'spaceType must be org');
+				if (query.get('spaceType') !== 'org')
+					throw new ApiFault('paramError', 'spaceType must be org');
 				return drive.listOrgSpaces(queryObject(query));
 			},
 		},
@@ -395,12 +438,17 @@ async function startEmulator(options = {}) {
 		const objectKey = file.content.objectKey ?? `obj-${dentryId}`;
 		const resource = `/bucket-${spaceId}/${objectKey}`;
 		const storageBase = `${storageScheme}://127.0.0.1:${storagePort()}`;
-		const primary = fault?.refuseFirstUrl ? `${storageScheme}://127.0.0.1:${closedPort}` : storageBase;
+		const primary = fault?.refuseFirstUrl
+			? `${storageScheme}://127.0.0.1:${closedPort}`
+			: storageBase;
 		const which = `dentry=${encodeURIComponent(dentryId)}&space=${encodeURIComponent(spaceId)}${option.version === undefined ? '' : `&v=${option.version}`}`;
 		let answer = {
 			protocol: 'HEADER_SIGNATURE',
 			headerSignatureInfo: {
-				resourceUrls: [`${primary}/oss-a${resource}?${which}&intranet=${option.preferIntranet !== false}`, `${storageBase}/oss-b${resource}?${which}`],
+				resourceUrls: [
+					`${primary}/oss-a${resource}?${which}&intranet=${option.preferIntranet !== false}`,
+					`${storageBase}/oss-b${resource}?${which}`,
+				],
 				internalResourceUrls: [],
 				headers: signedHeaders(resource),
 				expirationSeconds: state.signatureTtlSeconds,
@@ -408,7 +456,8 @@ async function startEmulator(options = {}) {
 			},
 		};
 		if (state.downloadInfoRewrite) answer = state.downloadInfoRewrite(answer);
-		if (state.downloadInfoPaddingBytes) /** @type {any} */ (answer).padding = 'x'.repeat(state.downloadInfoPaddingBytes);
+		if (state.downloadInfoPaddingBytes)
+			/** @type {any} */ (answer).padding = 'x'.repeat(state.downloadInfoPaddingBytes);
 		return answer;
 	}
 
@@ -418,12 +467,14 @@ async function startEmulator(options = {}) {
 	 * @param {string} spaceId @param {any} preCheck
 	 */
 	function checkedPreCheck(spaceId, preCheck) {
-		if (preCheck === null || typeof preCheck !== 'object') throw new ApiFault('paramError', 'option.preCheckParam is required');
+		if (preCheck === null || typeof preCheck !== 'object')
+			throw new ApiFault('paramError', 'option.preCheckParam is required');
 		const parentId = String(preCheck.parentId ?? '0');
 		if (parentId.startsWith('error-')) throw new ApiFault(parentId.slice('error-'.length));
 		drive.folderOrRoot(spaceId, parentId);
 		const size = Number(preCheck.size);
-		if (Number.isFinite(size) && drive.usedBytes(spaceId) + size > drive.space(spaceId).quota) throw new ApiFault('storageQuotaExceeded');
+		if (Number.isFinite(size) && drive.usedBytes(spaceId) + size > drive.space(spaceId).quota)
+			throw new ApiFault('storageQuotaExceeded');
 		return preCheck;
 	}
 
@@ -437,7 +488,10 @@ async function startEmulator(options = {}) {
 		const which = `upload=${encodeURIComponent(key)}&part=${part}`;
 		const storageBase = `${storageScheme}://127.0.0.1:${storagePort()}`;
 		return {
-			resourceUrls: [`${storageBase}/oss-a${resource}?${which}&intranet=${intranet}`, `${storageBase}/oss-b${resource}?${which}`],
+			resourceUrls: [
+				`${storageBase}/oss-a${resource}?${which}&intranet=${intranet}`,
+				`${storageBase}/oss-b${resource}?${which}`,
+			],
 			internalResourceUrls: [],
 			headers: signedHeaders(resource, 'PUT'),
 			expirationSeconds: state.signatureTtlSeconds,
@@ -447,34 +501,54 @@ async function startEmulator(options = {}) {
 
 	/** @param {string} spaceId @param {any} body */
 	function uploadInfo(spaceId, body) {
-		if (body.protocol !== 'HEADER_SIGNATURE') throw new ApiFault('paramError', 'protocol must be HEADER_SIGNATURE');
-		if (body.multipart === true) throw new ApiFault('paramError', 'use multiPartUploadInfos for a multipart upload');
+		if (body.protocol !== 'HEADER_SIGNATURE')
+			throw new ApiFault('paramError', 'protocol must be HEADER_SIGNATURE');
+		if (body.multipart === true)
+			throw new ApiFault('paramError', 'use multiPartUploadInfos for a multipart upload');
 		const option = body.option ?? {};
 		const preCheck = checkedPreCheck(spaceId, option.preCheckParam);
 		const key = uploads.start(spaceId, preCheck, false);
-		return { uploadKey: key, storageDriver: 'DINGTALK', protocol: 'HEADER_SIGNATURE', headerSignatureInfo: putSignature(spaceId, key, 0, option.preferIntranet !== false) };
+		return {
+			uploadKey: key,
+			storageDriver: 'DINGTALK',
+			protocol: 'HEADER_SIGNATURE',
+			headerSignatureInfo: putSignature(spaceId, key, 0, option.preferIntranet !== false),
+		};
 	}
 
 	/** @param {any} body */
 	function partSignatures(body) {
 		const upload = uploads.get(String(body.uploadKey ?? ''));
-		if (!upload || !upload.multipart) throw new ApiFault('paramError', 'the uploadKey is not a multipart upload in progress');
+		if (!upload || !upload.multipart)
+			throw new ApiFault('paramError', 'the uploadKey is not a multipart upload in progress');
 		const numbers = body.partNumbers;
-		if (!Array.isArray(numbers) || numbers.length === 0 || numbers.length > 30) throw new ApiFault('paramError', 'partNumbers: 1 to 30 part numbers');
+		if (!Array.isArray(numbers) || numbers.length === 0 || numbers.length > 30)
+			throw new ApiFault('paramError', 'partNumbers: 1 to 30 part numbers');
 		for (const number of numbers) {
-			if (!Number.isInteger(number) || number < 1 || number > 10_000) throw new ApiFault('paramError', `part number ${String(number)} is not from 1 to 10000`);
+			if (!Number.isInteger(number) || number < 1 || number > 10_000)
+				throw new ApiFault('paramError', `part number ${String(number)} is not from 1 to 10000`);
 		}
 		const intranet = body.option?.preferIntranet !== false;
-		return { multipartHeaderSignatureInfos: numbers.map((partNumber) => ({ partNumber, headerSignatureInfo: putSignature(upload.spaceId, upload.key, partNumber, intranet) })) };
+		return {
+			multipartHeaderSignatureInfos: numbers.map((partNumber) => ({
+				partNumber,
+				headerSignatureInfo: putSignature(upload.spaceId, upload.key, partNumber, intranet),
+			})),
+		};
 	}
 
 	/** @param {string} spaceId @param {any} body */
 	function commit(spaceId, body) {
 		const key = String(body.uploadKey ?? '');
 		const { upload, stored, size } = uploads.take(key, body.option?.size);
-		if (upload.spaceId !== spaceId) throw new ApiFault('paramError', 'the uploadKey belongs to another space');
+		if (upload.spaceId !== spaceId)
+			throw new ApiFault('paramError', 'the uploadKey belongs to another space');
 		const parentId = String(body.parentId ?? '');
-		const dentry = drive.commitFile(spaceId, parentId, body.name, body.option?.conflictStrategy, { size, seed: -(uploads.committed.size + 1), ...(stored ? { stored } : {}) });
+		const dentry = drive.commitFile(spaceId, parentId, body.name, body.option?.conflictStrategy, {
+			size,
+			seed: -(uploads.committed.size + 1),
+			...(stored ? { stored } : {}),
+		});
 		uploads.done(key);
 		return { dentry };
 	}
@@ -482,7 +556,13 @@ async function startEmulator(options = {}) {
 	const api = http.createServer(async (req, res) => {
 		const url = new URL(req.url ?? '/', 'http://emulator');
 		const body = await readBody(req);
-		const entry = { server: /** @type {const} */ ('api'), method: req.method ?? '', path: url.pathname + url.search, headers: req.headers, body };
+		const entry = {
+			server: /** @type {const} */ ('api'),
+			method: req.method ?? '',
+			path: url.pathname + url.search,
+			headers: req.headers,
+			body,
+		};
 		log.push(entry);
 		res.on('finish', () => {
 			/** @type {any} */ (entry).status = res.statusCode;
@@ -492,20 +572,35 @@ async function startEmulator(options = {}) {
 		if (req.method === 'POST' && url.pathname === '/v1.0/oauth2/accessToken') {
 			const forcedAnswer = state.tokenEndpointAnswer;
 			if (forcedAnswer) {
-				res.writeHead(forcedAnswer.status, { 'content-type': forcedAnswer.contentType ?? 'text/html', 'content-length': Buffer.byteLength(forcedAnswer.body) });
+				res.writeHead(forcedAnswer.status, {
+					'content-type': forcedAnswer.contentType ?? 'text/html',
+					'content-length': Buffer.byteLength(forcedAnswer.body),
+				});
 				return res.end(forcedAnswer.body);
 			}
 			if (!String(req.headers['content-type'] ?? '').includes('application/json')) {
-				return sendJson(res, 400, { code: 'paramError', message: 'body must be JSON', requestid: 'emu-form' });
+				return sendJson(res, 400, {
+					code: 'paramError',
+					message: 'body must be JSON',
+					requestid: 'emu-form',
+				});
 			}
 			let parsed;
 			try {
 				parsed = JSON.parse(body);
 			} catch {
-				return sendJson(res, 400, { code: 'paramError', message: 'invalid JSON', requestid: 'emu-json' });
+				return sendJson(res, 400, {
+					code: 'paramError',
+					message: 'invalid JSON',
+					requestid: 'emu-json',
+				});
 			}
 			if (parsed.appKey !== appKey || parsed.appSecret !== appSecret) {
-				return sendJson(res, 400, { code: 'invalidClientSecret', message: 'appkey or appsecret is wrong', requestid: 'emu-auth' });
+				return sendJson(res, 400, {
+					code: 'invalidClientSecret',
+					message: 'appkey or appsecret is wrong',
+					requestid: 'emu-auth',
+				});
 			}
 			const token = `emu-token-${randomBytes(16).toString('hex')}`;
 			tokens.set(token, Date.now() + state.tokenTtlSeconds * 1000);
@@ -516,24 +611,35 @@ async function startEmulator(options = {}) {
 			try {
 				return sendJson(res, 200, gateway.openConnection(body === '' ? {} : JSON.parse(body)));
 			} catch (error) {
-				if (error instanceof SyntaxError) return apiError(res, new ApiFault('paramError', 'the body is not JSON'));
+				if (error instanceof SyntaxError)
+					return apiError(res, new ApiFault('paramError', 'the body is not JSON'));
 				if (error instanceof ApiFault) return apiError(res, error);
 				throw error;
 			}
 		}
 
 		let match = null;
-		const route = routes.find((candidate) => candidate.method === req.method && (match = candidate.pattern.exec(url.pathname)) !== null);
+		const route = routes.find(
+			(candidate) =>
+				candidate.method === req.method && (match = candidate.pattern.exec(url.pathname)) !== null,
+		);
 		if (!route || !match) {
-			return sendJson(res, 404, { code: 'notFound', message: 'no such API in the emulator', requestid: 'emu-404' });
+			return sendJson(res, 404, {
+				code: 'notFound',
+				message: 'no such API in the emulator',
+				requestid: 'emu-404',
+			});
 		}
 
-		const forced = state.forcedApiErrors.find((each) => each.api === undefined || each.api === route.api);
+		const forced = state.forcedApiErrors.find(
+			(each) => each.api === undefined || each.api === route.api,
+		);
 		if (forced && forced.after > 0) {
 			forced.after--;
 		} else if (forced) {
 			forced.remaining--;
-			if (forced.remaining <= 0) state.forcedApiErrors.splice(state.forcedApiErrors.indexOf(forced), 1);
+			if (forced.remaining <= 0)
+				state.forcedApiErrors.splice(state.forcedApiErrors.indexOf(forced), 1);
 			return apiError(res, new ApiFault(forced.code));
 		}
 
@@ -571,10 +677,20 @@ async function startEmulator(options = {}) {
 		if (unionId !== state.unionId) return apiError(res, new ApiFault('permissionDenied'));
 		const params = /** @type {RegExpExecArray} */ (match).slice(1).map(decodeURIComponent);
 		// `error-<code>` anywhere an ID goes answers that error, for every API.
-		const ids = [...params, url.searchParams.get('parentId') ?? '', String(parsed?.targetSpaceId ?? ''), String(parsed?.targetFolderId ?? '')];
-		for (const id of ids) if (id.startsWith('error-')) return apiError(res, new ApiFault(id.slice('error-'.length)));
+		const ids = [
+			...params,
+			url.searchParams.get('parentId') ?? '',
+			String(parsed?.targetSpaceId ?? ''),
+			String(parsed?.targetFolderId ?? ''),
+		];
+		for (const id of ids)
+			if (id.startsWith('error-')) return apiError(res, new ApiFault(id.slice('error-'.length)));
 		try {
-			return sendJson(res, 200, await route.handle({ params, query: url.searchParams, body: parsed }));
+			return sendJson(
+				res,
+				200,
+				await route.handle({ params, query: url.searchParams, body: parsed }),
+			);
 		} catch (error) {
 			if (error instanceof ApiFault) return apiError(res, error);
 			throw error;
@@ -591,7 +707,11 @@ async function startEmulator(options = {}) {
 	 * @param {(status: number, code: string, message: string) => void} xmlError
 	 */
 	async function receiveUpload(req, res, url, entry, xmlError) {
-		const refuse = (/** @type {number} */ status, /** @type {string} */ code, /** @type {string} */ message) => {
+		const refuse = (
+			/** @type {number} */ status,
+			/** @type {string} */ code,
+			/** @type {string} */ message,
+		) => {
 			// OSS answers before reading a refused body; the client sees the answer or a reset.
 			req.resume();
 			xmlError(status, code, message);
@@ -599,23 +719,48 @@ async function startEmulator(options = {}) {
 		const match = /^\/oss-([ab])(\/bucket-[^/]+\/[^/]+)$/.exec(url.pathname);
 		const upload = uploads.get(url.searchParams.get('upload') ?? '');
 		const part = Number(url.searchParams.get('part') ?? '0');
-		if (!match || !upload || !Number.isInteger(part) || (part === 0) === upload.multipart) return refuse(404, 'NoSuchUpload', 'The specified upload does not exist.');
-		const expected = createHmac('sha1', ossAccessKeySecret).update(stringToSign('PUT', req.headers, match[2])).digest('base64');
+		if (!match || !upload || !Number.isInteger(part) || (part === 0) === upload.multipart)
+			return refuse(404, 'NoSuchUpload', 'The specified upload does not exist.');
+		const expected = createHmac('sha1', ossAccessKeySecret)
+			.update(stringToSign('PUT', req.headers, match[2]))
+			.digest('base64');
 		if (req.headers.authorization !== `OSS ${ossAccessKeyId}:${expected}`) {
-			return refuse(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.');
+			return refuse(
+				403,
+				'SignatureDoesNotMatch',
+				'The request signature we calculated does not match the signature you provided.',
+			);
 		}
 		const signedAt = Date.parse(String(req.headers['x-oss-date'] ?? ''));
-		if (!Number.isFinite(signedAt) || Date.now() > signedAt + state.signatureTtlSeconds * 1000) return refuse(403, 'AccessDenied', 'Request has expired.');
+		if (!Number.isFinite(signedAt) || Date.now() > signedAt + state.signatureTtlSeconds * 1000)
+			return refuse(403, 'AccessDenied', 'Request has expired.');
 		const lengthHeader = req.headers['content-length'];
-		if (lengthHeader === undefined || !/^\d+$/.test(lengthHeader)) return refuse(411, 'MissingContentLength', 'You must provide the Content-Length HTTP header.');
+		if (lengthHeader === undefined || !/^\d+$/.test(lengthHeader))
+			return refuse(
+				411,
+				'MissingContentLength',
+				'You must provide the Content-Length HTTP header.',
+			);
 		const length = Number(lengthHeader);
-		if (length > MAX_PUT_SIZE) return refuse(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size.');
+		if (length > MAX_PUT_SIZE)
+			return refuse(
+				400,
+				'EntityTooLarge',
+				'Your proposed upload exceeds the maximum allowed size.',
+			);
 
-		const fault = uploadFaults.find((each) => (each.part === undefined || each.part === part) && each.hits < (each.times ?? 1));
+		const fault = uploadFaults.find(
+			(each) => (each.part === undefined || each.part === part) && each.hits < (each.times ?? 1),
+		);
 		if (fault) fault.hits++;
 		if (fault?.status && fault.resetAfterBytes === undefined) {
 			const code = fault.code ?? (fault.status === 403 ? 'AccessDenied' : 'InternalError');
-			const message = code === 'SignatureDoesNotMatch' ? 'The request signature we calculated does not match the signature you provided.' : fault.status === 403 ? 'Request has expired.' : 'emulated failure';
+			const message =
+				code === 'SignatureDoesNotMatch'
+					? 'The request signature we calculated does not match the signature you provided.'
+					: fault.status === 403
+						? 'Request has expired.'
+						: 'emulated failure';
 			return refuse(fault.status, code, message);
 		}
 
@@ -633,7 +778,8 @@ async function startEmulator(options = {}) {
 				received += buffer.length;
 				entry.receivedBytes = received;
 				md5?.update(buffer);
-				if (out && !out.write(buffer)) await new Promise((resolve) => out.once('drain', () => resolve(undefined)));
+				if (out && !out.write(buffer))
+					await new Promise((resolve) => out.once('drain', () => resolve(undefined)));
 				if (fault?.resetAfterBytes !== undefined && received >= fault.resetAfterBytes) {
 					broken = true;
 					entry.status = -1;
@@ -651,13 +797,24 @@ async function startEmulator(options = {}) {
 		if (out) await new Promise((resolve) => out.end(resolve));
 		if (broken || received !== length || req.readableAborted) {
 			if (file) fs.rmSync(file, { force: true });
-			if (!res.destroyed && !broken) xmlError(400, 'IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.');
+			if (!res.destroyed && !broken)
+				xmlError(
+					400,
+					'IncompleteBody',
+					'You did not provide the number of bytes specified by the Content-Length HTTP header.',
+				);
 			return;
 		}
-		const etag = md5 ? md5.digest('hex').toUpperCase() : randomBytes(16).toString('hex').toUpperCase();
+		const etag = md5
+			? md5.digest('hex').toUpperCase()
+			: randomBytes(16).toString('hex').toUpperCase();
 		uploads.keep(upload, part, { file, size: received, md5: etag });
 		entry.status = 200;
-		res.writeHead(200, { etag: `"${etag}"`, 'content-length': 0, 'x-oss-request-id': `emu-${randomBytes(6).toString('hex')}` });
+		res.writeHead(200, {
+			etag: `"${etag}"`,
+			'content-length': 0,
+			'x-oss-request-id': `emu-${randomBytes(6).toString('hex')}`,
+		});
 		res.end();
 	}
 
@@ -668,20 +825,38 @@ async function startEmulator(options = {}) {
 	 */
 	const storageHandler = async (req, res) => {
 		const url = new URL(req.url ?? '/', 'http://storage');
-		const entry = { server: /** @type {const} */ ('storage'), method: req.method ?? '', path: url.pathname + url.search, headers: req.headers, status: 0, sentBytes: 0, receivedBytes: 0, completed: false };
+		const entry = {
+			server: /** @type {const} */ ('storage'),
+			method: req.method ?? '',
+			path: url.pathname + url.search,
+			headers: req.headers,
+			status: 0,
+			sentBytes: 0,
+			receivedBytes: 0,
+			completed: false,
+		};
 		res.on('finish', () => {
 			entry.completed = true;
 		});
 		log.push(entry);
-		const xmlError = (/** @type {number} */ status, /** @type {string} */ code, /** @type {string} */ message) => {
+		const xmlError = (
+			/** @type {number} */ status,
+			/** @type {string} */ code,
+			/** @type {string} */ message,
+		) => {
 			entry.status = status;
 			// As OSS does, a signature mismatch echoes what was signed and the signature sent.
 			const echo =
 				code === 'SignatureDoesNotMatch'
-					? `  <SignatureProvided>${String(req.headers.authorization ?? '').split(':').pop()}</SignatureProvided>\n  <StringToSign>${req.method}\n\n\n${String(req.headers['x-oss-date'] ?? '')}\n${url.pathname}</StringToSign>\n  <OSSAccessKeyId>LTAIemulator</OSSAccessKeyId>\n`
+					? `  <SignatureProvided>${String(req.headers.authorization ?? '')
+							.split(':')
+							.pop()}</SignatureProvided>\n  <StringToSign>${req.method}\n\n\n${String(req.headers['x-oss-date'] ?? '')}\n${url.pathname}</StringToSign>\n  <OSSAccessKeyId>LTAIemulator</OSSAccessKeyId>\n`
 					: '';
 			const text = `<?xml version="1.0" encoding="UTF-8"?>\n<Error>\n  <Code>${code}</Code>\n  <Message>${message}</Message>\n${echo}  <RequestId>emu-oss</RequestId>\n</Error>\n`;
-			res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(text) });
+			res.writeHead(status, {
+				'content-type': 'application/xml',
+				'content-length': Buffer.byteLength(text),
+			});
 			res.end(text);
 		};
 		if (req.method === 'PUT') return await receiveUpload(req, res, url, entry, xmlError);
@@ -689,10 +864,12 @@ async function startEmulator(options = {}) {
 		const dentryId = url.searchParams.get('dentry') ?? '';
 		const version = url.searchParams.has('v') ? Number(url.searchParams.get('v')) : undefined;
 		const file = fileOf(dentryId, version);
-		if (req.method !== 'GET' || !match || !file) return xmlError(404, 'NoSuchKey', 'The specified key does not exist.');
+		if (req.method !== 'GET' || !match || !file)
+			return xmlError(404, 'NoSuchKey', 'The specified key does not exist.');
 		const fault = faults.get(dentryId);
 		if (fault) fault.hits++;
-		const faultActive = fault !== undefined && (fault.times === undefined || fault.hits <= fault.times);
+		const faultActive =
+			fault !== undefined && (fault.times === undefined || fault.hits <= fault.times);
 
 		if (fault?.resetBeforeHeaders && faultActive) {
 			entry.status = -1;
@@ -702,22 +879,34 @@ async function startEmulator(options = {}) {
 		if (fault?.headersDelayMs && faultActive) await sleep(fault.headersDelayMs);
 		if (state.storageLatencyMs) await sleep(state.storageLatencyMs);
 		if (res.destroyed) return;
-		if (fault?.failFirstUrl && match[1] === 'a') return xmlError(fault.failFirstUrl, 'InternalError', 'emulated failure of the first URL');
+		if (fault?.failFirstUrl && match[1] === 'a')
+			return xmlError(fault.failFirstUrl, 'InternalError', 'emulated failure of the first URL');
 		if (fault?.failAllUrls) return xmlError(fault.failAllUrls, 'InternalError', 'emulated failure');
 		if (fault?.redirect && !url.searchParams.has('redirected')) {
 			const here = new URL(req.url ?? '/', `${storageScheme}://127.0.0.1:${storagePort()}`);
 			if (fault.redirect === 'otherOrigin') here.host = `localhost:${storagePort()}`;
 			here.searchParams.set('redirected', '1');
-			const location = fault.redirect === 'ftp' ? `ftp://127.0.0.1/${match[3]}` : fault.redirect === 'loop' ? req.url ?? '/' : here.toString();
+			const location =
+				fault.redirect === 'ftp'
+					? `ftp://127.0.0.1/${match[3]}`
+					: fault.redirect === 'loop'
+						? (req.url ?? '/')
+						: here.toString();
 			entry.status = 302;
 			res.writeHead(302, { location, 'content-length': 0 });
 			return res.end();
 		}
 
 		const resource = match[2];
-		const expected = createHmac('sha1', ossAccessKeySecret).update(stringToSign('GET', req.headers, resource)).digest('base64');
+		const expected = createHmac('sha1', ossAccessKeySecret)
+			.update(stringToSign('GET', req.headers, resource))
+			.digest('base64');
 		if (req.headers.authorization !== `OSS ${ossAccessKeyId}:${expected}`) {
-			return xmlError(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.');
+			return xmlError(
+				403,
+				'SignatureDoesNotMatch',
+				'The request signature we calculated does not match the signature you provided.',
+			);
 		}
 		const signedAt = Date.parse(String(req.headers['x-oss-date'] ?? ''));
 		if (!Number.isFinite(signedAt) || Date.now() > signedAt + state.signatureTtlSeconds * 1000) {
@@ -730,7 +919,8 @@ async function startEmulator(options = {}) {
 		let end = file.size - 1;
 		let partial = false;
 		const rangeHeader = req.headers.range;
-		const rangeMatch = rangeHeader && !fault?.ignoreRange ? /^bytes=(\d*)-(\d*)$/.exec(rangeHeader) : null;
+		const rangeMatch =
+			rangeHeader && !fault?.ignoreRange ? /^bytes=(\d*)-(\d*)$/.exec(rangeHeader) : null;
 		if (rangeMatch && (rangeMatch[1] !== '' || rangeMatch[2] !== '')) {
 			if (rangeMatch[1] === '') {
 				const length = Number(rangeMatch[2]);
@@ -740,7 +930,8 @@ async function startEmulator(options = {}) {
 				}
 			} else {
 				const first = Number(rangeMatch[1]);
-				const last = rangeMatch[2] === '' ? file.size - 1 : Math.min(Number(rangeMatch[2]), file.size - 1);
+				const last =
+					rangeMatch[2] === '' ? file.size - 1 : Math.min(Number(rangeMatch[2]), file.size - 1);
 				if (first < file.size && first <= last) {
 					start = first;
 					end = last;
@@ -750,11 +941,18 @@ async function startEmulator(options = {}) {
 		}
 		const length = file.size === 0 ? 0 : end - start + 1;
 		/** @type {http.OutgoingHttpHeaders} */
-		const headers = { 'content-length': length, 'accept-ranges': 'bytes', etag: `"${file.seed}-${file.size}"` };
+		const headers = {
+			'content-length': length,
+			'accept-ranges': 'bytes',
+			etag: `"${file.seed}-${file.size}"`,
+		};
 		if (file.contentType) headers['content-type'] = file.contentType;
 		if (file.disposition === 'utf8') headers['content-disposition'] = contentDisposition(file.name);
-		if (file.disposition === 'plain') headers['content-disposition'] = `attachment; filename="${file.name}"`;
-		if (partial) headers['content-range'] = `bytes ${start + (fault?.wrongContentRange ? 1 : 0)}-${end}/${file.size}`;
+		if (file.disposition === 'plain')
+			headers['content-disposition'] = `attachment; filename="${file.name}"`;
+		if (partial)
+			headers['content-range'] =
+				`bytes ${start + (fault?.wrongContentRange ? 1 : 0)}-${end}/${file.size}`;
 		if (fault?.noContentLength) delete headers['content-length'];
 		entry.status = partial ? 206 : 200;
 		res.writeHead(entry.status, headers);
@@ -766,9 +964,12 @@ async function startEmulator(options = {}) {
 		const rate = state.bytesPerSecondPerConnection;
 		const bodyStarted = Date.now();
 		let sent = 0;
-		for await (const chunk of file.stored ? storedChunks(file.stored, start, end) : content.chunks(file.seed, start, end)) {
+		for await (const chunk of file.stored
+			? storedChunks(file.stored, start, end)
+			: content.chunks(file.seed, start, end)) {
 			let piece = chunk;
-			if (cutAt !== undefined && sent + piece.length > cutAt) piece = piece.subarray(0, Math.max(0, cutAt - sent));
+			if (cutAt !== undefined && sent + piece.length > cutAt)
+				piece = piece.subarray(0, Math.max(0, cutAt - sent));
 			if (fault?.bodyDelayMs && faultActive) await sleep(fault.bodyDelayMs);
 			if (res.destroyed) return;
 			if (piece.length > 0 && !res.write(piece)) {
@@ -806,7 +1007,9 @@ async function startEmulator(options = {}) {
 		}
 		res.end();
 	};
-	const storage = options.storageTls ? https.createServer(options.storageTls, storageHandler) : http.createServer(storageHandler);
+	const storage = options.storageTls
+		? https.createServer(options.storageTls, storageHandler)
+		: http.createServer(storageHandler);
 
 	// Idle kept-alive connections are closed after 65 s, as gateways commonly do (⚠ DingTalk's
 	// own figure is not published): longer than clients keep them, so which side closes an
@@ -817,8 +1020,12 @@ async function startEmulator(options = {}) {
 		server.keepAliveTimeout = 65_000;
 		server.headersTimeout = 66_000;
 	}
-	await new Promise((resolve) => api.listen(options.port ?? 0, '127.0.0.1', () => resolve(undefined)));
-	await new Promise((resolve) => storage.listen(options.storagePort ?? 0, '127.0.0.1', () => resolve(undefined)));
+	await new Promise((resolve) =>
+		api.listen(options.port ?? 0, '127.0.0.1', () => resolve(undefined)),
+	);
+	await new Promise((resolve) =>
+		storage.listen(options.storagePort ?? 0, '127.0.0.1', () => resolve(undefined)),
+	);
 	await gateway.listen();
 	// A port nobody listens on, for "connection refused" on the first URL.
 	const closedPort = await new Promise((resolve) => {
@@ -828,7 +1035,8 @@ async function startEmulator(options = {}) {
 			probe.close(() => resolve(address.port));
 		});
 	});
-	const portOf = (/** @type {http.Server} */ server) => /** @type {import('node:net').AddressInfo} */ (server.address()).port;
+	const portOf = (/** @type {http.Server} */ server) =>
+		/** @type {import('node:net').AddressInfo} */ (server.address()).port;
 	function storagePort() {
 		return portOf(storage);
 	}
@@ -872,7 +1080,9 @@ async function startEmulator(options = {}) {
 			const file = fileOf(dentryId, version);
 			if (!file) throw new Error(`no emulated file ${dentryId}`);
 			if (file.stored) return storedSha256(file.stored, start, end ?? file.size - 1);
-			return file.size === 0 ? content.sha256(file.seed, 0, -1) : content.sha256(file.seed, start, end ?? file.size - 1);
+			return file.size === 0
+				? content.sha256(file.seed, 0, -1)
+				: content.sha256(file.seed, start, end ?? file.size - 1);
 		},
 		/**
 		 * The bytes [start, end] of a (small) file.
@@ -912,7 +1122,8 @@ async function startEmulator(options = {}) {
 		 * many of those calls have gone through (the second page of a listing...).
 		 * @param {string} code @param {number} [count] @param {string} [api] @param {number} [after]
 		 */
-		failNextApiCalls: (code, count = 1, api = undefined, after = 0) => state.forcedApiErrors.push({ code, remaining: count, api, after }),
+		failNextApiCalls: (code, count = 1, api = undefined, after = 0) =>
+			state.forcedApiErrors.push({ code, remaining: count, api, after }),
 		/**
 		 * Rewrites every folder listing's answer until reset: `(answer, query) => answer`.
 		 * @param {((answer: any, query: Record<string, string>) => any) | undefined} rewrite
@@ -968,7 +1179,11 @@ async function startEmulator(options = {}) {
 		close: async () => {
 			api.closeAllConnections();
 			storage.closeAllConnections();
-			await Promise.all([new Promise((r) => api.close(r)), new Promise((r) => storage.close(r)), gateway.close()]);
+			await Promise.all([
+				new Promise((r) => api.close(r)),
+				new Promise((r) => storage.close(r)),
+				gateway.close(),
+			]);
 			uploads.close();
 		},
 	};

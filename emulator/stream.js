@@ -26,7 +26,11 @@ const EMULATOR_CORP_ID = 'dingemulatorcorp';
 const DEFAULT_PING_INTERVAL_MS = 30_000;
 
 /** @type {Record<'created'|'updated'|'deleted', string>} */
-const EVENT_TYPES = { created: 'storage_dentry_create', updated: 'storage_dentry_update', deleted: 'storage_dentry_delete' };
+const EVENT_TYPES = {
+	created: 'storage_dentry_create',
+	updated: 'storage_dentry_update',
+	deleted: 'storage_dentry_delete',
+};
 
 /**
  * @typedef {object} GatewayConnection
@@ -82,7 +86,9 @@ class StreamGateway {
 			res.end();
 		});
 		this.wss = new WebSocketServer({ noServer: true });
-		this.server.on('upgrade', (req, socket, head) => this.upgrade(req, /** @type {import('node:net').Socket} */ (socket), head));
+		this.server.on('upgrade', (req, socket, head) =>
+			this.upgrade(req, /** @type {import('node:net').Socket} */ (socket), head),
+		);
 		/** Open connections, by ID, in the order they opened. @type {Map<string, GatewayConnection>} */
 		this.connections = new Map();
 		/** Timers of disconnects in progress. @type {Set<NodeJS.Timeout>} */
@@ -115,7 +121,17 @@ class StreamGateway {
 	/** Back to the start (the emulator's reset): records, subscriptions, tickets, switches; open connections stay open. */
 	clear() {
 		for (const collection of [this.tickets, this.subscriptions]) collection.clear();
-		for (const list of [this.opens, this.deliveries, this.acks, this.pingAnswers, this.lost, this.closures, this.strayMessages, this.failingOpens]) list.length = 0;
+		for (const list of [
+			this.opens,
+			this.deliveries,
+			this.acks,
+			this.pingAnswers,
+			this.lost,
+			this.closures,
+			this.strayMessages,
+			this.failingOpens,
+		])
+			list.length = 0;
 		this.counts = initialCounts();
 		this.pingIntervalMs = DEFAULT_PING_INTERVAL_MS;
 		for (const connection of this.connections.values()) this.schedulePings(connection);
@@ -155,11 +171,19 @@ class StreamGateway {
 			throw new ApiFault('invalidClientSecret', 'clientId or clientSecret is wrong');
 		}
 		const subscriptions = body.subscriptions;
-		if (!Array.isArray(subscriptions) || subscriptions.some((each) => typeof each?.type !== 'string' || typeof each?.topic !== 'string')) {
+		if (
+			!Array.isArray(subscriptions) ||
+			subscriptions.some(
+				(each) => typeof each?.type !== 'string' || typeof each?.topic !== 'string',
+			)
+		) {
 			throw new ApiFault('paramError', 'subscriptions must be a list of {type, topic}');
 		}
 		const ticket = randomBytes(18).toString('base64');
-		this.tickets.set(ticket, subscriptions.map((each) => ({ type: each.type, topic: each.topic })));
+		this.tickets.set(
+			ticket,
+			subscriptions.map((each) => ({ type: each.type, topic: each.topic })),
+		);
 		this.opens.push({ ua: body.ua, subscriptions });
 		return { endpoint: `ws://127.0.0.1:${this.port}${CONNECT_PATH}`, ticket };
 	}
@@ -171,9 +195,11 @@ class StreamGateway {
 	subscribe(body, on) {
 		const scope = body?.scope;
 		const scopeId = typeof body?.scopeId === 'number' ? String(body.scopeId) : body?.scopeId;
-		if (typeof scopeId !== 'string' || scopeId === '') throw new ApiFault('paramError', 'scopeId is required');
+		if (typeof scopeId !== 'string' || scopeId === '')
+			throw new ApiFault('paramError', 'scopeId is required');
 		if (scope === 'SPACE') this.app.checkSpace(scopeId);
-		else if (scope === 'ORG' && scopeId !== EMULATOR_CORP_ID) throw new ApiFault('paramError', 'scopeId is not the corpId of this organization');
+		else if (scope === 'ORG' && scopeId !== EMULATOR_CORP_ID)
+			throw new ApiFault('paramError', 'scopeId is not the corpId of this organization');
 		else if (scope !== 'ORG') throw new ApiFault('paramError', 'scope must be SPACE or ORG');
 		if (on) this.subscriptions.add(`${scope}:${scopeId}`);
 		else this.subscriptions.delete(`${scope}:${scopeId}`);
@@ -203,7 +229,15 @@ class StreamGateway {
 	/** @param {import('ws').WebSocket} ws @param {{type: string, topic: string}[]} subscriptions */
 	accept(ws, subscriptions) {
 		/** @type {GatewayConnection} */
-		const connection = { id: randomUUID(), ws, subscriptions, openedAt: Date.now(), pings: new Map(), retiring: false, endedByGateway: false };
+		const connection = {
+			id: randomUUID(),
+			ws,
+			subscriptions,
+			openedAt: Date.now(),
+			pings: new Map(),
+			retiring: false,
+			endedByGateway: false,
+		};
 		this.connections.set(connection.id, connection);
 		this.counts.opened++;
 		ws.on('error', () => undefined);
@@ -212,7 +246,11 @@ class StreamGateway {
 		ws.on('close', (code) => {
 			clearInterval(connection.pingTimer);
 			this.connections.delete(connection.id);
-			this.closures.push({ connectionId: connection.id, code, by: connection.endedByGateway ? 'gateway' : 'client' });
+			this.closures.push({
+				connectionId: connection.id,
+				code,
+				by: connection.endedByGateway ? 'gateway' : 'client',
+			});
 		});
 		this.sendSystem(connection, 'CONNECTED', { connectionId: connection.id });
 		this.schedulePings(connection);
@@ -222,7 +260,8 @@ class StreamGateway {
 	schedulePings(connection) {
 		clearInterval(connection.pingTimer);
 		connection.pingTimer = undefined;
-		if (this.pingIntervalMs > 0 && !connection.silenced) connection.pingTimer = setInterval(() => this.ping(connection), this.pingIntervalMs).unref();
+		if (this.pingIntervalMs > 0 && !connection.silenced)
+			connection.pingTimer = setInterval(() => this.ping(connection), this.pingIntervalMs).unref();
 	}
 
 	/**
@@ -233,7 +272,12 @@ class StreamGateway {
 		const frame = {
 			specVersion: '1.0',
 			type: 'SYSTEM',
-			headers: { contentType: 'application/json', messageId: `emu-msg-${randomBytes(8).toString('hex')}`, time: String(Date.now()), topic },
+			headers: {
+				contentType: 'application/json',
+				messageId: `emu-msg-${randomBytes(8).toString('hex')}`,
+				time: String(Date.now()),
+				topic,
+			},
 			data: JSON.stringify(data),
 		};
 		if (connection.ws.readyState === WebSocket.OPEN) connection.ws.send(JSON.stringify(frame));
@@ -261,7 +305,11 @@ class StreamGateway {
 		if (ping) {
 			connection.pings.delete(messageId);
 			const sameHeaders = JSON.stringify(message.headers) === JSON.stringify(ping.headers);
-			this.pingAnswers.push({ connectionId: connection.id, messageId, matches: message.code === 200 && message.data === ping.data && sameHeaders });
+			this.pingAnswers.push({
+				connectionId: connection.id,
+				messageId,
+				matches: message.code === 200 && message.data === ping.data && sameHeaders,
+			});
 			return;
 		}
 		const delivery = this.deliveries.find((each) => each.messageId === messageId);
@@ -276,14 +324,24 @@ class StreamGateway {
 			status = undefined;
 		}
 		delivery.acked = true;
-		this.acks.push({ connectionId: connection.id, messageId, eventId: delivery.eventId, code: message.code, status, onSameConnection: delivery.connectionId === connection.id });
+		this.acks.push({
+			connectionId: connection.id,
+			messageId,
+			eventId: delivery.eventId,
+			code: message.code,
+			status,
+			onSameConnection: delivery.connectionId === connection.id,
+		});
 	}
 
 	// ---- events ----
 
 	/** @param {string} spaceId */
 	subscribed(spaceId) {
-		return this.subscriptions.has(`SPACE:${spaceId}`) || this.subscriptions.has(`ORG:${EMULATOR_CORP_ID}`);
+		return (
+			this.subscriptions.has(`SPACE:${spaceId}`) ||
+			this.subscriptions.has(`ORG:${EMULATOR_CORP_ID}`)
+		);
 	}
 
 	/**
@@ -311,7 +369,11 @@ class StreamGateway {
 	 */
 	nextConnection(eventType) {
 		const willing = [...this.connections.values()].filter(
-			(each) => each.ws.readyState === WebSocket.OPEN && each.subscriptions.some((s) => s.type === 'EVENT' && (s.topic === '*' || s.topic === eventType)),
+			(each) =>
+				each.ws.readyState === WebSocket.OPEN &&
+				each.subscriptions.some(
+					(s) => s.type === 'EVENT' && (s.topic === '*' || s.topic === eventType),
+				),
 		);
 		const preferred = willing.filter((each) => !each.retiring);
 		const candidates = preferred.length > 0 ? preferred : willing;
@@ -354,11 +416,19 @@ class StreamGateway {
 				data: event.data,
 			};
 			connection.ws.send(JSON.stringify(frame));
-			const delivery = { eventId, messageId, connectionId: connection.id, eventType: event.eventType, data: event.data, acked: false };
+			const delivery = {
+				eventId,
+				messageId,
+				connectionId: connection.id,
+				eventType: event.eventType,
+				data: event.data,
+				acked: false,
+			};
 			this.deliveries.push(delivery);
 			deliveries.push(delivery);
 		}
-		if (deliveries.length === 0) this.lost.push({ eventId, eventType: event.eventType, data: event.data });
+		if (deliveries.length === 0)
+			this.lost.push({ eventId, eventType: event.eventType, data: event.data });
 		return { eventId, deliveries };
 	}
 
@@ -399,7 +469,13 @@ class StreamGateway {
 			/** The WebSocket endpoint the gateway hands out (without a ticket). */
 			endpoint: () => `ws://127.0.0.1:${this.port}${CONNECT_PATH}`,
 			/** The open connections, oldest first. */
-			connections: () => [...this.connections.values()].map((each) => ({ id: each.id, openedAt: each.openedAt, subscriptions: each.subscriptions, retiring: each.retiring })),
+			connections: () =>
+				[...this.connections.values()].map((each) => ({
+					id: each.id,
+					openedAt: each.openedAt,
+					subscriptions: each.subscriptions,
+					retiring: each.retiring,
+				})),
 			/** How many WebSocket connections were accepted since the last reset. */
 			openedCount: () => this.counts.opened,
 			/** Connections refused for a missing, unknown or already used ticket. */
@@ -459,7 +535,11 @@ class StreamGateway {
 			 * Raises an event as given (any event type, any payload) on one connection.
 			 * @param {{eventType: string, data: string | object, eventId?: string}} event
 			 */
-			sendEvent: (event) => this.emit({ ...event, data: typeof event.data === 'string' ? event.data : JSON.stringify(event.data) }),
+			sendEvent: (event) =>
+				this.emit({
+					...event,
+					data: typeof event.data === 'string' ? event.data : JSON.stringify(event.data),
+				}),
 			/**
 			 * The next `count` connections/open requests answer this error code (default systemError, HTTP 500).
 			 * @param {number} [count] @param {string} [code]

@@ -16,8 +16,27 @@ function makeTestCertificate() {
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'dingtalk-emulator-tls-'));
 	const keyFile = path.join(dir, 'key.pem');
 	const certFile = path.join(dir, 'cert.pem');
-	const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
-	if (made.status !== 0) throw new Error(`openssl could not make a test certificate: ${String(made.stderr ?? made.error)}`);
+	const made = spawnSync('openssl', [
+		'req',
+		'-x509',
+		'-newkey',
+		'rsa:2048',
+		'-nodes',
+		'-keyout',
+		keyFile,
+		'-out',
+		certFile,
+		'-days',
+		'2',
+		'-subj',
+		'/CN=127.0.0.1',
+		'-addext',
+		'subjectAltName=IP:127.0.0.1',
+	]);
+	if (made.status !== 0)
+		throw new Error(
+			`openssl could not make a test certificate: ${String(made.stderr ?? made.error)}`,
+		);
 	return { dir, certFile, key: readFileSync(keyFile), cert: readFileSync(certFile) };
 }
 

@@ -27,7 +27,9 @@ function sha256File(file) {
 async function main() {
 	const started = Date.now();
 	const target = TARGETS['2'];
-	const cached = fs.existsSync(path.join(cacheRoot(), `n8n-${target.n8n}-node-${target.node}`, '.complete'));
+	const cached = fs.existsSync(
+		path.join(cacheRoot(), `n8n-${target.n8n}-node-${target.node}`, '.complete'),
+	);
 	console.log(
 		cached
 			? `Using the cached n8n ${target.n8n} (${cacheRoot()}).`
@@ -38,7 +40,10 @@ async function main() {
 	const emulator = await startEmulator();
 	try {
 		// Kept after the run (and replaced by the next one) so the stored file can be inspected.
-		const userFolder = runner.createUserFolder(runner.packPackage(), path.join(cacheRoot(), 'demo-user-folder'));
+		const userFolder = runner.createUserFolder(
+			runner.packPackage(),
+			path.join(cacheRoot(), 'demo-user-folder'),
+		);
 		await runner.importCredentials(install, userFolder, [credentialRecord(emulator)]);
 		// The example names file 1001 once its placeholders point at the emulator.
 		const workflow = exampleFor('download-file.workflow.json', emulator);
@@ -46,14 +51,18 @@ async function main() {
 		// The tree example: list a folder tree, keep the PDFs, download each, write them to disk.
 		const pdfDir = path.join(ROOT, 'demo-output', 'pdfs');
 		const tree = exampleFor('download-pdfs-in-tree.workflow.json', emulator);
-		for (const node of tree.nodes) if (node.type === 'n8n-nodes-base.readWriteFile') node.parameters.fileName = `=${pdfDir}/{{ $json.fileName }}`;
+		for (const node of tree.nodes)
+			if (node.type === 'n8n-nodes-base.readWriteFile')
+				node.parameters.fileName = `=${pdfDir}/{{ $json.fileName }}`;
 		await runner.importWorkflow(install, userFolder, tree);
 
 		const executeStarted = Date.now();
 		const result = await runner.execute(install, userFolder, workflow.id);
 		const items = runner.nodeOutput(result.data, 'DingTalk Storage Download');
 		if (!items?.[0]?.binary?.data?.id) {
-			throw new Error(`the DingTalk node produced no file (n8n exit ${result.code}).\n${result.stdout.slice(-2000)}\n${result.stderr.slice(-2000)}`);
+			throw new Error(
+				`the DingTalk node produced no file (n8n exit ${result.code}).\n${result.stdout.slice(-2000)}\n${result.stderr.slice(-2000)}`,
+			);
 		}
 		const [item] = items;
 		const stored = runner.binaryPath(userFolder, item.binary.data.id);
@@ -66,17 +75,25 @@ async function main() {
 		const ok = digest === expected && item.json.size === emulator.file(SAMPLE).size;
 
 		console.log('');
-		console.log(`DingTalk Storage Download, inside real n8n ${install.version} (Node ${target.node}), against the local DingTalk emulator`);
+		console.log(
+			`DingTalk Storage Download, inside real n8n ${install.version} (Node ${target.node}), against the local DingTalk emulator`,
+		);
 		console.log(`  file name   ${item.json.fileName}`);
 		console.log(`  MIME type   ${item.json.mimeType}`);
 		console.log(`  size        ${item.json.size} bytes`);
-		console.log(`  sha256      ${digest} (${ok ? 'matches the emulator\'s file' : `MISMATCH, expected ${expected}`})`);
+		console.log(
+			`  sha256      ${digest} (${ok ? "matches the emulator's file" : `MISMATCH, expected ${expected}`})`,
+		);
 		console.log(`  n8n stored  ${stored}`);
 		console.log(`  copied to   ${path.relative(process.cwd(), copy)}`);
-		console.log(`  took        ${((Date.now() - executeStarted) / 1000).toFixed(1)} s for n8n execute`);
+		console.log(
+			`  took        ${((Date.now() - executeStarted) / 1000).toFixed(1)} s for n8n execute`,
+		);
 
 		fs.mkdirSync(pdfDir, { recursive: true });
-		const treeRun = await runner.execute(install, userFolder, tree.id, { N8N_RESTRICT_FILE_ACCESS_TO: pdfDir });
+		const treeRun = await runner.execute(install, userFolder, tree.id, {
+			N8N_RESTRICT_FILE_ACCESS_TO: pdfDir,
+		});
 		const listed = runner.nodeOutput(treeRun.data, 'List the folder tree') ?? [];
 		const written = runner.nodeOutput(treeRun.data, 'Write to disk') ?? [];
 		const exact = written.filter((/** @type {any} */ each) => {
@@ -86,9 +103,13 @@ async function main() {
 		});
 		const treeOk = written.length > 0 && exact.length === written.length;
 		console.log('');
-		console.log('DingTalk Storage (list the folder tree /合同 recursively) → IF (PDFs only) → DingTalk Storage Download → Write to disk');
+		console.log(
+			'DingTalk Storage (list the folder tree /合同 recursively) → IF (PDFs only) → DingTalk Storage Download → Write to disk',
+		);
 		console.log(`  listed      ${listed.length} files in the tree`);
-		console.log(`  written     ${written.length} PDFs to ${path.relative(process.cwd(), pdfDir)}/, ${exact.length} byte-exact: ${written.map((/** @type {any} */ each) => path.basename(each.json.fileName)).join(', ')}`);
+		console.log(
+			`  written     ${written.length} PDFs to ${path.relative(process.cwd(), pdfDir)}/, ${exact.length} byte-exact: ${written.map((/** @type {any} */ each) => path.basename(each.json.fileName)).join(', ')}`,
+		);
 		console.log(`  in all      ${((Date.now() - started) / 1000).toFixed(1)} s`);
 		if (!ok || !treeOk) process.exitCode = 1;
 	} finally {

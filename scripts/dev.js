@@ -18,8 +18,18 @@ const { startEmulator } = require('../emulator');
 const { ensureN8n, cacheRoot } = require('./e2e/n8n-install');
 const runner = require('./e2e/n8n-runner');
 const { startScriptedModel, fileQuestionScript } = require('./e2e/model');
-const { credentialRecord, modelCredentialRecord, exampleFiles, exampleFor } = require('./workflows');
-const OWNER = { email: 'dev@example.com', password: 'DingTalk-dev-2026', firstName: 'Dev', lastName: 'User' };
+const {
+	credentialRecord,
+	modelCredentialRecord,
+	exampleFiles,
+	exampleFor,
+} = require('./workflows');
+const OWNER = {
+	email: 'dev@example.com',
+	password: 'DingTalk-dev-2026',
+	firstName: 'Dev',
+	lastName: 'User',
+};
 
 /** @param {number} ms */
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -53,8 +63,12 @@ async function startDev(options = {}) {
 	const userFolder = path.join(cacheRoot(), 'dev-user-folder');
 	fs.mkdirSync(userFolder, { recursive: true });
 	runner.installPackage(runner.packPackage(), userFolder);
-	await runner.importCredentials(install, userFolder, [credentialRecord(emulator), modelCredentialRecord(model.url)]);
-	for (const file of exampleFiles()) await runner.importWorkflow(install, userFolder, exampleFor(file, emulator));
+	await runner.importCredentials(install, userFolder, [
+		credentialRecord(emulator),
+		modelCredentialRecord(model.url),
+	]);
+	for (const file of exampleFiles())
+		await runner.importWorkflow(install, userFolder, exampleFor(file, emulator));
 
 	const n8nProcess = spawn(install.nodeBinary, [install.n8nBin, 'start'], {
 		cwd: userFolder,
@@ -97,11 +111,21 @@ if (require.main === module) {
 			console.log(`n8n editor:        ${url}  (sign in as ${OWNER.email} / ${OWNER.password})`);
 			console.log(`DingTalk emulator: ${emulator.baseUrl} (storage ${emulator.storageUrl})`);
 			console.log('Credential:        "DingTalk API" (App Key & Secret, pointing at the emulator)');
-			console.log(`Chat model:        a scripted OpenAI-compatible model at ${model.url} (credential`);
-			console.log('                   "OpenAI-compatible chat model"): open "DingTalk: ask about your files (AI agent)",');
-			console.log('                   click Open chat, ask e.g. "Where is the 框架协议" (it searches the last word)');
-			console.log(`Workflows:         the examples; Space ID 1000, Operator Union ID ${emulator.unionId},`);
-			console.log('                   the seeded tree of space 1000 (see `npm run emulator`), gen-<bytes>, error-<code>');
+			console.log(
+				`Chat model:        a scripted OpenAI-compatible model at ${model.url} (credential`,
+			);
+			console.log(
+				'                   "OpenAI-compatible chat model"): open "DingTalk: ask about your files (AI agent)",',
+			);
+			console.log(
+				'                   click Open chat, ask e.g. "Where is the 框架协议" (it searches the last word)',
+			);
+			console.log(
+				`Workflows:         the examples; Space ID 1000, Operator Union ID ${emulator.unionId},`,
+			);
+			console.log(
+				'                   the seeded tree of space 1000 (see `npm run emulator`), gen-<bytes>, error-<code>',
+			);
 			console.log(`n8n user folder:   ${userFolder}`);
 			console.log('Stop with Ctrl+C.');
 			const shutdown = () => {

@@ -18,20 +18,41 @@ const DOCS = path.resolve(__dirname, '..', 'docs');
 
 /** What to photograph: a node of an example workflow, run once, with text to wait for in its output. */
 const SHOTS = [
-	{ file: 'storage-node.png', workflow: 'dtExamplePdfTree', node: 'List the folder tree', shows: '/合同/2025/归档/旧版/扫描件-2019.pdf', json: true },
-	{ file: 'node-parameters.png', workflow: 'dtExampleDownld1', node: 'DingTalk Storage Download', shows: '合同-2026年度采购.pdf' },
+	{
+		file: 'storage-node.png',
+		workflow: 'dtExamplePdfTree',
+		node: 'List the folder tree',
+		shows: '/合同/2025/归档/旧版/扫描件-2019.pdf',
+		json: true,
+	},
+	{
+		file: 'node-parameters.png',
+		workflow: 'dtExampleDownld1',
+		node: 'DingTalk Storage Download',
+		shows: '合同-2026年度采购.pdf',
+	},
 ];
 
 async function main() {
 	if (!fs.existsSync(CHROMIUM)) {
-		throw new Error(`no Chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium) or set CHROMIUM_PATH`);
+		throw new Error(
+			`no Chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium) or set CHROMIUM_PATH`,
+		);
 	}
 	const { chromium } = require('playwright-core');
 	const dev = await startDev({ port: Number(process.env.SCREENSHOT_PORT ?? 5690), quiet: true });
 	const browser = await chromium.launch({
 		executablePath: CHROMIUM,
 		// The machine has no network beyond loopback: keep Chromium from trying.
-		args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+		args: [
+			'--no-sandbox',
+			'--disable-gpu',
+			'--disable-background-networking',
+			'--disable-quic',
+			'--no-first-run',
+			'--disable-component-update',
+			'--disable-sync',
+		],
 	});
 	try {
 		const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
@@ -45,7 +66,11 @@ async function main() {
 			const node = page.locator(`[data-test-id="canvas-node"][data-node-name="${shot.node}"]`);
 			await node.waitFor({ timeout: 60_000 });
 			await node.dblclick();
-			await page.locator('#app-modals').getByRole('button', { name: 'Execute step' }).first().click();
+			await page
+				.locator('#app-modals')
+				.getByRole('button', { name: 'Execute step' })
+				.first()
+				.click();
 			// The output panel shows the expected text once the step has run.
 			await page.getByText(shot.shows).first().waitFor({ timeout: 60_000 });
 			// The output as JSON shows each entry's path and dentryId.

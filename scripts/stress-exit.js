@@ -48,13 +48,17 @@ function parseArgs(argv) {
 		args[match[1]] = match[2] ?? 'true';
 	}
 	const known = ['runs', 'lanes', 'n8n', 'only', 'out', 'keep-cores'];
-	for (const name of Object.keys(args)) if (!known.includes(name)) throw new Error(`unknown option --${name} (known: ${known.join(', ')})`);
+	for (const name of Object.keys(args))
+		if (!known.includes(name))
+			throw new Error(`unknown option --${name} (known: ${known.join(', ')})`);
 	const runs = Number(args.runs ?? 200);
 	const lanes = Number(args.lanes ?? 1);
-	if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a whole number, 1 or more');
+	if (!Number.isInteger(runs) || runs < 1)
+		throw new Error('--runs must be a whole number, 1 or more');
 	if (!Number.isInteger(lanes) || lanes < 1 || lanes > 8) throw new Error('--lanes must be 1 to 8');
 	const majors = (args.n8n ?? '2,1').split(',').map((each) => each.trim());
-	for (const major of majors) if (major !== '1' && major !== '2') throw new Error('--n8n takes 2, 1 or 2,1');
+	for (const major of majors)
+		if (major !== '1' && major !== '2') throw new Error('--n8n takes 2, 1 or 2,1');
 	return {
 		runs,
 		lanes,
@@ -75,20 +79,57 @@ function parseArgs(argv) {
  */
 function workflowsFor(emulator, inputFolder) {
 	const { dingTalkNode, chainWorkflow, locator } = build;
-	const download = (/** @type {string} */ dentryId, /** @type {Record<string, unknown>} */ options = {}) =>
-		dingTalkNode('download', 'Download', { operation: 'download', spaceId: SPACE, dentryId, unionId: emulator.unionId, binaryPropertyName: 'data', options });
-	const storage = (/** @type {string} */ name, /** @type {string} */ resource, /** @type {string} */ operation, /** @type {Record<string, unknown>} */ parameters = {}) =>
-		dingTalkNode('storage', name, { resource, operation, spaceId: locator(SPACE), unionId: emulator.unionId, ...parameters });
+	const download = (
+		/** @type {string} */ dentryId,
+		/** @type {Record<string, unknown>} */ options = {},
+	) =>
+		dingTalkNode('download', 'Download', {
+			operation: 'download',
+			spaceId: SPACE,
+			dentryId,
+			unionId: emulator.unionId,
+			binaryPropertyName: 'data',
+			options,
+		});
+	const storage = (
+		/** @type {string} */ name,
+		/** @type {string} */ resource,
+		/** @type {string} */ operation,
+		/** @type {Record<string, unknown>} */ parameters = {},
+	) =>
+		dingTalkNode('storage', name, {
+			resource,
+			operation,
+			spaceId: locator(SPACE),
+			unionId: emulator.unionId,
+			...parameters,
+		});
 	return [
-		{ name: 'download', control: false, workflow: build.exampleFor('download-file.workflow.json', emulator) },
-		{ name: 'range', control: false, workflow: chainWorkflow('dtStressRange001', 'stress: range', [download('1005', { range: 'bytes=1000-2023' })]) },
+		{
+			name: 'download',
+			control: false,
+			workflow: build.exampleFor('download-file.workflow.json', emulator),
+		},
+		{
+			name: 'range',
+			control: false,
+			workflow: chainWorkflow('dtStressRange001', 'stress: range', [
+				download('1005', { range: 'bytes=1000-2023' }),
+			]),
+		},
 		{
 			name: 'requery',
 			control: false,
-			workflow: chainWorkflow('dtStressRequery1', 'stress: re-query after an expired signature', [download('1002')]),
+			workflow: chainWorkflow('dtStressRequery1', 'stress: re-query after an expired signature', [
+				download('1002'),
+			]),
 			before: () => emulator.expireNextSignatures(1),
 		},
-		{ name: 'download-3MiB', control: false, workflow: chainWorkflow('dtStress3MiB0001', 'stress: 3 MiB', [download('1005')]) },
+		{
+			name: 'download-3MiB',
+			control: false,
+			workflow: chainWorkflow('dtStress3MiB0001', 'stress: 3 MiB', [download('1005')]),
+		},
 		{
 			name: 'list-get',
 			control: false,
@@ -97,60 +138,84 @@ function workflowsFor(emulator, inputFolder) {
 				storage('Get', 'file', 'get', { dentryId: locator('={{ $json.dentryId }}') }),
 			]),
 		},
-		{ name: 'search', control: false, workflow: chainWorkflow('dtStressSearch01', 'stress: search', [storage('Search', 'file', 'search', { keyword: '合同', limit: 5 })]) },
+		{
+			name: 'search',
+			control: false,
+			workflow: chainWorkflow('dtStressSearch01', 'stress: search', [
+				storage('Search', 'file', 'search', { keyword: '合同', limit: 5 }),
+			]),
+		},
 		{
 			name: 'upload',
 			control: false,
 			workflow: chainWorkflow('dtStressUpload01', 'stress: upload', [
-				{ name: 'Read file', type: 'n8n-nodes-base.readWriteFile', typeVersion: 1, parameters: { operation: 'read', fileSelector: `${inputFolder}/*`, options: {} } },
-				storage('Upload', 'file', 'upload', { folderId: locator('2101'), spaceId: locator('2000'), binaryPropertyName: 'data', options: { conflictStrategy: 'OVERWRITE' } }),
+				{
+					name: 'Read file',
+					type: 'n8n-nodes-base.readWriteFile',
+					typeVersion: 1,
+					parameters: { operation: 'read', fileSelector: `${inputFolder}/*`, options: {} },
+				},
+				storage('Upload', 'file', 'upload', {
+					folderId: locator('2101'),
+					spaceId: locator('2000'),
+					binaryPropertyName: 'data',
+					options: { conflictStrategy: 'OVERWRITE' },
+				}),
 			]),
 			env: { N8N_RESTRICT_FILE_ACCESS_TO: inputFolder },
 		},
 		{
 			name: 'control: no-op',
 			control: true,
-			workflow: chainWorkflow('dtStressNoOp0001', 'stress control: no DingTalk node', [{ name: 'No Op', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} }]),
+			workflow: chainWorkflow('dtStressNoOp0001', 'stress control: no DingTalk node', [
+				{ name: 'No Op', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} },
+			]),
 		},
 		{
 			name: 'control: no-op, package not installed',
 			control: true,
 			bare: true,
-			workflow: chainWorkflow('dtStressBareNoOp', 'stress control: this package not installed', [{ name: 'No Op', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} }]),
+			workflow: chainWorkflow('dtStressBareNoOp', 'stress control: this package not installed', [
+				{ name: 'No Op', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} },
+			]),
 		},
 		{
 			name: 'control: HTTP Request',
 			control: true,
-			workflow: chainWorkflow('dtStressHttp0001', "stress control: n8n's HTTP Request downloads the file", [
-				{
-					name: 'Download info',
-					type: 'n8n-nodes-base.httpRequest',
-					typeVersion: 4.2,
-					credentials: { dingTalkApi: build.APP_CREDENTIAL },
-					parameters: {
-						method: 'POST',
-						url: `${emulator.baseUrl}/v1.0/storage/spaces/${SPACE}/dentries/1001/downloadInfos/query?unionId=${emulator.unionId}`,
-						authentication: 'predefinedCredentialType',
-						nodeCredentialType: 'dingTalkApi',
-						sendBody: true,
-						specifyBody: 'json',
-						jsonBody: '{"option": {}}',
-						options: {},
+			workflow: chainWorkflow(
+				'dtStressHttp0001',
+				"stress control: n8n's HTTP Request downloads the file",
+				[
+					{
+						name: 'Download info',
+						type: 'n8n-nodes-base.httpRequest',
+						typeVersion: 4.2,
+						credentials: { dingTalkApi: build.APP_CREDENTIAL },
+						parameters: {
+							method: 'POST',
+							url: `${emulator.baseUrl}/v1.0/storage/spaces/${SPACE}/dentries/1001/downloadInfos/query?unionId=${emulator.unionId}`,
+							authentication: 'predefinedCredentialType',
+							nodeCredentialType: 'dingTalkApi',
+							sendBody: true,
+							specifyBody: 'json',
+							jsonBody: '{"option": {}}',
+							options: {},
+						},
 					},
-				},
-				{
-					name: 'GET the file',
-					type: 'n8n-nodes-base.httpRequest',
-					typeVersion: 4.2,
-					parameters: {
-						url: '={{ $json.headerSignatureInfo.resourceUrls[0] }}',
-						sendHeaders: true,
-						specifyHeaders: 'json',
-						jsonHeaders: '={{ JSON.stringify($json.headerSignatureInfo.headers) }}',
-						options: { response: { response: { responseFormat: 'file' } } },
+					{
+						name: 'GET the file',
+						type: 'n8n-nodes-base.httpRequest',
+						typeVersion: 4.2,
+						parameters: {
+							url: '={{ $json.headerSignatureInfo.resourceUrls[0] }}',
+							sendHeaders: true,
+							specifyHeaders: 'json',
+							jsonHeaders: '={{ JSON.stringify($json.headerSignatureInfo.headers) }}',
+							options: { response: { response: { responseFormat: 'file' } } },
+						},
 					},
-				},
-			]),
+				],
+			),
 		},
 	];
 }
@@ -165,7 +230,13 @@ async function executeOnce(install, userFolder, workflowId, crashDir, env) {
 	// A free port for n8n 2.x's task broker: lanes, and anything else on the machine, run beside.
 	const brokerPort = await runner.freeBrokerPort();
 	const started = Date.now();
-	const result = await runner.n8n(install, userFolder, ['execute', `--id=${workflowId}`, '--rawOutput'], { N8N_RUNNERS_BROKER_PORT: brokerPort, ...env, NODE_OPTIONS: nodeOptions }, { cwd: crashDir, coreDumps: true });
+	const result = await runner.n8n(
+		install,
+		userFolder,
+		['execute', `--id=${workflowId}`, '--rawOutput'],
+		{ N8N_RUNNERS_BROKER_PORT: brokerPort, ...env, NODE_OPTIONS: nodeOptions },
+		{ cwd: crashDir, coreDumps: true },
+	);
 	return { ...result, seconds: (Date.now() - started) / 1000 };
 }
 
@@ -184,10 +255,20 @@ function printedSuccess(/** @type {string} */ stdout) {
  */
 function backtrace(nodeBinary, core) {
 	const { spawnSync } = require('node:child_process');
-	const result = spawnSync('gdb', ['-batch', '-ex', 'info threads', '-ex', 'thread apply all bt 30', nodeBinary, core], { encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
+	const result = spawnSync(
+		'gdb',
+		['-batch', '-ex', 'info threads', '-ex', 'thread apply all bt 30', nodeBinary, core],
+		{ encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * 1024 * 1024 },
+	);
 	if (result.error || typeof result.stdout !== 'string') return undefined;
 	const file = path.join(path.dirname(core), 'backtrace.txt');
-	fs.writeFileSync(file, result.stdout.split('\n').filter((line) => !/^\[New LWP|^warning: Unexpected size/.test(line)).join('\n'));
+	fs.writeFileSync(
+		file,
+		result.stdout
+			.split('\n')
+			.filter((line) => !/^\[New LWP|^warning: Unexpected size/.test(line))
+			.join('\n'),
+	);
 	return file;
 }
 
@@ -206,10 +287,15 @@ function endOf(/** @type {{code: number | null, signal: NodeJS.Signals | null}} 
  */
 async function runLane(options) {
 	const emulator = await startEmulator();
-	const work = fs.mkdtempSync(path.join(os.tmpdir(), `stress-exit-${options.label.replace(/\W+/g, '-')}-${options.lane}-`));
+	const work = fs.mkdtempSync(
+		path.join(os.tmpdir(), `stress-exit-${options.label.replace(/\W+/g, '-')}-${options.lane}-`),
+	);
 	const inputFolder = path.join(work, 'input');
 	fs.mkdirSync(inputFolder);
-	fs.writeFileSync(path.join(inputFolder, 'stress-upload.txt'), 'a small file uploaded by npm run stress:exit\n'.repeat(100));
+	fs.writeFileSync(
+		path.join(inputFolder, 'stress-upload.txt'),
+		'a small file uploaded by npm run stress:exit\n'.repeat(100),
+	);
 	const userFolder = runner.createUserFolder(options.tarball, path.join(work, 'user'));
 	// The same n8n, without this package.
 	const bareFolder = path.join(work, 'bare');
@@ -218,12 +304,25 @@ async function runLane(options) {
 	fs.mkdirSync(crashDir);
 	try {
 		await runner.importCredentials(options.install, userFolder, [build.credentialRecord(emulator)]);
-		const cases = workflowsFor(emulator, inputFolder).filter((each) => !options.only || options.only.some((name) => each.name.includes(name)));
-		for (const each of cases) await runner.importWorkflow(options.install, each.bare ? bareFolder : userFolder, each.workflow);
+		const cases = workflowsFor(emulator, inputFolder).filter(
+			(each) => !options.only || options.only.some((name) => each.name.includes(name)),
+		);
+		for (const each of cases)
+			await runner.importWorkflow(
+				options.install,
+				each.bare ? bareFolder : userFolder,
+				each.workflow,
+			);
 		for (let round = 1; round <= options.rounds; round++) {
 			for (const each of cases) {
 				each.before?.();
-				const result = await executeOnce(options.install, each.bare ? bareFolder : userFolder, each.workflow.id, crashDir, each.env ?? {});
+				const result = await executeOnce(
+					options.install,
+					each.bare ? bareFolder : userFolder,
+					each.workflow.id,
+					crashDir,
+					each.env ?? {},
+				);
 				const end = endOf(result);
 				const success = printedSuccess(result.stdout);
 				const key = `${end}${success ? '' : ' (no success printed)'}`;
@@ -232,7 +331,10 @@ async function runLane(options) {
 				options.counts.set(each.name, byEnd);
 				if (end !== '0' || !success) {
 					const left = fs.readdirSync(crashDir);
-					const kept = path.join(options.out, `${options.label.replace(/\W+/g, '-')}-${each.workflow.id}-lane${options.lane}-round${round}`);
+					const kept = path.join(
+						options.out,
+						`${options.label.replace(/\W+/g, '-')}-${each.workflow.id}-lane${options.lane}-round${round}`,
+					);
 					fs.mkdirSync(kept, { recursive: true });
 					fs.writeFileSync(path.join(kept, 'stdout.txt'), result.stdout);
 					fs.writeFileSync(path.join(kept, 'stderr.txt'), result.stderr);
@@ -241,11 +343,22 @@ async function runLane(options) {
 						const written = backtrace(options.install.nodeBinary, path.join(kept, core));
 						if (written && !options.keepCores) fs.rmSync(path.join(kept, core));
 					}
-					options.crashes.push({ runtime: options.label, workflow: each.name, round, end, success, kept, left });
-					console.log(`  ${options.label} ${each.name} round ${round}: ended ${end}${success ? ' after printing a successful execution' : ''}; kept in ${kept}${left.length ? ` (${left.join(', ')})` : ''}`);
+					options.crashes.push({
+						runtime: options.label,
+						workflow: each.name,
+						round,
+						end,
+						success,
+						kept,
+						left,
+					});
+					console.log(
+						`  ${options.label} ${each.name} round ${round}: ended ${end}${success ? ' after printing a successful execution' : ''}; kept in ${kept}${left.length ? ` (${left.join(', ')})` : ''}`,
+					);
 				}
 			}
-			if (round % 10 === 0 || round === options.rounds) console.log(`  ${options.label} lane ${options.lane}: round ${round}/${options.rounds}`);
+			if (round % 10 === 0 || round === options.rounds)
+				console.log(`  ${options.label} lane ${options.lane}: round ${round}/${options.rounds}`);
 		}
 	} finally {
 		await emulator.close();
@@ -255,10 +368,13 @@ async function runLane(options) {
 
 async function main() {
 	const options = parseArgs(process.argv.slice(2));
-	if (!fs.existsSync(path.join(__dirname, '..', 'dist', 'nodes'))) throw new Error('dist/ is missing: run `npm run build` first');
+	if (!fs.existsSync(path.join(__dirname, '..', 'dist', 'nodes')))
+		throw new Error('dist/ is missing: run `npm run build` first');
 	const tarball = runner.packPackage();
 	fs.mkdirSync(options.out, { recursive: true });
-	console.log(`core files: kernel.core_pattern = ${fs.readFileSync('/proc/sys/kernel/core_pattern', 'utf8').trim()} (ulimit -c unlimited per run)`);
+	console.log(
+		`core files: kernel.core_pattern = ${fs.readFileSync('/proc/sys/kernel/core_pattern', 'utf8').trim()} (ulimit -c unlimited per run)`,
+	);
 	/** @type {Record<string, {counts: Record<string, Record<string, number>>, seconds: number}>} */
 	const summary = {};
 	/** @type {object[]} */
@@ -273,11 +389,24 @@ async function main() {
 		const perLane = Math.ceil(options.runs / options.lanes);
 		await Promise.all(
 			Array.from({ length: options.lanes }, (_, lane) =>
-				runLane({ install, tarball, rounds: Math.min(perLane, options.runs - lane * perLane), only: options.only, lane: lane + 1, out: options.out, keepCores: options.keepCores, label, counts, crashes }),
+				runLane({
+					install,
+					tarball,
+					rounds: Math.min(perLane, options.runs - lane * perLane),
+					only: options.only,
+					lane: lane + 1,
+					out: options.out,
+					keepCores: options.keepCores,
+					label,
+					counts,
+					crashes,
+				}),
 			),
 		);
 		summary[label] = {
-			counts: Object.fromEntries([...counts].map(([name, byEnd]) => [name, Object.fromEntries(byEnd)])),
+			counts: Object.fromEntries(
+				[...counts].map(([name, byEnd]) => [name, Object.fromEntries(byEnd)]),
+			),
 			seconds: Math.round((Date.now() - started) / 1000),
 		};
 	}
@@ -287,10 +416,17 @@ async function main() {
 	for (const [label, { counts }] of Object.entries(summary)) {
 		for (const [name, byEnd] of Object.entries(counts)) {
 			const runs = Object.values(byEnd).reduce((sum, count) => sum + count, 0);
-			console.log(`| ${label} | ${name} | ${runs} | ${Object.entries(byEnd).map(([end, count]) => `exit ${end}: ${count}`).join(', ')} |`);
+			console.log(
+				`| ${label} | ${name} | ${runs} | ${Object.entries(byEnd)
+					.map(([end, count]) => `exit ${end}: ${count}`)
+					.join(', ')} |`,
+			);
 		}
 	}
-	const file = path.join(options.out, `summary-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+	const file = path.join(
+		options.out,
+		`summary-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
+	);
 	fs.writeFileSync(file, JSON.stringify({ options, summary, crashes }, null, 2));
 	console.log(`\n${crashes.length} abnormal end(s); summary in ${file}`);
 }

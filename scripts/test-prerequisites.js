@@ -25,7 +25,9 @@ const NEEDS = [
 
 /** @param {string} command */
 function onPath(command) {
-	return (process.env.PATH ?? '').split(path.delimiter).some((folder) => folder !== '' && isExecutable(path.join(folder, command)));
+	return (process.env.PATH ?? '')
+		.split(path.delimiter)
+		.some((folder) => folder !== '' && isExecutable(path.join(folder, command)));
 }
 
 /** @param {string} file */
@@ -42,7 +44,9 @@ function isExecutable(file) {
 function postgresBinaries() {
 	const base = '/usr/lib/postgresql';
 	if (!fs.existsSync(base)) return onPath('initdb');
-	return fs.readdirSync(base).some((major) => isExecutable(path.join(base, major, 'bin', 'initdb')));
+	return fs
+		.readdirSync(base)
+		.some((major) => isExecutable(path.join(base, major, 'bin', 'initdb')));
 }
 
 function isDebianLike() {
@@ -61,21 +65,35 @@ function main() {
 	const command = `apt-get update && apt-get install -y --no-install-recommends ${packages.join(' ')}`;
 	const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 	if (!isDebianLike() || !isRoot) {
-		console.error(`The tests need ${missing.map((need) => need.what).join(', ')}, which this machine lacks.`);
-		console.error(isDebianLike() ? `Install them (as root), then run npm test again:\n  sudo sh -c '${command}'` : `Install them with your system's package manager (Debian's names: ${packages.join(', ')}), then run npm test again.`);
+		console.error(
+			`The tests need ${missing.map((need) => need.what).join(', ')}, which this machine lacks.`,
+		);
+		console.error(
+			isDebianLike()
+				? `Install them (as root), then run npm test again:\n  sudo sh -c '${command}'`
+				: `Install them with your system's package manager (Debian's names: ${packages.join(', ')}), then run npm test again.`,
+		);
 		process.exit(1);
 	}
 	console.log(`[test-prerequisites] installing ${packages.join(' ')} (Debian's packages)`);
 	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 	execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-	const install = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: 'inherit', env });
+	const install = spawnSync(
+		'apt-get',
+		['install', '-y', '-qq', '--no-install-recommends', ...packages],
+		{ stdio: 'inherit', env },
+	);
 	if (install.status !== 0) {
-		console.error(`[test-prerequisites] apt-get install failed (exit ${install.status}); run it yourself:\n  ${command}`);
+		console.error(
+			`[test-prerequisites] apt-get install failed (exit ${install.status}); run it yourself:\n  ${command}`,
+		);
 		process.exit(1);
 	}
 	const still = NEEDS.filter((need) => !need.present());
 	if (still.length > 0) {
-		console.error(`[test-prerequisites] still missing after apt-get: ${still.map((need) => need.what).join(', ')}`);
+		console.error(
+			`[test-prerequisites] still missing after apt-get: ${still.map((need) => need.what).join(', ')}`,
+		);
 		process.exit(1);
 	}
 }

@@ -25,7 +25,12 @@ const EXAMPLES = path.join(__dirname, '..', 'examples');
  * single number), but each entry of Poll Times is its own schedule, and a custom
  * cron fixed on one second is a once-a-minute schedule: four of them poll every 15 s.
  */
-const FAST_POLLS = { item: [0, 15, 30, 45].map((second) => ({ mode: 'custom', cronExpression: `${second} * * * * *` })) };
+const FAST_POLLS = {
+	item: [0, 15, 30, 45].map((second) => ({
+		mode: 'custom',
+		cronExpression: `${second} * * * * *`,
+	})),
+};
 
 /** The credential every example and test workflow names. */
 const APP_CREDENTIAL = { id: 'dtCredentialApp1', name: 'DingTalk API' };
@@ -48,8 +53,18 @@ const SCRIPTED_MODEL = 'scripted-model';
 function credentialRecord(emulator, as = {}) {
 	const data = as.accessToken
 		? { authentication: 'accessToken', accessToken: as.accessToken, baseUrl: emulator.baseUrl }
-		: { authentication: 'appCredentials', appKey: emulator.appKey, appSecret: emulator.appSecret, baseUrl: emulator.baseUrl };
-	return { id: as.id ?? APP_CREDENTIAL.id, name: as.name ?? APP_CREDENTIAL.name, type: 'dingTalkApi', data };
+		: {
+				authentication: 'appCredentials',
+				appKey: emulator.appKey,
+				appSecret: emulator.appSecret,
+				baseUrl: emulator.baseUrl,
+			};
+	return {
+		id: as.id ?? APP_CREDENTIAL.id,
+		name: as.name ?? APP_CREDENTIAL.name,
+		type: 'dingTalkApi',
+		data,
+	};
 }
 
 /**
@@ -58,7 +73,11 @@ function credentialRecord(emulator, as = {}) {
  * @param {string} url e.g. http://127.0.0.1:PORT/v1
  */
 function modelCredentialRecord(url) {
-	return { ...MODEL_CREDENTIAL, type: 'openAiApi', data: { apiKey: 'sk-scripted-model-not-a-secret', url } };
+	return {
+		...MODEL_CREDENTIAL,
+		type: 'openAiApi',
+		data: { apiKey: 'sk-scripted-model-not-a-secret', url },
+	};
 }
 
 /**
@@ -95,15 +114,27 @@ function locator(value, mode = 'id') {
  */
 function chainWorkflow(id, name, nodes) {
 	/** @type {WorkflowNode[]} */
-	const all = [{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} }, ...nodes];
+	const all = [
+		{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} },
+		...nodes,
+	];
 	/** @type {Record<string, unknown>} */
 	const connections = {};
 	all.forEach((node, index) => {
 		node.id = `${id}-${index}`;
 		node.position = [index * 240, 0];
-		if (index > 0) connections[all[index - 1].name] = { main: [[{ node: node.name, type: 'main', index: 0 }]] };
+		if (index > 0)
+			connections[all[index - 1].name] = { main: [[{ node: node.name, type: 'main', index: 0 }]] };
 	});
-	return { id, name, nodes: all, connections, settings: { executionOrder: 'v1' }, active: false, pinData: {} };
+	return {
+		id,
+		name,
+		nodes: all,
+		connections,
+		settings: { executionOrder: 'v1' },
+		active: false,
+		pinData: {},
+	};
 }
 
 /**
@@ -113,13 +144,30 @@ function chainWorkflow(id, name, nodes) {
  */
 function fanOutWorkflow(id, name, nodes) {
 	/** @type {WorkflowNode} */
-	const start = { id: `${id}-0`, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
+	const start = {
+		id: `${id}-0`,
+		name: 'Start',
+		type: 'n8n-nodes-base.manualTrigger',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
 	nodes.forEach((node, index) => {
 		node.id = `${id}-${index + 1}`;
 		node.position = [240, index * 160];
 	});
-	const connections = { Start: { main: [nodes.map((node) => ({ node: node.name, type: 'main', index: 0 }))] } };
-	return { id, name, nodes: [start, ...nodes], connections, settings: { executionOrder: 'v1' }, active: false, pinData: {} };
+	const connections = {
+		Start: { main: [nodes.map((node) => ({ node: node.name, type: 'main', index: 0 }))] },
+	};
+	return {
+		id,
+		name,
+		nodes: [start, ...nodes],
+		connections,
+		settings: { executionOrder: 'v1' },
+		active: false,
+		pinData: {},
+	};
 }
 
 /**
@@ -154,7 +202,8 @@ function webhookWorkflow(id, name, webhookPath, nodes, options = {}) {
 	all.forEach((node, index) => {
 		node.id = `${id}-${index}`;
 		node.position = [index * 240, 0];
-		if (index > 0) connections[all[index - 1].name] = { main: [[{ node: node.name, type: 'main', index: 0 }]] };
+		if (index > 0)
+			connections[all[index - 1].name] = { main: [[{ node: node.name, type: 'main', index: 0 }]] };
 	});
 	return { ...workflow, nodes: all, connections };
 }
@@ -164,7 +213,13 @@ function webhookWorkflow(id, name, webhookPath, nodes, options = {}) {
  * @param {EmulatorLike} emulator @param {string} folderId @param {Record<string, unknown>} options
  */
 function watchParameters(emulator, folderId, options) {
-	return { spaceId: locator(EMULATOR_DEFAULTS.spaceId), folderId: locator(folderId), unionId: emulator.unionId, events: ['created', 'updated', 'deleted'], options };
+	return {
+		spaceId: locator(EMULATOR_DEFAULTS.spaceId),
+		folderId: locator(folderId),
+		unionId: emulator.unionId,
+		events: ['created', 'updated', 'deleted'],
+		options,
+	};
 }
 
 /**
@@ -179,7 +234,10 @@ function triggerToRecorder(id, emulator, folderId, recorderUrl, options = {}) {
 	return toRecorder(
 		id,
 		'DingTalk Storage Trigger → recorder',
-		dingTalkNode('trigger', 'DingTalk Trigger', { pollTimes: FAST_POLLS, ...watchParameters(emulator, folderId, options) }),
+		dingTalkNode('trigger', 'DingTalk Trigger', {
+			pollTimes: FAST_POLLS,
+			...watchParameters(emulator, folderId, options),
+		}),
 		recorderUrl,
 		'',
 	);
@@ -221,15 +279,16 @@ function toRecorder(id, name, trigger, recorderUrl, extraFields) {
 				url: recorderUrl,
 				sendBody: true,
 				specifyBody: 'json',
-				jsonBody:
-					`={{ JSON.stringify({${extraFields} event: $json.event, dentryId: $json.dentryId, name: $json.name, changes: $json.changes, eventId: $json.eventId, downloadError: $json.downloadError ? $json.downloadError.code : null, hasFile: $binary.data !== undefined }) }}`,
+				jsonBody: `={{ JSON.stringify({${extraFields} event: $json.event, dentryId: $json.dentryId, name: $json.name, changes: $json.changes, eventId: $json.eventId, downloadError: $json.downloadError ? $json.downloadError.code : null, hasFile: $binary.data !== undefined }) }}`,
 				options: {},
 			},
 		},
 	]);
 	// The trigger starts the workflow: no Manual Trigger in front of it.
 	workflow.nodes = workflow.nodes.slice(1);
-	workflow.connections = { 'DingTalk Trigger': { main: [[{ node: 'Record', type: 'main', index: 0 }]] } };
+	workflow.connections = {
+		'DingTalk Trigger': { main: [[{ node: 'Record', type: 'main', index: 0 }]] },
+	};
 	return workflow;
 }
 
@@ -246,17 +305,33 @@ function agentWorkflow(id, name, emulator, question, extraTools = []) {
 	const chat = example.nodes.find((node) => node.type === '@n8n/n8n-nodes-langchain.chatTrigger');
 	const agent = example.nodes.find((node) => node.type === '@n8n/n8n-nodes-langchain.agent');
 	if (!chat || !agent) throw new Error('the agent example has no Chat Trigger or no AI Agent');
-	const start = { id: `${id}-start`, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
+	const start = {
+		id: `${id}-start`,
+		name: 'Start',
+		type: 'n8n-nodes-base.manualTrigger',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
 	agent.parameters = { ...agent.parameters, promptType: 'define', text: question };
 	/** @type {Record<string, any>} */
-	const connections = { ...example.connections, Start: { main: [[{ node: agent.name, type: 'main', index: 0 }]] } };
+	const connections = {
+		...example.connections,
+		Start: { main: [[{ node: agent.name, type: 'main', index: 0 }]] },
+	};
 	delete connections[chat.name];
 	extraTools.forEach((tool, index) => {
 		tool.id = `${id}-tool-${index}`;
 		tool.position = [480 + index * 160, 320];
 		connections[tool.name] = { ai_tool: [[{ node: agent.name, type: 'ai_tool', index: 0 }]] };
 	});
-	return { ...example, id, name, nodes: [start, ...example.nodes.filter((node) => node !== chat), ...extraTools], connections };
+	return {
+		...example,
+		id,
+		name,
+		nodes: [start, ...example.nodes.filter((node) => node !== chat), ...extraTools],
+		connections,
+	};
 }
 
 /**
@@ -284,9 +359,13 @@ function placeholders(emulator) {
  * @returns {unknown}
  */
 function replaceIn(value, table) {
-	if (typeof value === 'string') return value.replace(/YOUR_[A-Z_]+/g, (word) => table[word] ?? word);
+	if (typeof value === 'string')
+		return value.replace(/YOUR_[A-Z_]+/g, (word) => table[word] ?? word);
 	if (Array.isArray(value)) return value.map((each) => replaceIn(each, table));
-	if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, each]) => [key, replaceIn(each, table)]));
+	if (value && typeof value === 'object')
+		return Object.fromEntries(
+			Object.entries(value).map(([key, each]) => [key, replaceIn(each, table)]),
+		);
 	return value;
 }
 
@@ -297,7 +376,9 @@ function replaceIn(value, table) {
  * @returns {Workflow}
  */
 function exampleFor(file, emulator) {
-	const workflow = /** @type {Workflow} */ (JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8')));
+	const workflow = /** @type {Workflow} */ (
+		JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8'))
+	);
 	return /** @type {Workflow} */ (replaceIn(workflow, placeholders(emulator)));
 }
 

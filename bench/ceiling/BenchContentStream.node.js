@@ -37,7 +37,11 @@ class BenchContentStream {
 				yield fresh ? Buffer.allocUnsafe(length) : block.subarray(0, length);
 			}
 		}
-		const binary = await this.helpers.prepareBinaryData(Readable.from(bytes(), { objectMode: false }), 'ceiling.bin', 'application/octet-stream');
+		const binary = await this.helpers.prepareBinaryData(
+			Readable.from(bytes(), { objectMode: false }),
+			'ceiling.bin',
+			'application/octet-stream',
+		);
 		return [[{ json: { size }, binary: { data: binary } }]];
 	}
 }

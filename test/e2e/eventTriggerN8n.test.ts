@@ -16,11 +16,10 @@ import { createServer, type Server } from 'node:http';
 import { EMULATOR_DEFAULTS, startEmulator } from '../../emulator';
 import { startRecorder, waitFor, N8N_MATRIX } from '../harness/realN8n';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { ensureN8n } = require('../../scripts/e2e/n8n-install') as typeof import('../../scripts/e2e/n8n-install');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const runner = require('../../scripts/e2e/n8n-runner') as typeof import('../../scripts/e2e/n8n-runner');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ensureN8n } =
+	require('../../scripts/e2e/n8n-install') as typeof import('../../scripts/e2e/n8n-install');
+const runner =
+	require('../../scripts/e2e/n8n-runner') as typeof import('../../scripts/e2e/n8n-runner');
 const build = require('../../scripts/workflows') as typeof import('../../scripts/workflows');
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
@@ -50,13 +49,20 @@ async function startChat(): Promise<{ url: string; posted: Posted[]; close: () =
 		const chunks: Buffer[] = [];
 		req.on('data', (chunk: Buffer) => chunks.push(chunk));
 		req.on('end', () => {
-			posted.push({ contentType: String(req.headers['content-type'] ?? ''), body: Buffer.concat(chunks) });
+			posted.push({
+				contentType: String(req.headers['content-type'] ?? ''),
+				body: Buffer.concat(chunks),
+			});
 			res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const { port } = server.address() as { port: number };
-	return { url: `http://127.0.0.1:${port}/chat`, posted, close: async () => await new Promise<void>((resolve) => server.close(() => resolve())) };
+	return {
+		url: `http://127.0.0.1:${port}/chat`,
+		posted,
+		close: async () => await new Promise<void>((resolve) => server.close(() => resolve())),
+	};
 }
 
 /** The parts of a multipart/form-data body, by field name: their headers' text and their bytes. */
@@ -94,11 +100,21 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		let archiveId: string;
 		let chat: Awaited<ReturnType<typeof startChat>>;
 
-		const summary = (items: Received[]) => items.map((item) => [item.workflow, item.event, item.name, item.changes, item.source]);
+		const summary = (items: Received[]) =>
+			items.map((item) => [item.workflow, item.event, item.name, item.changes, item.source]);
 		/** Listings of a folder so far (the reconciles). */
-		const listings = (folderId: string) => emulator.log.filter((entry) => entry.path.includes('/dentries?') && entry.path.includes(`parentId=${folderId}`) && entry.status === 200).length;
+		const listings = (folderId: string) =>
+			emulator.log.filter(
+				(entry) =>
+					entry.path.includes('/dentries?') &&
+					entry.path.includes(`parentId=${folderId}`) &&
+					entry.status === 200,
+			).length;
 		/** Both triggers active: one connection open, both folders listed once more than `before`. */
-		const active = (before: { inbox: number; archive: number }) => emulator.stream.connections().length === 1 && listings(inboxId) > before.inbox && listings(archiveId) > before.archive;
+		const active = (before: { inbox: number; archive: number }) =>
+			emulator.stream.connections().length === 1 &&
+			listings(inboxId) > before.inbox &&
+			listings(archiveId) > before.archive;
 		const counts = () => ({ inbox: listings(inboxId), archive: listings(archiveId) });
 
 		beforeAll(async () => {
@@ -106,8 +122,12 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			emulator = await startEmulator();
 			recorder = await startRecorder<Received>();
 			chat = await startChat();
-			inboxId = (emulator.drive.createFolder(SPACE, '0', '收件箱-e2e', 'AUTO_RENAME') as { id: string }).id;
-			archiveId = (emulator.drive.createFolder(SPACE, '0', '归档-e2e', 'AUTO_RENAME') as { id: string }).id;
+			inboxId = (
+				emulator.drive.createFolder(SPACE, '0', '收件箱-e2e', 'AUTO_RENAME') as { id: string }
+			).id;
+			archiveId = (
+				emulator.drive.createFolder(SPACE, '0', '归档-e2e', 'AUTO_RENAME') as { id: string }
+			).id;
 			emulator.drive.addFile(SPACE, inboxId, 'existing.pdf');
 			emulator.drive.addFile(SPACE, archiveId, 'old.pdf');
 			userFolder = runner.createUserFolder(runner.packPackage());
@@ -115,14 +135,22 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			const workflows = [
 				build.eventTriggerToRecorder('dtE2eEventsInbox', 'inbox', emulator, inboxId, recorder.url),
 				// n8n keeps static data only for IDs of at most 16 characters (as it makes them).
-				build.eventTriggerToRecorder('dtE2eEventsArchv', 'archive', emulator, archiveId, recorder.url),
+				build.eventTriggerToRecorder(
+					'dtE2eEventsArchv',
+					'archive',
+					emulator,
+					archiveId,
+					recorder.url,
+				),
 				build.exampleFor('contract-to-chat.workflow.json', emulator),
 			];
 			for (const node of workflows[2].nodes) {
-				if (typeof node.parameters.url === 'string') node.parameters.url = node.parameters.url.replace('YOUR_CHAT_WEBHOOK_URL', chat.url);
+				if (typeof node.parameters.url === 'string')
+					node.parameters.url = node.parameters.url.replace('YOUR_CHAT_WEBHOOK_URL', chat.url);
 			}
 			await runner.importWorkflows(install, userFolder, workflows);
-			for (const workflow of workflows) await runner.activateWorkflow(install, userFolder, workflow.id);
+			for (const workflow of workflows)
+				await runner.activateWorkflow(install, userFolder, workflow.id);
 		}, 30 * 60_000);
 
 		afterAll(async () => {
@@ -132,84 +160,142 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 		});
 
-		test('each workflow gets exactly its changes within seconds, over one connection; a dropped connection; a restart with changes made meanwhile', async () => {
-			let before = counts();
-			let n8n = await runner.startN8n(install, userFolder);
-			try {
-				await waitFor('both triggers active', () => active(before), 120_000, n8n.output);
-				expect(emulator.stream.subscriptions()).toEqual([`SPACE:${SPACE}`]);
-				// The baseline: nothing.
-				await new Promise((resolve) => setTimeout(resolve, 1_000));
-				expect(recorder.received).toEqual([]);
+		test(
+			'each workflow gets exactly its changes within seconds, over one connection; a dropped connection; a restart with changes made meanwhile',
+			async () => {
+				let before = counts();
+				let n8n = await runner.startN8n(install, userFolder);
+				try {
+					await waitFor('both triggers active', () => active(before), 120_000, n8n.output);
+					expect(emulator.stream.subscriptions()).toEqual([`SPACE:${SPACE}`]);
+					// The baseline: nothing.
+					await new Promise((resolve) => setTimeout(resolve, 1_000));
+					expect(recorder.received).toEqual([]);
 
-				const changedAt = Date.now();
-				const report = emulator.drive.addFile(SPACE, inboxId, '报告.pdf') as { id: string };
-				emulator.drive.addFile(SPACE, archiveId, 'contract.docx');
-				// (An edit before the creation is read would be reported once, as the file's latest state.)
-				await waitFor('the two creations', () => recorder.received.length >= 2, 60_000, n8n.output);
-				emulator.drive.editFile(report.id);
-				await waitFor('the three changes', () => recorder.received.length >= 3, 60_000, () => `${n8n.output()}\nreceived: ${JSON.stringify(recorder.received)}\ndeliveries: ${JSON.stringify(emulator.stream.deliveries())}\nlog: ${JSON.stringify(emulator.log.slice(-8).map((entry) => [entry.method, entry.path, entry.status]))}`);
-				const seconds = (Date.now() - changedAt) / 1000;
-				console.log(`n8n ${install.version}: three changes delivered ${seconds.toFixed(1)} s after they were made`);
-				expect(summary(recorder.received).sort()).toEqual([
-					['archive', 'created', 'contract.docx', [], 'stream'],
-					['inbox', 'created', '报告.pdf', [], 'stream'],
-					['inbox', 'updated', '报告.pdf', ['content'], 'stream'],
+					const changedAt = Date.now();
+					const report = emulator.drive.addFile(SPACE, inboxId, '报告.pdf') as { id: string };
+					emulator.drive.addFile(SPACE, archiveId, 'contract.docx');
+					// (An edit before the creation is read would be reported once, as the file's latest state.)
+					await waitFor(
+						'the two creations',
+						() => recorder.received.length >= 2,
+						60_000,
+						n8n.output,
+					);
+					emulator.drive.editFile(report.id);
+					await waitFor(
+						'the three changes',
+						() => recorder.received.length >= 3,
+						60_000,
+						() =>
+							`${n8n.output()}\nreceived: ${JSON.stringify(recorder.received)}\ndeliveries: ${JSON.stringify(emulator.stream.deliveries())}\nlog: ${JSON.stringify(emulator.log.slice(-8).map((entry) => [entry.method, entry.path, entry.status]))}`,
+					);
+					const seconds = (Date.now() - changedAt) / 1000;
+					console.log(
+						`n8n ${install.version}: three changes delivered ${seconds.toFixed(1)} s after they were made`,
+					);
+					expect(summary(recorder.received).sort()).toEqual([
+						['archive', 'created', 'contract.docx', [], 'stream'],
+						['inbox', 'created', '报告.pdf', [], 'stream'],
+						['inbox', 'updated', '报告.pdf', ['content'], 'stream'],
+					]);
+					expect(recorder.received.every((item) => item.operatorUnionId === emulator.unionId)).toBe(
+						true,
+					);
+					expect(emulator.stream.connections()).toHaveLength(1);
+					expect(emulator.stream.acks().length).toBeGreaterThanOrEqual(3);
+
+					// The example: a contract in /合同/2026 is posted to the chat with its bytes; a .txt is not.
+					emulator.drive.addFile(SPACE, '2009', 'not-a-contract.txt');
+					const contract = emulator.drive.addFile(SPACE, '2005', '合同-2026-e2e.pdf', {
+						size: 12_345,
+					}) as { id: string };
+					await waitFor('the chat post', () => chat.posted.length >= 1, 60_000, n8n.output);
+					await new Promise((resolve) => setTimeout(resolve, 1_000));
+					expect(chat.posted).toHaveLength(1);
+					const parts = multipartParts(chat.posted[0]);
+					expect(parts.content.bytes.toString('utf8')).toBe(
+						`新合同 / New contract: /合同/2026/合同-2026-e2e.pdf (12345 bytes), added by ${emulator.unionId}`,
+					);
+					expect(parts.file.headers).toContain('filename="合同-2026-e2e.pdf"');
+					expect(createHash('sha256').update(parts.file.bytes).digest('hex')).toBe(
+						emulator.sha256(contract.id),
+					);
+
+					// The gateway drops the connection: a new one, and the next event arrives.
+					const opened = emulator.stream.openedCount();
+					emulator.stream.dropConnections();
+					await waitFor(
+						'a new connection',
+						() =>
+							emulator.stream.openedCount() > opened && emulator.stream.connections().length === 1,
+						60_000,
+						n8n.output,
+					);
+					emulator.drive.addFile(SPACE, archiveId, 'after-drop.pdf');
+					await waitFor(
+						'the event after the drop',
+						() => recorder.received.length >= 4,
+						60_000,
+						n8n.output,
+					);
+					expect(summary(recorder.received.slice(3))).toEqual([
+						['archive', 'created', 'after-drop.pdf', [], 'stream'],
+					]);
+				} finally {
+					await n8n.stop();
+				}
+				expect(n8n.output()).not.toContain(emulator.appSecret);
+				await waitFor(
+					'the connection to close with n8n',
+					() => emulator.stream.connections().length === 0,
+					30_000,
+				);
+
+				// While n8n is down: events are lost by the gateway; the reconcile finds the changes.
+				emulator.drive.addFile(SPACE, inboxId, 'while-down.pdf');
+				emulator.drive.remove(
+					SPACE,
+					emulator.drive
+						.children(SPACE, archiveId)
+						.find((entry: { name: string }) => entry.name === 'old.pdf')!.id,
+					true,
+				);
+				const delivered = recorder.received.length;
+				before = counts();
+				n8n = await runner.startN8n(install, userFolder);
+				try {
+					await waitFor('both triggers active again', () => active(before), 120_000, n8n.output);
+					await waitFor(
+						'the changes made while n8n was down',
+						() => recorder.received.length >= delivered + 2,
+						60_000,
+						() => `${n8n.output()}\nreceived: ${JSON.stringify(summary(recorder.received))}`,
+					);
+					// One event after the restart too.
+					emulator.drive.addFile(SPACE, inboxId, 'after-restart.pdf');
+					await waitFor(
+						'the event after the restart',
+						() => recorder.received.length >= delivered + 3,
+						60_000,
+						n8n.output,
+					);
+					await new Promise((resolve) => setTimeout(resolve, 2_000));
+				} finally {
+					await n8n.stop();
+				}
+				expect(summary(recorder.received.slice(delivered)).sort()).toEqual([
+					['archive', 'deleted', 'old.pdf', [], 'reconcile'],
+					['inbox', 'created', 'after-restart.pdf', [], 'stream'],
+					['inbox', 'created', 'while-down.pdf', [], 'reconcile'],
 				]);
-				expect(recorder.received.every((item) => item.operatorUnionId === emulator.unionId)).toBe(true);
-				expect(emulator.stream.connections()).toHaveLength(1);
-				expect(emulator.stream.acks().length).toBeGreaterThanOrEqual(3);
-
-				// The example: a contract in /合同/2026 is posted to the chat with its bytes; a .txt is not.
-				emulator.drive.addFile(SPACE, '2009', 'not-a-contract.txt');
-				const contract = emulator.drive.addFile(SPACE, '2005', '合同-2026-e2e.pdf', { size: 12_345 }) as { id: string };
-				await waitFor('the chat post', () => chat.posted.length >= 1, 60_000, n8n.output);
-				await new Promise((resolve) => setTimeout(resolve, 1_000));
-				expect(chat.posted).toHaveLength(1);
-				const parts = multipartParts(chat.posted[0]);
-				expect(parts.content.bytes.toString('utf8')).toBe(`新合同 / New contract: /合同/2026/合同-2026-e2e.pdf (12345 bytes), added by ${emulator.unionId}`);
-				expect(parts.file.headers).toContain('filename="合同-2026-e2e.pdf"');
-				expect(createHash('sha256').update(parts.file.bytes).digest('hex')).toBe(emulator.sha256(contract.id));
-
-				// The gateway drops the connection: a new one, and the next event arrives.
-				const opened = emulator.stream.openedCount();
-				emulator.stream.dropConnections();
-				await waitFor('a new connection', () => emulator.stream.openedCount() > opened && emulator.stream.connections().length === 1, 60_000, n8n.output);
-				emulator.drive.addFile(SPACE, archiveId, 'after-drop.pdf');
-				await waitFor('the event after the drop', () => recorder.received.length >= 4, 60_000, n8n.output);
-				expect(summary(recorder.received.slice(3))).toEqual([['archive', 'created', 'after-drop.pdf', [], 'stream']]);
-			} finally {
-				await n8n.stop();
-			}
-			expect(n8n.output()).not.toContain(emulator.appSecret);
-			await waitFor('the connection to close with n8n', () => emulator.stream.connections().length === 0, 30_000);
-
-			// While n8n is down: events are lost by the gateway; the reconcile finds the changes.
-			emulator.drive.addFile(SPACE, inboxId, 'while-down.pdf');
-			emulator.drive.remove(SPACE, emulator.drive.children(SPACE, archiveId).find((entry: { name: string }) => entry.name === 'old.pdf')!.id, true);
-			const delivered = recorder.received.length;
-			before = counts();
-			n8n = await runner.startN8n(install, userFolder);
-			try {
-				await waitFor('both triggers active again', () => active(before), 120_000, n8n.output);
-				await waitFor('the changes made while n8n was down', () => recorder.received.length >= delivered + 2, 60_000, () => `${n8n.output()}\nreceived: ${JSON.stringify(summary(recorder.received))}`);
-				// One event after the restart too.
-				emulator.drive.addFile(SPACE, inboxId, 'after-restart.pdf');
-				await waitFor('the event after the restart', () => recorder.received.length >= delivered + 3, 60_000, n8n.output);
-				await new Promise((resolve) => setTimeout(resolve, 2_000));
-			} finally {
-				await n8n.stop();
-			}
-			expect(summary(recorder.received.slice(delivered)).sort()).toEqual([
-				['archive', 'deleted', 'old.pdf', [], 'reconcile'],
-				['inbox', 'created', 'after-restart.pdf', [], 'stream'],
-				['inbox', 'created', 'while-down.pdf', [], 'reconcile'],
-			]);
-			// Nothing twice.
-			const ids = recorder.received.map((item) => item.eventId);
-			expect(new Set(ids).size).toBe(ids.length);
-			expect(recorder.received).toHaveLength(delivered + 3);
-			expect(n8n.output()).not.toContain(emulator.appSecret);
-		}, 10 * 60_000);
+				// Nothing twice.
+				const ids = recorder.received.map((item) => item.eventId);
+				expect(new Set(ids).size).toBe(ids.length);
+				expect(recorder.received).toHaveLength(delivered + 3);
+				expect(n8n.output()).not.toContain(emulator.appSecret);
+			},
+			10 * 60_000,
+		);
 	});
 });

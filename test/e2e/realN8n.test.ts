@@ -17,22 +17,27 @@ import { writeInputFile, type InputFile } from '../harness/inputFiles';
 import { N8N_MATRIX } from '../harness/realN8n';
 
 // Plain JavaScript helpers shared with `npm run demo`, `npm run dev` and the benchmarks.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { ensureN8n } = require('../../scripts/e2e/n8n-install') as typeof import('../../scripts/e2e/n8n-install');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const runner = require('../../scripts/e2e/n8n-runner') as typeof import('../../scripts/e2e/n8n-runner');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ensureN8n } =
+	require('../../scripts/e2e/n8n-install') as typeof import('../../scripts/e2e/n8n-install');
+const runner =
+	require('../../scripts/e2e/n8n-runner') as typeof import('../../scripts/e2e/n8n-runner');
 const build = require('../../scripts/workflows') as typeof import('../../scripts/workflows');
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 type Install = Awaited<ReturnType<typeof ensureN8n>>;
 type Workflow = ReturnType<typeof build.chainWorkflow>;
 type WorkflowNode = Workflow['nodes'][number];
-type OutputItem = { json: Record<string, unknown>; binary?: Record<string, { id?: string; data: string; fileName?: string }>; pairedItem?: unknown };
+type OutputItem = {
+	json: Record<string, unknown>;
+	binary?: Record<string, { id?: string; data: string; fileName?: string }>;
+	pairedItem?: unknown;
+};
 
 const { dingTalkNode, locator, chainWorkflow, fanOutWorkflow } = build;
 const TOKEN_CREDENTIAL = { dingTalkApi: { id: 'dtCredentialTok1', name: 'DingTalk API (token)' } };
-const TLS_CREDENTIAL = { dingTalkApi: { id: 'dtCredentialTls1', name: 'DingTalk API (HTTPS storage)' } };
+const TLS_CREDENTIAL = {
+	dingTalkApi: { id: 'dtCredentialTls1', name: 'DingTalk API (HTTPS storage)' },
+};
 const SPACE = EMULATOR_DEFAULTS.spaceId;
 
 const skip1x = process.env.N8N_E2E_SKIP_1X === '1';
@@ -43,7 +48,11 @@ function sha256File(file: string) {
 }
 
 /** An example pointed at the emulator, with `patch` applied to each node. */
-function example(file: string, emulator: Emulator, patch: (node: WorkflowNode) => void = () => undefined): Workflow {
+function example(
+	file: string,
+	emulator: Emulator,
+	patch: (node: WorkflowNode) => void = () => undefined,
+): Workflow {
 	const workflow = build.exampleFor(file, emulator);
 	for (const node of workflow.nodes) patch(node);
 	return workflow;
@@ -77,7 +86,8 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 				for (const entry of each.log) {
 					const token = entry.headers['x-acs-dingtalk-access-token'];
 					if (typeof token === 'string') secrets.add(token);
-					if (entry.server === 'storage' && typeof entry.headers.authorization === 'string') secrets.add(entry.headers.authorization);
+					if (entry.server === 'storage' && typeof entry.headers.authorization === 'string')
+						secrets.add(entry.headers.authorization);
 				}
 			}
 		}
@@ -99,7 +109,9 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			for (const secret of secrets) expect(printed).not.toContain(secret);
 			const items = runner.nodeOutput(result.data, nodeName) as OutputItem[] | undefined;
 			if (!items) {
-				throw new Error(`"${nodeName}" has no run data (n8n exit ${result.code}).\nstdout:\n${result.stdout.slice(-3000)}\nstderr:\n${result.stderr.slice(-3000)}`);
+				throw new Error(
+					`"${nodeName}" has no run data (n8n exit ${result.code}).\nstdout:\n${result.stdout.slice(-3000)}\nstderr:\n${result.stderr.slice(-3000)}`,
+				);
 			}
 			return { items, result };
 		}
@@ -126,63 +138,155 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			}
 			await runner.importCredentials(install, userFolder, [
 				build.credentialRecord(emulator),
-				build.credentialRecord(emulator, { id: 'dtCredentialTok1', name: 'DingTalk API (token)', accessToken: emulator.issueToken() }),
-				build.credentialRecord(tlsEmulator, { id: 'dtCredentialTls1', name: 'DingTalk API (HTTPS storage)' }),
+				build.credentialRecord(emulator, {
+					id: 'dtCredentialTok1',
+					name: 'DingTalk API (token)',
+					accessToken: emulator.issueToken(),
+				}),
+				build.credentialRecord(tlsEmulator, {
+					id: 'dtCredentialTls1',
+					name: 'DingTalk API (HTTPS storage)',
+				}),
 			]);
 
-			const download = (name: string, parameters: Record<string, unknown>, credentials?: Record<string, unknown>) =>
-				dingTalkNode('download', name, { operation: 'download', spaceId: SPACE, unionId: emulator.unionId, binaryPropertyName: 'data', ...parameters }, credentials ? { credentials } : {});
-			const storage = (name: string, resource: string, operation: string, parameters: Record<string, unknown> = {}) =>
-				dingTalkNode('storage', name, { resource, operation, spaceId: locator(SPACE), unionId: emulator.unionId, ...parameters });
+			const download = (
+				name: string,
+				parameters: Record<string, unknown>,
+				credentials?: Record<string, unknown>,
+			) =>
+				dingTalkNode(
+					'download',
+					name,
+					{
+						operation: 'download',
+						spaceId: SPACE,
+						unionId: emulator.unionId,
+						binaryPropertyName: 'data',
+						...parameters,
+					},
+					credentials ? { credentials } : {},
+				);
+			const storage = (
+				name: string,
+				resource: string,
+				operation: string,
+				parameters: Record<string, unknown> = {},
+			) =>
+				dingTalkNode('storage', name, {
+					resource,
+					operation,
+					spaceId: locator(SPACE),
+					unionId: emulator.unionId,
+					...parameters,
+				});
 
 			workflows.push(
 				example('download-file.workflow.json', emulator),
 				example('download-list.workflow.json', emulator, (node) => {
 					if (node.type === 'n8n-nodes-base.code') {
-						node.parameters.jsCode = "return [{ json: { spaceId: '1000', dentryId: '1002' } }, { json: { spaceId: '1000', dentryId: 'no-such-file' } }, { json: { spaceId: '1000', dentryId: '1005' } }];";
+						node.parameters.jsCode =
+							"return [{ json: { spaceId: '1000', dentryId: '1002' } }, { json: { spaceId: '1000', dentryId: 'no-such-file' } }, { json: { spaceId: '1000', dentryId: '1005' } }];";
 					}
 				}),
 				example('nightly-copy.workflow.json', emulator, (node) => {
-					if (node.type === 'n8n-nodes-base.code') node.parameters.jsCode = "return [{ json: { dentryId: '1001' } }, { json: { dentryId: '1004' } }];";
-					if (node.type === 'n8n-nodes-base.readWriteFile') node.parameters.fileName = `=${outDir}/{{ $json.fileName }}`;
+					if (node.type === 'n8n-nodes-base.code')
+						node.parameters.jsCode =
+							"return [{ json: { dentryId: '1001' } }, { json: { dentryId: '1004' } }];";
+					if (node.type === 'n8n-nodes-base.readWriteFile')
+						node.parameters.fileName = `=${outDir}/{{ $json.fileName }}`;
 				}),
 				example('download-pdfs-in-tree.workflow.json', emulator, (node) => {
-					if (node.type === 'n8n-nodes-base.readWriteFile') node.parameters.fileName = `=${pdfDir}/{{ $json.fileName }}`;
+					if (node.type === 'n8n-nodes-base.readWriteFile')
+						node.parameters.fileName = `=${pdfDir}/{{ $json.fileName }}`;
 				}),
 				example('monthly-folder-copy.workflow.json', emulator),
 				example('upload-new-files.workflow.json', emulator, (node) => {
-					if (node.type === 'n8n-nodes-base.readWriteFile') node.parameters.fileSelector = `${outbox}/*`;
+					if (node.type === 'n8n-nodes-base.readWriteFile')
+						node.parameters.fileSelector = `${outbox}/*`;
 				}),
 				// Read/Write Files from Disk → upload → DingTalk Storage Download: the bytes come back.
 				chainWorkflow('dtE2eUploadRound', 'upload round trip', [
-					{ name: 'Read files', type: 'n8n-nodes-base.readWriteFile', typeVersion: 1, parameters: { operation: 'read', fileSelector: `${roundTrip}/*`, options: {} } },
-					storage('Upload', 'file', 'upload', { folderId: locator('2009'), binaryPropertyName: 'data', options: { partSize: 4 * 1024 * 1024 } }),
-					download('DingTalk Storage Download', { spaceId: '={{ $json.spaceId }}', dentryId: '={{ $json.dentryId }}' }),
-					{ name: 'Write to disk', type: 'n8n-nodes-base.readWriteFile', typeVersion: 1, parameters: { operation: 'write', fileName: `=${roundTripOut}/{{ $json.fileName }}`, dataPropertyName: 'data', options: {} } },
+					{
+						name: 'Read files',
+						type: 'n8n-nodes-base.readWriteFile',
+						typeVersion: 1,
+						parameters: { operation: 'read', fileSelector: `${roundTrip}/*`, options: {} },
+					},
+					storage('Upload', 'file', 'upload', {
+						folderId: locator('2009'),
+						binaryPropertyName: 'data',
+						options: { partSize: 4 * 1024 * 1024 },
+					}),
+					download('DingTalk Storage Download', {
+						spaceId: '={{ $json.spaceId }}',
+						dentryId: '={{ $json.dentryId }}',
+					}),
+					{
+						name: 'Write to disk',
+						type: 'n8n-nodes-base.readWriteFile',
+						typeVersion: 1,
+						parameters: {
+							operation: 'write',
+							fileName: `=${roundTripOut}/{{ $json.fileName }}`,
+							dataPropertyName: 'data',
+							options: {},
+						},
+					},
 				]),
 				chainWorkflow('dtE2eTokenMode01', 'token mode, range', [
-					download('DingTalk Storage Download', { dentryId: '1005', options: { range: 'bytes=1000-1999' } }, TOKEN_CREDENTIAL),
+					download(
+						'DingTalk Storage Download',
+						{ dentryId: '1005', options: { range: 'bytes=1000-1999' } },
+						TOKEN_CREDENTIAL,
+					),
 				]),
-				chainWorkflow('dtE2eDownldInfo1', 'download info', [dingTalkNode('download', 'DingTalk Storage Download', { operation: 'getDownloadInfo', spaceId: SPACE, dentryId: '1001', unionId: emulator.unionId })]),
+				chainWorkflow('dtE2eDownldInfo1', 'download info', [
+					dingTalkNode('download', 'DingTalk Storage Download', {
+						operation: 'getDownloadInfo',
+						spaceId: SPACE,
+						dentryId: '1001',
+						unionId: emulator.unionId,
+					}),
+				]),
 				// The DingTalk Storage node's reads: pickers as the editor saves them (__rl) and as plain strings.
 				fanOutWorkflow('dtE2eStoreReads', 'DingTalk Storage: reads', [
 					storage('Get by plain ID', 'file', 'get', { spaceId: SPACE, dentryId: '1004' }),
-					storage('Get by path', 'file', 'get', { dentryId: locator('/合同/2026/合同-2026年度采购.pdf', 'path') }),
+					storage('Get by path', 'file', 'get', {
+						dentryId: locator('/合同/2026/合同-2026年度采购.pdf', 'path'),
+					}),
 					storage('Get from list', 'file', 'get', { dentryId: locator('1002', 'list') }),
 					storage('List the root', 'folder', 'list', { folderId: locator('0') }),
-					storage('List all monthly reports', 'folder', 'list', { folderId: locator('/报表/月报', 'path'), returnAll: true }),
-					storage('List versions', 'file', 'listVersions', { dentryId: locator('1001'), returnAll: true }),
+					storage('List all monthly reports', 'folder', 'list', {
+						folderId: locator('/报表/月报', 'path'),
+						returnAll: true,
+					}),
+					storage('List versions', 'file', 'listVersions', {
+						dentryId: locator('1001'),
+						returnAll: true,
+					}),
 					storage('Get the space', 'space', 'get'),
 					storage('List the spaces', 'space', 'list', { returnAll: true }),
-					storage('Download by path', 'file', 'download', { dentryId: locator('/设计/设计稿 v2.zip', 'path'), binaryPropertyName: 'data' }),
+					storage('Download by path', 'file', 'download', {
+						dentryId: locator('/设计/设计稿 v2.zip', 'path'),
+						binaryPropertyName: 'data',
+					}),
 				]),
 				// Its changes, one after the other, each naming the folder the first one made.
 				chainWorkflow('dtE2eStoreWrite', 'DingTalk Storage: changes', [
 					storage('Create', 'folder', 'create', { folderId: locator('2009'), name: 'e2e' }),
 					storage('Create again', 'folder', 'create', { folderId: locator('2009'), name: 'e2e' }),
-					storage('Rename', 'folder', 'rename', { folderId: locator("={{ $('Create').first().json.dentryId }}"), newName: 'e2e-renamed' }),
-					storage('Copy a folder into it', 'folder', 'copy', { folderId: locator('/合同', 'path'), targetFolderId: locator("={{ $('Create').first().json.dentryId }}") }),
-					storage('Move a file into it', 'file', 'move', { dentryId: locator('1004'), targetFolderId: locator('/空文件夹/e2e-renamed', 'path') }),
+					storage('Rename', 'folder', 'rename', {
+						folderId: locator("={{ $('Create').first().json.dentryId }}"),
+						newName: 'e2e-renamed',
+					}),
+					storage('Copy a folder into it', 'folder', 'copy', {
+						folderId: locator('/合同', 'path'),
+						targetFolderId: locator("={{ $('Create').first().json.dentryId }}"),
+					}),
+					storage('Move a file into it', 'file', 'move', {
+						dentryId: locator('1004'),
+						targetFolderId: locator('/空文件夹/e2e-renamed', 'path'),
+					}),
 					storage('Delete a file', 'file', 'delete', { dentryId: locator('1006') }),
 				]),
 				chainWorkflow('dtE2eHttpReqst01', 'HTTP Request with the DingTalk credential', [
@@ -205,16 +309,26 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 				]),
 			);
 			// Over HTTPS the body arrives in TLS-record-sized chunks: gathered before n8n writes them.
-			for (const [id, parallelConnections] of [['dtE2eHttpsOne001', 1], ['dtE2eHttpsPar001', 3]] as const) {
+			for (const [id, parallelConnections] of [
+				['dtE2eHttpsOne001', 1],
+				['dtE2eHttpsPar001', 3],
+			] as const) {
 				workflows.push(
 					chainWorkflow(id, `HTTPS storage, ${parallelConnections} connection(s)`, [
 						{
 							name: 'Files',
 							type: 'n8n-nodes-base.code',
 							typeVersion: 2,
-							parameters: { jsCode: "return [{ json: { dentryId: '1005' } }, { json: { dentryId: 'gen-20000003' } }];" },
+							parameters: {
+								jsCode:
+									"return [{ json: { dentryId: '1005' } }, { json: { dentryId: 'gen-20000003' } }];",
+							},
 						},
-						download('DingTalk Storage Download', { dentryId: '={{ $json.dentryId }}', options: { parallelConnections } }, TLS_CREDENTIAL),
+						download(
+							'DingTalk Storage Download',
+							{ dentryId: '={{ $json.dentryId }}', options: { parallelConnections } },
+							TLS_CREDENTIAL,
+						),
 					]),
 				);
 			}
@@ -228,24 +342,34 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 			if (outDir) rmSync(outDir, { recursive: true, force: true });
 			if (pdfDir) rmSync(pdfDir, { recursive: true, force: true });
-			for (const folder of [outbox, roundTrip, roundTripOut]) if (folder) rmSync(folder, { recursive: true, force: true });
+			for (const folder of [outbox, roundTrip, roundTripOut])
+				if (folder) rmSync(folder, { recursive: true, force: true });
 		});
 
 		test('1. download one file (the example), filesystem binary mode: bytes, Chinese name, MIME type, size', async () => {
 			const { items } = await execute('dtExampleDownld1', 'DingTalk Storage Download');
 			expect(items).toHaveLength(1);
-			expect(items[0].json).toMatchObject({ fileName: '合同-2026年度采购.pdf', mimeType: 'application/pdf', size: 200_000, statusCode: 200 });
+			expect(items[0].json).toMatchObject({
+				fileName: '合同-2026年度采购.pdf',
+				mimeType: 'application/pdf',
+				size: 200_000,
+				statusCode: 200,
+			});
 			expect(items[0].binary?.data.id).toMatch(/^filesystem/);
 			expect(existsSync(stored(items[0]))).toBe(true);
 			expect(sha256File(stored(items[0]))).toBe(emulator.sha256('1001'));
 		});
 
 		test('2. the same in the default (in-memory) binary mode', async () => {
-			const { items } = await execute('dtExampleDownld1', 'DingTalk Storage Download', { N8N_DEFAULT_BINARY_DATA_MODE: 'default' });
+			const { items } = await execute('dtExampleDownld1', 'DingTalk Storage Download', {
+				N8N_DEFAULT_BINARY_DATA_MODE: 'default',
+			});
 			const binary = items[0].binary!.data;
 			expect(binary.id).toBeUndefined();
 			expect(binary.fileName).toBe('合同-2026年度采购.pdf');
-			expect(createHash('sha256').update(Buffer.from(binary.data, 'base64')).digest('hex')).toBe(emulator.sha256('1001'));
+			expect(createHash('sha256').update(Buffer.from(binary.data, 'base64')).digest('hex')).toBe(
+				emulator.sha256('1001'),
+			);
 		});
 
 		test('3. chained: three items by expression, Continue On Fail, the middle file missing', async () => {
@@ -261,13 +385,22 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 
 		test('4. range download with an access-token credential: exact bytes and contentRange', async () => {
 			const { items } = await execute('dtE2eTokenMode01', 'DingTalk Storage Download');
-			expect(items[0].json).toMatchObject({ statusCode: 206, size: 1000, contentRange: `bytes 1000-1999/${3 * 1024 * 1024 + 17}`, totalSize: 3 * 1024 * 1024 + 17 });
+			expect(items[0].json).toMatchObject({
+				statusCode: 206,
+				size: 1000,
+				contentRange: `bytes 1000-1999/${3 * 1024 * 1024 + 17}`,
+				totalSize: 3 * 1024 * 1024 + 17,
+			});
 			expect(readFileSync(stored(items[0])).equals(emulator.bytes('1005', 1000, 1999))).toBe(true);
 		});
 
 		test('5. Get Download Info', async () => {
 			const { items } = await execute('dtE2eDownldInfo1', 'DingTalk Storage Download');
-			expect(items[0].json).toMatchObject({ protocol: 'HEADER_SIGNATURE', expirationSeconds: 900, region: 'ZHANGJIAKOU' });
+			expect(items[0].json).toMatchObject({
+				protocol: 'HEADER_SIGNATURE',
+				expirationSeconds: 900,
+				region: 'ZHANGJIAKOU',
+			});
 			expect(items[0].json.resourceUrls).toHaveLength(2);
 			expect(typeof items[0].json.expiresAt).toBe('string');
 			expect(items[0].binary).toBeUndefined();
@@ -283,7 +416,9 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		});
 
 		test('7. nightly copy (the example, manual path): Read/Write Files from Disk writes byte-exact files', async () => {
-			const { items, result } = await execute('dtExampleNightly', 'Write to disk', { N8N_RESTRICT_FILE_ACCESS_TO: outDir });
+			const { items, result } = await execute('dtExampleNightly', 'Write to disk', {
+				N8N_RESTRICT_FILE_ACCESS_TO: outDir,
+			});
 			// The manual path ran; the schedule trigger did not fire.
 			const ranNodes = Object.keys(result.data.data.resultData.runData);
 			expect(ranNodes).toContain("When clicking 'Execute workflow'");
@@ -296,21 +431,47 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		test.each([
 			['one connection', 'dtE2eHttpsOne001'],
 			['3 parallel connections', 'dtE2eHttpsPar001'],
-		])('8. storage over HTTPS (as DingTalk serves files), %s: byte-exact files', async (_label, workflowId) => {
-			const { items } = await execute(workflowId, 'DingTalk Storage Download', { NODE_EXTRA_CA_CERTS: tls.certFile });
-			expect(items.map((item) => item.json.size)).toEqual([3 * 1024 * 1024 + 17, 20_000_003]);
-			expect(sha256File(stored(items[0]))).toBe(tlsEmulator.sha256('1005'));
-			expect(sha256File(stored(items[1]))).toBe(tlsEmulator.sha256('gen-20000003'));
-			expect(tlsEmulator.log.filter((entry) => entry.server === 'storage').every((entry) => entry.status === 200 || entry.status === 206)).toBe(true);
-		});
+		])(
+			'8. storage over HTTPS (as DingTalk serves files), %s: byte-exact files',
+			async (_label, workflowId) => {
+				const { items } = await execute(workflowId, 'DingTalk Storage Download', {
+					NODE_EXTRA_CA_CERTS: tls.certFile,
+				});
+				expect(items.map((item) => item.json.size)).toEqual([3 * 1024 * 1024 + 17, 20_000_003]);
+				expect(sha256File(stored(items[0]))).toBe(tlsEmulator.sha256('1005'));
+				expect(sha256File(stored(items[1]))).toBe(tlsEmulator.sha256('gen-20000003'));
+				expect(
+					tlsEmulator.log
+						.filter((entry) => entry.server === 'storage')
+						.every((entry) => entry.status === 200 || entry.status === 206),
+				).toBe(true);
+			},
+		);
 
 		test('9. DingTalk Storage, reads: file get (plain ID, path, from list), folder list (root; 125 entries paged), versions, spaces, download by path', async () => {
 			const { result } = await execute('dtE2eStoreReads', 'Get by plain ID');
 			const out = (node: string) => runner.nodeOutput(result.data, node) as OutputItem[];
-			expect(out('Get by plain ID')[0].json).toMatchObject({ dentryId: '1004', name: 'notes.md', spaceId: SPACE });
-			expect(out('Get by path')[0].json).toMatchObject({ dentryId: '1001', path: '/合同/2026/合同-2026年度采购.pdf', version: 3 });
-			expect(out('Get from list')[0].json).toMatchObject({ dentryId: '1002', name: 'quarterly report.xlsx' });
-			expect(out('List the root').map((item) => item.json.name).sort()).toEqual(['empty.txt', 'hidden-name.txt', 'notes.md', '合同', '报表', '空文件夹', '设计'].sort());
+			expect(out('Get by plain ID')[0].json).toMatchObject({
+				dentryId: '1004',
+				name: 'notes.md',
+				spaceId: SPACE,
+			});
+			expect(out('Get by path')[0].json).toMatchObject({
+				dentryId: '1001',
+				path: '/合同/2026/合同-2026年度采购.pdf',
+				version: 3,
+			});
+			expect(out('Get from list')[0].json).toMatchObject({
+				dentryId: '1002',
+				name: 'quarterly report.xlsx',
+			});
+			expect(
+				out('List the root')
+					.map((item) => item.json.name)
+					.sort(),
+			).toEqual(
+				['empty.txt', 'hidden-name.txt', 'notes.md', '合同', '报表', '空文件夹', '设计'].sort(),
+			);
 			expect(out('List all monthly reports')).toHaveLength(125);
 			expect(out('List versions').map((item) => item.json.version)).toEqual([3, 2, 1]);
 			expect(out('Get the space')[0].json).toMatchObject({ spaceId: SPACE, name: '公司文档' });
@@ -327,20 +488,42 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			expect(created).toMatchObject({ type: 'FOLDER', name: 'e2e', parentId: '2009' });
 			expect(out('Create again').dentryId).toBe(created.dentryId);
 			expect(out('Rename')).toMatchObject({ dentryId: created.dentryId, name: 'e2e-renamed' });
-			expect(out('Copy a folder into it')).toMatchObject({ name: '合同', parentId: created.dentryId, taskStatus: 'SUCCESS' });
-			expect(out('Move a file into it')).toMatchObject({ dentryId: '1004', parentId: created.dentryId, path: '/空文件夹/e2e-renamed/notes.md' });
-			expect(out('Delete a file')).toEqual({ spaceId: SPACE, dentryId: '1006', deleted: true, toRecycleBin: true });
+			expect(out('Copy a folder into it')).toMatchObject({
+				name: '合同',
+				parentId: created.dentryId,
+				taskStatus: 'SUCCESS',
+			});
+			expect(out('Move a file into it')).toMatchObject({
+				dentryId: '1004',
+				parentId: created.dentryId,
+				path: '/空文件夹/e2e-renamed/notes.md',
+			});
+			expect(out('Delete a file')).toEqual({
+				spaceId: SPACE,
+				dentryId: '1006',
+				deleted: true,
+				toRecycleBin: true,
+			});
 			// What DingTalk (the emulator) holds now.
-			const names = emulator.drive.children(SPACE, String(created.dentryId)).map((entry: { name: string }) => entry.name).sort();
+			const names = emulator.drive
+				.children(SPACE, String(created.dentryId))
+				.map((entry: { name: string }) => entry.name)
+				.sort();
 			expect(names).toEqual(['notes.md', '合同']);
 			expect(emulator.drive.entries.get('1006')?.status).toBe('DELETED');
 		});
 
 		test('11. chained (the example): list a tree recursively → IF (PDFs only) → DingTalk Storage Download → Read/Write Files from Disk, byte-exact', async () => {
-			const { items, result } = await execute('dtExamplePdfTree', 'Write to disk', { N8N_RESTRICT_FILE_ACCESS_TO: pdfDir });
+			const { items, result } = await execute('dtExamplePdfTree', 'Write to disk', {
+				N8N_RESTRICT_FILE_ACCESS_TO: pdfDir,
+			});
 			const listed = runner.nodeOutput(result.data, 'List the folder tree') as OutputItem[];
-			expect(listed.map((item) => item.json.path)).toContain('/合同/2025/归档/旧版/扫描件-2019.pdf');
-			const pdfs = listed.filter((item) => item.json.extension === 'pdf').map((item) => String(item.json.dentryId));
+			expect(listed.map((item) => item.json.path)).toContain(
+				'/合同/2025/归档/旧版/扫描件-2019.pdf',
+			);
+			const pdfs = listed
+				.filter((item) => item.json.extension === 'pdf')
+				.map((item) => String(item.json.dentryId));
 			expect(pdfs.sort()).toEqual(['1001', '3001', '3002', '3004']);
 			expect(items).toHaveLength(4);
 			for (const dentryId of pdfs) {
@@ -354,55 +537,100 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			const folder = (runner.nodeOutput(first.result.data, 'Month folder') as OutputItem[])[0].json;
 			expect(String(folder.name)).toMatch(/^\d{4}-\d{2}$/);
 			expect(folder.path).toBe(`/报表/${String(folder.name)}`);
-			expect(first.items.map((item) => item.json.name).sort()).toEqual(['合同-2026-补充协议.docx', '合同-2026年度采购.pdf']);
+			expect(first.items.map((item) => item.json.name).sort()).toEqual([
+				'合同-2026-补充协议.docx',
+				'合同-2026年度采购.pdf',
+			]);
 			for (const copy of first.items) {
 				expect(copy.json.parentId).toBe(folder.dentryId);
-				expect(emulator.sha256(String(copy.json.dentryId))).toBe(emulator.sha256(copy.json.name === '合同-2026年度采购.pdf' ? '1001' : '3005'));
+				expect(emulator.sha256(String(copy.json.dentryId))).toBe(
+					emulator.sha256(copy.json.name === '合同-2026年度采购.pdf' ? '1001' : '3005'),
+				);
 			}
 			const second = await execute('dtExampleMonthly', 'Copy into the month folder');
-			expect((runner.nodeOutput(second.result.data, 'Month folder') as OutputItem[])[0].json.dentryId).toBe(folder.dentryId);
-			expect(second.items.map((item) => item.json.dentryId).sort()).toEqual(first.items.map((item) => item.json.dentryId).sort());
+			expect(
+				(runner.nodeOutput(second.result.data, 'Month folder') as OutputItem[])[0].json.dentryId,
+			).toBe(folder.dentryId);
+			expect(second.items.map((item) => item.json.dentryId).sort()).toEqual(
+				first.items.map((item) => item.json.dentryId).sort(),
+			);
 			expect(emulator.drive.children(SPACE, String(folder.dentryId))).toHaveLength(2);
 		});
 
 		test("13. upload a local folder's new files (the example): uploaded byte-exact; run again, nothing new is uploaded", async () => {
 			const env = { N8N_RESTRICT_FILE_ACCESS_TO: outbox };
 			const { items } = await execute('dtExampleUpload1', 'Upload to DingTalk', env);
-			expect(items.map((item) => item.json.name).sort()).toEqual(['scan-0042.png', '月度报告 2026-11.pdf']);
+			expect(items.map((item) => item.json.name).sort()).toEqual([
+				'scan-0042.png',
+				'月度报告 2026-11.pdf',
+			]);
 			for (const item of items) {
-				expect(item.json).toMatchObject({ parentId: '2009', multipart: false, uploadedBytes: local[String(item.json.name)].size });
-				expect(emulator.sha256(String(item.json.dentryId))).toBe(local[String(item.json.name)].sha256);
+				expect(item.json).toMatchObject({
+					parentId: '2009',
+					multipart: false,
+					uploadedBytes: local[String(item.json.name)].size,
+				});
+				expect(emulator.sha256(String(item.json.dentryId))).toBe(
+					local[String(item.json.name)].sha256,
+				);
 			}
 			const again = await runner.execute(install, userFolder, 'dtExampleUpload1', env);
 			expect(runner.nodeOutput(again.data, 'Only new files') ?? []).toHaveLength(0);
-			const files = emulator.drive.children(SPACE, '2009').filter((entry: { type: string; name: string }) => entry.type === 'FILE' && entry.name in local && !entry.name.startsWith('季度') && entry.name !== 'archive.tar');
-			expect(files.map((entry: { name: string }) => entry.name).sort()).toEqual(['scan-0042.png', '月度报告 2026-11.pdf']);
+			const files = emulator.drive
+				.children(SPACE, '2009')
+				.filter(
+					(entry: { type: string; name: string }) =>
+						entry.type === 'FILE' &&
+						entry.name in local &&
+						!entry.name.startsWith('季度') &&
+						entry.name !== 'archive.tar',
+				);
+			expect(files.map((entry: { name: string }) => entry.name).sort()).toEqual([
+				'scan-0042.png',
+				'月度报告 2026-11.pdf',
+			]);
 		});
 
 		test.each([
 			['filesystem', {}],
 			['default (in-memory)', { N8N_DEFAULT_BINARY_DATA_MODE: 'default' }],
-		])('14. Read/Write Files from Disk → upload (single PUT and multipart) → download → write to disk, %s binary mode: byte-exact', async (_mode, modeEnv) => {
-			// In memory mode n8n prints every binary as base64 and cuts a 100 MB print short, so
-			// this checks what DingTalk (the emulator) holds and what was written to disk.
-			const writtenTo = roundTripOut;
-			try {
-				const env = { N8N_RESTRICT_FILE_ACCESS_TO: `${roundTrip};${writtenTo}`, ...modeEnv };
-				const before = new Set(emulator.drive.children(SPACE, '2009').map((entry: { id: string }) => entry.id));
-				const inits = emulator.apiCounts.get('multiPartUploadInfos.init') ?? 0;
-				const result = await runner.execute(install, userFolder, 'dtE2eUploadRound', env);
-				harvestSecrets();
-				for (const secret of secrets) expect(`${result.stdout}\n${result.stderr}`).not.toContain(secret);
-				expect(result.code).toBe(0);
-				const added = emulator.drive.children(SPACE, '2009').filter((entry: { id: string }) => !before.has(entry.id)) as Array<{ id: string; name: string }>;
-				expect(added).toHaveLength(2);
-				for (const entry of added) expect(emulator.sha256(entry.id)).toBe(local[entry.name.replace(/\(\d+\)/, '')].sha256);
-				expect((emulator.apiCounts.get('multiPartUploadInfos.init') ?? 0) - inits).toBe(1);
-				for (const entry of added) expect(sha256File(path.join(writtenTo, entry.name))).toBe(local[entry.name.replace(/\(\d+\)/, '')].sha256);
-			} finally {
-				for (const name of readdirSync(writtenTo)) rmSync(path.join(writtenTo, name), { force: true });
-			}
-		});
+		])(
+			'14. Read/Write Files from Disk → upload (single PUT and multipart) → download → write to disk, %s binary mode: byte-exact',
+			async (_mode, modeEnv) => {
+				// In memory mode n8n prints every binary as base64 and cuts a 100 MB print short, so
+				// this checks what DingTalk (the emulator) holds and what was written to disk.
+				const writtenTo = roundTripOut;
+				try {
+					const env = { N8N_RESTRICT_FILE_ACCESS_TO: `${roundTrip};${writtenTo}`, ...modeEnv };
+					const before = new Set(
+						emulator.drive.children(SPACE, '2009').map((entry: { id: string }) => entry.id),
+					);
+					const inits = emulator.apiCounts.get('multiPartUploadInfos.init') ?? 0;
+					const result = await runner.execute(install, userFolder, 'dtE2eUploadRound', env);
+					harvestSecrets();
+					for (const secret of secrets)
+						expect(`${result.stdout}\n${result.stderr}`).not.toContain(secret);
+					expect(result.code).toBe(0);
+					const added = emulator.drive
+						.children(SPACE, '2009')
+						.filter((entry: { id: string }) => !before.has(entry.id)) as Array<{
+						id: string;
+						name: string;
+					}>;
+					expect(added).toHaveLength(2);
+					for (const entry of added)
+						expect(emulator.sha256(entry.id)).toBe(local[entry.name.replace(/\(\d+\)/, '')].sha256);
+					expect((emulator.apiCounts.get('multiPartUploadInfos.init') ?? 0) - inits).toBe(1);
+					for (const entry of added)
+						expect(sha256File(path.join(writtenTo, entry.name))).toBe(
+							local[entry.name.replace(/\(\d+\)/, '')].sha256,
+						);
+				} finally {
+					for (const name of readdirSync(writtenTo))
+						rmSync(path.join(writtenTo, name), { force: true });
+				}
+			},
+		);
 
 		test('no app secret or access token in anything n8n printed, even where the token is refused', async () => {
 			emulator.expireTokens();

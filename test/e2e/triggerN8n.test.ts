@@ -23,11 +23,10 @@ import path from 'node:path';
 import { EMULATOR_DEFAULTS, startEmulator } from '../../emulator';
 import { startRecorder, waitFor, N8N_MATRIX } from '../harness/realN8n';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { ensureN8n } = require('../../scripts/e2e/n8n-install') as typeof import('../../scripts/e2e/n8n-install');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const runner = require('../../scripts/e2e/n8n-runner') as typeof import('../../scripts/e2e/n8n-runner');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ensureN8n } =
+	require('../../scripts/e2e/n8n-install') as typeof import('../../scripts/e2e/n8n-install');
+const runner =
+	require('../../scripts/e2e/n8n-runner') as typeof import('../../scripts/e2e/n8n-runner');
 const build = require('../../scripts/workflows') as typeof import('../../scripts/workflows');
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
@@ -64,48 +63,86 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			Object.fromEntries(
 				readdirSync(mirrorDir)
 					.filter((name) => name !== '.deleted')
-					.map((name) => [name, createHash('sha256').update(readFileSync(path.join(mirrorDir, name))).digest('hex')]),
+					.map((name) => [
+						name,
+						createHash('sha256')
+							.update(readFileSync(path.join(mirrorDir, name)))
+							.digest('hex'),
+					]),
 			);
 		/** The copies set aside, by their names without the time prefix. */
-		const setAside = () => (existsSync(path.join(mirrorDir, '.deleted')) ? readdirSync(path.join(mirrorDir, '.deleted')).map((name) => name.replace(/^\d{8}-\d{6} /, '')).sort() : []);
+		const setAside = () =>
+			existsSync(path.join(mirrorDir, '.deleted'))
+				? readdirSync(path.join(mirrorDir, '.deleted'))
+						.map((name) => name.replace(/^\d{8}-\d{6} /, ''))
+						.sort()
+				: [];
 
 		/** The ID of an entry of the watched folder, by name. */
 		const idOf = (name: string): string => {
-			const entry = emulator.drive.children(SPACE, watchedId).find((each: { name: string }) => each.name === name);
+			const entry = emulator.drive
+				.children(SPACE, watchedId)
+				.find((each: { name: string }) => each.name === name);
 			if (!entry) throw new Error(`no ${name} in the watched folder`);
 			return entry.id;
 		};
 
 		const mirrorOf = (name: string): string => {
-			const entry = emulator.drive.children(SPACE, mirrorId).find((each: { name: string }) => each.name === name);
+			const entry = emulator.drive
+				.children(SPACE, mirrorId)
+				.find((each: { name: string }) => each.name === name);
 			if (!entry) throw new Error(`no ${name} in the mirrored folder`);
 			return entry.id;
 		};
 
 		/** Listing calls of the watched folder so far: one per poll. */
-		const polls = () => emulator.log.filter((entry) => entry.path.includes('/dentries?') && entry.path.includes(`parentId=${watchedId}`) && entry.status === 200).length;
+		const polls = () =>
+			emulator.log.filter(
+				(entry) =>
+					entry.path.includes('/dentries?') &&
+					entry.path.includes(`parentId=${watchedId}`) &&
+					entry.status === 200,
+			).length;
 
 		beforeAll(async () => {
 			install = await ensureN8n(major);
 			emulator = await startEmulator();
 			recorder = await startRecorder<Received>();
-			const watched = emulator.drive.createFolder(SPACE, '0', '同步-e2e', 'AUTO_RENAME') as { id: string };
+			const watched = emulator.drive.createFolder(SPACE, '0', '同步-e2e', 'AUTO_RENAME') as {
+				id: string;
+			};
 			watchedId = watched.id;
 			emulator.drive.addFile(SPACE, watchedId, 'a.pdf');
 			emulator.drive.addFile(SPACE, watchedId, 'b.pdf');
-			mirrorId = (emulator.drive.createFolder(SPACE, '0', '镜像-e2e', 'AUTO_RENAME') as { id: string }).id;
+			mirrorId = (
+				emulator.drive.createFolder(SPACE, '0', '镜像-e2e', 'AUTO_RENAME') as { id: string }
+			).id;
 			emulator.drive.addFile(SPACE, mirrorId, 'm1.pdf');
 			mirrorDir = mkdtempSync(path.join(tmpdir(), 'dingtalk-mirror-'));
 			userFolder = runner.createUserFolder(runner.packPackage());
 			await runner.importCredentials(install, userFolder, [build.credentialRecord(emulator)]);
-			const workflow = build.triggerToRecorder('dtE2eTriggerWf1', emulator, watchedId, recorder.url, { download: true });
+			const workflow = build.triggerToRecorder(
+				'dtE2eTriggerWf1',
+				emulator,
+				watchedId,
+				recorder.url,
+				{ download: true },
+			);
 
 			// The mirror example, pointed at the emulator and a temporary folder, polling every 15 s.
 			const mirror = build.exampleFor('mirror-folder.workflow.json', emulator);
 			for (const node of mirror.nodes) {
-				if (node.type === build.NODE_TYPES.trigger) Object.assign(node.parameters, { pollTimes: build.FAST_POLLS, folderId: build.locator(mirrorId) });
+				if (node.type === build.NODE_TYPES.trigger)
+					Object.assign(node.parameters, {
+						pollTimes: build.FAST_POLLS,
+						folderId: build.locator(mirrorId),
+					});
 				for (const key of ['command', 'fileName']) {
-					if (typeof node.parameters[key] === 'string') node.parameters[key] = (node.parameters[key] as string).replace('/data/dingtalk-mirror', mirrorDir);
+					if (typeof node.parameters[key] === 'string')
+						node.parameters[key] = (node.parameters[key] as string).replace(
+							'/data/dingtalk-mirror',
+							mirrorDir,
+						);
 				}
 			}
 			await runner.importWorkflows(install, userFolder, [workflow, mirror]);
@@ -120,71 +157,117 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			if (mirrorDir) rmSync(mirrorDir, { recursive: true, force: true });
 		});
 
-		test('baseline silently; the next poll brings what changed (and the mirror example follows, byte-exact); across a restart nothing is lost and nothing comes twice', async () => {
-			let n8n = await runner.startN8n(install, userFolder, env());
-			try {
-				// Activation polls once: the baseline, which emits nothing.
-				await waitFor('the baseline poll', () => polls() >= 1, 90_000, n8n.output);
-				await new Promise((resolve) => setTimeout(resolve, 2_000));
-				expect(recorder.received).toEqual([]);
+		test(
+			'baseline silently; the next poll brings what changed (and the mirror example follows, byte-exact); across a restart nothing is lost and nothing comes twice',
+			async () => {
+				let n8n = await runner.startN8n(install, userFolder, env());
+				try {
+					// Activation polls once: the baseline, which emits nothing.
+					await waitFor('the baseline poll', () => polls() >= 1, 90_000, n8n.output);
+					await new Promise((resolve) => setTimeout(resolve, 2_000));
+					expect(recorder.received).toEqual([]);
 
-				const c = emulator.drive.addFile(SPACE, watchedId, 'c.pdf') as { id: string };
-				const locked = emulator.drive.addFile(SPACE, watchedId, 'locked.pdf') as { id: string };
-				emulator.setFault(locked.id, { downloadInfoError: 'permissionDenied' });
-				const m2 = emulator.drive.addFile(SPACE, mirrorId, 'm2.docx') as { id: string };
-				const mirrorLocked = emulator.drive.addFile(SPACE, mirrorId, 'm-locked.pdf') as { id: string };
-				emulator.setFault(mirrorLocked.id, { downloadInfoError: 'permissionDenied' });
-				emulator.drive.editFile(mirrorOf('m1.pdf'));
-				emulator.drive.editFile(idOf('a.pdf'));
-				emulator.drive.rename(SPACE, idOf('b.pdf'), 'b2.pdf');
-				// The next poll (within 15 s) starts an execution with the four changes.
-				await waitFor('the four changes', () => recorder.received.length >= 4, 150_000, n8n.output);
-				expect(recorder.received.map((item) => [item.event, item.name, item.changes, item.hasFile, item.downloadError]).sort()).toEqual([
-					['created', 'c.pdf', [], true, null],
-					['created', 'locked.pdf', [], false, 'permissionDenied'],
-					['updated', 'a.pdf', ['content'], true, null],
-					['updated', 'b2.pdf', ['renamed'], true, null],
+					const c = emulator.drive.addFile(SPACE, watchedId, 'c.pdf') as { id: string };
+					const locked = emulator.drive.addFile(SPACE, watchedId, 'locked.pdf') as { id: string };
+					emulator.setFault(locked.id, { downloadInfoError: 'permissionDenied' });
+					const m2 = emulator.drive.addFile(SPACE, mirrorId, 'm2.docx') as { id: string };
+					const mirrorLocked = emulator.drive.addFile(SPACE, mirrorId, 'm-locked.pdf') as {
+						id: string;
+					};
+					emulator.setFault(mirrorLocked.id, { downloadInfoError: 'permissionDenied' });
+					emulator.drive.editFile(mirrorOf('m1.pdf'));
+					emulator.drive.editFile(idOf('a.pdf'));
+					emulator.drive.rename(SPACE, idOf('b.pdf'), 'b2.pdf');
+					// The next poll (within 15 s) starts an execution with the four changes.
+					await waitFor(
+						'the four changes',
+						() => recorder.received.length >= 4,
+						150_000,
+						n8n.output,
+					);
+					expect(
+						recorder.received
+							.map((item) => [
+								item.event,
+								item.name,
+								item.changes,
+								item.hasFile,
+								item.downloadError,
+							])
+							.sort(),
+					).toEqual([
+						['created', 'c.pdf', [], true, null],
+						['created', 'locked.pdf', [], false, 'permissionDenied'],
+						['updated', 'a.pdf', ['content'], true, null],
+						['updated', 'b2.pdf', ['renamed'], true, null],
+					]);
+					expect(recorder.received.find((item) => item.name === 'c.pdf')?.dentryId).toBe(c.id);
+					// The mirror: the new and the edited file, byte-exact (m1.pdf existed before the baseline: the edit brings it).
+					await waitFor(
+						'the mirror copies',
+						() =>
+							existsSync(path.join(mirrorDir, 'm2.docx')) &&
+							existsSync(path.join(mirrorDir, 'm1.pdf')),
+						150_000,
+						n8n.output,
+					);
+					expect(mirrored()).toEqual({
+						'm1.pdf': emulator.sha256(mirrorOf('m1.pdf')),
+						'm2.docx': emulator.sha256(m2.id),
+					});
+				} finally {
+					await n8n.stop();
+				}
+
+				expect(setAside()).toEqual([]);
+				// While n8n is down: one file deleted, one added.
+				emulator.drive.remove(SPACE, idOf('a.pdf'), true);
+				emulator.drive.addFile(SPACE, watchedId, 'd.pdf');
+				emulator.drive.remove(SPACE, mirrorOf('m1.pdf'), true);
+				const m3 = mirrorOf('m2.docx');
+				emulator.drive.rename(SPACE, m3, 'm3.docx');
+				const pollsBefore = polls();
+
+				n8n = await runner.startN8n(install, userFolder, env());
+				try {
+					await waitFor(
+						'the changes made while n8n was down',
+						() => recorder.received.length >= 6,
+						150_000,
+						n8n.output,
+					);
+					await waitFor(
+						'the mirror to follow',
+						() => JSON.stringify(Object.keys(mirrored())) === '["m3.docx"]',
+						150_000,
+						() => `${n8n.output()}\nlocal copies: ${Object.keys(mirrored()).join(', ')}`,
+					);
+					expect(mirrored()).toEqual({ 'm3.docx': emulator.sha256(m3) });
+					// Deleted and renamed files' old copies are set aside, not removed.
+					expect(setAside()).toEqual(['m1.pdf', 'm2.docx']);
+					// One more poll after that: it must bring nothing new.
+					const delivered = polls();
+					await waitFor('one more poll', () => polls() > delivered, 150_000, n8n.output);
+					await new Promise((resolve) => setTimeout(resolve, 3_000));
+				} finally {
+					await n8n.stop();
+				}
+				expect(polls()).toBeGreaterThan(pollsBefore + 1);
+				expect(
+					recorder.received
+						.slice(4)
+						.map((item) => [item.event, item.name])
+						.sort(),
+				).toEqual([
+					['created', 'd.pdf'],
+					['deleted', 'a.pdf'],
 				]);
-				expect(recorder.received.find((item) => item.name === 'c.pdf')?.dentryId).toBe(c.id);
-				// The mirror: the new and the edited file, byte-exact (m1.pdf existed before the baseline: the edit brings it).
-				await waitFor('the mirror copies', () => existsSync(path.join(mirrorDir, 'm2.docx')) && existsSync(path.join(mirrorDir, 'm1.pdf')), 150_000, n8n.output);
-				expect(mirrored()).toEqual({ 'm1.pdf': emulator.sha256(mirrorOf('m1.pdf')), 'm2.docx': emulator.sha256(m2.id) });
-			} finally {
-				await n8n.stop();
-			}
-
-			expect(setAside()).toEqual([]);
-			// While n8n is down: one file deleted, one added.
-			emulator.drive.remove(SPACE, idOf('a.pdf'), true);
-			emulator.drive.addFile(SPACE, watchedId, 'd.pdf');
-			emulator.drive.remove(SPACE, mirrorOf('m1.pdf'), true);
-			const m3 = mirrorOf('m2.docx');
-			emulator.drive.rename(SPACE, m3, 'm3.docx');
-			const pollsBefore = polls();
-
-			n8n = await runner.startN8n(install, userFolder, env());
-			try {
-				await waitFor('the changes made while n8n was down', () => recorder.received.length >= 6, 150_000, n8n.output);
-				await waitFor('the mirror to follow', () => JSON.stringify(Object.keys(mirrored())) === '["m3.docx"]', 150_000, () => `${n8n.output()}\nlocal copies: ${Object.keys(mirrored()).join(', ')}`);
-				expect(mirrored()).toEqual({ 'm3.docx': emulator.sha256(m3) });
-				// Deleted and renamed files' old copies are set aside, not removed.
-				expect(setAside()).toEqual(['m1.pdf', 'm2.docx']);
-				// One more poll after that: it must bring nothing new.
-				const delivered = polls();
-				await waitFor('one more poll', () => polls() > delivered, 150_000, n8n.output);
-				await new Promise((resolve) => setTimeout(resolve, 3_000));
-			} finally {
-				await n8n.stop();
-			}
-			expect(polls()).toBeGreaterThan(pollsBefore + 1);
-			expect(recorder.received.slice(4).map((item) => [item.event, item.name]).sort()).toEqual([
-				['created', 'd.pdf'],
-				['deleted', 'a.pdf'],
-			]);
-			const keys = recorder.received.map((item) => `${item.event}:${item.dentryId}:${item.name}`);
-			expect(new Set(keys).size).toBe(keys.length);
-			expect(new Set(recorder.received.map((item) => item.eventId)).size).toBe(6);
-			expect(recorder.received).toHaveLength(6);
-		}, 10 * 60_000);
+				const keys = recorder.received.map((item) => `${item.event}:${item.dentryId}:${item.name}`);
+				expect(new Set(keys).size).toBe(keys.length);
+				expect(new Set(recorder.received.map((item) => item.eventId)).size).toBe(6);
+				expect(recorder.received).toHaveLength(6);
+			},
+			10 * 60_000,
+		);
 	});
 });

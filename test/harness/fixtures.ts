@@ -6,12 +6,25 @@ import type { IBinaryData, ICredentialDataDecryptedObject, IDataObject } from 'n
 
 import { EMULATOR_DEFAULTS, startEmulator } from '../../emulator';
 import { forgetRateWindows } from '../../nodes/DingTalk/shared/api/rateLimiter';
-import { binaryService, removeBinaryStorage, runNode, STORAGE_NODE_TYPE, stopN8nTimers, useBinaryMode, type BinaryMode, type RunOptions, type RunResult } from './n8n';
+import {
+	binaryService,
+	removeBinaryStorage,
+	runNode,
+	STORAGE_NODE_TYPE,
+	stopN8nTimers,
+	useBinaryMode,
+	type BinaryMode,
+	type RunOptions,
+	type RunResult,
+} from './n8n';
 
 export type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 
 /** Starts an emulator for the suite (and n8n's binary data service in `mode`). */
-export function useEmulator(mode: BinaryMode = 'filesystem', options: Parameters<typeof startEmulator>[0] = {}) {
+export function useEmulator(
+	mode: BinaryMode = 'filesystem',
+	options: Parameters<typeof startEmulator>[0] = {},
+) {
 	const handle: { emulator: Emulator } = {} as never;
 	beforeAll(async () => {
 		handle.emulator = await startEmulator(options);
@@ -32,15 +45,36 @@ export function useEmulator(mode: BinaryMode = 'filesystem', options: Parameters
 }
 
 export function appCredentials(emulator: Emulator): ICredentialDataDecryptedObject {
-	return { authentication: 'appCredentials', appKey: emulator.appKey, appSecret: emulator.appSecret, baseUrl: emulator.baseUrl };
+	return {
+		authentication: 'appCredentials',
+		appKey: emulator.appKey,
+		appSecret: emulator.appSecret,
+		baseUrl: emulator.baseUrl,
+	};
 }
 
-export function tokenCredentials(emulator: Emulator, accessToken: string): ICredentialDataDecryptedObject {
+export function tokenCredentials(
+	emulator: Emulator,
+	accessToken: string,
+): ICredentialDataDecryptedObject {
 	return { authentication: 'accessToken', accessToken, baseUrl: emulator.baseUrl };
 }
 
-export function download(emulator: Emulator, dentryId: string, options: IDataObject = {}, extra: IDataObject = {}): IDataObject {
-	return { operation: 'download', spaceId: EMULATOR_DEFAULTS.spaceId, dentryId, unionId: emulator.unionId, binaryPropertyName: 'data', options, ...extra };
+export function download(
+	emulator: Emulator,
+	dentryId: string,
+	options: IDataObject = {},
+	extra: IDataObject = {},
+): IDataObject {
+	return {
+		operation: 'download',
+		spaceId: EMULATOR_DEFAULTS.spaceId,
+		dentryId,
+		unionId: emulator.unionId,
+		binaryPropertyName: 'data',
+		options,
+		...extra,
+	};
 }
 
 /** A resource locator value as the editor saves it. */
@@ -57,13 +91,22 @@ export async function runStorage(
 	resource: 'file' | 'folder' | 'space',
 	operation: string,
 	parameters: IDataObject = {},
-	options: Omit<RunOptions, 'parameters' | 'credentials'> & { credentials?: RunOptions['credentials'] } = {},
+	options: Omit<RunOptions, 'parameters' | 'credentials'> & {
+		credentials?: RunOptions['credentials'];
+	} = {},
 ): Promise<RunResult> {
 	return await runNode({
 		nodeType: STORAGE_NODE_TYPE,
 		credentials: appCredentials(emulator),
 		...options,
-		parameters: { resource, operation, spaceId: rl(EMULATOR_DEFAULTS.spaceId), unionId: emulator.unionId, options: {}, ...parameters },
+		parameters: {
+			resource,
+			operation,
+			spaceId: rl(EMULATOR_DEFAULTS.spaceId),
+			unionId: emulator.unionId,
+			options: {},
+			...parameters,
+		},
 	});
 }
 
@@ -71,7 +114,8 @@ export async function runStorage(
 export async function binarySha256(binary: IBinaryData): Promise<string> {
 	const hash = createHash('sha256');
 	if (binary.id) {
-		for await (const chunk of await binaryService().getAsStream(binary.id)) hash.update(chunk as Buffer);
+		for await (const chunk of await binaryService().getAsStream(binary.id))
+			hash.update(chunk as Buffer);
 	} else {
 		hash.update(Buffer.from(binary.data, 'base64'));
 	}
@@ -108,7 +152,8 @@ export function storageCalls(emulator: Emulator) {
 function serializeError(error: unknown, depth = 0): unknown {
 	if (!(error instanceof Error) || depth > 5) return error;
 	const fields: Record<string, unknown> = {};
-	for (const key of Object.getOwnPropertyNames(error)) fields[key] = (error as unknown as Record<string, unknown>)[key];
+	for (const key of Object.getOwnPropertyNames(error))
+		fields[key] = (error as unknown as Record<string, unknown>)[key];
 	fields.cause = serializeError((error as { cause?: unknown }).cause, depth + 1);
 	return fields;
 }
@@ -136,7 +181,6 @@ export function secretsSeen(emulator: Emulator, extra: string[] = []): string[] 
 	}
 	return [...values].filter((value) => value.length >= 8);
 }
-
 
 /** Fails if the run's outputs or errors contain the app secret, a token or a signed header value. */
 export function expectNoSecrets(result: RunResult, emulator: Emulator, extra: string[] = []): void {

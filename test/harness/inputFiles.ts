@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const content = require('../../emulator/content') as { chunks: (seed: number, start: number, end: number) => Iterable<Buffer> };
+const content = require('../../emulator/content') as {
+	chunks: (seed: number, start: number, end: number) => Iterable<Buffer>;
+};
 
 export interface InputFile {
 	path: string;
@@ -30,7 +31,13 @@ export function useInputFolder() {
  * Writes `size` deterministic bytes (from `seed`) to `name`, streamed: in a new sub-folder
  * of `folder` (so names may repeat), or with `flat`, in `folder` itself.
  */
-export async function writeInputFile(folder: string, name: string, size: number, seed = 7, options: { flat?: boolean } = {}): Promise<InputFile> {
+export async function writeInputFile(
+	folder: string,
+	name: string,
+	size: number,
+	seed = 7,
+	options: { flat?: boolean } = {},
+): Promise<InputFile> {
 	const dir = options.flat ? folder : mkdtempSync(path.join(folder, 'f-'));
 	const file = path.join(dir, name);
 	mkdirSync(path.dirname(file), { recursive: true });

@@ -9,7 +9,13 @@ import { Container } from '@n8n/di';
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BinaryDataService, ExecutionLifecycleHooks, PollContext, TriggerContext, WorkflowExecute } from 'n8n-core';
+import {
+	BinaryDataService,
+	ExecutionLifecycleHooks,
+	PollContext,
+	TriggerContext,
+	WorkflowExecute,
+} from 'n8n-core';
 // Not exported from the package root; needed only to stop their timers (see stopN8nTimers).
 import { ScheduledTaskManager } from 'n8n-core/dist/execution-engine/scheduled-task-manager';
 import { SSHClientsManager } from 'n8n-core/dist/execution-engine/ssh-clients-manager';
@@ -39,7 +45,10 @@ import { DingTalkApi } from '../../credentials/DingTalkApi.credentials';
 import { DingTalkStorage } from '../../nodes/DingTalk/Storage/DingTalkStorage.node';
 import { DingTalkStorageDownload } from '../../nodes/DingTalk/StorageDownload/DingTalkStorageDownload.node';
 import { DingTalkStorageEventTrigger } from '../../nodes/DingTalk/StorageEventTrigger/DingTalkStorageEventTrigger.node';
-import { listenForEvents, type ListenOptions } from '../../nodes/DingTalk/StorageEventTrigger/trigger/listen';
+import {
+	listenForEvents,
+	type ListenOptions,
+} from '../../nodes/DingTalk/StorageEventTrigger/trigger/listen';
 import { DingTalkStorageTrigger } from '../../nodes/DingTalk/StorageTrigger/DingTalkStorageTrigger.node';
 import { toNodeError } from '../../nodes/DingTalk/n8n/nodeErrors';
 
@@ -91,14 +100,20 @@ class ItemSource implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const raw = this.getNodeParameter('items', 0) as string | IDataObject[];
 		const items = (typeof raw === 'string' ? JSON.parse(raw) : raw) as IDataObject[];
-		const binaries = JSON.parse(this.getNodeParameter('binaries', 0, '[]') as string) as Array<InputBinary | null>;
+		const binaries = JSON.parse(
+			this.getNodeParameter('binaries', 0, '[]') as string,
+		) as Array<InputBinary | null>;
 		return [
 			await Promise.all(
 				items.map(async (json, index) => {
 					const file = binaries[index];
 					if (!file) return { json };
 					// As Read/Write Files from Disk does: the file streamed into n8n's binary data.
-					const binary = await this.helpers.prepareBinaryData(createReadStream(file.path), file.path, file.mimeType);
+					const binary = await this.helpers.prepareBinaryData(
+						createReadStream(file.path),
+						file.path,
+						file.mimeType,
+					);
 					return { json, binary: { [file.field ?? 'data']: binary } };
 				}),
 			),
@@ -138,7 +153,11 @@ class CredentialsHelper extends ICredentialsHelper {
 		return [];
 	}
 
-	async authenticate(_credentials: ICredentialDataDecryptedObject, _type: string, requestOptions: IHttpRequestOptions) {
+	async authenticate(
+		_credentials: ICredentialDataDecryptedObject,
+		_type: string,
+		requestOptions: IHttpRequestOptions,
+	) {
 		return requestOptions;
 	}
 
@@ -178,7 +197,13 @@ export async function useBinaryMode(mode: BinaryMode): Promise<string> {
 		dbMaxFileSize: 512,
 	};
 	const errorReporter = { error: () => undefined, warn: () => undefined, info: () => undefined };
-	const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, scoped: () => logger };
+	const logger = {
+		debug: () => undefined,
+		info: () => undefined,
+		warn: () => undefined,
+		error: () => undefined,
+		scoped: () => logger,
+	};
 	const service = new BinaryDataService(config as never, errorReporter as never, logger as never);
 	await service.init();
 	Container.set(BinaryDataService, service);
@@ -190,8 +215,12 @@ export async function useBinaryMode(mode: BinaryMode): Promise<string> {
  * meant to live as long as the n8n process; in a test process they must be stopped.
  */
 export function stopN8nTimers(): void {
-	const ssh = Container.has(SSHClientsManager) ? (Container.get(SSHClientsManager) as unknown as { cleanupTimer?: NodeJS.Timeout }) : undefined;
-	const cron = Container.has(ScheduledTaskManager) ? (Container.get(ScheduledTaskManager) as unknown as { logInterval?: NodeJS.Timeout }) : undefined;
+	const ssh = Container.has(SSHClientsManager)
+		? (Container.get(SSHClientsManager) as unknown as { cleanupTimer?: NodeJS.Timeout })
+		: undefined;
+	const cron = Container.has(ScheduledTaskManager)
+		? (Container.get(ScheduledTaskManager) as unknown as { logInterval?: NodeJS.Timeout })
+		: undefined;
 	if (ssh?.cleanupTimer) clearInterval(ssh.cleanupTimer);
 	if (cron?.logInterval) clearInterval(cron.logInterval);
 }
@@ -266,7 +295,10 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 			type: SOURCE_NODE_TYPE,
 			typeVersion: 1,
 			position: [0, 0],
-			parameters: { items: JSON.stringify(options.items ?? [{}]), binaries: JSON.stringify(options.binaries ?? []) },
+			parameters: {
+				items: JSON.stringify(options.items ?? [{}]),
+				binaries: JSON.stringify(options.binaries ?? []),
+			},
 		},
 		{
 			id: 'dingtalk',
@@ -312,11 +344,17 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 
 	const runExecutionData = createRunExecutionData({
 		executionData: {
-			nodeExecutionStack: [{ node: workflow.getNode('Source')!, data: { main: [[{ json: {} }]] }, source: null }],
+			nodeExecutionStack: [
+				{ node: workflow.getNode('Source')!, data: { main: [[{ json: {} }]] }, source: null },
+			],
 		},
 	});
 
-	const execution = new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
+	const execution = new WorkflowExecute(
+		additionalData,
+		'manual',
+		runExecutionData,
+	).processRunExecutionData(workflow);
 	if (options.cancelAfterMs !== undefined) {
 		const timer = setTimeout(() => execution.cancel(), options.cancelAfterMs);
 		execution.finally(() => clearTimeout(timer)).catch(() => undefined);
@@ -363,7 +401,12 @@ export interface PollResult {
  * An active workflow holding one of the package's triggers, with the static data n8n last
  * saved (JSON; undefined for a new workflow): each run gets its own copy, as n8n loads it.
  */
-function triggerWorkflow(id: string, trigger: Pick<INode, 'id' | 'name' | 'type'>, parameters: IDataObject, staticData: string | undefined) {
+function triggerWorkflow(
+	id: string,
+	trigger: Pick<INode, 'id' | 'name' | 'type'>,
+	parameters: IDataObject,
+	staticData: string | undefined,
+) {
 	const node: INode = {
 		...trigger,
 		typeVersion: 1,
@@ -385,10 +428,23 @@ function triggerWorkflow(id: string, trigger: Pick<INode, 'id' | 'name' | 'type'
 
 /** One poll of the DingTalk Storage Trigger in n8n-core's PollContext, with static data carried between polls. */
 export async function runPoll(options: PollOptions): Promise<PollResult> {
-	const { node, workflow } = triggerWorkflow('wf-trigger', { id: 'trigger', name: 'DingTalk Trigger', type: TRIGGER_NODE_TYPE }, options.parameters, options.staticData);
-	const additionalData = baseAdditionalData(options.credentials) as unknown as IWorkflowExecuteAdditionalData;
+	const { node, workflow } = triggerWorkflow(
+		'wf-trigger',
+		{ id: 'trigger', name: 'DingTalk Trigger', type: TRIGGER_NODE_TYPE },
+		options.parameters,
+		options.staticData,
+	);
+	const additionalData = baseAdditionalData(
+		options.credentials,
+	) as unknown as IWorkflowExecuteAdditionalData;
 	const mode = options.mode ?? 'trigger';
-	const context = new PollContext(workflow, workflow.getNode(node.name)!, additionalData, mode, mode === 'manual' ? 'manual' : 'activate');
+	const context = new PollContext(
+		workflow,
+		workflow.getNode(node.name)!,
+		additionalData,
+		mode,
+		mode === 'manual' ? 'manual' : 'activate',
+	);
 	const trigger = new DingTalkStorageTrigger();
 	let output: INodeExecutionData[] | null | undefined;
 	let error: PollResult['error'];
@@ -435,9 +491,16 @@ export interface ActiveEventTrigger {
  * an active workflow: `emit` collects the items and saves the static data (n8n saves it at
  * every emit, and once the activation is done). Rejects with the activation's error.
  */
-export async function activateEventTrigger(options: EventTriggerOptions): Promise<ActiveEventTrigger> {
+export async function activateEventTrigger(
+	options: EventTriggerOptions,
+): Promise<ActiveEventTrigger> {
 	const name = options.name ?? 'DingTalk Event Trigger';
-	const { node, workflow } = triggerWorkflow(`wf-events-${name}`, { id: `event-trigger-${name}`, name, type: EVENT_TRIGGER_NODE_TYPE }, options.parameters, options.staticData);
+	const { node, workflow } = triggerWorkflow(
+		`wf-events-${name}`,
+		{ id: `event-trigger-${name}`, name, type: EVENT_TRIGGER_NODE_TYPE },
+		options.parameters,
+		options.staticData,
+	);
 	const emits: INodeExecutionData[][] = [];
 	const errors: Error[] = [];
 	let saved = options.staticData ?? '{}';
@@ -450,8 +513,18 @@ export async function activateEventTrigger(options: EventTriggerOptions): Promis
 		if (mode !== 'manual') save();
 		emits.push(data[0] ?? []);
 	};
-	const additionalData = baseAdditionalData(options.credentials) as unknown as IWorkflowExecuteAdditionalData;
-	const context = new TriggerContext(workflow, workflow.getNode(name)!, additionalData, mode, mode === 'manual' ? 'manual' : 'activate', emit as never, (error: Error) => errors.push(error));
+	const additionalData = baseAdditionalData(
+		options.credentials,
+	) as unknown as IWorkflowExecuteAdditionalData;
+	const context = new TriggerContext(
+		workflow,
+		workflow.getNode(name)!,
+		additionalData,
+		mode,
+		mode === 'manual' ? 'manual' : 'activate',
+		emit as never,
+		(error: Error) => errors.push(error),
+	);
 	let response: ITriggerResponse;
 	if (options.tunables) {
 		try {

@@ -2,8 +2,8 @@
 import { createHash } from 'node:crypto';
 import { createServer, get, type Server } from 'node:http';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { TARGETS } = require('../../scripts/e2e/n8n-install') as typeof import('../../scripts/e2e/n8n-install');
+const { TARGETS } =
+	require('../../scripts/e2e/n8n-install') as typeof import('../../scripts/e2e/n8n-install');
 
 /**
  * The n8n versions every end-to-end suite runs on, named in one place (scripts/e2e/n8n-install.js's
@@ -11,12 +11,17 @@ const { TARGETS } = require('../../scripts/e2e/n8n-install') as typeof import('.
  */
 export const N8N_MATRIX = (['2', '1'] as const).map((major) => {
 	const target = TARGETS[major];
-	const node = target.node === 'system' ? process.versions.node.split('.')[0] : target.node.split('.')[0];
+	const node =
+		target.node === 'system' ? process.versions.node.split('.')[0] : target.node.split('.')[0];
 	return { major, label: `n8n ${target.n8n} on Node ${node}` };
 });
 
 /** A local HTTP endpoint that keeps every JSON body posted to it. */
-export async function startRecorder<T = Record<string, unknown>>(): Promise<{ url: string; received: T[]; close: () => Promise<void> }> {
+export async function startRecorder<T = Record<string, unknown>>(): Promise<{
+	url: string;
+	received: T[];
+	close: () => Promise<void>;
+}> {
 	const received: T[] = [];
 	const server: Server = createServer((req, res) => {
 		let body = '';
@@ -32,13 +37,23 @@ export async function startRecorder<T = Record<string, unknown>>(): Promise<{ ur
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const { port } = server.address() as { port: number };
-	return { url: `http://127.0.0.1:${port}/record`, received, close: async () => await new Promise<void>((resolve) => server.close(() => resolve())) };
+	return {
+		url: `http://127.0.0.1:${port}/record`,
+		received,
+		close: async () => await new Promise<void>((resolve) => server.close(() => resolve())),
+	};
 }
 
-export async function waitFor(what: string, condition: () => boolean, timeoutMs: number, detail: () => string = () => ''): Promise<void> {
+export async function waitFor(
+	what: string,
+	condition: () => boolean,
+	timeoutMs: number,
+	detail: () => string = () => '',
+): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	while (!condition()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${detail().slice(-4000)}`);
+		if (Date.now() > deadline)
+			throw new Error(`timed out waiting for ${what}\n${detail().slice(-4000)}`);
 		await new Promise((resolve) => setTimeout(resolve, 250));
 	}
 }
@@ -65,7 +80,14 @@ export async function getHashed(url: string, timeoutMs = 10 * 60_000): Promise<F
 		const small: Buffer[] = [];
 		const request = get(url, { timeout: timeoutMs }, (res) => {
 			const done = (error?: string) =>
-				resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes, sha256: hash.digest('hex'), text: Buffer.concat(small).toString('utf8'), error });
+				resolve({
+					status: res.statusCode ?? 0,
+					headers: res.headers,
+					bytes,
+					sha256: hash.digest('hex'),
+					text: Buffer.concat(small).toString('utf8'),
+					error,
+				});
 			res.on('data', (chunk: Buffer) => {
 				bytes += chunk.length;
 				hash.update(chunk);
@@ -76,6 +98,8 @@ export async function getHashed(url: string, timeoutMs = 10 * 60_000): Promise<F
 			res.on('aborted', () => done('aborted'));
 		});
 		request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-		request.on('error', (error) => resolve({ status: 0, headers: {}, bytes, sha256: '', text: '', error: error.message }));
+		request.on('error', (error) =>
+			resolve({ status: 0, headers: {}, bytes, sha256: '', text: '', error: error.message }),
+		);
 	});
 }

@@ -5,12 +5,27 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { apiCalls, appCredentials, binarySha256, storageCalls, useEmulator } from '../harness/fixtures';
+import {
+	apiCalls,
+	appCredentials,
+	binarySha256,
+	storageCalls,
+	useEmulator,
+} from '../harness/fixtures';
 import { runNode } from '../harness/n8n';
 
 const ctx = useEmulator('filesystem');
 
-const GOOD: IDataObject = { spaceId: '1000', dentryId: '1004', range: '', version: '', binaryPropertyName: 'data', connectTimeout: 5000, timeout: 5000, idleTimeout: 5000 };
+const GOOD: IDataObject = {
+	spaceId: '1000',
+	dentryId: '1004',
+	range: '',
+	version: '',
+	binaryPropertyName: 'data',
+	connectTimeout: 5000,
+	timeout: 5000,
+	idleTimeout: 5000,
+};
 
 /** [field, bad value, what the message says] */
 const BAD_INPUTS: Array<[string, string | number, RegExp]> = [
@@ -78,7 +93,8 @@ describe('bad input is rejected before any request, naming the field', () => {
 		// Two good items: exactly two download-info queries and two storage GETs.
 		expect(apiCalls(emulator, 'downloadInfo')).toHaveLength(2);
 		expect(storageCalls(emulator)).toHaveLength(2);
-		for (const good of [output![0], output![2]]) expect(await binarySha256(good.binary!.data)).toBe(emulator.sha256('1004'));
+		for (const good of [output![0], output![2]])
+			expect(await binarySha256(good.binary!.data)).toBe(emulator.sha256('1004'));
 	});
 
 	test.each([
@@ -88,7 +104,14 @@ describe('bad input is rejected before any request, naming the field', () => {
 	])('credential baseUrl %p', async (baseUrl, problem) => {
 		const { emulator } = ctx;
 		const { output } = await runNode({
-			parameters: { operation: 'download', spaceId: '1000', dentryId: '1004', unionId: emulator.unionId, binaryPropertyName: 'data', options: {} },
+			parameters: {
+				operation: 'download',
+				spaceId: '1000',
+				dentryId: '1004',
+				unionId: emulator.unionId,
+				binaryPropertyName: 'data',
+				options: {},
+			},
 			credentials: { ...appCredentials(emulator), baseUrl },
 			continueOnFail: true,
 		});
@@ -100,7 +123,14 @@ describe('bad input is rejected before any request, naming the field', () => {
 	test('the error message never echoes a control character back', async () => {
 		const { emulator } = ctx;
 		const { output } = await runNode({
-			parameters: { operation: 'download', spaceId: fromItem('spaceId'), dentryId: '1004', unionId: emulator.unionId, binaryPropertyName: 'data', options: {} },
+			parameters: {
+				operation: 'download',
+				spaceId: fromItem('spaceId'),
+				dentryId: '1004',
+				unionId: emulator.unionId,
+				binaryPropertyName: 'data',
+				options: {},
+			},
 			items: [{ spaceId: 'a\r\nSet-Cookie: x' }],
 			credentials: appCredentials(emulator),
 			continueOnFail: true,

@@ -2,11 +2,27 @@
  * The "DingTalk API" credential: the Test button (really calls DingTalk), and the parts
  * n8n's HTTP Request node uses (preAuthentication fetching a token, and the header).
  */
-import { Workflow, type ICredentialsDecrypted, type ICredentialTestFunctions, type IHttpRequestHelper, type IHttpRequestOptions, type INode } from 'n8n-workflow';
+import {
+	Workflow,
+	type ICredentialsDecrypted,
+	type ICredentialTestFunctions,
+	type IHttpRequestHelper,
+	type IHttpRequestOptions,
+	type INode,
+} from 'n8n-workflow';
 
 import { DingTalkApi } from '../../credentials/DingTalkApi.credentials';
 import { DingTalkStorageDownload } from '../../nodes/DingTalk/StorageDownload/DingTalkStorageDownload.node';
-import { apiCalls, appCredentials, download, rl, runStorage, serializeRun, tokenCredentials, useEmulator } from '../harness/fixtures';
+import {
+	apiCalls,
+	appCredentials,
+	download,
+	rl,
+	runStorage,
+	serializeRun,
+	tokenCredentials,
+	useEmulator,
+} from '../harness/fixtures';
 import { runNode } from '../harness/n8n';
 
 const ctx = useEmulator('filesystem');
@@ -23,11 +39,17 @@ async function testCredential(data: ICredentialsDecrypted['data']) {
 
 describe('credential test (the Test button)', () => {
 	test('working App Key & Secret', async () => {
-		expect(await testCredential(appCredentials(ctx.emulator))).toEqual({ status: 'OK', message: expect.stringContaining('successful') });
+		expect(await testCredential(appCredentials(ctx.emulator))).toEqual({
+			status: 'OK',
+			message: expect.stringContaining('successful'),
+		});
 	});
 
 	test('a wrong App Secret', async () => {
-		const result = await testCredential({ ...appCredentials(ctx.emulator), appSecret: 'not-the-secret' });
+		const result = await testCredential({
+			...appCredentials(ctx.emulator),
+			appSecret: 'not-the-secret',
+		});
 		expect(result.status).toBe('Error');
 		expect(result.message).toContain('did not accept the App Key and App Secret');
 		expect(result.message).not.toContain('not-the-secret');
@@ -35,9 +57,14 @@ describe('credential test (the Test button)', () => {
 
 	test('a working access token, and a dead one', async () => {
 		const { emulator } = ctx;
-		expect((await testCredential(tokenCredentials(emulator, emulator.issueToken()))).status).toBe('OK');
+		expect((await testCredential(tokenCredentials(emulator, emulator.issueToken()))).status).toBe(
+			'OK',
+		);
 		const dead = await testCredential(tokenCredentials(emulator, 'dead-token'));
-		expect(dead).toEqual({ status: 'Error', message: expect.stringContaining('the access token is invalid or expired') });
+		expect(dead).toEqual({
+			status: 'Error',
+			message: expect.stringContaining('the access token is invalid or expired'),
+		});
 	});
 
 	test('it really calls the API', async () => {
@@ -47,11 +74,20 @@ describe('credential test (the Test button)', () => {
 	});
 
 	test('an unreachable or invalid base URL', async () => {
-		const unreachable = await testCredential({ ...appCredentials(ctx.emulator), baseUrl: 'http://127.0.0.1:1' });
+		const unreachable = await testCredential({
+			...appCredentials(ctx.emulator),
+			baseUrl: 'http://127.0.0.1:1',
+		});
 		expect(unreachable.status).toBe('Error');
 		expect(unreachable.message).toContain('could not get an answer from http://127.0.0.1:1');
-		const invalid = await testCredential({ ...appCredentials(ctx.emulator), baseUrl: 'ftp://example' });
-		expect(invalid).toEqual({ status: 'Error', message: expect.stringContaining('Invalid "baseUrl"') });
+		const invalid = await testCredential({
+			...appCredentials(ctx.emulator),
+			baseUrl: 'ftp://example',
+		});
+		expect(invalid).toEqual({
+			status: 'Error',
+			message: expect.stringContaining('Invalid "baseUrl"'),
+		});
 	});
 });
 
@@ -77,9 +113,19 @@ describe('the Base URL: refused before any request, never repeated in an error',
 	test('a node run with a Base URL holding a user and password: the error item and the exception contain neither', async () => {
 		const { emulator } = ctx;
 		const credentials = { ...appCredentials(emulator), baseUrl: withUserInfo };
-		const asItem = await runNode({ parameters: download(emulator, '1004'), credentials, continueOnFail: true });
+		const asItem = await runNode({
+			parameters: download(emulator, '1004'),
+			credentials,
+			continueOnFail: true,
+		});
 		expect(asItem.output![0].json).toMatchObject({ field: 'baseUrl', code: 'invalidParameter' });
-		const asException = await runStorage(emulator, 'file', 'get', { dentryId: rl('1004') }, { credentials });
+		const asException = await runStorage(
+			emulator,
+			'file',
+			'get',
+			{ dentryId: rl('1004') },
+			{ credentials },
+		);
 		expect(asException.error?.message).toMatch(/^Invalid "baseUrl": /);
 		for (const result of [asItem, asException]) {
 			const everything = serializeRun(result);
@@ -94,13 +140,18 @@ describe('the Base URL: refused before any request, never repeated in an error',
 		const { emulator } = ctx;
 		// The emulator answers only at its root: a prefix that was dropped would still work,
 		// one that is kept makes the token request go to /prefix/v1.0/... and fail with 404.
-		const result = await testCredential({ ...appCredentials(emulator), baseUrl: `${emulator.baseUrl}/gateway-prefix/` });
+		const result = await testCredential({
+			...appCredentials(emulator),
+			baseUrl: `${emulator.baseUrl}/gateway-prefix/`,
+		});
 		expect(result.status).toBe('Error');
-		expect(emulator.log.map((entry) => entry.path)).toEqual([expect.stringMatching(/^\/gateway-prefix\/v1\.0\/oauth2\/accessToken/)]);
+		expect(emulator.log.map((entry) => entry.path)).toEqual([
+			expect.stringMatching(/^\/gateway-prefix\/v1\.0\/oauth2\/accessToken/),
+		]);
 	});
 });
 
-describe('use from n8n\'s HTTP Request node (predefined credential type)', () => {
+describe("use from n8n's HTTP Request node (predefined credential type)", () => {
 	const credential = new DingTalkApi();
 	const helpers: IHttpRequestHelper = {
 		helpers: {
@@ -116,10 +167,37 @@ describe('use from n8n\'s HTTP Request node (predefined credential type)', () =>
 	} as IHttpRequestHelper;
 
 	function resolveHeader(data: Record<string, unknown>): string {
-		const node: INode = { id: '1', name: 'HTTP Request', type: 'n8n-nodes-base.httpRequest', typeVersion: 4, position: [0, 0], parameters: {} };
-		const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: { getByName: () => undefined, getByNameAndVersion: () => undefined, getKnownTypes: () => ({}) } as never });
-		const expression = credential.authenticate.properties.headers!['x-acs-dingtalk-access-token'] as string;
-		return String(workflow.expression.getSimpleParameterValue(node, expression, 'internal', { $credentials: data } as never, undefined, ''));
+		const node: INode = {
+			id: '1',
+			name: 'HTTP Request',
+			type: 'n8n-nodes-base.httpRequest',
+			typeVersion: 4,
+			position: [0, 0],
+			parameters: {},
+		};
+		const workflow = new Workflow({
+			nodes: [node],
+			connections: {},
+			active: false,
+			nodeTypes: {
+				getByName: () => undefined,
+				getByNameAndVersion: () => undefined,
+				getKnownTypes: () => ({}),
+			} as never,
+		});
+		const expression = credential.authenticate.properties.headers![
+			'x-acs-dingtalk-access-token'
+		] as string;
+		return String(
+			workflow.expression.getSimpleParameterValue(
+				node,
+				expression,
+				'internal',
+				{ $credentials: data } as never,
+				undefined,
+				'',
+			),
+		);
 	}
 
 	test('App Key & Secret: preAuthentication fetches a token DingTalk accepts, sent as x-acs-dingtalk-access-token', async () => {
@@ -129,19 +207,28 @@ describe('use from n8n\'s HTTP Request node (predefined credential type)', () =>
 		expect(typeof fetched.sessionToken).toBe('string');
 		const header = resolveHeader({ ...data, ...fetched });
 		expect(header).toBe(fetched.sessionToken);
-		const answer = await fetch(`${emulator.baseUrl}/v1.0/storage/spaces/1000/dentries/1001/query?unionId=${emulator.unionId}`, {
-			method: 'POST',
-			headers: { 'x-acs-dingtalk-access-token': header, 'content-type': 'application/json' },
-			body: '{"option":{}}',
-		});
+		const answer = await fetch(
+			`${emulator.baseUrl}/v1.0/storage/spaces/1000/dentries/1001/query?unionId=${emulator.unionId}`,
+			{
+				method: 'POST',
+				headers: { 'x-acs-dingtalk-access-token': header, 'content-type': 'application/json' },
+				body: '{"option":{}}',
+			},
+		);
 		expect(answer.status).toBe(200);
 	});
 
 	test('preAuthentication checks the Base URL as the nodes do: a password in it is refused, never sent nor shown', async () => {
 		const { emulator } = ctx;
 		const sent: unknown[] = [];
-		const watching = { helpers: { httpRequest: async (options: unknown) => sent.push(options) } } as unknown as IHttpRequestHelper;
-		const data = { ...appCredentials(emulator), baseUrl: 'https://gwuser:s3cretpw@gw.example.com/dingtalk', sessionToken: '' };
+		const watching = {
+			helpers: { httpRequest: async (options: unknown) => sent.push(options) },
+		} as unknown as IHttpRequestHelper;
+		const data = {
+			...appCredentials(emulator),
+			baseUrl: 'https://gwuser:s3cretpw@gw.example.com/dingtalk',
+			sessionToken: '',
+		};
 		const refused = credential.preAuthentication.call(watching, data);
 		await expect(refused).rejects.toThrow('Invalid "baseUrl"');
 		await expect(refused).rejects.not.toThrow(/s3cretpw|gwuser/);

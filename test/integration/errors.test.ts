@@ -6,43 +6,73 @@ import { API_ERRORS } from '../../emulator';
 import { DingTalkClient } from '../../nodes/DingTalk/shared/api/client';
 import { getDownloadInfo } from '../../nodes/DingTalk/shared/storage/downloadInfo';
 import { DingTalkApiError } from '../../nodes/DingTalk/shared/errors';
-import { apiCalls, appCredentials, binarySha256, download, tokenCredentials, useEmulator } from '../harness/fixtures';
+import {
+	apiCalls,
+	appCredentials,
+	binarySha256,
+	download,
+	tokenCredentials,
+	useEmulator,
+} from '../harness/fixtures';
 import { runNode } from '../harness/n8n';
 
 const ctx = useEmulator('filesystem');
 
-const DOCUMENTED_CODES = Object.keys(API_ERRORS).filter((code) => !code.startsWith('Forbidden.AccessDenied.Qps') && code !== 'InvalidAuthentication');
+const DOCUMENTED_CODES = Object.keys(API_ERRORS).filter(
+	(code) => !code.startsWith('Forbidden.AccessDenied.Qps') && code !== 'InvalidAuthentication',
+);
 
 describe('every documented error code', () => {
-	test.each(DOCUMENTED_CODES)('%s: an error item under Continue On Fail, with code, HTTP status and request id', async (code) => {
-		const { emulator } = ctx;
-		const { output } = await runNode({ parameters: download(emulator, `error-${code}`), credentials: appCredentials(emulator), continueOnFail: true });
-		expect(output).toHaveLength(1);
-		const json = output![0].json;
-		expect(json.code).toBe(code);
-		expect(json.httpCode).toBe(API_ERRORS[code].status);
-		expect(json.requestId).toMatch(/^emu-/);
-		expect(json.error).toContain(`code ${code}`);
-		expect(typeof json.description).toBe('string');
-		expect(output![0].binary).toBeUndefined();
-		expect(output![0].pairedItem).toEqual({ item: 0 });
-	});
+	test.each(DOCUMENTED_CODES)(
+		'%s: an error item under Continue On Fail, with code, HTTP status and request id',
+		async (code) => {
+			const { emulator } = ctx;
+			const { output } = await runNode({
+				parameters: download(emulator, `error-${code}`),
+				credentials: appCredentials(emulator),
+				continueOnFail: true,
+			});
+			expect(output).toHaveLength(1);
+			const json = output![0].json;
+			expect(json.code).toBe(code);
+			expect(json.httpCode).toBe(API_ERRORS[code].status);
+			expect(json.requestId).toMatch(/^emu-/);
+			expect(json.error).toContain(`code ${code}`);
+			expect(typeof json.description).toBe('string');
+			expect(output![0].binary).toBeUndefined();
+			expect(output![0].pairedItem).toEqual({ item: 0 });
+		},
+	);
 
-	test.each(DOCUMENTED_CODES)('%s: the node fails with a NodeApiError carrying the message and advice', async (code) => {
-		const { emulator } = ctx;
-		const { error } = await runNode({ parameters: download(emulator, `error-${code}`), credentials: appCredentials(emulator) });
-		expect(error).toBeDefined();
-		expect(error!.name).toBe('NodeApiError');
-		expect(error!.message).toContain(`code ${code}`);
-		expect(error!.description).toBeTruthy();
-		expect(error!.httpCode).toBe(String(API_ERRORS[code].status));
-	});
+	test.each(DOCUMENTED_CODES)(
+		'%s: the node fails with a NodeApiError carrying the message and advice',
+		async (code) => {
+			const { emulator } = ctx;
+			const { error } = await runNode({
+				parameters: download(emulator, `error-${code}`),
+				credentials: appCredentials(emulator),
+			});
+			expect(error).toBeDefined();
+			expect(error!.name).toBe('NodeApiError');
+			expect(error!.message).toContain(`code ${code}`);
+			expect(error!.description).toBeTruthy();
+			expect(error!.httpCode).toBe(String(API_ERRORS[code].status));
+		},
+	);
 
 	test('fileArchived and permissionDenied say what to do', async () => {
 		const { emulator } = ctx;
-		const archived = await runNode({ parameters: download(emulator, 'error-fileArchived'), credentials: appCredentials(emulator), continueOnFail: true });
+		const archived = await runNode({
+			parameters: download(emulator, 'error-fileArchived'),
+			credentials: appCredentials(emulator),
+			continueOnFail: true,
+		});
 		expect(archived.output![0].json.description).toMatch(/unarchive.*try again in a few minutes/i);
-		const denied = await runNode({ parameters: download(emulator, 'error-permissionDenied'), credentials: appCredentials(emulator), continueOnFail: true });
+		const denied = await runNode({
+			parameters: download(emulator, 'error-permissionDenied'),
+			credentials: appCredentials(emulator),
+			continueOnFail: true,
+		});
 		expect(denied.output![0].json.description).toContain('Storage.DownloadInfo.Read');
 		expect(denied.output![0].json.description).toContain('Operator Union ID');
 	});
@@ -70,11 +100,21 @@ describe('Continue On Fail', () => {
 		const { emulator } = ctx;
 		const { output } = await runNode({
 			parameters: download(emulator, '={{ $json.dentryId }}', { range: '={{ $json.range }}' }),
-			items: [{ dentryId: '1004', range: '' }, { dentryId: ' ', range: '' }, { dentryId: '1004', range: 'abc' }, { dentryId: 'a\nb', range: '' }],
+			items: [
+				{ dentryId: '1004', range: '' },
+				{ dentryId: ' ', range: '' },
+				{ dentryId: '1004', range: 'abc' },
+				{ dentryId: 'a\nb', range: '' },
+			],
 			credentials: appCredentials(emulator),
 			continueOnFail: true,
 		});
-		expect(output!.map((item) => item.json.field)).toEqual([undefined, 'dentryId', 'range', 'dentryId']);
+		expect(output!.map((item) => item.json.field)).toEqual([
+			undefined,
+			'dentryId',
+			'range',
+			'dentryId',
+		]);
 		expect(output![1].json.error).toBe('Invalid "dentryId": it is empty');
 		expect(apiCalls(emulator, 'downloadInfo')).toHaveLength(1);
 	});
@@ -108,14 +148,22 @@ describe('tokens', () => {
 		expect(await binarySha256(output![0].binary!.data)).toBe(emulator.sha256('1004'));
 		expect(apiCalls(emulator, 'token')).toHaveLength(issued + 1);
 		// Each download reads the file's details first (its kind is checked): that call meets the expired token.
-		expect(apiCalls(emulator, 'dentry').map((call) => call.status)).toEqual([200, 200, 200, 400, 200]);
-		expect(apiCalls(emulator, 'downloadInfo').map((call) => call.status)).toEqual([200, 200, 200, 200]);
+		expect(apiCalls(emulator, 'dentry').map((call) => call.status)).toEqual([
+			200, 200, 200, 400, 200,
+		]);
+		expect(apiCalls(emulator, 'downloadInfo').map((call) => call.status)).toEqual([
+			200, 200, 200, 200,
+		]);
 	});
 
 	test('InvalidAuthentication twice in a row: one refresh, then a clear error (no loop)', async () => {
 		const { emulator } = ctx;
 		emulator.failNextApiCalls('InvalidAuthentication', 5, 'downloadInfos.query');
-		const { output } = await runNode({ parameters: download(emulator, '1004'), credentials: appCredentials(emulator), continueOnFail: true });
+		const { output } = await runNode({
+			parameters: download(emulator, '1004'),
+			credentials: appCredentials(emulator),
+			continueOnFail: true,
+		});
 		expect(output![0].json.code).toBe('InvalidAuthentication');
 		expect(apiCalls(emulator, 'downloadInfo')).toHaveLength(2);
 		expect(apiCalls(emulator, 'token').length).toBeLessThanOrEqual(2);
@@ -123,10 +171,17 @@ describe('tokens', () => {
 
 	test('access token mode: a valid token works, a dead one gives a clear error', async () => {
 		const { emulator } = ctx;
-		const good = await runNode({ parameters: download(emulator, '1004'), credentials: tokenCredentials(emulator, emulator.issueToken()) });
+		const good = await runNode({
+			parameters: download(emulator, '1004'),
+			credentials: tokenCredentials(emulator, emulator.issueToken()),
+		});
 		expect(await binarySha256(good.output![0].binary!.data)).toBe(emulator.sha256('1004'));
 		expect(apiCalls(emulator, 'token')).toHaveLength(0);
-		const bad = await runNode({ parameters: download(emulator, '1004'), credentials: tokenCredentials(emulator, 'expired-token'), continueOnFail: true });
+		const bad = await runNode({
+			parameters: download(emulator, '1004'),
+			credentials: tokenCredentials(emulator, 'expired-token'),
+			continueOnFail: true,
+		});
 		expect(bad.output![0].json.error).toContain('the access token is invalid or expired');
 		expect(bad.output![0].json.code).toBe('InvalidAuthentication');
 	});
@@ -146,16 +201,31 @@ describe('tokens', () => {
 describe('rate limits', () => {
 	test('a QPS answer is retried after a back-off and the download succeeds', async () => {
 		const { emulator } = ctx;
-		emulator.failNextApiCalls('Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', 1, 'downloadInfos.query');
-		const { output } = await runNode({ parameters: download(emulator, '1004'), credentials: appCredentials(emulator) });
+		emulator.failNextApiCalls(
+			'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi',
+			1,
+			'downloadInfos.query',
+		);
+		const { output } = await runNode({
+			parameters: download(emulator, '1004'),
+			credentials: appCredentials(emulator),
+		});
 		expect(await binarySha256(output![0].binary!.data)).toBe(emulator.sha256('1004'));
 		expect(apiCalls(emulator, 'downloadInfo').map((call) => call.status)).toEqual([403, 200]);
 	});
 
 	test('the monthly quota (ApiCountLimitForOrg) is not retried', async () => {
 		const { emulator } = ctx;
-		emulator.failNextApiCalls('Forbidden.AccessDenied.ApiCountLimitForOrg', 3, 'downloadInfos.query');
-		const { output } = await runNode({ parameters: download(emulator, '1004'), credentials: appCredentials(emulator), continueOnFail: true });
+		emulator.failNextApiCalls(
+			'Forbidden.AccessDenied.ApiCountLimitForOrg',
+			3,
+			'downloadInfos.query',
+		);
+		const { output } = await runNode({
+			parameters: download(emulator, '1004'),
+			credentials: appCredentials(emulator),
+			continueOnFail: true,
+		});
 		expect(output![0].json.code).toBe('Forbidden.AccessDenied.ApiCountLimitForOrg');
 		expect(apiCalls(emulator, 'downloadInfo')).toHaveLength(1);
 	});
@@ -170,7 +240,11 @@ describe('rate limits', () => {
 			maxRateLimitRetries: 3,
 			rateLimitBackoffMs: 5,
 		});
-		const failure = await getDownloadInfo(client, { spaceId: '1000', dentryId: '1004', unionId: emulator.unionId }, { preferIntranet: false }).catch((e: unknown) => e);
+		const failure = await getDownloadInfo(
+			client,
+			{ spaceId: '1000', dentryId: '1004', unionId: emulator.unionId },
+			{ preferIntranet: false },
+		).catch((e: unknown) => e);
 		expect(failure).toBeInstanceOf(DingTalkApiError);
 		expect((failure as DingTalkApiError).code).toBe('Forbidden.AccessDenied.QpsLimitForApi');
 		expect(apiCalls(emulator, 'downloadInfo')).toHaveLength(4);

@@ -8,8 +8,21 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { StreamRegistry } from '../../nodes/DingTalk/shared/stream';
-import { activateEventTrigger, type ActiveEventTrigger, type EventTriggerOptions } from '../harness/n8n';
-import { apiCalls, appCredentials, binarySha256, rl, secretsSeen, tokenCredentials, useEmulator, type Emulator } from '../harness/fixtures';
+import {
+	activateEventTrigger,
+	type ActiveEventTrigger,
+	type EventTriggerOptions,
+} from '../harness/n8n';
+import {
+	apiCalls,
+	appCredentials,
+	binarySha256,
+	rl,
+	secretsSeen,
+	tokenCredentials,
+	useEmulator,
+	type Emulator,
+} from '../harness/fixtures';
 
 const ctx = useEmulator('filesystem');
 const SPACE = '1000';
@@ -21,13 +34,21 @@ let registry: StreamRegistry;
 const active: ActiveEventTrigger[] = [];
 
 beforeEach(() => {
-	registry = new StreamRegistry({ backoff: { firstDelayMs: 40, factor: 2, maxDelayMs: 400, jitter: 'equal' }, stableAfterMs: 200, heartbeatMs: 5_000, disconnectGraceMs: 2_000 });
+	registry = new StreamRegistry({
+		backoff: { firstDelayMs: 40, factor: 2, maxDelayMs: 400, jitter: 'equal' },
+		stableAfterMs: 200,
+		heartbeatMs: 5_000,
+		disconnectGraceMs: 2_000,
+	});
 });
 
 afterEach(async () => {
 	await Promise.all(active.splice(0).map(async (trigger) => await trigger.close()));
 	await registry.closeAll();
-	await until('every gateway connection to end', () => ctx.emulator.stream.connections().length === 0);
+	await until(
+		'every gateway connection to end',
+		() => ctx.emulator.stream.connections().length === 0,
+	);
 });
 
 async function until(what: string, condition: () => boolean, timeoutMs = 15_000): Promise<void> {
@@ -57,7 +78,8 @@ async function activate(emulator: Emulator, watch: Watch = {}): Promise<ActiveEv
 	const trigger = await activateEventTrigger({
 		parameters: {
 			spaceId: rl(SPACE),
-			folderId: typeof watch.folderId === 'string' ? rl(watch.folderId) : (watch.folderId ?? rl('0')),
+			folderId:
+				typeof watch.folderId === 'string' ? rl(watch.folderId) : (watch.folderId ?? rl('0')),
 			unionId: emulator.unionId,
 			events: watch.events ?? ['created', 'updated', 'deleted'],
 			options: watch.options ?? {},
@@ -66,17 +88,31 @@ async function activate(emulator: Emulator, watch: Watch = {}): Promise<ActiveEv
 		staticData: watch.staticData,
 		mode: watch.mode,
 		name: watch.name,
-		tunables: { registry, gapReconcileMinIntervalMs: 0, retryFirstDelayMs: 20, connectTimeoutMs: 5_000, ...watch.tunables },
+		tunables: {
+			registry,
+			gapReconcileMinIntervalMs: 0,
+			retryFirstDelayMs: 20,
+			connectTimeoutMs: 5_000,
+			...watch.tunables,
+		},
 	});
 	active.push(trigger);
 	return trigger;
 }
 
 function summary(items: INodeExecutionData[]) {
-	return items.map((item) => [item.json.event, item.json.name, item.json.changes, item.json.source]);
+	return items.map((item) => [
+		item.json.event,
+		item.json.name,
+		item.json.changes,
+		item.json.source,
+	]);
 }
 
-async function activationError(emulator: Emulator, watch: Watch): Promise<Error & { description?: string }> {
+async function activationError(
+	emulator: Emulator,
+	watch: Watch,
+): Promise<Error & { description?: string }> {
 	const outcome = await activate(emulator, watch).then(
 		() => undefined,
 		(error: unknown) => error as Error & { description?: string },
@@ -93,10 +129,14 @@ describe('activation', () => {
 		expect(emulator.stream.connections()).toHaveLength(1);
 		expect(trigger.emits).toEqual([]);
 		const saved = JSON.parse(trigger.saved()) as IDataObject;
-		const snapshot = JSON.parse(String((saved['node:DingTalk Event Trigger'] as IDataObject).snapshot)) as { entries: Record<string, unknown> };
+		const snapshot = JSON.parse(
+			String((saved['node:DingTalk Event Trigger'] as IDataObject).snapshot),
+		) as { entries: Record<string, unknown> };
 		expect(Object.keys(snapshot.entries)).toEqual(expect.arrayContaining(['3001', '1004']));
 
-		const listingsBefore = emulator.log.filter((entry) => entry.path.endsWith('/dentries') && entry.method === 'GET').length;
+		const listingsBefore = emulator.log.filter(
+			(entry) => entry.path.endsWith('/dentries') && entry.method === 'GET',
+		).length;
 		emulator.drive.addFile(SPACE, CONTRACTS_2025, '合同-2025-003.pdf');
 		await until('the created item', () => trigger.items().length === 1);
 		expect(trigger.items()[0].json).toMatchObject({
@@ -111,14 +151,19 @@ describe('activation', () => {
 		expect(trigger.items()[0].json.eventId).toMatch(/^created-[0-9a-f]{32}$/);
 		expect(trigger.items()[0].json.dingTalkEventId).toEqual(expect.any(String));
 		// No listing between reconciles.
-		expect(emulator.log.filter((entry) => entry.path.endsWith('/dentries') && entry.method === 'GET').length).toBe(listingsBefore);
+		expect(
+			emulator.log.filter((entry) => entry.path.endsWith('/dentries') && entry.method === 'GET')
+				.length,
+		).toBe(listingsBefore);
 		// The event was acknowledged.
 		expect(emulator.stream.deliveries().every((delivery) => delivery.acked)).toBe(true);
 	});
 
 	test('an Access Token credential: a clear error (Stream mode needs the App Key and Secret)', async () => {
 		const { emulator } = ctx;
-		const error = await activationError(emulator, { credentials: tokenCredentials(emulator, 'some-token') });
+		const error = await activationError(emulator, {
+			credentials: tokenCredentials(emulator, 'some-token'),
+		});
 		expect(error.message).toMatch(/authentication.*access token.*Stream mode/);
 		expect(error.description).toMatch(/App Key & Secret/);
 		expect(emulator.stream.connections()).toHaveLength(0);
@@ -136,7 +181,9 @@ describe('activation', () => {
 	test('a wrong App Secret fails the activation and names no secret', async () => {
 		const { emulator } = ctx;
 		const wrong = 'wrong-secret-0123456789abcdef';
-		const error = await activationError(emulator, { credentials: { ...appCredentials(emulator), appSecret: wrong } });
+		const error = await activationError(emulator, {
+			credentials: { ...appCredentials(emulator), appSecret: wrong },
+		});
 		expect(`${error.message} ${error.description ?? ''}`).not.toContain(wrong);
 		expect(`${error.message} ${error.description ?? ''}`).not.toContain(emulator.appSecret);
 		expect(emulator.stream.connections()).toHaveLength(0);
@@ -171,11 +218,20 @@ describe('events', () => {
 			['deleted', '扫描件-2019.pdf', [], 'stream'],
 		]);
 		const items = trigger.items().map((item) => item.json);
-		expect(items[0]).toMatchObject({ version: 2, previous: { version: 1, path: '/合同/2025/合同-2025-001.pdf' } });
+		expect(items[0]).toMatchObject({
+			version: 2,
+			previous: { version: 1, path: '/合同/2025/合同-2025-001.pdf' },
+		});
 		expect(items[1].previous).toMatchObject({ name: '合同-2025-002.pdf' });
 		expect(items[2]).toMatchObject({ parentId: '2005', previous: { parentId: CONTRACTS_2025 } });
-		expect(items[4]).toMatchObject({ dentryId: '3005', previous: { path: '/合同/2026/合同-2026-补充协议.docx' } });
-		expect(items[5]).toMatchObject({ dentryId: '3004', path: '/合同/2025/归档/旧版/扫描件-2019.pdf' });
+		expect(items[4]).toMatchObject({
+			dentryId: '3005',
+			previous: { path: '/合同/2026/合同-2026-补充协议.docx' },
+		});
+		expect(items[5]).toMatchObject({
+			dentryId: '3004',
+			path: '/合同/2025/归档/旧版/扫描件-2019.pdf',
+		});
 		// One details query per create or update event, none for the delete.
 		expect(apiCalls(emulator, 'dentry').length - detailsBefore).toBe(5);
 		// Each change in its own execution, as it happened.
@@ -203,24 +259,37 @@ describe('events', () => {
 		emulator.drive.rename(SPACE, CONTRACTS_2025, '二〇二五');
 		emulator.drive.editFile('3001');
 		await until('the update', () => trigger.items().length === 1);
-		expect(trigger.items()[0].json).toMatchObject({ event: 'updated', changes: ['content'], path: '/合同/二〇二五/合同-2025-001.pdf' });
+		expect(trigger.items()[0].json).toMatchObject({
+			event: 'updated',
+			changes: ['content'],
+			path: '/合同/二〇二五/合同-2025-001.pdf',
+		});
 	});
 
 	test('a folder copied in with its contents (recursive): the files it holds are reported, from one listing of it', async () => {
 		const { emulator } = ctx;
 		const trigger = await activate(emulator, { folderId: DESIGN, options: { recursive: true } });
-		const listingsOf = (folderId: string) => emulator.log.filter((entry) => entry.path.includes(`parentId=${folderId}`)).length;
+		const listingsOf = (folderId: string) =>
+			emulator.log.filter((entry) => entry.path.includes(`parentId=${folderId}`)).length;
 		// /合同/2025 (four files, one of them three levels down) copied into /设计.
-		const copy = (emulator.drive.copy(SPACE, CONTRACTS_2025, { targetSpaceId: SPACE, targetFolderId: DESIGN, option: { conflictStrategy: 'AUTO_RENAME' } }) as { dentry?: { id: string }; taskId?: string });
+		const copy = emulator.drive.copy(SPACE, CONTRACTS_2025, {
+			targetSpaceId: SPACE,
+			targetFolderId: DESIGN,
+			option: { conflictStrategy: 'AUTO_RENAME' },
+		}) as { dentry?: { id: string }; taskId?: string };
 		await until('the four files', () => trigger.items().length === 4);
-		expect(trigger.items().map((item) => [item.json.event, item.json.path, item.json.source])).toEqual(
+		expect(
+			trigger.items().map((item) => [item.json.event, item.json.path, item.json.source]),
+		).toEqual(
 			expect.arrayContaining([
 				['created', '/设计/2025/合同-2025-001.pdf', 'stream'],
 				['created', '/设计/2025/归档/旧版/扫描件-2019.pdf', 'stream'],
 			]),
 		);
 		void copy;
-		const copiedRoot = emulator.drive.children(SPACE, DESIGN).find((entry: { name: string }) => entry.name === '2025')!.id;
+		const copiedRoot = emulator.drive
+			.children(SPACE, DESIGN)
+			.find((entry: { name: string }) => entry.name === '2025')!.id;
 		expect(listingsOf(copiedRoot)).toBe(1);
 	});
 
@@ -243,7 +312,11 @@ describe('events', () => {
 		const trigger = await activate(emulator, {});
 		emulator.drive.move(SPACE, '1004', { targetSpaceId: '2000', targetFolderId: '0' });
 		await until('the deletion', () => trigger.items().length === 1);
-		expect(trigger.items()[0].json).toMatchObject({ event: 'deleted', dentryId: '1004', previous: { path: '/notes.md' } });
+		expect(trigger.items()[0].json).toMatchObject({
+			event: 'deleted',
+			dentryId: '1004',
+			previous: { path: '/notes.md' },
+		});
 	});
 
 	test('an empty folder watched by ID, after a restart: what happens elsewhere in the space stays outside', async () => {
@@ -251,7 +324,11 @@ describe('events', () => {
 		const first = await activate(emulator, { folderId: '2009', options: { recursive: true } });
 		const saved = first.saved();
 		await first.close();
-		const second = await activate(emulator, { folderId: '2009', staticData: saved, options: { recursive: true } });
+		const second = await activate(emulator, {
+			folderId: '2009',
+			staticData: saved,
+			options: { recursive: true },
+		});
 		emulator.drive.addFile(SPACE, DESIGN, 'elsewhere.pdf');
 		emulator.drive.addFile(SPACE, '2009', 'inside.pdf');
 		await until('the item', () => second.items().length === 1);
@@ -262,7 +339,11 @@ describe('events', () => {
 
 	test('filters: sub-folders without Recursive, extensions, folders, event types; filtered events cost no call when the event says enough', async () => {
 		const { emulator } = ctx;
-		const trigger = await activate(emulator, { folderId: CONTRACTS_2025, events: ['created', 'deleted'], options: { fileExtensions: 'pdf' } });
+		const trigger = await activate(emulator, {
+			folderId: CONTRACTS_2025,
+			events: ['created', 'deleted'],
+			options: { fileExtensions: 'pdf' },
+		});
 		const detailsBefore = apiCalls(emulator, 'dentry').length;
 		emulator.drive.addFile(SPACE, '2003', 'deeper.pdf'); // a sub-folder: not watched
 		emulator.drive.addFile(SPACE, CONTRACTS_2025, 'notes.txt'); // another extension: no query
@@ -277,7 +358,11 @@ describe('events', () => {
 		// A watched file renamed out of the extension filter leaves the watch: deleted.
 		emulator.drive.rename(SPACE, '3002', '合同-2025-002.txt');
 		await until('the deletion', () => trigger.items().length === 2);
-		expect(trigger.items()[1].json).toMatchObject({ event: 'deleted', dentryId: '3002', previous: { name: '合同-2025-002.pdf' } });
+		expect(trigger.items()[1].json).toMatchObject({
+			event: 'deleted',
+			dentryId: '3002',
+			previous: { name: '合同-2025-002.pdf' },
+		});
 	});
 
 	test('a duplicate delivery of an event is one item', async () => {
@@ -292,7 +377,9 @@ describe('events', () => {
 			['created', 'once.pdf', [], 'stream'],
 			['updated', 'notes.md', ['content'], 'stream'],
 		]);
-		expect(emulator.stream.deliveries().filter((delivery) => delivery.eventType !== 'some_other_event')).toHaveLength(4);
+		expect(
+			emulator.stream.deliveries().filter((delivery) => delivery.eventType !== 'some_other_event'),
+		).toHaveLength(4);
 	});
 
 	test('a failing details query is retried, then reported on an item; the next reconcile reports the change itself', async () => {
@@ -302,18 +389,31 @@ describe('events', () => {
 		emulator.drive.addFile(SPACE, '0', 'unlucky.pdf');
 		await until('the error item', () => trigger.items().length === 1);
 		const item = trigger.items()[0].json;
-		expect(item).toMatchObject({ event: 'created', source: 'stream', spaceId: SPACE, error: { code: expect.any(String), retryable: true } });
+		expect(item).toMatchObject({
+			event: 'created',
+			source: 'stream',
+			spaceId: SPACE,
+			error: { code: expect.any(String), retryable: true },
+		});
 		expect(item.dentryId).toEqual(expect.any(String));
 		// A permanent refusal is reported at once.
 		emulator.drive.editFile('1003');
 		await until('the refusal item', () => trigger.items().length === 2);
-		expect(trigger.items()[1].json).toMatchObject({ event: 'updated', dentryId: '1003', error: { retryable: false } });
+		expect(trigger.items()[1].json).toMatchObject({
+			event: 'updated',
+			dentryId: '1003',
+			error: { retryable: false },
+		});
 
 		// After a gap, the reconcile finds the file that could not be read.
 		emulator.stream.dropConnections();
-		await until('the reconcile item', () => trigger.items().some((each) => each.json.source === 'reconcile'));
+		await until('the reconcile item', () =>
+			trigger.items().some((each) => each.json.source === 'reconcile'),
+		);
 		const reconciled = trigger.items().filter((each) => each.json.source === 'reconcile');
-		expect(summary(reconciled)).toEqual(expect.arrayContaining([['created', 'unlucky.pdf', [], 'reconcile']]));
+		expect(summary(reconciled)).toEqual(
+			expect.arrayContaining([['created', 'unlucky.pdf', [], 'reconcile']]),
+		);
 	});
 
 	test('details that do not say where the entry is: reported as a failed read, never as a deletion', async () => {
@@ -327,9 +427,15 @@ describe('events', () => {
 		});
 		emulator.drive.editFile('1004');
 		await until('the item', () => trigger.items().length === 1);
-		expect(trigger.items()[0].json).toMatchObject({ event: 'updated', dentryId: '1004', error: { code: 'invalidResponse' } });
+		expect(trigger.items()[0].json).toMatchObject({
+			event: 'updated',
+			dentryId: '1004',
+			error: { code: 'invalidResponse' },
+		});
 		// Retried (a failed read is not kept), then reported.
-		expect(apiCalls(emulator, 'dentry').filter((entry) => entry.path.includes('/dentries/1004/query'))).toHaveLength(3);
+		expect(
+			apiCalls(emulator, 'dentry').filter((entry) => entry.path.includes('/dentries/1004/query')),
+		).toHaveLength(3);
 		// A path alone places it (here: the root, without Recursive).
 		emulator.rewriteDetails((answer: { dentry: Record<string, unknown> }) => {
 			const rest = { ...answer.dentry };
@@ -339,17 +445,28 @@ describe('events', () => {
 		emulator.drive.rename(SPACE, '1004', 'notes-renamed.md');
 		await until('the rename', () => trigger.items().length === 2);
 		// The failed edit's new version arrives with it: nothing was lost, and the parent is not taken as moved.
-		expect(trigger.items()[1].json).toMatchObject({ event: 'updated', changes: ['content', 'renamed'], dentryId: '1004', parentId: '0' });
+		expect(trigger.items()[1].json).toMatchObject({
+			event: 'updated',
+			changes: ['content', 'renamed'],
+			dentryId: '1004',
+			parentId: '0',
+		});
 		// The snapshot still holds it: with full answers again, the next change is an update, not a creation.
 		emulator.rewriteDetails(undefined);
 		emulator.drive.editFile('1004');
 		await until('the update', () => trigger.items().length === 3);
-		expect(trigger.items()[2].json).toMatchObject({ event: 'updated', changes: ['content'], dentryId: '1004' });
+		expect(trigger.items()[2].json).toMatchObject({
+			event: 'updated',
+			changes: ['content'],
+			dentryId: '1004',
+		});
 	});
 
 	test('with Download Files: the file is attached; over Max Download Size it is not', async () => {
 		const { emulator } = ctx;
-		const trigger = await activate(emulator, { options: { download: true, maxDownloadSize: 10_000 } });
+		const trigger = await activate(emulator, {
+			options: { download: true, maxDownloadSize: 10_000 },
+		});
 		const small = emulator.drive.addFile(SPACE, '0', 'small.pdf', { size: 2_000 });
 		emulator.drive.addFile(SPACE, '0', 'big.pdf', { size: 20_000 });
 		await until('two items', () => trigger.items().length === 2);
@@ -371,7 +488,11 @@ describe('events', () => {
 describe('connection and restarts', () => {
 	test('two triggers of one app (two folders): one connection, each gets exactly its changes, one details query per event', async () => {
 		const { emulator } = ctx;
-		const contracts = await activate(emulator, { name: 'Contracts', folderId: CONTRACTS, options: { recursive: true } });
+		const contracts = await activate(emulator, {
+			name: 'Contracts',
+			folderId: CONTRACTS,
+			options: { recursive: true },
+		});
 		const design = await activate(emulator, { name: 'Design', folderId: DESIGN });
 		expect(emulator.stream.connections()).toHaveLength(1);
 		const detailsBefore = apiCalls(emulator, 'dentry').length;
@@ -400,7 +521,10 @@ describe('connection and restarts', () => {
 		emulator.stream.dropConnections();
 		// Raised while no connection is open: lost by the gateway, as in life.
 		emulator.drive.addFile(SPACE, '0', 'while-down.pdf');
-		await until('a new connection', () => emulator.stream.openedCount() > opened && emulator.stream.connections().length === 1);
+		await until(
+			'a new connection',
+			() => emulator.stream.openedCount() > opened && emulator.stream.connections().length === 1,
+		);
 		await until('the reconcile item', () => trigger.items().length === 1);
 		expect(summary(trigger.items())).toEqual([['created', 'while-down.pdf', [], 'reconcile']]);
 		expect(emulator.stream.lost().length).toBeGreaterThan(0);
@@ -412,7 +536,9 @@ describe('connection and restarts', () => {
 	test("the gateway's disconnect: a new connection first, nothing lost, no reconcile needed", async () => {
 		const { emulator } = ctx;
 		const trigger = await activate(emulator, {});
-		const listings = () => emulator.log.filter((entry) => entry.path.endsWith('/dentries') && entry.method === 'GET').length;
+		const listings = () =>
+			emulator.log.filter((entry) => entry.path.endsWith('/dentries') && entry.method === 'GET')
+				.length;
 		const before = listings();
 		emulator.stream.disconnect(500);
 		emulator.drive.addFile(SPACE, '0', 'during-handover.pdf');
@@ -455,10 +581,14 @@ describe('connection and restarts', () => {
 		emulator.drive.editFile('1004');
 		await until('the live update', () => third.items().length === 1);
 		const opened = emulator.stream.openedCount();
-		const listings = () => emulator.log.filter((entry) => entry.path.includes('parentId=0&')).length;
+		const listings = () =>
+			emulator.log.filter((entry) => entry.path.includes('parentId=0&')).length;
 		const listed = listings();
 		emulator.stream.dropConnections();
-		await until('a new connection', () => emulator.stream.openedCount() > opened && emulator.stream.connections().length === 1);
+		await until(
+			'a new connection',
+			() => emulator.stream.openedCount() > opened && emulator.stream.connections().length === 1,
+		);
 		// The gap's reconcile: it lists the tree, and finds nothing to report.
 		await until('the reconcile after the gap', () => listings() > listed);
 		await settle(third, emulator);
@@ -487,7 +617,10 @@ describe('connection and restarts', () => {
 		// Another process (its own registry: its own connection) with the same App Key.
 		const other = new StreamRegistry();
 		const taken: string[] = [];
-		const subscription = other.subscribe({ baseUrl: emulator.baseUrl, appKey: emulator.appKey, appSecret: emulator.appSecret }, { onEvent: (event) => taken.push(event.dentryId) });
+		const subscription = other.subscribe(
+			{ baseUrl: emulator.baseUrl, appKey: emulator.appKey, appSecret: emulator.appSecret },
+			{ onEvent: (event) => taken.push(event.dentryId) },
+		);
 		try {
 			await subscription.waitUntilConnected();
 			expect(emulator.stream.connections()).toHaveLength(2);
@@ -497,8 +630,18 @@ describe('connection and restarts', () => {
 			await until('both events delivered', () => emulator.stream.acks().length >= 2);
 			expect(taken).toHaveLength(1);
 			await until('both files reported', () => trigger.items().length === 2);
-			expect(trigger.items().map((item) => item.json.source).sort()).toEqual(['reconcile', 'stream']);
-			expect(trigger.items().map((item) => item.json.name).sort()).toEqual(['first.pdf', 'second.pdf']);
+			expect(
+				trigger
+					.items()
+					.map((item) => item.json.source)
+					.sort(),
+			).toEqual(['reconcile', 'stream']);
+			expect(
+				trigger
+					.items()
+					.map((item) => item.json.name)
+					.sort(),
+			).toEqual(['first.pdf', 'second.pdf']);
 		} finally {
 			await other.closeAll();
 		}
@@ -529,7 +672,11 @@ describe('connection and restarts', () => {
 		const trigger = await activate(emulator, { mode: 'manual' });
 		emulator.drive.addFile(SPACE, '0', 'test-event.pdf');
 		await until('the test item', () => trigger.items().length === 1);
-		expect(trigger.items()[0].json).toMatchObject({ event: 'created', name: 'test-event.pdf', source: 'stream' });
+		expect(trigger.items()[0].json).toMatchObject({
+			event: 'created',
+			name: 'test-event.pdf',
+			source: 'stream',
+		});
 		expect(trigger.saved()).toBe('{}');
 		expect(trigger.staticDataNow()).not.toContain('snapshot');
 	});

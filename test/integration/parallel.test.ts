@@ -3,12 +3,19 @@
  * and item linking unchanged, no QPS error reaching the user, and nothing half-written
  * left behind when some of the parallel downloads fail.
  */
-import { apiCalls, appCredentials, binarySha256, download, partialBinaries, useEmulator } from '../harness/fixtures';
+import {
+	apiCalls,
+	appCredentials,
+	binarySha256,
+	download,
+	partialBinaries,
+	useEmulator,
+} from '../harness/fixtures';
 import { runNode, useBinaryMode } from '../harness/n8n';
 
 const ctx = useEmulator('filesystem');
 
-test('at the emulator\'s 20 requests/second limit, 60 items in parallel: all succeed, no QPS answer at all', async () => {
+test("at the emulator's 20 requests/second limit, 60 items in parallel: all succeed, no QPS answer at all", async () => {
 	const { emulator } = ctx;
 	emulator.state.qpsLimit = 20;
 	const ids = ['1001', '1004', '1006'];
@@ -23,7 +30,8 @@ test('at the emulator\'s 20 requests/second limit, 60 items in parallel: all suc
 	expect(output!.map((item) => item.pairedItem)).toEqual(items.map((_, i) => ({ item: i })));
 	expect(output!.map((item) => item.json.dentryId)).toEqual(items.map((item) => item.dentryId));
 	for (const [i, item] of output!.entries()) {
-		if (i < 6) expect(await binarySha256(item.binary!.data)).toBe(emulator.sha256(items[i].dentryId));
+		if (i < 6)
+			expect(await binarySha256(item.binary!.data)).toBe(emulator.sha256(items[i].dentryId));
 	}
 	expect(apiCalls(emulator, 'downloadInfo').filter((call) => call.status !== 200)).toEqual([]);
 });
@@ -39,7 +47,16 @@ test('parallel items with failures among them: order kept, the failures are erro
 		credentials: appCredentials(emulator),
 		continueOnFail: true,
 	});
-	expect(output!.map((item) => item.json.code ?? item.json.dentryId)).toEqual(['1001', 'incompleteBody', 'dentryNotExist', '1004', 'incompleteBody', '1002', 'incompleteBody', '1001']);
+	expect(output!.map((item) => item.json.code ?? item.json.dentryId)).toEqual([
+		'1001',
+		'incompleteBody',
+		'dentryNotExist',
+		'1004',
+		'incompleteBody',
+		'1002',
+		'incompleteBody',
+		'1001',
+	]);
 	for (const [i, item] of output!.entries()) {
 		if (item.binary) expect(await binarySha256(item.binary.data)).toBe(emulator.sha256(ids[i]));
 	}
@@ -50,7 +67,9 @@ test('without Continue On Fail, one failure stops the parallel run and names its
 	const { emulator } = ctx;
 	const { output, error } = await runNode({
 		parameters: download(emulator, '={{ $json.dentryId }}', { concurrency: 4 }),
-		items: ['1001', '1004', 'error-spaceNotExist', '1002', '1005', '1001'].map((dentryId) => ({ dentryId })),
+		items: ['1001', '1004', 'error-spaceNotExist', '1002', '1005', '1001'].map((dentryId) => ({
+			dentryId,
+		})),
 		credentials: appCredentials(emulator),
 	});
 	expect(output).toBeUndefined();
@@ -60,8 +79,14 @@ test('without Continue On Fail, one failure stops the parallel run and names its
 
 test('Items in Parallel and Requests per Second are checked', async () => {
 	const { emulator } = ctx;
-	const bad = await runNode({ parameters: download(emulator, '1004', { concurrency: 0 }), credentials: appCredentials(emulator) });
+	const bad = await runNode({
+		parameters: download(emulator, '1004', { concurrency: 0 }),
+		credentials: appCredentials(emulator),
+	});
 	expect(bad.error?.message).toContain('Invalid "concurrency"');
-	const badRate = await runNode({ parameters: download(emulator, '1004', { requestsPerSecond: -1 }), credentials: appCredentials(emulator) });
+	const badRate = await runNode({
+		parameters: download(emulator, '1004', { requestsPerSecond: -1 }),
+		credentials: appCredentials(emulator),
+	});
 	expect(badRate.error?.message).toContain('Invalid "requestsPerSecond"');
 });

@@ -5,7 +5,12 @@
  */
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { searchFiles, searchFolders, searchSpaces, searchTargetFolders } from '../../nodes/DingTalk/n8n/listSearch';
+import {
+	searchFiles,
+	searchFolders,
+	searchSpaces,
+	searchTargetFolders,
+} from '../../nodes/DingTalk/n8n/listSearch';
 import { appCredentials, callsTo, useEmulator, type Emulator } from '../harness/fixtures';
 
 const ctx = useEmulator('filesystem');
@@ -15,13 +20,19 @@ function editor(emulator: Emulator, parameters: Record<string, unknown>): ILoadO
 	return {
 		getCurrentNodeParameter: (name: string) => {
 			const value = parameters[name];
-			return value && typeof value === 'object' && 'value' in value ? (value as { value: unknown }).value : value;
+			return value && typeof value === 'object' && 'value' in value
+				? (value as { value: unknown }).value
+				: value;
 		},
 		getCredentials: async () => appCredentials(emulator),
 	} as unknown as ILoadOptionsFunctions;
 }
 
-type Search = (this: ILoadOptionsFunctions, filter?: string, token?: string) => Promise<INodeListSearchResult>;
+type Search = (
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	token?: string,
+) => Promise<INodeListSearchResult>;
 
 /** Every page of a list, as "load more" would fetch them. */
 async function allPages(search: Search, context: ILoadOptionsFunctions, filter?: string) {
@@ -54,11 +65,26 @@ test("spaces: the organization's Drive spaces as 'name (id)', 50 a page, filtere
 
 test("folders: the space's root first, then every folder by its path, level by level across pages", async () => {
 	const { emulator } = ctx;
-	const context = editor(emulator, { unionId: emulator.unionId, spaceId: { __rl: true, mode: 'list', value: '1000' } });
+	const context = editor(emulator, {
+		unionId: emulator.unionId,
+		spaceId: { __rl: true, mode: 'list', value: '1000' },
+	});
 	const { names, values } = await allPages(searchFolders, context);
 	expect(names[0]).toBe("/ (the space's root)");
 	expect(values[0]).toBe('0');
-	expect(names.slice(1).sort()).toEqual(['/合同', '/合同/2025', '/合同/2025/归档', '/合同/2025/归档/旧版', '/合同/2026', '/报表', '/报表/月报', '/空文件夹', '/设计'].sort());
+	expect(names.slice(1).sort()).toEqual(
+		[
+			'/合同',
+			'/合同/2025',
+			'/合同/2025/归档',
+			'/合同/2025/归档/旧版',
+			'/合同/2026',
+			'/报表',
+			'/报表/月报',
+			'/空文件夹',
+			'/设计',
+		].sort(),
+	);
 	expect(values[names.indexOf('/报表/月报')]).toBe('2007');
 	const filtered = await allPages(searchFolders, context, '2025');
 	expect(filtered.names).toEqual(['/合同/2025', '/合同/2025/归档', '/合同/2025/归档/旧版']);
@@ -79,22 +105,46 @@ test('files: every file by its path; each request reads at most a few pages (the
 
 test("target folders: the target space's when one is chosen, otherwise the item's own space", async () => {
 	const { emulator } = ctx;
-	const other = await allPages(searchTargetFolders, editor(emulator, { unionId: emulator.unionId, spaceId: '1000', targetSpaceId: { __rl: true, mode: 'id', value: '2000' } }));
+	const other = await allPages(
+		searchTargetFolders,
+		editor(emulator, {
+			unionId: emulator.unionId,
+			spaceId: '1000',
+			targetSpaceId: { __rl: true, mode: 'id', value: '2000' },
+		}),
+	);
 	expect(other.names).toEqual(["/ (the space's root)", '/收件箱']);
-	const same = await allPages(searchTargetFolders, editor(emulator, { unionId: emulator.unionId, spaceId: '1000', targetSpaceId: { __rl: true, mode: 'list', value: '' } }));
+	const same = await allPages(
+		searchTargetFolders,
+		editor(emulator, {
+			unionId: emulator.unionId,
+			spaceId: '1000',
+			targetSpaceId: { __rl: true, mode: 'list', value: '' },
+		}),
+	);
 	expect(same.names).toContain('/报表/月报');
 });
 
 test('without an operator, a space, or with a refused call: a message the editor can show, never a secret', async () => {
 	const { emulator } = ctx;
-	await expect(searchSpaces.call(editor(emulator, { unionId: '' }))).rejects.toThrow(/Operator Union ID/);
-	await expect(searchSpaces.call(editor(emulator, { unionId: '={{ $json.user }}' }))).rejects.toThrow(/Operator Union ID/);
-	await expect(searchFolders.call(editor(emulator, { unionId: emulator.unionId, spaceId: '' }))).rejects.toThrow(/Choose the space first/);
+	await expect(searchSpaces.call(editor(emulator, { unionId: '' }))).rejects.toThrow(
+		/Operator Union ID/,
+	);
+	await expect(
+		searchSpaces.call(editor(emulator, { unionId: '={{ $json.user }}' })),
+	).rejects.toThrow(/Operator Union ID/);
+	await expect(
+		searchFolders.call(editor(emulator, { unionId: emulator.unionId, spaceId: '' })),
+	).rejects.toThrow(/Choose the space first/);
 	emulator.failNextApiCalls('permissionDenied', 1);
-	const refused = searchFolders.call(editor(emulator, { unionId: emulator.unionId, spaceId: '1000' }));
+	const refused = searchFolders.call(
+		editor(emulator, { unionId: emulator.unionId, spaceId: '1000' }),
+	);
 	await expect(refused).rejects.toThrow(/Listing the folder failed: Permission denied/);
 	const message = await refused.catch((error: Error) => error.message);
 	expect(message).not.toContain(emulator.appSecret);
-	const missingSpace = searchFiles.call(editor(emulator, { unionId: emulator.unionId, spaceId: '999' }));
+	const missingSpace = searchFiles.call(
+		editor(emulator, { unionId: emulator.unionId, spaceId: '999' }),
+	);
 	await expect(missingSpace).rejects.toThrow(/spaceNotExist/);
 });

@@ -27,7 +27,13 @@ beforeAll(async () => {
 		proxied.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
 		const target = new URL(req.url ?? '');
 		const upstream = http.request(
-			{ host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers },
+			{
+				host: target.hostname,
+				port: target.port,
+				path: target.pathname + target.search,
+				method: req.method,
+				headers: req.headers,
+			},
 			(answer) => {
 				res.writeHead(answer.statusCode ?? 502, answer.headers);
 				answer.pipe(res);
@@ -71,20 +77,31 @@ test('HTTP_PROXY: the token, the download info and the file all go through the p
 	const { emulator } = ctx;
 	process.env.HTTP_PROXY = proxyUrl;
 	delete process.env.NO_PROXY;
-	const { output, error } = await runNode({ parameters: download(emulator, '1005', { connectTimeout: 4001 }), credentials: appCredentials(emulator) });
+	const { output, error } = await runNode({
+		parameters: download(emulator, '1005', { connectTimeout: 4001 }),
+		credentials: appCredentials(emulator),
+	});
 	expect(error).toBeUndefined();
 	expect(await binarySha256(output![0].binary!.data)).toBe(emulator.sha256('1005'));
-	const targets = new Set(proxied.map((request) => request.url.replace(/^http:\/\//, '').split('/')[0]));
-	expect(targets).toEqual(new Set([new URL(emulator.baseUrl).host, new URL(emulator.storageUrl).host]));
+	const targets = new Set(
+		proxied.map((request) => request.url.replace(/^http:\/\//, '').split('/')[0]),
+	);
+	expect(targets).toEqual(
+		new Set([new URL(emulator.baseUrl).host, new URL(emulator.storageUrl).host]),
+	);
 	// Nothing for DingTalk in the proxy's own request headers.
-	for (const request of proxied) expect(request.headers['x-acs-dingtalk-access-token']).toBeUndefined();
+	for (const request of proxied)
+		expect(request.headers['x-acs-dingtalk-access-token']).toBeUndefined();
 });
 
 test('NO_PROXY: listed hosts are reached directly', async () => {
 	const { emulator } = ctx;
 	process.env.HTTP_PROXY = proxyUrl;
 	process.env.NO_PROXY = '127.0.0.1';
-	const { output } = await runNode({ parameters: download(emulator, '1004', { connectTimeout: 4002 }), credentials: appCredentials(emulator) });
+	const { output } = await runNode({
+		parameters: download(emulator, '1004', { connectTimeout: 4002 }),
+		credentials: appCredentials(emulator),
+	});
 	expect(await binarySha256(output![0].binary!.data)).toBe(emulator.sha256('1004'));
 	expect(proxied).toHaveLength(0);
 });
@@ -95,7 +112,10 @@ test('an unreachable proxy gives a clear error, not a hang', async () => {
 	delete process.env.NO_PROXY;
 	const { output } = await runNode({
 		parameters: download(emulator, '1004', { connectTimeout: 4003 }),
-		credentials: { ...appCredentials(emulator), baseUrl: emulator.baseUrl.replace('127.0.0.1', 'localhost') },
+		credentials: {
+			...appCredentials(emulator),
+			baseUrl: emulator.baseUrl.replace('127.0.0.1', 'localhost'),
+		},
 		continueOnFail: true,
 	});
 	expect(output![0].json.code).toBe('apiUnreachable');

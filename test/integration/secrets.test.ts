@@ -6,7 +6,14 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { API_ERRORS } from '../../emulator';
-import { appCredentials, download, secretsSeen, serializeRun as serialize, tokenCredentials, useEmulator } from '../harness/fixtures';
+import {
+	appCredentials,
+	download,
+	secretsSeen,
+	serializeRun as serialize,
+	tokenCredentials,
+	useEmulator,
+} from '../harness/fixtures';
 import { runNode, type RunResult } from '../harness/n8n';
 
 const ctx = useEmulator('filesystem');
@@ -15,9 +22,21 @@ test('no token, app secret or signed header appears in any output or error', asy
 	const { emulator } = ctx;
 	const liveToken = emulator.issueToken();
 	const results: RunResult[] = [];
-	const run = async (parameters: IDataObject, options: { continueOnFail?: boolean; token?: string; items?: IDataObject[] } = {}) => {
-		const credentials = options.token ? tokenCredentials(emulator, options.token) : appCredentials(emulator);
-		results.push(await runNode({ parameters, credentials, continueOnFail: options.continueOnFail, items: options.items }));
+	const run = async (
+		parameters: IDataObject,
+		options: { continueOnFail?: boolean; token?: string; items?: IDataObject[] } = {},
+	) => {
+		const credentials = options.token
+			? tokenCredentials(emulator, options.token)
+			: appCredentials(emulator);
+		results.push(
+			await runNode({
+				parameters,
+				credentials,
+				continueOnFail: options.continueOnFail,
+				items: options.items,
+			}),
+		);
 	};
 
 	await run(download(emulator, '1001'));
@@ -53,7 +72,13 @@ test('no token, app secret or signed header appears in any output or error', asy
 test('Get Download Info is the one place the signed headers appear, because the user asked', async () => {
 	const { emulator } = ctx;
 	const result = await runNode({
-		parameters: { operation: 'getDownloadInfo', spaceId: '1000', dentryId: '1001', unionId: emulator.unionId, options: {} },
+		parameters: {
+			operation: 'getDownloadInfo',
+			spaceId: '1000',
+			dentryId: '1001',
+			unionId: emulator.unionId,
+			options: {},
+		},
 		credentials: appCredentials(emulator),
 	});
 	const headers = result.output![0].json.headers as Record<string, string>;

@@ -3,11 +3,14 @@
  * two "processes" (each its own connection, store and local window) against a real
  * redis-server from Debian's packages, started here on a free port.
  */
-import { OutageWarning, RateLimiter, SharedRateLimiter } from '../../nodes/DingTalk/shared/api/rateLimiter';
+import {
+	OutageWarning,
+	RateLimiter,
+	SharedRateLimiter,
+} from '../../nodes/DingTalk/shared/api/rateLimiter';
 import { KEY_PREFIX, RedisBudgetStore } from '../../nodes/DingTalk/shared/api/sharedBudget';
 import { RedisConnection } from '../../nodes/DingTalk/shared/transport/redis';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const queue = require('../../scripts/e2e/queue') as typeof import('../../scripts/e2e/queue');
 
 type Redis = Awaited<ReturnType<typeof queue.startRedis>>;
@@ -24,16 +27,28 @@ function busiest(times: number[], spanMs: number): number {
 }
 
 /** One process's view: its own connection, store and fallback window. */
-function processLimiter(port: number, key: string, options: { timeoutMs?: number; fallbackMs?: number; warn?: jest.Mock } = {}) {
-	const connection = new RedisConnection({ host: '127.0.0.1', port, timeoutMs: options.timeoutMs ?? 1000 });
+function processLimiter(
+	port: number,
+	key: string,
+	options: { timeoutMs?: number; fallbackMs?: number; warn?: jest.Mock } = {},
+) {
+	const connection = new RedisConnection({
+		host: '127.0.0.1',
+		port,
+		timeoutMs: options.timeoutMs ?? 1000,
+	});
 	const outage = options.warn ? new OutageWarning(options.warn) : undefined;
 	return {
 		connection,
-		limiter: new SharedRateLimiter(key, new RedisBudgetStore(connection), new RateLimiter(1050), { fallbackMs: options.fallbackMs, outage }),
+		limiter: new SharedRateLimiter(key, new RedisBudgetStore(connection), new RateLimiter(1050), {
+			fallbackMs: options.fallbackMs,
+			outage,
+		}),
 	};
 }
 
-const pause = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+const pause = async (ms: number) =>
+	await new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 describe('rate budget shared through Redis', () => {
 	let redis: Redis;
@@ -63,14 +78,16 @@ describe('rate budget shared through Redis', () => {
 			await limiter.acquire(10);
 			grants.push(Date.now());
 		};
-		await Promise.all(Array.from({ length: 40 }, async (_, index) => await take(index % 2 === 0 ? one : two)));
+		await Promise.all(
+			Array.from({ length: 40 }, async (_, index) => await take(index % 2 === 0 ? one : two)),
+		);
 		expect(grants).toHaveLength(40);
 		// 40 grants at 10 per second: never more than 10 in any second, so about 3 s at least.
 		expect(busiest(grants, 1000)).toBeLessThanOrEqual(10);
 		expect(Math.max(...grants) - Math.min(...grants)).toBeGreaterThanOrEqual(3000);
 	});
 
-	test('Redis holds only a hash of the key, under the package\'s prefix, expiring', async () => {
+	test("Redis holds only a hash of the key, under the package's prefix, expiring", async () => {
 		const limiter = open(redis.port, 'dingtalk-app-key-LOOK-FOR-ME\nspaces.list');
 		await limiter.acquire(20);
 		const keys = redis.cli(['--scan', '--pattern', '*']).split('\n').filter(Boolean);
@@ -84,13 +101,28 @@ describe('rate budget shared through Redis', () => {
 
 	test('with a password (AUTH) and a database number (SELECT)', async () => {
 		const secured = await queue.startRedis(['--requirepass', 'redis-test-password']);
-		const connection = new RedisConnection({ host: '127.0.0.1', port: secured.port, password: 'redis-test-password', db: 3, timeoutMs: 1000 });
+		const connection = new RedisConnection({
+			host: '127.0.0.1',
+			port: secured.port,
+			password: 'redis-test-password',
+			db: 3,
+			timeoutMs: 1000,
+		});
 		try {
-			await new SharedRateLimiter('k', new RedisBudgetStore(connection), new RateLimiter()).acquire(5);
+			await new SharedRateLimiter('k', new RedisBudgetStore(connection), new RateLimiter()).acquire(
+				5,
+			);
 			expect(secured.cli(['-a', 'redis-test-password', '-n', '3', 'DBSIZE'])).toBe('1');
 			// Refused (wrong password): the store fails, the call is not failed.
-			const wrong = new RedisConnection({ host: '127.0.0.1', port: secured.port, password: 'nope', timeoutMs: 1000 });
-			await expect(new RedisBudgetStore(wrong).take('k', 5, 1050)).rejects.toThrow(/WRONGPASS|invalid password/i);
+			const wrong = new RedisConnection({
+				host: '127.0.0.1',
+				port: secured.port,
+				password: 'nope',
+				timeoutMs: 1000,
+			});
+			await expect(new RedisBudgetStore(wrong).take('k', 5, 1050)).rejects.toThrow(
+				/WRONGPASS|invalid password/i,
+			);
 			wrong.close();
 		} finally {
 			connection.close();

@@ -68,7 +68,12 @@ async function until(what: string, condition: () => boolean, timeoutMs = 15_000)
 }
 
 function app(overrides: Partial<StreamApp> = {}): StreamApp {
-	return { baseUrl: emulator.baseUrl, appKey: emulator.appKey, appSecret: emulator.appSecret, ...overrides };
+	return {
+		baseUrl: emulator.baseUrl,
+		appKey: emulator.appKey,
+		appSecret: emulator.appSecret,
+		...overrides,
+	};
 }
 
 function apiClient(): DingTalkClient {
@@ -81,7 +86,11 @@ function apiClient(): DingTalkClient {
 }
 
 /** A subscriber that records what it is given. */
-function recorder(): StreamSubscriber & { events: StorageEvent[]; states: StreamState[]; warnings: string[] } {
+function recorder(): StreamSubscriber & {
+	events: StorageEvent[];
+	states: StreamState[];
+	warnings: string[];
+} {
 	const events: StorageEvent[] = [];
 	const states: StreamState[] = [];
 	const warnings: string[] = [];
@@ -106,7 +115,9 @@ describe('the connection', () => {
 
 		expect(subscription.state.status).toBe('connected');
 		expect(emulator.stream.connections()).toHaveLength(1);
-		expect(emulator.stream.opens()).toEqual([{ ua: 'n8n-nodes-dingtalk-storage', subscriptions: [{ type: 'EVENT', topic: '*' }] }]);
+		expect(emulator.stream.opens()).toEqual([
+			{ ua: 'n8n-nodes-dingtalk-storage', subscriptions: [{ type: 'EVENT', topic: '*' }] },
+		]);
 		const request = emulator.log.find((entry) => entry.path === '/v1.0/gateway/connections/open');
 		expect(request?.headers['content-type']).toContain('application/json');
 		expect(request?.headers.accept).toContain('application/json');
@@ -120,7 +131,9 @@ describe('the connection', () => {
 
 		const [messageId] = emulator.stream.ping();
 		await until('the ping to be answered', () => emulator.stream.pingAnswers().length === 1);
-		expect(emulator.stream.pingAnswers()).toEqual([{ connectionId: emulator.stream.connections()[0].id, messageId, matches: true }]);
+		expect(emulator.stream.pingAnswers()).toEqual([
+			{ connectionId: emulator.stream.connections()[0].id, messageId, matches: true },
+		]);
 
 		// And periodic ones, as the gateway sends them.
 		emulator.stream.setPingInterval(20);
@@ -140,12 +153,26 @@ describe('the connection', () => {
 		);
 		expect(error).toBeInstanceOf(DingTalkApiError);
 		const refusal = error as DingTalkApiError;
-		expect(refusal.message).toMatch(/did not accept the App Key and App Secret for Stream mode \(code invalidClientSecret, HTTP 400/);
-		expect(refusal.description).toMatch(/Check the App Key and App Secret in the "DingTalk API" credential/);
+		expect(refusal.message).toMatch(
+			/did not accept the App Key and App Secret for Stream mode \(code invalidClientSecret, HTTP 400/,
+		);
+		expect(refusal.description).toMatch(
+			/Check the App Key and App Secret in the "DingTalk API" credential/,
+		);
 		expect(refusal.retryable).toBe(false);
 		// The connection keeps trying (with back-off), and says why it is not connected.
-		await until('the state to carry the error', () => watcher.states.some((state) => state.status === 'reconnecting' && state.lastError?.code === 'invalidClientSecret'));
-		const shown = JSON.stringify([refusal.message, refusal.description, watcher.states.map((state) => [state.lastError?.message, state.lastError?.description]), watcher.warnings]);
+		await until('the state to carry the error', () =>
+			watcher.states.some(
+				(state) =>
+					state.status === 'reconnecting' && state.lastError?.code === 'invalidClientSecret',
+			),
+		);
+		const shown = JSON.stringify([
+			refusal.message,
+			refusal.description,
+			watcher.states.map((state) => [state.lastError?.message, state.lastError?.description]),
+			watcher.warnings,
+		]);
 		expect(shown).not.toContain(wrongSecret);
 		expect(shown).not.toContain(emulator.appSecret);
 		expect(emulator.stream.connections()).toHaveLength(0);
@@ -167,13 +194,19 @@ describe('the connection', () => {
 			const subscription = registry.subscribe(app({ baseUrl }), watcher);
 			await expect(subscription.waitUntilConnected()).rejects.toMatchObject({
 				code: 'invalidStreamEndpoint',
-				message: expect.stringContaining('the gateway answered an unencrypted endpoint (ws://gateway.example.com/connect); only wss:// is accepted'),
+				message: expect.stringContaining(
+					'the gateway answered an unencrypted endpoint (ws://gateway.example.com/connect); only wss:// is accepted',
+				),
 			});
 			await expect(subscription.waitUntilConnected()).rejects.toMatchObject({
 				code: 'invalidStreamEndpoint',
-				message: expect.stringContaining('the gateway answered a http:// address, not a wss:// endpoint'),
+				message: expect.stringContaining(
+					'the gateway answered a http:// address, not a wss:// endpoint',
+				),
 			});
-			const shown = JSON.stringify(watcher.states.map((state) => [state.lastError?.message, state.lastError?.description]));
+			const shown = JSON.stringify(
+				watcher.states.map((state) => [state.lastError?.message, state.lastError?.description]),
+			);
 			expect(shown).not.toContain(ticket);
 			expect(shown).not.toContain(emulator.appSecret);
 		} finally {
@@ -189,13 +222,24 @@ describe('the connection', () => {
 			req.on('end', () => {
 				const { clientSecret } = JSON.parse(body) as { clientSecret: string };
 				res.writeHead(401, { 'content-type': 'application/json' });
-				res.end(JSON.stringify({ code: 'invalidClient', message: `client secret ${clientSecret} is not valid`, requestid: 'r-1' }));
+				res.end(
+					JSON.stringify({
+						code: 'invalidClient',
+						message: `client secret ${clientSecret} is not valid`,
+						requestid: 'r-1',
+					}),
+				);
 			});
 		});
 		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 		try {
-			const subscription = registry.subscribe(app({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }), recorder());
-			const error = (await subscription.waitUntilConnected().catch((reason: unknown) => reason)) as DingTalkApiError;
+			const subscription = registry.subscribe(
+				app({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }),
+				recorder(),
+			);
+			const error = (await subscription
+				.waitUntilConnected()
+				.catch((reason: unknown) => reason)) as DingTalkApiError;
 			expect(error.code).toBe('invalidClient');
 			expect(error.description).toContain('DingTalk says: "client secret *** is not valid"');
 			expect(JSON.stringify([error.message, error.description])).not.toContain(emulator.appSecret);
@@ -221,16 +265,33 @@ describe('the connection', () => {
 			// The event is written at once, in the same read as the 101 answer as often as not.
 			sockets.handleUpgrade(req, socket, head, (ws) => {
 				ws.on('message', (data: Buffer) => answers.push(data.toString()));
-				ws.send(JSON.stringify({ specVersion: '1.0', type: 'EVENT', headers: { messageId: 'early-1', eventId: 'e-early', eventType: 'storage_dentry_create' }, data: '{"spaceId":"1000","dentryId":"42"}' }));
+				ws.send(
+					JSON.stringify({
+						specVersion: '1.0',
+						type: 'EVENT',
+						headers: {
+							messageId: 'early-1',
+							eventId: 'e-early',
+							eventType: 'storage_dentry_create',
+						},
+						data: '{"spaceId":"1000","dentryId":"42"}',
+					}),
+				);
 			});
 		});
 		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 		try {
 			const watcher = recorder();
-			const subscription = registry.subscribe(app({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }), watcher);
+			const subscription = registry.subscribe(
+				app({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }),
+				watcher,
+			);
 			await subscription.waitUntilConnected();
 			await until('the early event to be acknowledged', () => answers.length === 1);
-			expect(JSON.parse(answers[0])).toMatchObject({ code: 200, headers: { messageId: 'early-1' } });
+			expect(JSON.parse(answers[0])).toMatchObject({
+				code: 200,
+				headers: { messageId: 'early-1' },
+			});
 			expect(watcher.events.map((event) => event.dentryId)).toEqual(['42']);
 			expect(upgrades).toEqual([`/connect?region=cn&ticket=${encodeURIComponent(ticket)}`]);
 			expect(new URL(upgrades[0], 'ws://x').searchParams.get('ticket')).toBe(ticket);
@@ -250,9 +311,14 @@ describe('the connection', () => {
 			(reason: unknown) => reason,
 		);
 		expect(error).toBeInstanceOf(DingTalkStorageError);
-		expect(error).toMatchObject({ code: 'Forbidden.AccessDenied.AccessTokenPermissionDenied', httpCode: 403 });
+		expect(error).toMatchObject({
+			code: 'Forbidden.AccessDenied.AccessTokenPermissionDenied',
+			httpCode: 403,
+		});
 		const refusal = error as DingTalkStorageError;
-		expect(refusal.message).toMatch(/^Subscribing to the space's storage events failed: Permission denied/);
+		expect(refusal.message).toMatch(
+			/^Subscribing to the space's storage events failed: Permission denied/,
+		);
 		expect(refusal.description).toContain('"Storage.Event.Write" permission');
 		expect(emulator.stream.subscriptions()).toEqual([]);
 	});
@@ -260,7 +326,11 @@ describe('the connection', () => {
 	test('subscribe and unsubscribe a space (scope SPACE), and an unknown space is refused', async () => {
 		await subscribeSpace();
 		expect(emulator.stream.subscriptions()).toEqual([`SPACE:${SPACE}`]);
-		await unsubscribeStorageEvents(apiClient(), { scope: 'SPACE', scopeId: SPACE }, emulator.unionId);
+		await unsubscribeStorageEvents(
+			apiClient(),
+			{ scope: 'SPACE', scopeId: SPACE },
+			emulator.unionId,
+		);
 		expect(emulator.stream.subscriptions()).toEqual([]);
 		await expect(subscribeSpace('9999')).rejects.toMatchObject({ code: 'spaceNotExist' });
 	});
@@ -280,16 +350,37 @@ describe('events', () => {
 		emulator.drive.remove(SPACE, added.id, true);
 		await until('the deleted event', () => watcher.events.length === 3);
 
-		expect(watcher.events.map((event) => [event.eventType, event.dingTalkEventType, event.spaceId, event.dentryId, event.type, event.extension, event.operatorUnionId])).toEqual([
+		expect(
+			watcher.events.map((event) => [
+				event.eventType,
+				event.dingTalkEventType,
+				event.spaceId,
+				event.dentryId,
+				event.type,
+				event.extension,
+				event.operatorUnionId,
+			]),
+		).toEqual([
 			['created', 'storage_dentry_create', SPACE, added.id, 'FILE', 'pdf', emulator.unionId],
 			['updated', 'storage_dentry_update', SPACE, added.id, 'FILE', 'pdf', emulator.unionId],
 			['deleted', 'storage_dentry_delete', SPACE, added.id, 'FILE', 'pdf', emulator.unionId],
 		]);
 		const deliveries = emulator.stream.deliveries();
-		expect(watcher.events.map((event) => event.eventId)).toEqual(deliveries.map((delivery) => delivery.eventId));
-		expect(watcher.events.every((event) => typeof event.bornTime === 'number' && event.scope === 'SPACE' && event.scopeId === SPACE)).toBe(true);
+		expect(watcher.events.map((event) => event.eventId)).toEqual(
+			deliveries.map((delivery) => delivery.eventId),
+		);
+		expect(
+			watcher.events.every(
+				(event) =>
+					typeof event.bornTime === 'number' && event.scope === 'SPACE' && event.scopeId === SPACE,
+			),
+		).toBe(true);
 		await until('every event to be acknowledged', () => emulator.stream.acks().length === 3);
-		expect(emulator.stream.acks().map((ack) => [ack.eventId, ack.code, ack.status, ack.onSameConnection])).toEqual(deliveries.map((delivery) => [delivery.eventId, 200, 'SUCCESS', true]));
+		expect(
+			emulator.stream
+				.acks()
+				.map((ack) => [ack.eventId, ack.code, ack.status, ack.onSameConnection]),
+		).toEqual(deliveries.map((delivery) => [delivery.eventId, 200, 'SUCCESS', true]));
 	});
 
 	test('a folder created, renamed and moved; a change in an unsubscribed space raises nothing', async () => {
@@ -299,7 +390,10 @@ describe('events', () => {
 
 		const folder = emulator.drive.createFolder(SPACE, '0', '新建文件夹', undefined);
 		emulator.drive.rename(SPACE, folder.id, '客户资料');
-		emulator.drive.move(SPACE, folder.id, { targetSpaceId: SPACE, targetFolderId: CONTRACTS_FOLDER });
+		emulator.drive.move(SPACE, folder.id, {
+			targetSpaceId: SPACE,
+			targetFolderId: CONTRACTS_FOLDER,
+		});
 		// Space 2000 is not subscribed: the next event seen must be the one after it.
 		emulator.drive.addFile(EMULATOR_DEFAULTS.otherSpaceId, '0', 'elsewhere.txt');
 		const last = emulator.drive.addFile(SPACE, '0', 'after.txt');
@@ -335,14 +429,25 @@ describe('events', () => {
 		await registry.subscribe(app(), watcher).waitUntilConnected();
 
 		emulator.stream.sendEvent({ eventType: 'user_add_org', data: { userId: 'u1' } });
-		emulator.stream.sendEvent({ eventType: 'storage_dentry_update', data: { spaceId: 1000, dentryId: 123456, type: 'file', unionId: 'someone' } });
+		emulator.stream.sendEvent({
+			eventType: 'storage_dentry_update',
+			data: { spaceId: 1000, dentryId: 123456, type: 'file', unionId: 'someone' },
+		});
 		emulator.stream.sendEvent({ eventType: 'storage_dentry_create', data: { spaceId: '1000' } });
 		await until('three acknowledgements', () => emulator.stream.acks().length === 3);
 
 		expect(watcher.events).toEqual([
-			expect.objectContaining({ eventType: 'updated', spaceId: '1000', dentryId: '123456', type: 'FILE', operatorUnionId: 'someone' }),
+			expect.objectContaining({
+				eventType: 'updated',
+				spaceId: '1000',
+				dentryId: '123456',
+				type: 'FILE',
+				operatorUnionId: 'someone',
+			}),
 		]);
-		expect(watcher.warnings).toEqual(['A storage_dentry_create event from DingTalk was ignored: its payload has no dentryId.']);
+		expect(watcher.warnings).toEqual([
+			'A storage_dentry_create event from DingTalk was ignored: its payload has no dentryId.',
+		]);
 		expect(emulator.stream.acks().every((ack) => ack.status === 'SUCCESS')).toBe(true);
 	});
 });
@@ -358,7 +463,11 @@ describe('reconnection', () => {
 		emulator.stream.disconnect(200);
 		await until('a second connection', () => emulator.stream.openedCount() === 2);
 		expect(emulator.stream.opens()).toHaveLength(2);
-		await until('the first connection to be closed by the gateway', () => emulator.stream.closures().some((closure) => closure.connectionId === first.id && closure.by === 'gateway'));
+		await until('the first connection to be closed by the gateway', () =>
+			emulator.stream
+				.closures()
+				.some((closure) => closure.connectionId === first.id && closure.by === 'gateway'),
+		);
 		await until('connected again', () => subscription.state.status === 'connected');
 
 		const added = emulator.drive.addFile(SPACE, '0', 'after-disconnect.txt');
@@ -380,7 +489,9 @@ describe('reconnection', () => {
 		// No new connection can open, so the retiring socket stays the only one.
 		emulator.stream.failNextOpens(1_000);
 		emulator.stream.disconnect(60_000);
-		await until('a failed attempt', () => watcher.states.some((state) => state.lastError?.code === 'systemError'));
+		await until('a failed attempt', () =>
+			watcher.states.some((state) => state.lastError?.code === 'systemError'),
+		);
 		const added = emulator.drive.addFile(SPACE, '0', 'during-handover.txt');
 		await until('the event', () => watcher.events.length === 1);
 		expect(watcher.events[0].dentryId).toBe(added.id);
@@ -396,9 +507,14 @@ describe('reconnection', () => {
 		await subscription.waitUntilConnected();
 
 		emulator.stream.dropConnections();
-		await until('reconnected', () => emulator.stream.openedCount() === 2 && subscription.state.status === 'connected');
+		await until(
+			'reconnected',
+			() => emulator.stream.openedCount() === 2 && subscription.state.status === 'connected',
+		);
 		const reconnecting = watcher.states.find((state) => state.status === 'reconnecting');
-		expect(reconnecting).toMatchObject({ lastError: expect.objectContaining({ code: 'streamConnectionLost' }) });
+		expect(reconnecting).toMatchObject({
+			lastError: expect.objectContaining({ code: 'streamConnectionLost' }),
+		});
 		expect(reconnecting?.retryInMs).toBeGreaterThan(0);
 		expect(reconnecting?.lastError?.message).not.toContain('ticket');
 
@@ -408,7 +524,10 @@ describe('reconnection', () => {
 	});
 
 	test('a connection gone silent (no pong, no frame) is given up for a new one; a quiet healthy one is kept', async () => {
-		const quick = new StreamRegistry({ heartbeatMs: 30, backoff: { firstDelayMs: 40, jitter: 'equal' } });
+		const quick = new StreamRegistry({
+			heartbeatMs: 30,
+			backoff: { firstDelayMs: 40, jitter: 'equal' },
+		});
 		try {
 			await subscribeSpace();
 			emulator.stream.setPingInterval(0);
@@ -423,16 +542,26 @@ describe('reconnection', () => {
 
 			const [silent] = emulator.stream.connections();
 			emulator.stream.silenceConnections();
-			await until('a new connection', () => emulator.stream.openedCount() === 2 && subscription.state.status === 'connected');
-			expect(watcher.states.find((state) => state.status === 'reconnecting')?.lastError).toMatchObject({
+			await until(
+				'a new connection',
+				() => emulator.stream.openedCount() === 2 && subscription.state.status === 'connected',
+			);
+			expect(
+				watcher.states.find((state) => state.status === 'reconnecting')?.lastError,
+			).toMatchObject({
 				code: 'streamConnectionSilent',
-				message: expect.stringMatching(/no sign of life from ws:\/\/127\.0\.0\.1:\d+\/connect for about 1 s$/),
+				message: expect.stringMatching(
+					/no sign of life from ws:\/\/127\.0\.0\.1:\d+\/connect for about 1 s$/,
+				),
 			});
 			// The silent one is still open at the gateway (it cannot tell): the gateway ends it,
 			// and the client's new one with it, and the client connects once more.
 			expect(emulator.stream.connections().map((connection) => connection.id)).toContain(silent.id);
 			emulator.stream.dropConnections();
-			await until('a third connection', () => emulator.stream.openedCount() === 3 && subscription.state.status === 'connected');
+			await until(
+				'a third connection',
+				() => emulator.stream.openedCount() === 3 && subscription.state.status === 'connected',
+			);
 			const added = emulator.drive.addFile(SPACE, '0', 'after-silence.txt');
 			await until('the event', () => watcher.events.length === 1);
 			expect(watcher.events[0].dentryId).toBe(added.id);
@@ -448,7 +577,9 @@ describe('reconnection', () => {
 		await until('connected', () => subscription.state.status === 'connected');
 
 		const failures = watcher.states.filter((state) => state.status === 'reconnecting');
-		expect(failures.map((state) => [state.lastError?.code, state.lastError?.retryable, state.failures])).toEqual([
+		expect(
+			failures.map((state) => [state.lastError?.code, state.lastError?.retryable, state.failures]),
+		).toEqual([
 			['systemError', true, 1],
 			['systemError', true, 2],
 			['systemError', true, 3],
@@ -478,7 +609,10 @@ describe('one connection per app', () => {
 		expect(registry.connectionCount).toBe(1);
 
 		const added = emulator.drive.addFile(SPACE, '0', 'for-both.txt');
-		await until('both subscribers to get it', () => first.events.length === 1 && second.events.length === 1);
+		await until(
+			'both subscribers to get it',
+			() => first.events.length === 1 && second.events.length === 1,
+		);
 		expect(first.events[0]).toEqual(second.events[0]);
 		expect(first.events[0].dentryId).toBe(added.id);
 		expect(emulator.stream.deliveries()).toHaveLength(1);
@@ -492,8 +626,13 @@ describe('one connection per app', () => {
 
 		await two.unsubscribe();
 		expect(registry.connectionCount).toBe(0);
-		await until('the gateway to see the connection end', () => emulator.stream.connections().length === 0);
-		expect(emulator.stream.closures()).toEqual([expect.objectContaining({ code: 1000, by: 'client' })]);
+		await until(
+			'the gateway to see the connection end',
+			() => emulator.stream.connections().length === 0,
+		);
+		expect(emulator.stream.closures()).toEqual([
+			expect.objectContaining({ code: 1000, by: 'client' }),
+		]);
 		expect(emulator.stream.openedCount()).toBe(1);
 
 		// Nobody listens: an event now is lost, as with DingTalk.

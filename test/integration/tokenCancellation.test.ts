@@ -45,7 +45,13 @@ async function startGateway(target: string): Promise<Gateway> {
 	const server = http.createServer((req, res) => {
 		const forward = () => {
 			const proxied = http.request(
-				{ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: { ...req.headers, host: upstream.host } },
+				{
+					host: upstream.hostname,
+					port: upstream.port,
+					path: req.url,
+					method: req.method,
+					headers: { ...req.headers, host: upstream.host },
+				},
 				(answer) => {
 					res.writeHead(answer.statusCode ?? 502, answer.headers);
 					answer.pipe(res);
@@ -124,14 +130,21 @@ test('two executions of the node: cancelling A while the token request is in fli
 	const { emulator } = ctx;
 	const credentials = { ...appCredentials(emulator), baseUrl: gateway.baseUrl };
 	// Under Continue On Fail, A's item shows how its wait ended.
-	const runA = runNode({ parameters: download(emulator, '1004'), credentials, cancelWhen: gateway.tokenRequested, continueOnFail: true });
+	const runA = runNode({
+		parameters: download(emulator, '1004'),
+		credentials,
+		cancelWhen: gateway.tokenRequested,
+		continueOnFail: true,
+	});
 	await gateway.tokenRequested;
 	const runB = runNode({ parameters: download(emulator, '1005'), credentials });
 
 	// A is cancelled as the token request arrives and its run ends while that request is still held.
 	const resultA = await runA;
 	expect(resultA.run.status).toBe('canceled');
-	expect(resultA.output).toEqual([expect.objectContaining({ json: expect.objectContaining({ code: 'cancelled' }) })]);
+	expect(resultA.output).toEqual([
+		expect.objectContaining({ json: expect.objectContaining({ code: 'cancelled' }) }),
+	]);
 	expect(gateway.tokenRequests).toBe(1);
 
 	gateway.release();
@@ -160,7 +173,9 @@ test('the shared token request has a lifetime of its own: an answer that trickle
 		const failure = await client.tokens.token().catch((error: unknown) => error);
 		expect(failure).toBeInstanceOf(DingTalkApiError);
 		expect(failure).toMatchObject({ code: 'apiUnreachable', retryable: true });
-		expect((failure as Error).message).toMatch(/^Getting an access token failed: no complete answer from http:\/\/127\.0\.0\.1:\d+ within 1 s$/);
+		expect((failure as Error).message).toMatch(
+			/^Getting an access token failed: no complete answer from http:\/\/127\.0\.0\.1:\d+ within 1 s$/,
+		);
 	} finally {
 		trickle.closeAllConnections();
 		await new Promise((resolve) => trickle.close(resolve));

@@ -20,12 +20,25 @@ const ctx = useEmulator('filesystem');
 const SPACE = EMULATOR_DEFAULTS.spaceId;
 
 /** The "DingTalk Storage Tool" (the type n8n gives an agent), in the seeded space, as the emulator's operator. */
-async function runTool(emulator: Emulator, resource: string, operation: string, parameters: IDataObject = {}, options: Partial<RunOptions> = {}) {
+async function runTool(
+	emulator: Emulator,
+	resource: string,
+	operation: string,
+	parameters: IDataObject = {},
+	options: Partial<RunOptions> = {},
+) {
 	return await runNode({
 		nodeType: STORAGE_TOOL_TYPE,
 		credentials: appCredentials(emulator),
 		...options,
-		parameters: { resource, operation, spaceId: rl(SPACE), unionId: emulator.unionId, options: {}, ...parameters },
+		parameters: {
+			resource,
+			operation,
+			spaceId: rl(SPACE),
+			unionId: emulator.unionId,
+			options: {},
+			...parameters,
+		},
 	});
 }
 
@@ -58,7 +71,12 @@ const CHANGES: Array<{
 		parameters: () => ({ dentryId: rl('1002') }),
 		changed: (emulator, output) => {
 			expect(entry(emulator, '1002').status).toBe('DELETED');
-			expect(output).toEqual({ spaceId: SPACE, dentryId: '1002', deleted: true, toRecycleBin: true });
+			expect(output).toEqual({
+				spaceId: SPACE,
+				dentryId: '1002',
+				deleted: true,
+				toRecycleBin: true,
+			});
 		},
 	},
 	{
@@ -93,7 +111,10 @@ const CHANGES: Array<{
 		operation: 'create',
 		parameters: () => ({ folderId: rl('2001'), name: '新建' }),
 		changed: (emulator, output) => {
-			expect(entry(emulator, String(output.dentryId))).toMatchObject({ name: '新建', parentId: '2001' });
+			expect(entry(emulator, String(output.dentryId))).toMatchObject({
+				name: '新建',
+				parentId: '2001',
+			});
 		},
 	},
 	{
@@ -125,52 +146,81 @@ const CHANGES: Array<{
 		operation: 'copy',
 		parameters: (emulator) => ({ folderId: rl(emptyFolder(emulator)), targetFolderId: rl('2001') }),
 		changed: (emulator, output) => {
-			expect(entry(emulator, String(output.dentryId))).toMatchObject({ name: expect.stringMatching(/^空文件夹/), parentId: '2001' });
+			expect(entry(emulator, String(output.dentryId))).toMatchObject({
+				name: expect.stringMatching(/^空文件夹/),
+				parentId: '2001',
+			});
 		},
 	},
 ];
 
 describe('changes by an agent: refused unless "Allow Changes by the Agent" is on', () => {
-	test.each(CHANGES)('$resource → $operation, option off (the default): refused in plain words, nothing sent to DingTalk, nothing changed', async ({ resource, operation, parameters }) => {
-		const { emulator } = ctx;
-		const given = parameters(emulator);
-		const before = tree(emulator);
-		// The refusal is the tool's answer (an item, not an error: n8n 1.x ends the execution on a tool's error).
-		const { output, error } = await runTool(emulator, resource, operation, given);
-		expect(error).toBeUndefined();
-		expect(output!.map((item) => item.json)).toEqual([
-			{
-				refused: true,
-				error: expect.stringMatching(/^Refused: this tool may not change files \(Allow Changes by the Agent is off\), so nothing was \w+ and nothing was sent to DingTalk\. Tell the user/),
-			},
-		]);
-		expect(emulator.log).toHaveLength(0);
-		expect(tree(emulator)).toBe(before);
+	test.each(CHANGES)(
+		'$resource → $operation, option off (the default): refused in plain words, nothing sent to DingTalk, nothing changed',
+		async ({ resource, operation, parameters }) => {
+			const { emulator } = ctx;
+			const given = parameters(emulator);
+			const before = tree(emulator);
+			// The refusal is the tool's answer (an item, not an error: n8n 1.x ends the execution on a tool's error).
+			const { output, error } = await runTool(emulator, resource, operation, given);
+			expect(error).toBeUndefined();
+			expect(output!.map((item) => item.json)).toEqual([
+				{
+					refused: true,
+					error: expect.stringMatching(
+						/^Refused: this tool may not change files \(Allow Changes by the Agent is off\), so nothing was \w+ and nothing was sent to DingTalk\. Tell the user/,
+					),
+				},
+			]);
+			expect(emulator.log).toHaveLength(0);
+			expect(tree(emulator)).toBe(before);
 
-		// Set off explicitly, for several items: one refusal each, nothing sent.
-		const off = await runTool(emulator, resource, operation, { ...given, allowAgentChanges: false }, { items: [{}, {}] });
-		expect(off.output!.map((item) => [item.json.refused, item.pairedItem])).toEqual([
-			[true, { item: 0 }],
-			[true, { item: 1 }],
-		]);
-		expect(emulator.log).toHaveLength(0);
-		expect(tree(emulator)).toBe(before);
-	});
+			// Set off explicitly, for several items: one refusal each, nothing sent.
+			const off = await runTool(
+				emulator,
+				resource,
+				operation,
+				{ ...given, allowAgentChanges: false },
+				{ items: [{}, {}] },
+			);
+			expect(off.output!.map((item) => [item.json.refused, item.pairedItem])).toEqual([
+				[true, { item: 0 }],
+				[true, { item: 1 }],
+			]);
+			expect(emulator.log).toHaveLength(0);
+			expect(tree(emulator)).toBe(before);
+		},
+	);
 
-	test.each(CHANGES)('$resource → $operation, option on: runs, and answers the model the allowed fields', async ({ resource, operation, parameters, changed }) => {
-		const { emulator } = ctx;
-		const { output, error } = await runTool(emulator, resource, operation, { ...parameters(emulator), allowAgentChanges: true });
-		expect(error).toBeUndefined();
-		changed(emulator, output![0].json);
-		expect(output![0].json).not.toHaveProperty('creatorId');
-		expect(output![0].json).not.toHaveProperty('modifierId');
-	});
+	test.each(CHANGES)(
+		'$resource → $operation, option on: runs, and answers the model the allowed fields',
+		async ({ resource, operation, parameters, changed }) => {
+			const { emulator } = ctx;
+			const { output, error } = await runTool(emulator, resource, operation, {
+				...parameters(emulator),
+				allowAgentChanges: true,
+			});
+			expect(error).toBeUndefined();
+			changed(emulator, output![0].json);
+			expect(output![0].json).not.toHaveProperty('creatorId');
+			expect(output![0].json).not.toHaveProperty('modifierId');
+		},
+	);
 
 	test('Upload is refused to an agent even with the option on (an agent has no binary data to give)', async () => {
 		const { emulator } = ctx;
 		for (const allowAgentChanges of [false, true]) {
-			const { output } = await runTool(emulator, 'file', 'upload', { folderId: rl('2001'), binaryPropertyName: 'data', allowAgentChanges });
-			expect(output![0].json).toEqual({ refused: true, error: expect.stringMatching(/^Refused: Upload is not available to AI agents.*nothing was sent to DingTalk/) });
+			const { output } = await runTool(emulator, 'file', 'upload', {
+				folderId: rl('2001'),
+				binaryPropertyName: 'data',
+				allowAgentChanges,
+			});
+			expect(output![0].json).toEqual({
+				refused: true,
+				error: expect.stringMatching(
+					/^Refused: Upload is not available to AI agents.*nothing was sent to DingTalk/,
+				),
+			});
 		}
 		expect(emulator.log).toHaveLength(0);
 	});
@@ -189,7 +239,8 @@ describe('changes by an agent: refused unless "Allow Changes by the Agent" is on
 		const all = { file: fileOperations, folder: folderOperations, space: spaceOperations };
 		for (const [resource, operations] of Object.entries(all)) {
 			const gated = CHANGE_OPERATIONS[resource as keyof typeof all];
-			for (const [name, operation] of Object.entries(operations)) expect([resource, name, gated.has(name)]).toEqual([resource, name, !operation.parallel]);
+			for (const [name, operation] of Object.entries(operations))
+				expect([resource, name, gated.has(name)]).toEqual([resource, name, !operation.parallel]);
 			for (const name of gated) expect(Object.keys(operations)).toContain(name);
 		}
 	});
@@ -197,11 +248,26 @@ describe('changes by an agent: refused unless "Allow Changes by the Agent" is on
 	test('the option and its notice show in the tool type, for the changes only', () => {
 		const { properties } = new DingTalkStorage().description;
 		const option = properties.find((property) => property.name === 'allowAgentChanges')!;
-		expect(option).toMatchObject({ type: 'boolean', default: false, displayOptions: { show: { '@tool': [true] } } });
-		expect([...(option.displayOptions!.show!.operation as string[])].sort()).toEqual(['copy', 'create', 'delete', 'move', 'rename', 'upload']);
-		const notice = properties.find((property) => property.type === 'notice' && property.displayOptions?.show?.['@tool'])!;
+		expect(option).toMatchObject({
+			type: 'boolean',
+			default: false,
+			displayOptions: { show: { '@tool': [true] } },
+		});
+		expect([...(option.displayOptions!.show!.operation as string[])].sort()).toEqual([
+			'copy',
+			'create',
+			'delete',
+			'move',
+			'rename',
+			'upload',
+		]);
+		const notice = properties.find(
+			(property) => property.type === 'notice' && property.displayOptions?.show?.['@tool'],
+		)!;
 		expect(notice.displayOptions).toEqual(option.displayOptions);
-		expect(notice.displayName).toMatch(/delete, move, rename and copy files and folders and create folders, with arguments its model chooses/);
+		expect(notice.displayName).toMatch(
+			/delete, move, rename and copy files and folders and create folders, with arguments its model chooses/,
+		);
 		expect(notice.displayName).toMatch(/human review of tool calls/);
 	});
 });
@@ -211,12 +277,15 @@ describe('the operator and Delete Permanently are never chosen by the model', ()
 		["={{ $fromAI('unionId', 'The operator', 'string') }}"],
 		["={{ $fromai('who') }}"],
 		['={{ $fromAi ("who") }}'],
-	])('Operator Union ID %s: the node is refused, naming the field, before any request', async (unionId) => {
-		const { emulator } = ctx;
-		const { error } = await runTool(emulator, 'file', 'search', { keyword: '合同', unionId });
-		expect(error?.message).toMatch(/^Invalid "unionId": it may not be taken from \$fromAI\(\)/);
-		expect(emulator.log).toHaveLength(0);
-	});
+	])(
+		'Operator Union ID %s: the node is refused, naming the field, before any request',
+		async (unionId) => {
+			const { emulator } = ctx;
+			const { error } = await runTool(emulator, 'file', 'search', { keyword: '合同', unionId });
+			expect(error?.message).toMatch(/^Invalid "unionId": it may not be taken from \$fromAI\(\)/);
+			expect(emulator.log).toHaveLength(0);
+		},
+	);
 
 	test('Move to Recycle Bin from $fromAI(): refused even with changes allowed; the file stays', async () => {
 		const { emulator } = ctx;
@@ -224,9 +293,13 @@ describe('the operator and Delete Permanently are never chosen by the model', ()
 		const { error } = await runTool(emulator, 'file', 'delete', {
 			dentryId: rl('1002'),
 			allowAgentChanges: true,
-			options: { toRecycleBin: "={{ $fromAI('toRecycleBin', 'Whether it can be restored', 'boolean') }}" },
+			options: {
+				toRecycleBin: "={{ $fromAI('toRecycleBin', 'Whether it can be restored', 'boolean') }}",
+			},
 		});
-		expect(error?.message).toMatch(/^Invalid "toRecycleBin": it may not be taken from \$fromAI\(\)/);
+		expect(error?.message).toMatch(
+			/^Invalid "toRecycleBin": it may not be taken from \$fromAI\(\)/,
+		);
 		expect(emulator.log).toHaveLength(0);
 		expect(tree(emulator)).toBe(before);
 	});
@@ -234,15 +307,25 @@ describe('the operator and Delete Permanently are never chosen by the model', ()
 	test('Allow Changes by the Agent from $fromAI(): refused (the model would give itself the right)', async () => {
 		const { emulator } = ctx;
 		const before = tree(emulator);
-		const { error } = await runTool(emulator, 'file', 'delete', { dentryId: rl('1002'), allowAgentChanges: "={{ $fromAI('allow', 'Whether changes are allowed', 'boolean') }}" });
-		expect(error?.message).toMatch(/^Invalid "allowAgentChanges": it may not be taken from \$fromAI\(\)/);
+		const { error } = await runTool(emulator, 'file', 'delete', {
+			dentryId: rl('1002'),
+			allowAgentChanges: "={{ $fromAI('allow', 'Whether changes are allowed', 'boolean') }}",
+		});
+		expect(error?.message).toMatch(
+			/^Invalid "allowAgentChanges": it may not be taken from \$fromAI\(\)/,
+		);
 		expect(emulator.log).toHaveLength(0);
 		expect(tree(emulator)).toBe(before);
 	});
 
 	test('fixed values (and expressions without $fromAI) run', async () => {
 		const { emulator } = ctx;
-		const { error } = await runTool(emulator, 'file', 'delete', { dentryId: rl('1002'), unionId: '={{ "' + emulator.unionId + '" }}', allowAgentChanges: true, options: { toRecycleBin: false } });
+		const { error } = await runTool(emulator, 'file', 'delete', {
+			dentryId: rl('1002'),
+			unionId: '={{ "' + emulator.unionId + '" }}',
+			allowAgentChanges: true,
+			options: { toRecycleBin: false },
+		});
 		expect(error).toBeUndefined();
 		expect(emulator.drive.entries.has('1002')).toBe(false);
 	});
@@ -252,7 +335,14 @@ describe('the operator and Delete Permanently are never chosen by the model', ()
 		const { error } = await runNode({
 			nodeType: DOWNLOAD_TOOL_TYPE,
 			credentials: appCredentials(emulator),
-			parameters: { operation: 'download', spaceId: SPACE, dentryId: '1001', unionId: "={{ $fromAI('unionId') }}", binaryPropertyName: 'data', options: {} },
+			parameters: {
+				operation: 'download',
+				spaceId: SPACE,
+				dentryId: '1001',
+				unionId: "={{ $fromAI('unionId') }}",
+				binaryPropertyName: 'data',
+				options: {},
+			},
 		});
 		expect(error?.message).toMatch(/^Invalid "unionId": it may not be taken from \$fromAI\(\)/);
 		expect(emulator.log).toHaveLength(0);
@@ -261,20 +351,38 @@ describe('the operator and Delete Permanently are never chosen by the model', ()
 
 describe('what goes back to the model: an allow-list of fields', () => {
 	/** Fields that are people's IDs, links, or DingTalk internals: never sent to a model provider. */
-	const NEVER = ['creatorId', 'modifierId', 'creator', 'modifier', 'url', 'storageDriver', 'partitionType', 'properties', 'capabilities', 'partitions', 'ownerType', 'permissionMode'];
+	const NEVER = [
+		'creatorId',
+		'modifierId',
+		'creator',
+		'modifier',
+		'url',
+		'storageDriver',
+		'partitionType',
+		'properties',
+		'capabilities',
+		'partitions',
+		'ownerType',
+		'permissionMode',
+	];
 
 	function expectOnlyAllowed(items: Array<{ json: IDataObject }> | undefined) {
 		expect(items?.length).toBeGreaterThan(0);
 		for (const { json } of items!) {
 			for (const field of NEVER) expect(json).not.toHaveProperty(field);
-			for (const value of Object.values(json)) expect(value === null || typeof value !== 'object').toBe(true);
+			for (const value of Object.values(json))
+				expect(value === null || typeof value !== 'object').toBe(true);
 		}
 	}
 
 	test('Search: names, IDs, paths, size, times; no creator or modifier, no link (the regular node keeps them)', async () => {
 		const { emulator } = ctx;
 		const regular = await runStorage(emulator, 'file', 'search', { keyword: '年度采购' });
-		expect(regular.output![0].json).toMatchObject({ creatorId: 'emulator-user-id', creator: { userId: 'emulator-user-id' }, url: expect.any(String) });
+		expect(regular.output![0].json).toMatchObject({
+			creatorId: 'emulator-user-id',
+			creator: { userId: 'emulator-user-id' },
+			url: expect.any(String),
+		});
 
 		const { output } = await runTool(emulator, 'file', 'search', { keyword: '年度采购' });
 		expectOnlyAllowed(output);
@@ -315,7 +423,15 @@ describe('what goes back to the model: an allow-list of fields', () => {
 	test('Space → List keeps what its description promises (spaceId, spaceName, quota, usedQuota)', async () => {
 		const { emulator } = ctx;
 		const { output } = await runTool(emulator, 'space', 'list', {});
-		expect(output![0].json).toEqual({ spaceId: SPACE, spaceName: expect.any(String), spaceType: 'org', quota: expect.any(Number), usedQuota: expect.any(Number), createTime: expect.any(String), modifyTime: expect.any(String) });
+		expect(output![0].json).toEqual({
+			spaceId: SPACE,
+			spaceName: expect.any(String),
+			spaceType: 'org',
+			quota: expect.any(Number),
+			usedQuota: expect.any(Number),
+			createTime: expect.any(String),
+			modifyTime: expect.any(String),
+		});
 	});
 
 	test('DingTalk Storage Download Tool: the details and the note, no creator or modifier', async () => {
@@ -323,23 +439,45 @@ describe('what goes back to the model: an allow-list of fields', () => {
 		const { output } = await runNode({
 			nodeType: DOWNLOAD_TOOL_TYPE,
 			credentials: appCredentials(emulator),
-			parameters: { operation: 'download', spaceId: SPACE, dentryId: '1001', unionId: emulator.unionId, binaryPropertyName: 'data', options: {} },
+			parameters: {
+				operation: 'download',
+				spaceId: SPACE,
+				dentryId: '1001',
+				unionId: emulator.unionId,
+				binaryPropertyName: 'data',
+				options: {},
+			},
 		});
 		expectOnlyAllowed(output);
-		expect(output![0].json).toMatchObject({ dentryId: '1001', name: '合同-2026年度采购.pdf', contentIncluded: false, note: expect.any(String) });
+		expect(output![0].json).toMatchObject({
+			dentryId: '1001',
+			name: '合同-2026年度采购.pdf',
+			contentIncluded: false,
+			note: expect.any(String),
+		});
 	});
 
 	test('an error item under Continue On Fail keeps its error fields', async () => {
 		const { emulator } = ctx;
-		const { output } = await runTool(emulator, 'file', 'get', { dentryId: rl('999999') }, { continueOnFail: true });
+		const { output } = await runTool(
+			emulator,
+			'file',
+			'get',
+			{ dentryId: rl('999999') },
+			{ continueOnFail: true },
+		);
 		expect(output![0].json).toMatchObject({ error: expect.any(String), code: expect.any(String) });
 	});
 
 	test('every tool description says that names are data, not instructions', () => {
-		const pickers = new DingTalkStorage().description.properties.filter((property) => property.name === 'operation' && property.displayOptions?.show?.['@tool']?.[0] === true);
+		const pickers = new DingTalkStorage().description.properties.filter(
+			(property) =>
+				property.name === 'operation' && property.displayOptions?.show?.['@tool']?.[0] === true,
+		);
 		expect(pickers).toHaveLength(3);
 		for (const picker of pickers) {
-			for (const option of picker.options as Array<{ action: string }>) expect(option.action.endsWith(NAMES_ARE_DATA)).toBe(true);
+			for (const option of picker.options as Array<{ action: string }>)
+				expect(option.action.endsWith(NAMES_ARE_DATA)).toBe(true);
 		}
 	});
 });

@@ -2,7 +2,15 @@
  * The transfer under faults, through n8n's execution engine: URL fallback, re-query on
  * an expired signature, resumes after a broken connection, and failures that emit nothing.
  */
-import { apiCalls, appCredentials, binarySha256, download, partialBinaries, storageCalls, useEmulator } from '../harness/fixtures';
+import {
+	apiCalls,
+	appCredentials,
+	binarySha256,
+	download,
+	partialBinaries,
+	storageCalls,
+	useEmulator,
+} from '../harness/fixtures';
 import { runNode, useBinaryMode, type BinaryMode } from '../harness/n8n';
 
 const BIG = '1005'; // 3 MiB + 17 bytes
@@ -14,7 +22,10 @@ describe.each<BinaryMode>(['filesystem', 'default'])('faults in %s binary mode',
 	test('5xx on the first URL: the next URL serves the file', async () => {
 		const { emulator } = ctx;
 		emulator.setFault(BIG, { failFirstUrl: 503 });
-		const { output } = await runNode({ parameters: download(emulator, BIG), credentials: appCredentials(emulator) });
+		const { output } = await runNode({
+			parameters: download(emulator, BIG),
+			credentials: appCredentials(emulator),
+		});
 		expect(await binarySha256(output![0].binary!.data)).toBe(emulator.sha256(BIG));
 		expect(storageCalls(emulator).map((call) => [call.path.split('/')[1], call.status])).toEqual([
 			['oss-a', 503],
@@ -25,14 +36,20 @@ describe.each<BinaryMode>(['filesystem', 'default'])('faults in %s binary mode',
 	test('connection refused on the first URL: the next URL serves the file', async () => {
 		const { emulator } = ctx;
 		emulator.setFault(BIG, { refuseFirstUrl: true });
-		const { output } = await runNode({ parameters: download(emulator, BIG), credentials: appCredentials(emulator) });
+		const { output } = await runNode({
+			parameters: download(emulator, BIG),
+			credentials: appCredentials(emulator),
+		});
 		expect(await binarySha256(output![0].binary!.data)).toBe(emulator.sha256(BIG));
 	});
 
 	test('an expired signature (403): download info is queried again, once, and the download succeeds', async () => {
 		const { emulator } = ctx;
 		emulator.expireNextSignatures(1);
-		const { output } = await runNode({ parameters: download(emulator, BIG), credentials: appCredentials(emulator) });
+		const { output } = await runNode({
+			parameters: download(emulator, BIG),
+			credentials: appCredentials(emulator),
+		});
 		expect(await binarySha256(output![0].binary!.data)).toBe(emulator.sha256(BIG));
 		expect(apiCalls(emulator, 'downloadInfo')).toHaveLength(2);
 		expect(storageCalls(emulator).map((call) => call.status)).toEqual([403, 403, 200]);
@@ -41,29 +58,45 @@ describe.each<BinaryMode>(['filesystem', 'default'])('faults in %s binary mode',
 	test('403 on every attempt: one re-query, then a clear error and no binary', async () => {
 		const { emulator } = ctx;
 		emulator.setFault(BIG, { forbidden: true });
-		const { output } = await runNode({ parameters: download(emulator, BIG), credentials: appCredentials(emulator), continueOnFail: true });
+		const { output } = await runNode({
+			parameters: download(emulator, BIG),
+			credentials: appCredentials(emulator),
+			continueOnFail: true,
+		});
 		expect(output![0].binary).toBeUndefined();
 		expect(output![0].json).toMatchObject({ code: 'storageForbidden', httpCode: 403 });
 		expect(apiCalls(emulator, 'downloadInfo')).toHaveLength(2);
 		expect(storageCalls(emulator)).toHaveLength(4);
 	});
 
-	test.each([1, 65_536, 1_000_000, BIG_SIZE - 1])('connection reset after %i bytes: resumed with a range and verified', async (offset) => {
-		const { emulator } = ctx;
-		emulator.setFault(BIG, { resetAfterBytes: offset, times: 1 });
-		const { output, error } = await runNode({ parameters: download(emulator, BIG), credentials: appCredentials(emulator) });
-		expect(error).toBeUndefined();
-		expect(output![0].json.size).toBe(BIG_SIZE);
-		expect(await binarySha256(output![0].binary!.data)).toBe(emulator.sha256(BIG));
-		const resumed = storageCalls(emulator)[1];
-		expect(resumed.headers.range).toMatch(/^bytes=\d+-3145744$/);
-	});
+	test.each([1, 65_536, 1_000_000, BIG_SIZE - 1])(
+		'connection reset after %i bytes: resumed with a range and verified',
+		async (offset) => {
+			const { emulator } = ctx;
+			emulator.setFault(BIG, { resetAfterBytes: offset, times: 1 });
+			const { output, error } = await runNode({
+				parameters: download(emulator, BIG),
+				credentials: appCredentials(emulator),
+			});
+			expect(error).toBeUndefined();
+			expect(output![0].json.size).toBe(BIG_SIZE);
+			expect(await binarySha256(output![0].binary!.data)).toBe(emulator.sha256(BIG));
+			const resumed = storageCalls(emulator)[1];
+			expect(resumed.headers.range).toMatch(/^bytes=\d+-3145744$/);
+		},
+	);
 
 	test('a range download that breaks off resumes within the range', async () => {
 		const { emulator } = ctx;
 		emulator.setFault(BIG, { resetAfterBytes: 100_000, times: 1 });
-		const { output } = await runNode({ parameters: download(emulator, BIG, { range: '1000-1999999' }), credentials: appCredentials(emulator) });
-		expect(output![0].json).toMatchObject({ size: 1_999_000, contentRange: `bytes 1000-1999999/${BIG_SIZE}` });
+		const { output } = await runNode({
+			parameters: download(emulator, BIG, { range: '1000-1999999' }),
+			credentials: appCredentials(emulator),
+		});
+		expect(output![0].json).toMatchObject({
+			size: 1_999_000,
+			contentRange: `bytes 1000-1999999/${BIG_SIZE}`,
+		});
 		expect(await binarySha256(output![0].binary!.data)).toBe(emulator.sha256(BIG, 1000, 1_999_999));
 	});
 
@@ -87,7 +120,10 @@ describe.each<BinaryMode>(['filesystem', 'default'])('faults in %s binary mode',
 	test('without Continue On Fail a truncated body fails the node', async () => {
 		const { emulator } = ctx;
 		emulator.setFault(BIG, { truncateAfterBytes: 5000 });
-		const { output, error } = await runNode({ parameters: download(emulator, BIG), credentials: appCredentials(emulator) });
+		const { output, error } = await runNode({
+			parameters: download(emulator, BIG),
+			credentials: appCredentials(emulator),
+		});
 		expect(output).toBeUndefined();
 		expect(error!.message).toMatch(/incomplete/);
 	});
@@ -95,34 +131,53 @@ describe.each<BinaryMode>(['filesystem', 'default'])('faults in %s binary mode',
 	test('a stalled body hits the idle timeout: resumed, then a clear error and no binary', async () => {
 		const { emulator } = ctx;
 		emulator.setFault('1004', { bodyDelayMs: 1500 });
-		const { output } = await runNode({ parameters: download(emulator, '1004', { idleTimeout: 300 }), credentials: appCredentials(emulator), continueOnFail: true });
+		const { output } = await runNode({
+			parameters: download(emulator, '1004', { idleTimeout: 300 }),
+			credentials: appCredentials(emulator),
+			continueOnFail: true,
+		});
 		expect(output![0].binary).toBeUndefined();
 		expect(output![0].json.code).toBe('incompleteBody');
-		expect(output![0].json.error).toMatch(/no data arrived for longer than the idle timeout\); gave up after 3 resume attempt/);
+		expect(output![0].json.error).toMatch(
+			/no data arrived for longer than the idle timeout\); gave up after 3 resume attempt/,
+		);
 	});
 
 	test('without an Idle Timeout, the (Response) Timeout also ends a body that goes silent, as in the HTTP Request node', async () => {
 		const { emulator } = ctx;
 		// Without the rule the 1,000-byte file would arrive whole after 1.5 s of silence.
 		emulator.setFault('1004', { bodyDelayMs: 1500 });
-		const { output } = await runNode({ parameters: download(emulator, '1004', { timeout: 300 }), credentials: appCredentials(emulator), continueOnFail: true });
+		const { output } = await runNode({
+			parameters: download(emulator, '1004', { timeout: 300 }),
+			credentials: appCredentials(emulator),
+			continueOnFail: true,
+		});
 		expect(output![0].binary).toBeUndefined();
 		expect(output![0].json.code).toBe('incompleteBody');
 		expect(output![0].json.error).toMatch(/no data arrived for longer than the idle timeout/);
 		// An explicit Idle Timeout wins over the Timeout.
-		const patient = await runNode({ parameters: download(emulator, '1004', { timeout: 300, idleTimeout: 5000 }), credentials: appCredentials(emulator), continueOnFail: true });
+		const patient = await runNode({
+			parameters: download(emulator, '1004', { timeout: 300, idleTimeout: 5000 }),
+			credentials: appCredentials(emulator),
+			continueOnFail: true,
+		});
 		expect(patient.output![0].json.error).toBeUndefined();
 		expect(await binarySha256(patient.output![0].binary!.data)).toBe(emulator.sha256('1004'));
 	});
 
 	test('the access token never reaches storage; storage gets exactly the signed headers', async () => {
 		const { emulator } = ctx;
-		await runNode({ parameters: download(emulator, '1001', { range: '0-9' }), credentials: appCredentials(emulator) });
+		await runNode({
+			parameters: download(emulator, '1001', { range: '0-9' }),
+			credentials: appCredentials(emulator),
+		});
 		for (const call of storageCalls(emulator)) {
 			expect(call.headers['x-acs-dingtalk-access-token']).toBeUndefined();
 			expect(call.headers['accept-encoding']).toBe('identity');
 			expect(call.headers['content-type']).toBeUndefined();
-			expect(Object.keys(call.headers).filter((name) => name.startsWith('x-oss-'))).toEqual(['x-oss-date']);
+			expect(Object.keys(call.headers).filter((name) => name.startsWith('x-oss-'))).toEqual([
+				'x-oss-date',
+			]);
 		}
 	});
 });
@@ -130,7 +185,7 @@ describe.each<BinaryMode>(['filesystem', 'default'])('faults in %s binary mode',
 describe('nothing half-written is left behind', () => {
 	const ctx = useEmulator('filesystem');
 
-	test('a transfer that fails mid-body leaves no partial file in n8n\'s storage', async () => {
+	test("a transfer that fails mid-body leaves no partial file in n8n's storage", async () => {
 		const { emulator } = ctx;
 		const storage = await useBinaryMode('filesystem');
 		emulator.setFault(BIG, { truncateAfterBytes: 600_000 });
@@ -150,7 +205,11 @@ describe('nothing half-written is left behind', () => {
 		const storage = await useBinaryMode('filesystem');
 		const file = `gen-${64 * 1024 * 1024}`;
 		emulator.setFault(file, { bodyDelayMs: 10 });
-		const { output } = await runNode({ parameters: download(emulator, file), credentials: appCredentials(emulator), cancelAfterMs: 800 });
+		const { output } = await runNode({
+			parameters: download(emulator, file),
+			credentials: appCredentials(emulator),
+			cancelAfterMs: 800,
+		});
 		expect(output?.[0]?.binary).toBeUndefined();
 		const transfer = storageCalls(emulator)[0];
 		// Give the emulator a moment to notice the closed connection.

@@ -15,13 +15,11 @@ import { rmSync } from 'node:fs';
 import { EMULATOR_DEFAULTS, startEmulator } from '../../emulator';
 import { getHashed, startRecorder, waitFor } from '../harness/realN8n';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { ensureN8n } = require('../../scripts/e2e/n8n-install') as typeof import('../../scripts/e2e/n8n-install');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const runner = require('../../scripts/e2e/n8n-runner') as typeof import('../../scripts/e2e/n8n-runner');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ensureN8n } =
+	require('../../scripts/e2e/n8n-install') as typeof import('../../scripts/e2e/n8n-install');
+const runner =
+	require('../../scripts/e2e/n8n-runner') as typeof import('../../scripts/e2e/n8n-runner');
 const build = require('../../scripts/workflows') as typeof import('../../scripts/workflows');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const queue = require('../../scripts/e2e/queue') as typeof import('../../scripts/e2e/queue');
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
@@ -35,7 +33,12 @@ const MiB = 1024 * 1024;
 const LARGE = `gen-${256 * MiB}`;
 
 /** Webhook → DingTalk Storage Download of `?id=` → the file as the response. */
-function downloadWebhook(emulator: Emulator, id: string, path: string, options: Record<string, unknown> = {}) {
+function downloadWebhook(
+	emulator: Emulator,
+	id: string,
+	path: string,
+	options: Record<string, unknown> = {},
+) {
 	return build.webhookWorkflow(id, `download ${path}`, path, [
 		build.dingTalkNode('download', 'Download', {
 			operation: 'download',
@@ -49,18 +52,32 @@ function downloadWebhook(emulator: Emulator, id: string, path: string, options: 
 }
 
 /** Imports the emulator's credential and `workflows` into a cluster's database and activates them. */
-function importAndActivate(userFolder: string, emulator: Emulator, workflows: Array<Parameters<typeof runner.importWorkflow>[2]>) {
+function importAndActivate(
+	userFolder: string,
+	emulator: Emulator,
+	workflows: Array<Parameters<typeof runner.importWorkflow>[2]>,
+) {
 	return async (env: Record<string, string>) => {
 		await runner.importCredentials(install, userFolder, [build.credentialRecord(emulator)], env);
 		await runner.importWorkflows(install, userFolder, workflows, env);
-		for (const workflow of workflows) await runner.activateWorkflow(install, userFolder, workflow.id, env);
+		for (const workflow of workflows)
+			await runner.activateWorkflow(install, userFolder, workflow.id, env);
 	};
 }
 
 /** Execution IDs and statuses from n8n's database. */
-function executions(postgres: Postgres, cluster: Cluster, workflowId: string): Array<{ id: string; status: string }> {
-	const rows = postgres.query(cluster.database, `SELECT id, status FROM execution_entity WHERE "workflowId" = '${workflowId}' ORDER BY id`);
-	return rows === '' ? [] : rows.split('\n').map((line) => ({ id: line.split('|')[0], status: line.split('|')[1] }));
+function executions(
+	postgres: Postgres,
+	cluster: Cluster,
+	workflowId: string,
+): Array<{ id: string; status: string }> {
+	const rows = postgres.query(
+		cluster.database,
+		`SELECT id, status FROM execution_entity WHERE "workflowId" = '${workflowId}' ORDER BY id`,
+	);
+	return rows === ''
+		? []
+		: rows.split('\n').map((line) => ({ id: line.split('|')[0], status: line.split('|')[1] }));
 }
 
 let install: Install;
@@ -82,10 +99,16 @@ describe('queue mode: main + 2 workers, filesystem binary data shared', () => {
 	let emulator: Emulator;
 	let cluster: Cluster;
 	let userFolder: string;
-	let recorder: Awaited<ReturnType<typeof startRecorder<{ event: string; name: string; dentryId: string }>>>;
+	let recorder: Awaited<
+		ReturnType<typeof startRecorder<{ event: string; name: string; dentryId: string }>>
+	>;
 	let watchedId: string;
 	let eventsFolderId: string;
-	let eventRecorder: Awaited<ReturnType<typeof startRecorder<{ event: string; name: string; dentryId: string; source: string }>>>;
+	let eventRecorder: Awaited<
+		ReturnType<
+			typeof startRecorder<{ event: string; name: string; dentryId: string; source: string }>
+		>
+	>;
 	const folders: string[] = [];
 
 	let webhookIds: { dl: string; many: string; trigger: string; events: string };
@@ -93,13 +116,20 @@ describe('queue mode: main + 2 workers, filesystem binary data shared', () => {
 	beforeAll(async () => {
 		emulator = await startEmulator();
 		recorder = await startRecorder();
-		watchedId = (emulator.drive.createFolder(SPACE, '0', '队列-监视', 'AUTO_RENAME') as { id: string }).id;
+		watchedId = (
+			emulator.drive.createFolder(SPACE, '0', '队列-监视', 'AUTO_RENAME') as { id: string }
+		).id;
 		emulator.drive.addFile(SPACE, watchedId, 'existing.pdf');
 		eventRecorder = await startRecorder();
-		eventsFolderId = (emulator.drive.createFolder(SPACE, '0', '队列-事件', 'AUTO_RENAME') as { id: string }).id;
+		eventsFolderId = (
+			emulator.drive.createFolder(SPACE, '0', '队列-事件', 'AUTO_RENAME') as { id: string }
+		).id;
 		for (let folder = 0; folder < 10; folder++) {
-			const id = (emulator.drive.createFolder(SPACE, '0', `批量-${folder}`, 'AUTO_RENAME') as { id: string }).id;
-			for (let file = 0; file < 20; file++) emulator.drive.addFile(SPACE, id, `文件-${folder}-${file}.pdf`);
+			const id = (
+				emulator.drive.createFolder(SPACE, '0', `批量-${folder}`, 'AUTO_RENAME') as { id: string }
+			).id;
+			for (let file = 0; file < 20; file++)
+				emulator.drive.addFile(SPACE, id, `文件-${folder}-${file}.pdf`);
 			folders.push(id);
 		}
 		userFolder = runner.createUserFolder(runner.packPackage());
@@ -131,7 +161,13 @@ describe('queue mode: main + 2 workers, filesystem binary data shared', () => {
 			{ respond: 'json' },
 		);
 		const trigger = build.triggerToRecorder('dtQueueTrigger01', emulator, watchedId, recorder.url);
-		const events = build.eventTriggerToRecorder('dtQueueEvents001', 'queue', emulator, eventsFolderId, eventRecorder.url);
+		const events = build.eventTriggerToRecorder(
+			'dtQueueEvents001',
+			'queue',
+			emulator,
+			eventsFolderId,
+			eventRecorder.url,
+		);
 		webhookIds = { dl: download.id, many: many.id, trigger: trigger.id, events: events.id };
 
 		cluster = await queue.startCluster({
@@ -153,12 +189,20 @@ describe('queue mode: main + 2 workers, filesystem binary data shared', () => {
 		if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 	});
 
-	const logs = () => [cluster.main.output(), ...cluster.workers.map((worker) => `--- ${worker.name}\n${worker.output()}`)].join('\n');
+	const logs = () =>
+		[
+			cluster.main.output(),
+			...cluster.workers.map((worker) => `--- ${worker.name}\n${worker.output()}`),
+		].join('\n');
 
 	test('a webhook download, small and 256 MiB: byte-exact; a worker ran it, main served the bytes it wrote', async () => {
 		for (const id of ['1001', LARGE]) {
 			const answer = await getHashed(`${cluster.main.url}/webhook/dl?id=${id}`);
-			expect({ id, status: answer.status, error: answer.error }).toEqual({ id, status: 200, error: undefined });
+			expect({ id, status: answer.status, error: answer.error }).toEqual({
+				id,
+				status: 200,
+				error: undefined,
+			});
 			expect(answer.bytes).toBe(id === LARGE ? 256 * MiB : 200_000);
 			expect(answer.sha256).toBe(emulator.sha256(id));
 		}
@@ -171,97 +215,178 @@ describe('queue mode: main + 2 workers, filesystem binary data shared', () => {
 		}
 	});
 
-	test('200 items over both workers under DingTalk\'s 20 requests per second: no QPS error reaches the user', async () => {
-		emulator.state.qpsLimit = 20;
-		const before = { ...(emulator.qpsRejections() as Record<string, number>) };
-		const started = Date.now();
-		const answers = await Promise.all(folders.map(async (folder) => await getHashed(`${cluster.main.url}/webhook/many?folder=${folder}`)));
-		const seconds = (Date.now() - started) / 1000;
-		emulator.state.qpsLimit = 0;
-		const items = answers.map((answer) => JSON.parse(answer.text) as Array<Record<string, unknown>>);
-		expect(answers.map((answer) => answer.status)).toEqual(folders.map(() => 200));
-		expect(items.flat()).toHaveLength(200);
-		for (const item of items.flat()) expect(item).toEqual(expect.objectContaining({ size: expect.any(Number), statusCode: 200 }));
-		const runs = executions(postgres, cluster, webhookIds.many);
-		expect(runs.map((run) => run.status)).toEqual(folders.map(() => 'success'));
-		const byWorker = new Set(runs.map((run) => cluster.workerOf(run.id)));
-		expect(byWorker).toEqual(new Set(['worker-1', 'worker-2']));
-		const rejections = emulator.qpsRejections() as Record<string, number>;
-		const drawn = Object.entries(rejections).reduce((sum, [api, count]) => sum + count - (before[api] ?? 0), 0);
-		console.log(`200 items in ${seconds.toFixed(1)} s over ${byWorker.size} workers; QPS answers drawn from the emulator: ${JSON.stringify(rejections)}`);
-		// The workers share one budget through Redis. Each with only its own window, they drew
-		// 145 QPS answers here (retried, so still invisible to the user); shared, a few at
-		// most, from the jitter between a grant and its arrival (the window has 50 ms to spare).
-		expect(drawn).toBeLessThan(20);
-		expect(redis.cli(['--scan', '--pattern', 'n8n-nodes-dingtalk-storage:rate:*'])).not.toBe('');
-	}, 5 * 60_000);
+	test(
+		"200 items over both workers under DingTalk's 20 requests per second: no QPS error reaches the user",
+		async () => {
+			emulator.state.qpsLimit = 20;
+			const before = { ...(emulator.qpsRejections() as Record<string, number>) };
+			const started = Date.now();
+			const answers = await Promise.all(
+				folders.map(
+					async (folder) => await getHashed(`${cluster.main.url}/webhook/many?folder=${folder}`),
+				),
+			);
+			const seconds = (Date.now() - started) / 1000;
+			emulator.state.qpsLimit = 0;
+			const items = answers.map(
+				(answer) => JSON.parse(answer.text) as Array<Record<string, unknown>>,
+			);
+			expect(answers.map((answer) => answer.status)).toEqual(folders.map(() => 200));
+			expect(items.flat()).toHaveLength(200);
+			for (const item of items.flat())
+				expect(item).toEqual(
+					expect.objectContaining({ size: expect.any(Number), statusCode: 200 }),
+				);
+			const runs = executions(postgres, cluster, webhookIds.many);
+			expect(runs.map((run) => run.status)).toEqual(folders.map(() => 'success'));
+			const byWorker = new Set(runs.map((run) => cluster.workerOf(run.id)));
+			expect(byWorker).toEqual(new Set(['worker-1', 'worker-2']));
+			const rejections = emulator.qpsRejections() as Record<string, number>;
+			const drawn = Object.entries(rejections).reduce(
+				(sum, [api, count]) => sum + count - (before[api] ?? 0),
+				0,
+			);
+			console.log(
+				`200 items in ${seconds.toFixed(1)} s over ${byWorker.size} workers; QPS answers drawn from the emulator: ${JSON.stringify(rejections)}`,
+			);
+			// The workers share one budget through Redis. Each with only its own window, they drew
+			// 145 QPS answers here (retried, so still invisible to the user); shared, a few at
+			// most, from the jitter between a grant and its arrival (the window has 50 ms to spare).
+			expect(drawn).toBeLessThan(20);
+			expect(redis.cli(['--scan', '--pattern', 'n8n-nodes-dingtalk-storage:rate:*'])).not.toBe('');
+		},
+		5 * 60_000,
+	);
 
-	test('the trigger polls on main; each change reaches exactly one execution, run on a worker', async () => {
-		const polls = () => emulator.log.filter((entry) => entry.path.includes('/dentries?') && entry.path.includes(`parentId=${watchedId}`) && entry.status === 200).length;
-		// Activation polled once (the silent baseline).
-		await waitFor('the baseline poll', () => polls() >= 1, 120_000, logs);
-		const added = emulator.drive.addFile(SPACE, watchedId, '新合同.pdf') as { id: string };
-		const existing = emulator.drive.children(SPACE, watchedId).find((entry: { name: string }) => entry.name === 'existing.pdf') as { id: string };
-		emulator.drive.rename(SPACE, existing.id, 'renamed.pdf');
-		await waitFor('the two changes', () => recorder.received.length >= 2, 150_000, logs);
-		const delivered = polls();
-		await waitFor('one more poll', () => polls() > delivered, 150_000, logs);
-		await new Promise((resolve) => setTimeout(resolve, 5_000));
-		expect(recorder.received.map((item) => [item.event, item.name, item.dentryId]).sort()).toEqual([
-			['created', '新合同.pdf', added.id],
-			['updated', 'renamed.pdf', existing.id],
-		]);
-		const runs = executions(postgres, cluster, webhookIds.trigger);
-		expect(runs.map((run) => run.status)).toEqual(['success']);
-		expect(cluster.workerOf(runs[0].id)).toMatch(/^worker-/);
-		expect(cluster.main.output()).toContain(`Enqueued execution ${runs[0].id}`);
-	}, 6 * 60_000);
+	test(
+		'the trigger polls on main; each change reaches exactly one execution, run on a worker',
+		async () => {
+			const polls = () =>
+				emulator.log.filter(
+					(entry) =>
+						entry.path.includes('/dentries?') &&
+						entry.path.includes(`parentId=${watchedId}`) &&
+						entry.status === 200,
+				).length;
+			// Activation polled once (the silent baseline).
+			await waitFor('the baseline poll', () => polls() >= 1, 120_000, logs);
+			const added = emulator.drive.addFile(SPACE, watchedId, '新合同.pdf') as { id: string };
+			const existing = emulator.drive
+				.children(SPACE, watchedId)
+				.find((entry: { name: string }) => entry.name === 'existing.pdf') as { id: string };
+			emulator.drive.rename(SPACE, existing.id, 'renamed.pdf');
+			await waitFor('the two changes', () => recorder.received.length >= 2, 150_000, logs);
+			const delivered = polls();
+			await waitFor('one more poll', () => polls() > delivered, 150_000, logs);
+			await new Promise((resolve) => setTimeout(resolve, 5_000));
+			expect(
+				recorder.received.map((item) => [item.event, item.name, item.dentryId]).sort(),
+			).toEqual([
+				['created', '新合同.pdf', added.id],
+				['updated', 'renamed.pdf', existing.id],
+			]);
+			const runs = executions(postgres, cluster, webhookIds.trigger);
+			expect(runs.map((run) => run.status)).toEqual(['success']);
+			expect(cluster.workerOf(runs[0].id)).toMatch(/^worker-/);
+			expect(cluster.main.output()).toContain(`Enqueued execution ${runs[0].id}`);
+		},
+		6 * 60_000,
+	);
 
-	test('the Event Trigger listens on main only (one Stream connection for the cluster); each event runs one execution, on a worker', async () => {
-		// Main activated it: the space subscribed, one connection open (the workers open none).
-		const listed = () => emulator.log.some((entry) => entry.path.includes(`parentId=${eventsFolderId}`) && entry.status === 200);
-		await waitFor('the Stream connection and the baseline', () => emulator.stream.connections().length === 1 && emulator.stream.subscriptions().includes(`SPACE:${SPACE}`) && listed(), 120_000, logs);
-		const added = emulator.drive.addFile(SPACE, eventsFolderId, '队列-事件.pdf') as { id: string };
-		await waitFor('the event', () => eventRecorder.received.length >= 1, 60_000, logs);
-		await new Promise((resolve) => setTimeout(resolve, 2_000));
-		expect(eventRecorder.received.map((item) => [item.event, item.name, item.dentryId, item.source])).toEqual([['created', '队列-事件.pdf', added.id, 'stream']]);
-		expect(emulator.stream.openedCount()).toBe(1);
-		const runs = executions(postgres, cluster, webhookIds.events);
-		expect(runs.map((run) => run.status)).toEqual(['success']);
-		expect(cluster.workerOf(runs[0].id)).toMatch(/^worker-/);
-		expect(cluster.main.output()).toContain(`Enqueued execution ${runs[0].id}`);
-		console.log(`queue mode: the Event Trigger's connection on main, its execution ${runs[0].id} on ${cluster.workerOf(runs[0].id)}`);
-	}, 4 * 60_000);
+	test(
+		'the Event Trigger listens on main only (one Stream connection for the cluster); each event runs one execution, on a worker',
+		async () => {
+			// Main activated it: the space subscribed, one connection open (the workers open none).
+			const listed = () =>
+				emulator.log.some(
+					(entry) => entry.path.includes(`parentId=${eventsFolderId}`) && entry.status === 200,
+				);
+			await waitFor(
+				'the Stream connection and the baseline',
+				() =>
+					emulator.stream.connections().length === 1 &&
+					emulator.stream.subscriptions().includes(`SPACE:${SPACE}`) &&
+					listed(),
+				120_000,
+				logs,
+			);
+			const added = emulator.drive.addFile(SPACE, eventsFolderId, '队列-事件.pdf') as {
+				id: string;
+			};
+			await waitFor('the event', () => eventRecorder.received.length >= 1, 60_000, logs);
+			await new Promise((resolve) => setTimeout(resolve, 2_000));
+			expect(
+				eventRecorder.received.map((item) => [item.event, item.name, item.dentryId, item.source]),
+			).toEqual([['created', '队列-事件.pdf', added.id, 'stream']]);
+			expect(emulator.stream.openedCount()).toBe(1);
+			const runs = executions(postgres, cluster, webhookIds.events);
+			expect(runs.map((run) => run.status)).toEqual(['success']);
+			expect(cluster.workerOf(runs[0].id)).toMatch(/^worker-/);
+			expect(cluster.main.output()).toContain(`Enqueued execution ${runs[0].id}`);
+			console.log(
+				`queue mode: the Event Trigger's connection on main, its execution ${runs[0].id} on ${cluster.workerOf(runs[0].id)}`,
+			);
+		},
+		4 * 60_000,
+	);
 
-	test('a worker killed mid-download: no success, no whole-looking file; after a restart the rerun is byte-exact', async () => {
-		// About 32 s for 256 MiB: time to kill the worker in the middle.
-		emulator.state.bytesPerSecondPerConnection = 8 * MiB;
-		const sent = () => emulator.log.filter((entry) => entry.server === 'storage' && entry.path.includes(LARGE)).reduce((sum, entry) => sum + (entry.sentBytes ?? 0), 0);
-		const sentBefore = sent();
-		const answer = getHashed(`${cluster.main.url}/webhook/dl?id=${LARGE}`, 5 * 60_000);
-		await waitFor('the download to be under way', () => sent() - sentBefore > 48 * MiB, 120_000, logs);
-		const running = executions(postgres, cluster, webhookIds.dl).filter((run) => run.status === 'running');
-		expect(running).toHaveLength(1);
-		const victim = cluster.workers.find((worker) => worker.executions().started.includes(running[0].id) && !worker.executions().finished.includes(running[0].id));
-		expect(victim).toBeDefined();
-		await victim!.kill();
-		const killed = await answer;
-		emulator.state.bytesPerSecondPerConnection = 0;
-		expect(killed.status === 200 && killed.sha256 === emulator.sha256(LARGE)).toBe(false);
-		console.log(`killed ${victim!.name} at ${((sent() - sentBefore) / MiB).toFixed(0)} MiB: webhook answered ${killed.status} (${killed.bytes} bytes${killed.error ? `, ${killed.error}` : ''}) ${killed.text.slice(0, 200)}`);
-		const statusOf = () => executions(postgres, cluster, webhookIds.dl).find((run) => run.id === running[0].id)?.status;
-		expect(statusOf()).not.toBe('success');
+	test(
+		'a worker killed mid-download: no success, no whole-looking file; after a restart the rerun is byte-exact',
+		async () => {
+			// About 32 s for 256 MiB: time to kill the worker in the middle.
+			emulator.state.bytesPerSecondPerConnection = 8 * MiB;
+			const sent = () =>
+				emulator.log
+					.filter((entry) => entry.server === 'storage' && entry.path.includes(LARGE))
+					.reduce((sum, entry) => sum + (entry.sentBytes ?? 0), 0);
+			const sentBefore = sent();
+			const answer = getHashed(`${cluster.main.url}/webhook/dl?id=${LARGE}`, 5 * 60_000);
+			await waitFor(
+				'the download to be under way',
+				() => sent() - sentBefore > 48 * MiB,
+				120_000,
+				logs,
+			);
+			const running = executions(postgres, cluster, webhookIds.dl).filter(
+				(run) => run.status === 'running',
+			);
+			expect(running).toHaveLength(1);
+			const victim = cluster.workers.find(
+				(worker) =>
+					worker.executions().started.includes(running[0].id) &&
+					!worker.executions().finished.includes(running[0].id),
+			);
+			expect(victim).toBeDefined();
+			await victim!.kill();
+			const killed = await answer;
+			emulator.state.bytesPerSecondPerConnection = 0;
+			expect(killed.status === 200 && killed.sha256 === emulator.sha256(LARGE)).toBe(false);
+			console.log(
+				`killed ${victim!.name} at ${((sent() - sentBefore) / MiB).toFixed(0)} MiB: webhook answered ${killed.status} (${killed.bytes} bytes${killed.error ? `, ${killed.error}` : ''}) ${killed.text.slice(0, 200)}`,
+			);
+			const statusOf = () =>
+				executions(postgres, cluster, webhookIds.dl).find((run) => run.id === running[0].id)
+					?.status;
+			expect(statusOf()).not.toBe('success');
 
-		const replacement = await cluster.addWorker('worker-3');
-		const rerun = await getHashed(`${cluster.main.url}/webhook/dl?id=${LARGE}`);
-		expect({ status: rerun.status, bytes: rerun.bytes }).toEqual({ status: 200, bytes: 256 * MiB });
-		expect(rerun.sha256).toBe(emulator.sha256(LARGE));
-		const last = executions(postgres, cluster, webhookIds.dl).at(-1)!;
-		expect(last.status).toBe('success');
-		expect([replacement.name, ...cluster.workers.filter((worker) => worker !== victim).map((worker) => worker.name)]).toContain(cluster.workerOf(last.id));
-		console.log(`after the kill the execution's status is ${statusOf()}`);
-		expect(statusOf()).not.toBe('success');
-	}, 10 * 60_000);
+			const replacement = await cluster.addWorker('worker-3');
+			const rerun = await getHashed(`${cluster.main.url}/webhook/dl?id=${LARGE}`);
+			expect({ status: rerun.status, bytes: rerun.bytes }).toEqual({
+				status: 200,
+				bytes: 256 * MiB,
+			});
+			expect(rerun.sha256).toBe(emulator.sha256(LARGE));
+			const last = executions(postgres, cluster, webhookIds.dl).at(-1)!;
+			expect(last.status).toBe('success');
+			expect([
+				replacement.name,
+				...cluster.workers.filter((worker) => worker !== victim).map((worker) => worker.name),
+			]).toContain(cluster.workerOf(last.id));
+			console.log(`after the kill the execution's status is ${statusOf()}`);
+			expect(statusOf()).not.toBe('success');
+		},
+		10 * 60_000,
+	);
 });
 
 describe("database binary mode (n8n 2.x's queue-mode default), limit 64 MiB", () => {
@@ -281,7 +406,14 @@ describe("database binary mode (n8n 2.x's queue-mode default), limit 64 MiB", ()
 			'download then upload, in database mode',
 			'reupload',
 			[
-				build.dingTalkNode('download', 'Download', { operation: 'download', spaceId: SPACE, dentryId: '={{ $json.query.id }}', unionId: emulator.unionId, binaryPropertyName: 'data', options: {} }),
+				build.dingTalkNode('download', 'Download', {
+					operation: 'download',
+					spaceId: SPACE,
+					dentryId: '={{ $json.query.id }}',
+					unionId: emulator.unionId,
+					binaryPropertyName: 'data',
+					options: {},
+				}),
 				build.dingTalkNode('storage', 'Upload', {
 					resource: 'file',
 					operation: 'upload',
@@ -300,7 +432,10 @@ describe("database binary mode (n8n 2.x's queue-mode default), limit 64 MiB", ()
 			postgres,
 			redis,
 			workers: 1,
-			env: { N8N_DEFAULT_BINARY_DATA_MODE: 'database', N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE: String(LIMIT_MIB) },
+			env: {
+				N8N_DEFAULT_BINARY_DATA_MODE: 'database',
+				N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE: String(LIMIT_MIB),
+			},
 			prepare: importAndActivate(userFolder, emulator, [download, reupload]),
 		});
 	}, 10 * 60_000);
@@ -311,56 +446,101 @@ describe("database binary mode (n8n 2.x's queue-mode default), limit 64 MiB", ()
 		if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 	});
 
-	test('a file over the limit fails fast, the worker\'s memory unchanged; one under it arrives byte-exact from the database', async () => {
-		const [worker] = cluster.workers;
-		const baseline = worker.rss();
-		let peak = baseline;
-		const sampler = setInterval(() => (peak = Math.max(peak, worker.rss())), 50);
-		const started = Date.now();
-		const refused = await getHashed(`${cluster.main.url}/webhook/db?id=${OVER}`);
-		const seconds = (Date.now() - started) / 1000;
-		clearInterval(sampler);
-		const sentOver = emulator.log.filter((entry) => entry.server === 'storage' && entry.path.includes(OVER)).reduce((sum, entry) => sum + (entry.sentBytes ?? 0), 0);
-		console.log(
-			`database mode, ${LIMIT_MIB} MiB limit, 100 MiB file: answered ${refused.status} in ${seconds.toFixed(2)} s; storage sent ${(sentOver / MiB).toFixed(1)} MiB; ` +
-				`worker RSS ${(baseline / MiB).toFixed(0)} MiB before, peak ${(peak / MiB).toFixed(0)} MiB (+${((peak - baseline) / MiB).toFixed(1)})`,
-		);
-		expect(refused.status).not.toBe(200);
-		expect(sentOver).toBeLessThan(8 * MiB);
-		// Reading the file whole would have added 100 MiB or more.
-		expect(peak - baseline).toBeLessThan(40 * MiB);
-		const [run] = executions(postgres, cluster, 'dtQueueDatabase1');
-		expect(run.status).toBe('error');
-		const data = postgres.query(cluster.database, `SELECT data FROM execution_data WHERE "executionId" = ${run.id}`);
-		expect(data).toContain(`more than n8n's \\"database\\" binary data mode may hold (${LIMIT_MIB} MiB, N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE)`);
+	test(
+		"a file over the limit fails fast, the worker's memory unchanged; one under it arrives byte-exact from the database",
+		async () => {
+			const [worker] = cluster.workers;
+			const baseline = worker.rss();
+			let peak = baseline;
+			const sampler = setInterval(() => (peak = Math.max(peak, worker.rss())), 50);
+			const started = Date.now();
+			const refused = await getHashed(`${cluster.main.url}/webhook/db?id=${OVER}`);
+			const seconds = (Date.now() - started) / 1000;
+			clearInterval(sampler);
+			const sentOver = emulator.log
+				.filter((entry) => entry.server === 'storage' && entry.path.includes(OVER))
+				.reduce((sum, entry) => sum + (entry.sentBytes ?? 0), 0);
+			console.log(
+				`database mode, ${LIMIT_MIB} MiB limit, 100 MiB file: answered ${refused.status} in ${seconds.toFixed(2)} s; storage sent ${(sentOver / MiB).toFixed(1)} MiB; ` +
+					`worker RSS ${(baseline / MiB).toFixed(0)} MiB before, peak ${(peak / MiB).toFixed(0)} MiB (+${((peak - baseline) / MiB).toFixed(1)})`,
+			);
+			expect(refused.status).not.toBe(200);
+			expect(sentOver).toBeLessThan(8 * MiB);
+			// Reading the file whole would have added 100 MiB or more.
+			expect(peak - baseline).toBeLessThan(40 * MiB);
+			const [run] = executions(postgres, cluster, 'dtQueueDatabase1');
+			expect(run.status).toBe('error');
+			const data = postgres.query(
+				cluster.database,
+				`SELECT data FROM execution_data WHERE "executionId" = ${run.id}`,
+			);
+			expect(data).toContain(
+				`more than n8n's \\"database\\" binary data mode may hold (${LIMIT_MIB} MiB, N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE)`,
+			);
 
-		const fine = await getHashed(`${cluster.main.url}/webhook/db?id=${UNDER}`);
-		expect({ status: fine.status, bytes: fine.bytes }).toEqual({ status: 200, bytes: 40 * MiB + 7 });
-		expect(fine.sha256).toBe(emulator.sha256(UNDER));
-		expect(postgres.query(cluster.database, 'SELECT count(*) FROM binary_data WHERE "fileSize" = ' + String(40 * MiB + 7))).toBe('1');
-	}, 5 * 60_000);
+			const fine = await getHashed(`${cluster.main.url}/webhook/db?id=${UNDER}`);
+			expect({ status: fine.status, bytes: fine.bytes }).toEqual({
+				status: 200,
+				bytes: 40 * MiB + 7,
+			});
+			expect(fine.sha256).toBe(emulator.sha256(UNDER));
+			expect(
+				postgres.query(
+					cluster.database,
+					'SELECT count(*) FROM binary_data WHERE "fileSize" = ' + String(40 * MiB + 7),
+				),
+			).toBe('1');
+		},
+		5 * 60_000,
+	);
 
-	test("a 512 MiB file (n8n's own default limit) is refused before it is read, like the 100 MiB one", async () => {
-		// The size of issue #20's report (refused in 2 runs of 3, read whole in the third); by
-		// hand, `npm run build` then ten runs in a row at a limit of 8 MiB were all refused.
-		const huge = `gen-${512 * MiB}`;
-		const refused = await getHashed(`${cluster.main.url}/webhook/db?id=${huge}`);
-		expect(refused.status).not.toBe(200);
-		const sent = emulator.log.filter((entry) => entry.server === 'storage' && entry.path.includes(huge)).reduce((sum, entry) => sum + (entry.sentBytes ?? 0), 0);
-		expect(sent).toBeLessThan(8 * MiB);
-		const run = executions(postgres, cluster, 'dtQueueDatabase1').at(-1)!;
-		expect(run.status).toBe('error');
-		const data = postgres.query(cluster.database, `SELECT data FROM execution_data WHERE "executionId" = ${run.id}`);
-		expect(data).toContain(`The file is 512 MiB (${512 * MiB} bytes), more than n8n's \\"database\\" binary data mode may hold (${LIMIT_MIB} MiB`);
-		// Nothing but the mode probe (an empty binary) was stored for that execution.
-		expect(postgres.query(cluster.database, `SELECT "fileSize" FROM binary_data WHERE "sourceId" = '${run.id}'`)).toBe('0');
-	}, 5 * 60_000);
+	test(
+		"a 512 MiB file (n8n's own default limit) is refused before it is read, like the 100 MiB one",
+		async () => {
+			// The size of issue #20's report (refused in 2 runs of 3, read whole in the third); by
+			// hand, `npm run build` then ten runs in a row at a limit of 8 MiB were all refused.
+			const huge = `gen-${512 * MiB}`;
+			const refused = await getHashed(`${cluster.main.url}/webhook/db?id=${huge}`);
+			expect(refused.status).not.toBe(200);
+			const sent = emulator.log
+				.filter((entry) => entry.server === 'storage' && entry.path.includes(huge))
+				.reduce((sum, entry) => sum + (entry.sentBytes ?? 0), 0);
+			expect(sent).toBeLessThan(8 * MiB);
+			const run = executions(postgres, cluster, 'dtQueueDatabase1').at(-1)!;
+			expect(run.status).toBe('error');
+			const data = postgres.query(
+				cluster.database,
+				`SELECT data FROM execution_data WHERE "executionId" = ${run.id}`,
+			);
+			expect(data).toContain(
+				`The file is 512 MiB (${512 * MiB} bytes), more than n8n's \\"database\\" binary data mode may hold (${LIMIT_MIB} MiB`,
+			);
+			// Nothing but the mode probe (an empty binary) was stored for that execution.
+			expect(
+				postgres.query(
+					cluster.database,
+					`SELECT "fileSize" FROM binary_data WHERE "sourceId" = '${run.id}'`,
+				),
+			).toBe('0');
+		},
+		5 * 60_000,
+	);
 
-	test('an upload reads its binary from the database store', async () => {
-		const answer = await getHashed(`${cluster.main.url}/webhook/reupload?id=${UNDER}`);
-		expect(answer.status).toBe(200);
-		const [item] = JSON.parse(answer.text) as Array<{ dentryId: string; uploadedBytes: number; multipart: boolean }>;
-		expect(item).toEqual(expect.objectContaining({ uploadedBytes: 40 * MiB + 7, multipart: true }));
-		expect(emulator.sha256(item.dentryId)).toBe(emulator.sha256(UNDER));
-	}, 5 * 60_000);
+	test(
+		'an upload reads its binary from the database store',
+		async () => {
+			const answer = await getHashed(`${cluster.main.url}/webhook/reupload?id=${UNDER}`);
+			expect(answer.status).toBe(200);
+			const [item] = JSON.parse(answer.text) as Array<{
+				dentryId: string;
+				uploadedBytes: number;
+				multipart: boolean;
+			}>;
+			expect(item).toEqual(
+				expect.objectContaining({ uploadedBytes: 40 * MiB + 7, multipart: true }),
+			);
+			expect(emulator.sha256(item.dentryId)).toBe(emulator.sha256(UNDER));
+		},
+		5 * 60_000,
+	);
 });

@@ -2,7 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { activeMode, capacityOf, databaseLimitBytes, DEFAULT_MODE_CEILING_BYTES, modeOfBinary } from '../../nodes/DingTalk/n8n/binaryCapacity';
+import {
+	activeMode,
+	capacityOf,
+	databaseLimitBytes,
+	DEFAULT_MODE_CEILING_BYTES,
+	modeOfBinary,
+} from '../../nodes/DingTalk/n8n/binaryCapacity';
 import { n8nSetting } from '../../nodes/DingTalk/n8n/settings';
 
 const MiB = 1024 * 1024;
@@ -11,18 +17,36 @@ const settings = (values: Record<string, string>) => (name: string) => values[na
 describe('binary capacity', () => {
 	test('the mode a stored binary reveals', () => {
 		expect(modeOfBinary({ data: '', mimeType: 'x' })).toBe('default');
-		expect(modeOfBinary({ data: 'filesystem-v2', id: 'filesystem-v2:workflows/1/executions/2/binary_data/u', mimeType: 'x' })).toBe('filesystem');
-		expect(modeOfBinary({ data: 'filesystem', id: 'filesystem:2/u', mimeType: 'x' })).toBe('filesystem');
+		expect(
+			modeOfBinary({
+				data: 'filesystem-v2',
+				id: 'filesystem-v2:workflows/1/executions/2/binary_data/u',
+				mimeType: 'x',
+			}),
+		).toBe('filesystem');
+		expect(modeOfBinary({ data: 'filesystem', id: 'filesystem:2/u', mimeType: 'x' })).toBe(
+			'filesystem',
+		);
 		expect(modeOfBinary({ data: 'database', id: 'database:2c1f', mimeType: 'x' })).toBe('database');
 		expect(modeOfBinary({ data: 's3', id: 's3:workflows/1/u', mimeType: 'x' })).toBe('s3');
 	});
 
 	test("database mode: n8n's N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE in MiB, 512 by default", () => {
 		expect(databaseLimitBytes(settings({}))).toBe(512 * MiB);
-		expect(databaseLimitBytes(settings({ N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE: '64' }))).toBe(64 * MiB);
-		expect(databaseLimitBytes(settings({ N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE: '' }))).toBe(512 * MiB);
-		expect(databaseLimitBytes(settings({ N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE: 'lots' }))).toBe(512 * MiB);
-		const database = capacityOf('database', 8 * MiB, settings({ N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE: '100' }));
+		expect(databaseLimitBytes(settings({ N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE: '64' }))).toBe(
+			64 * MiB,
+		);
+		expect(databaseLimitBytes(settings({ N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE: '' }))).toBe(
+			512 * MiB,
+		);
+		expect(databaseLimitBytes(settings({ N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE: 'lots' }))).toBe(
+			512 * MiB,
+		);
+		const database = capacityOf(
+			'database',
+			8 * MiB,
+			settings({ N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE: '100' }),
+		);
 		expect(database.maxBytes).toBe(100 * MiB);
 		expect(database.limitFrom).toBe('100 MiB, N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE');
 	});
@@ -44,15 +68,28 @@ describe('binary capacity', () => {
 		['Infinity', 512 * MiB],
 		['8MiB', 512 * MiB],
 		['NaN', 512 * MiB],
-	])('N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE=%s is the limit n8n 2.x applies: %p bytes', (value, bytes) => {
-		expect(databaseLimitBytes(settings({ N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE: value }))).toBe(bytes);
-	});
+	])(
+		'N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE=%s is the limit n8n 2.x applies: %p bytes',
+		(value, bytes) => {
+			expect(databaseLimitBytes(settings({ N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE: value }))).toBe(
+				bytes,
+			);
+		},
+	);
 
 	test('a value n8n ignores is named in the error, with the limit n8n applies instead', () => {
-		const database = capacityOf('database', 256 * MiB, settings({ N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE: '2048' }));
+		const database = capacityOf(
+			'database',
+			256 * MiB,
+			settings({ N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE: '2048' }),
+		);
 		expect(database.maxBytes).toBe(512 * MiB);
-		expect(database.limitFrom).toBe("512 MiB, n8n's default: it ignores N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE=2048, which is not a number of MiB up to 1024");
-		expect(capacityOf('database', 256 * MiB, settings({})).limitFrom).toBe("512 MiB, n8n's default for N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE");
+		expect(database.limitFrom).toBe(
+			"512 MiB, n8n's default: it ignores N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE=2048, which is not a number of MiB up to 1024",
+		);
+		expect(capacityOf('database', 256 * MiB, settings({})).limitFrom).toBe(
+			"512 MiB, n8n's default for N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE",
+		);
 	});
 
 	test('filesystem streams; the in-memory modes take the node option, default mode at most what a string holds', () => {
@@ -60,7 +97,9 @@ describe('binary capacity', () => {
 		expect(capacityOf('s3', 300 * MiB, settings({})).maxBytes).toBe(300 * MiB);
 		expect(capacityOf('azure', 2000 * MiB, settings({})).maxBytes).toBe(2000 * MiB);
 		expect(capacityOf('default', 300 * MiB, settings({})).maxBytes).toBe(300 * MiB);
-		expect(capacityOf('default', 1024 * MiB, settings({})).maxBytes).toBe(DEFAULT_MODE_CEILING_BYTES);
+		expect(capacityOf('default', 1024 * MiB, settings({})).maxBytes).toBe(
+			DEFAULT_MODE_CEILING_BYTES,
+		);
 		expect(DEFAULT_MODE_CEILING_BYTES).toBeGreaterThan(380 * MiB);
 	});
 
@@ -75,9 +114,19 @@ describe('binary capacity', () => {
 		expect(await activeMode(helpers, settings({}))).toBe('database');
 		expect(await activeMode(helpers, settings({}))).toBe('database');
 		expect(probes).toBe(1);
-		expect(await activeMode({ prepareBinaryData: helpers.prepareBinaryData }, settings({ N8N_DEFAULT_BINARY_DATA_MODE: 'database' }))).toBe('database');
+		expect(
+			await activeMode(
+				{ prepareBinaryData: helpers.prepareBinaryData },
+				settings({ N8N_DEFAULT_BINARY_DATA_MODE: 'database' }),
+			),
+		).toBe('database');
 		expect(probes).toBe(2);
-		expect(await activeMode({ prepareBinaryData: helpers.prepareBinaryData }, settings({ N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' }))).toBe('filesystem');
+		expect(
+			await activeMode(
+				{ prepareBinaryData: helpers.prepareBinaryData },
+				settings({ N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' }),
+			),
+		).toBe('filesystem');
 		expect(probes).toBe(2);
 	});
 

@@ -1,12 +1,18 @@
 import fc from 'fast-check';
 
-import { cleanFileName, fileNameFromContentDisposition } from '../../nodes/DingTalk/shared/helpers/contentDisposition';
+import {
+	cleanFileName,
+	fileNameFromContentDisposition,
+} from '../../nodes/DingTalk/shared/helpers/contentDisposition';
 
 describe('fileNameFromContentDisposition', () => {
 	test.each([
 		[`attachment; filename*=UTF-8''%E5%90%88%E5%90%8C.pdf`, '合同.pdf'],
 		[`attachment; filename="fallback.pdf"; filename*=UTF-8''%E5%90%88%E5%90%8C.pdf`, '合同.pdf'],
-		[`attachment; filename*=utf-8'zh-CN'%E8%AE%BE%E8%AE%A1%E7%A8%BF%20v2.zip; filename="x.zip"`, '设计稿 v2.zip'],
+		[
+			`attachment; filename*=utf-8'zh-CN'%E8%AE%BE%E8%AE%A1%E7%A8%BF%20v2.zip; filename="x.zip"`,
+			'设计稿 v2.zip',
+		],
 		[`attachment; filename*=iso-8859-1'en'%A3%20rates.txt`, '£ rates.txt'],
 		['attachment; filename="report 2026.xlsx"', 'report 2026.xlsx'],
 		['attachment; filename="quoted \\"name\\".txt"', 'quoted "name".txt'],
@@ -23,21 +29,35 @@ describe('fileNameFromContentDisposition', () => {
 		expect(fileNameFromContentDisposition(header)).toBe(expected);
 	});
 
-	test.each([undefined, '', 'attachment', 'inline; size=10', 'attachment; filename=""', 'attachment; filename=".."'])('no name in %p', (header) => {
+	test.each([
+		undefined,
+		'',
+		'attachment',
+		'inline; size=10',
+		'attachment; filename=""',
+		'attachment; filename=".."',
+	])('no name in %p', (header) => {
 		expect(fileNameFromContentDisposition(header)).toBeUndefined();
 	});
 
 	test('never throws, and never returns a path or control characters', () => {
 		fc.assert(
-			fc.property(fc.oneof(fc.string(), fc.string().map((s) => `attachment; filename*=UTF-8''${s}`), fc.string().map((s) => `attachment; filename="${s}"`)), (header) => {
-				const name = fileNameFromContentDisposition(header);
-				if (name !== undefined) {
-					expect(name).not.toMatch(/[/\\]/);
-					expect(name).not.toMatch(/[\u0000-\u001f\u007f]/);
-					expect(name.trim()).toBe(name);
-					expect(name.length).toBeGreaterThan(0);
-				}
-			}),
+			fc.property(
+				fc.oneof(
+					fc.string(),
+					fc.string().map((s) => `attachment; filename*=UTF-8''${s}`),
+					fc.string().map((s) => `attachment; filename="${s}"`),
+				),
+				(header) => {
+					const name = fileNameFromContentDisposition(header);
+					if (name !== undefined) {
+						expect(name).not.toMatch(/[/\\]/);
+						expect(name).not.toMatch(/[\u0000-\u001f\u007f]/);
+						expect(name.trim()).toBe(name);
+						expect(name.length).toBeGreaterThan(0);
+					}
+				},
+			),
 			{ numRuns: 3000 },
 		);
 	});

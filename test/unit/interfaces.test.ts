@@ -30,10 +30,16 @@ function contract(value: unknown): unknown {
  */
 const ADDED_OPTIONS = new Set(['inMemoryLimit']);
 
-type Property = { name: string; type: string; options?: Array<{ name: string }>; displayOptions?: { show?: Record<string, unknown> } };
+type Property = {
+	name: string;
+	type: string;
+	options?: Array<{ name: string }>;
+	displayOptions?: { show?: Record<string, unknown> };
+};
 
 /** Whether a property is shown only in the AI-agent tool type (added since 0.1.0; see toolMode.ts). */
-const toolOnly = (property: Property) => JSON.stringify(property.displayOptions?.show?.['@tool']) === '[true]';
+const toolOnly = (property: Property) =>
+	JSON.stringify(property.displayOptions?.show?.['@tool']) === '[true]';
 
 /** A property without its `@tool: [false]` condition (which leaves the regular node as it was). */
 function withoutToolCondition(property: Property): Property {
@@ -56,7 +62,10 @@ function without010Additions(properties: Property[]) {
 		.map(withoutToolCondition)
 		.map((property) =>
 			property.name === 'options' && property.type === 'collection'
-				? { ...property, options: property.options!.filter((option) => !ADDED_OPTIONS.has(option.name)) }
+				? {
+						...property,
+						options: property.options!.filter((option) => !ADDED_OPTIONS.has(option.name)),
+					}
 				: property,
 		);
 }
@@ -68,20 +77,30 @@ test('the download node keeps its type name, version, credential and every param
 	expect(description.credentials).toEqual(download010.credentials);
 	const properties = JSON.parse(JSON.stringify(description.properties));
 	expect(contract(without010Additions(properties))).toEqual(contract(download010.properties));
-	const options = properties.find((property: { name: string }) => property.name === 'options').options.map((option: { name: string }) => option.name);
+	const options = properties
+		.find((property: { name: string }) => property.name === 'options')
+		.options.map((option: { name: string }) => option.name);
 	for (const added of ADDED_OPTIONS) expect(options).toContain(added);
 });
 
 test('the credential keeps its name and fields, and how it authenticates the HTTP Request node', () => {
 	const current = new DingTalkApi();
 	expect(current.name).toBe(credential010.name);
-	expect(contract(JSON.parse(JSON.stringify(current.properties)))).toEqual(contract(credential010.properties));
+	expect(contract(JSON.parse(JSON.stringify(current.properties)))).toEqual(
+		contract(credential010.properties),
+	);
 	expect(current.authenticate).toEqual(credential010.authenticate);
 });
 
 test('the download node offers an AI agent Download only, never Get Download Info', () => {
-	const pickers = new DingTalkStorageDownload().description.properties.filter((property) => property.name === 'operation');
+	const pickers = new DingTalkStorageDownload().description.properties.filter(
+		(property) => property.name === 'operation',
+	);
 	expect(pickers).toHaveLength(2);
-	const forTool = pickers.find((property) => JSON.stringify(property.displayOptions?.show?.['@tool']) === '[true]');
-	expect((forTool?.options as Array<{ value: string }>).map((option) => option.value)).toEqual(['download']);
+	const forTool = pickers.find(
+		(property) => JSON.stringify(property.displayOptions?.show?.['@tool']) === '[true]',
+	);
+	expect((forTool?.options as Array<{ value: string }>).map((option) => option.value)).toEqual([
+		'download',
+	]);
 });

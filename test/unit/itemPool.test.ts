@@ -32,7 +32,9 @@ describe('runItems', () => {
 			{ concurrency: 3, stopOnFailure: false },
 		);
 		expect(failure).toBeUndefined();
-		expect(results.map((r) => (r && 'value' in r ? r.value : (r?.error as Error).message))).toEqual([0, 'bad 1', 2, 'bad 3', 4]);
+		expect(results.map((r) => (r && 'value' in r ? r.value : (r?.error as Error).message))).toEqual(
+			[0, 'bad 1', 2, 'bad 3', 4],
+		);
 	});
 
 	test('with stopOnFailure the first failure stops scheduling, aborts the running tasks and is the one reported', async () => {
@@ -68,7 +70,9 @@ describe('runItems', () => {
 		const { results } = await runItems(
 			3,
 			async (_index, signal) =>
-				await new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('cancelled')))),
+				await new Promise((_resolve, reject) =>
+					signal.addEventListener('abort', () => reject(new Error('cancelled'))),
+				),
 			{ concurrency: 3, stopOnFailure: false, signal: cancel.signal },
 		);
 		expect(results.every((r) => r && 'error' in r)).toBe(true);

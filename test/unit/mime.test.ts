@@ -4,9 +4,17 @@ describe('chooseMimeType', () => {
 	test.each([
 		['application/pdf', 'x.bin', 'application/pdf'],
 		['text/plain; charset=utf-8', 'x.pdf', 'text/plain; charset=utf-8'],
-		['application/octet-stream', 'report.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+		[
+			'application/octet-stream',
+			'report.xlsx',
+			'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+		],
 		['binary/octet-stream', 'photo.JPG', 'image/jpeg'],
-		['Application/Octet-Stream; foo=bar', 'a.docx', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'],
+		[
+			'Application/Octet-Stream; foo=bar',
+			'a.docx',
+			'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+		],
 		[undefined, 'notes.md', 'text/markdown'],
 		[undefined, 'archive.unknownext', 'application/octet-stream'],
 		['binary/octet-stream', 'noextension', 'application/octet-stream'],

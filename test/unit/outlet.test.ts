@@ -6,7 +6,14 @@
 import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
 
-import { handOffFor, Outlet, OUTLET_BUFFER_BYTES, OUTLET_PASS_THROUGH_BYTES, OutletClosedError, relayBody } from '../../nodes/DingTalk/shared/transfer/outlet';
+import {
+	handOffFor,
+	Outlet,
+	OUTLET_BUFFER_BYTES,
+	OUTLET_PASS_THROUGH_BYTES,
+	OutletClosedError,
+	relayBody,
+} from '../../nodes/DingTalk/shared/transfer/outlet';
 
 /** A body as undici hands it over: a byte stream that is written to from the outside. */
 function body(): PassThrough {
@@ -42,7 +49,9 @@ describe('relayBody', () => {
 		source.write('some bytes that will never be read');
 		source.destroy(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }));
 		await new Promise((resolve) => setImmediate(resolve));
-		await expect(relayBody(source, () => undefined)).rejects.toMatchObject({ code: 'UND_ERR_SOCKET' });
+		await expect(relayBody(source, () => undefined)).rejects.toMatchObject({
+			code: 'UND_ERR_SOCKET',
+		});
 	});
 
 	test('a body closed without an error before its end rejects as a premature close', async () => {
@@ -86,11 +95,14 @@ describe('relayBody', () => {
 describe('Outlet', () => {
 	test('produces nothing until the first read, then streams and ends', async () => {
 		let started = false;
-		const outlet = new Outlet(async (out) => {
-			started = true;
-			await out.write(Buffer.from('hello '));
-			await out.write(Buffer.from('world'));
-		}, () => undefined);
+		const outlet = new Outlet(
+			async (out) => {
+				started = true;
+				await out.write(Buffer.from('hello '));
+				await out.write(Buffer.from('world'));
+			},
+			() => undefined,
+		);
 		await new Promise((resolve) => setImmediate(resolve));
 		expect(started).toBe(false);
 		const chunks = await readAll(outlet.stream);
@@ -101,10 +113,13 @@ describe('Outlet', () => {
 
 	test('a producer that fails makes the stream fail with its error', async () => {
 		const failure = new Error('broken');
-		const outlet = new Outlet(async (out) => {
-			await out.write(Buffer.from('part'));
-			throw failure;
-		}, () => undefined);
+		const outlet = new Outlet(
+			async (out) => {
+				await out.write(Buffer.from('part'));
+				throw failure;
+			},
+			() => undefined,
+		);
 		outlet.stream.resume();
 		const [error] = (await once(outlet.stream, 'error').catch((e: unknown) => [e])) as unknown[];
 		expect(error).toBe(failure);
@@ -112,7 +127,10 @@ describe('Outlet', () => {
 
 	test('small network chunks reach the reader gathered into 256 KiB buffers, byte-exact', async () => {
 		const source = body();
-		const outlet = new Outlet(async (out) => await out.relay(source, () => undefined), () => undefined);
+		const outlet = new Outlet(
+			async (out) => await out.relay(source, () => undefined),
+			() => undefined,
+		);
 		const reading = readAll(outlet.stream);
 		const sent: Buffer[] = [];
 		let total = 0;
@@ -132,8 +150,14 @@ describe('Outlet', () => {
 
 	test('large chunks pass through as they are, one at a time, with backpressure', async () => {
 		const source = body();
-		const outlet = new Outlet(async (out) => await out.relay(source, () => undefined), () => undefined);
-		const big = Buffer.alloc(Math.max(OUTLET_BUFFER_BYTES, outlet.stream.readableHighWaterMark * 2), 1);
+		const outlet = new Outlet(
+			async (out) => await out.relay(source, () => undefined),
+			() => undefined,
+		);
+		const big = Buffer.alloc(
+			Math.max(OUTLET_BUFFER_BYTES, outlet.stream.readableHighWaterMark * 2),
+			1,
+		);
 		const received: Buffer[] = [];
 		const reading = (async () => {
 			for (;;) {
@@ -156,33 +180,49 @@ describe('Outlet', () => {
 
 	test('write() gathers too, and the end flushes what is left', async () => {
 		const pieces = Array.from({ length: 350 }, (_, i) => Buffer.alloc(10_000, i));
-		const outlet = new Outlet(async (out) => {
-			for (const piece of pieces) await out.write(piece);
-		}, () => undefined);
+		const outlet = new Outlet(
+			async (out) => {
+				for (const piece of pieces) await out.write(piece);
+			},
+			() => undefined,
+		);
 		const received = await readAll(outlet.stream);
-		expect(received.map((chunk) => chunk.length)).toEqual([OUTLET_BUFFER_BYTES, OUTLET_BUFFER_BYTES, OUTLET_BUFFER_BYTES, 3_500_000 - 3 * OUTLET_BUFFER_BYTES]);
+		expect(received.map((chunk) => chunk.length)).toEqual([
+			OUTLET_BUFFER_BYTES,
+			OUTLET_BUFFER_BYTES,
+			OUTLET_BUFFER_BYTES,
+			3_500_000 - 3 * OUTLET_BUFFER_BYTES,
+		]);
 		expect(Buffer.concat(received).equals(Buffer.concat(pieces))).toBe(true);
 	});
 
 	test('a full socket read after small chunks: what was gathered goes first, then the read as it is', async () => {
 		const small = [Buffer.alloc(3000, 1), Buffer.alloc(5000, 2)];
 		const full = Buffer.alloc(OUTLET_PASS_THROUGH_BYTES, 3);
-		const outlet = new Outlet(async (out) => {
-			for (const piece of [...small, full, Buffer.alloc(10, 4)]) await out.write(piece);
-		}, () => undefined);
+		const outlet = new Outlet(
+			async (out) => {
+				for (const piece of [...small, full, Buffer.alloc(10, 4)]) await out.write(piece);
+			},
+			() => undefined,
+		);
 		const received = await readAll(outlet.stream);
 		expect(received.map((chunk) => chunk.length)).toEqual([8000, OUTLET_PASS_THROUGH_BYTES, 10]);
 		expect(received[1]).toBe(full);
-		expect(Buffer.concat(received).equals(Buffer.concat([...small, full, Buffer.alloc(10, 4)]))).toBe(true);
+		expect(
+			Buffer.concat(received).equals(Buffer.concat([...small, full, Buffer.alloc(10, 4)])),
+		).toBe(true);
 	});
 
 	test('a write waiting for room fails with OutletClosedError when the reader goes away', async () => {
 		let writing: Promise<void> | undefined;
 		let closed = 0;
-		const outlet = new Outlet(async (out) => {
-			writing = out.write(Buffer.alloc(OUTLET_BUFFER_BYTES * 2));
-			await writing.catch(() => undefined);
-		}, () => closed++);
+		const outlet = new Outlet(
+			async (out) => {
+				writing = out.write(Buffer.alloc(OUTLET_BUFFER_BYTES * 2));
+				await writing.catch(() => undefined);
+			},
+			() => closed++,
+		);
 		outlet.stream.read(0); // starts the producer
 		await new Promise((resolve) => setImmediate(resolve));
 		outlet.stream.destroy();
@@ -191,7 +231,10 @@ describe('Outlet', () => {
 	});
 
 	test('firstRead settles when the stream closes unread', async () => {
-		const outlet = new Outlet(async () => undefined, () => undefined);
+		const outlet = new Outlet(
+			async () => undefined,
+			() => undefined,
+		);
 		outlet.stream.destroy();
 		await expect(outlet.firstRead).resolves.toBeUndefined();
 	});

@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 
 import { InputError } from '../../nodes/DingTalk/shared/errors';
-import { collectPages, splitDrivePath, walkTree, type Page } from '../../nodes/DingTalk/shared/helpers/paging';
+import {
+	collectPages,
+	splitDrivePath,
+	walkTree,
+	type Page,
+} from '../../nodes/DingTalk/shared/helpers/paging';
 
 /** A listing of `total` numbered items served `pageSize` at a time, recording each call. */
 function numbered(total: number) {
@@ -9,7 +14,10 @@ function numbered(total: number) {
 	const fetchPage = async (pageSize: number, nextToken?: string): Promise<Page<number>> => {
 		calls.push({ pageSize, nextToken });
 		const offset = nextToken === undefined ? 0 : Number(nextToken);
-		const items = Array.from({ length: Math.max(0, Math.min(pageSize, total - offset)) }, (_, i) => offset + i);
+		const items = Array.from(
+			{ length: Math.max(0, Math.min(pageSize, total - offset)) },
+			(_, i) => offset + i,
+		);
 		return { items, nextToken: offset + pageSize < total ? String(offset + pageSize) : undefined };
 	};
 	return { calls, fetchPage };
@@ -18,7 +26,9 @@ function numbered(total: number) {
 describe('collectPages', () => {
 	test('without a limit follows nextToken to the end, in full pages', async () => {
 		const { calls, fetchPage } = numbered(123);
-		expect(await collectPages(fetchPage, { maxPageSize: 50 })).toEqual(Array.from({ length: 123 }, (_, i) => i));
+		expect(await collectPages(fetchPage, { maxPageSize: 50 })).toEqual(
+			Array.from({ length: 123 }, (_, i) => i),
+		);
 		expect(calls.map((call) => call.pageSize)).toEqual([50, 50, 50]);
 	});
 
@@ -45,7 +55,11 @@ describe('collectPages', () => {
 			},
 			{ maxPageSize: 50 },
 		);
-		await expect(listing).rejects.toMatchObject({ code: 'incompleteListing', retryable: true, message: expect.stringContaining('page token it had sent before') });
+		await expect(listing).rejects.toMatchObject({
+			code: 'incompleteListing',
+			retryable: true,
+			message: expect.stringContaining('page token it had sent before'),
+		});
 		expect(calls).toBe(3);
 	});
 
@@ -64,13 +78,18 @@ describe('collectPages', () => {
 
 	test('for any size, limit and page size: the first min(limit, size) items, in at most ceil(wanted / page) calls', async () => {
 		await fc.assert(
-			fc.asyncProperty(fc.integer({ min: 0, max: 300 }), fc.option(fc.integer({ min: 1, max: 400 }), { nil: undefined }), fc.integer({ min: 1, max: 60 }), async (total, limit, maxPageSize) => {
-				const { calls, fetchPage } = numbered(total);
-				const items = await collectPages(fetchPage, { maxPageSize, limit });
-				const wanted = Math.min(total, limit ?? total);
-				expect(items).toEqual(Array.from({ length: wanted }, (_, i) => i));
-				expect(calls.length).toBeLessThanOrEqual(Math.max(1, Math.ceil(wanted / maxPageSize)));
-			}),
+			fc.asyncProperty(
+				fc.integer({ min: 0, max: 300 }),
+				fc.option(fc.integer({ min: 1, max: 400 }), { nil: undefined }),
+				fc.integer({ min: 1, max: 60 }),
+				async (total, limit, maxPageSize) => {
+					const { calls, fetchPage } = numbered(total);
+					const items = await collectPages(fetchPage, { maxPageSize, limit });
+					const wanted = Math.min(total, limit ?? total);
+					expect(items).toEqual(Array.from({ length: wanted }, (_, i) => i));
+					expect(calls.length).toBeLessThanOrEqual(Math.max(1, Math.ceil(wanted / maxPageSize)));
+				},
+			),
 			{ numRuns: 300 },
 		);
 	});
@@ -108,12 +127,19 @@ function tree(): Map<string, Node[]> {
 function walker(pageSize = 2) {
 	const folders = tree();
 	const calls: string[] = [];
-	const fetchChildren = async (folderId: string, size: number, nextToken?: string): Promise<Page<Node>> => {
+	const fetchChildren = async (
+		folderId: string,
+		size: number,
+		nextToken?: string,
+	): Promise<Page<Node>> => {
 		calls.push(folderId);
 		const all = (folders.get(folderId) ?? []).map((node) => ({ ...node }));
 		const offset = nextToken === undefined ? 0 : Number(nextToken);
 		const take = Math.min(size, pageSize);
-		return { items: all.slice(offset, offset + take), nextToken: offset + take < all.length ? String(offset + take) : undefined };
+		return {
+			items: all.slice(offset, offset + take),
+			nextToken: offset + take < all.length ? String(offset + take) : undefined,
+		};
 	};
 	return { calls, fetchChildren };
 }
@@ -124,7 +150,16 @@ describe('walkTree', () => {
 	test('walks breadth first, every entry with its path from the root', async () => {
 		const { fetchChildren } = walker();
 		const entries = await walkTree(fetchChildren, '0', base);
-		expect(entries.map((entry) => entry.path)).toEqual(['/a', '/f1.txt', '/f2.txt', '/a/a1.txt', '/a/b', '/a/b/b1.txt', '/a/b/c', '/a/b/c/c1.txt']);
+		expect(entries.map((entry) => entry.path)).toEqual([
+			'/a',
+			'/f1.txt',
+			'/f2.txt',
+			'/a/a1.txt',
+			'/a/b',
+			'/a/b/b1.txt',
+			'/a/b/c',
+			'/a/b/c/c1.txt',
+		]);
 	});
 
 	test('without recursion lists only the folder itself', async () => {

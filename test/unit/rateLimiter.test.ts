@@ -4,7 +4,11 @@ import { limiterFor, RateLimiter } from '../../nodes/DingTalk/shared/api/rateLim
 const SLACK_MS = 30;
 
 function grantsPerWindow(grants: number[], windowMs: number): number {
-	return Math.max(...grants.map((at) => grants.filter((other) => other >= at && other < at + windowMs - SLACK_MS).length));
+	return Math.max(
+		...grants.map(
+			(at) => grants.filter((other) => other >= at && other < at + windowMs - SLACK_MS).length,
+		),
+	);
 }
 
 describe('RateLimiter', () => {
@@ -18,7 +22,12 @@ describe('RateLimiter', () => {
 			}),
 		);
 		expect(grants.map((g) => g.caller)).toEqual(Array.from({ length: 17 }, (_, i) => i));
-		expect(grantsPerWindow(grants.map((g) => g.at), 100)).toBeLessThanOrEqual(5);
+		expect(
+			grantsPerWindow(
+				grants.map((g) => g.at),
+				100,
+			),
+		).toBeLessThanOrEqual(5);
 	});
 
 	test('callers with different budgets share one window: the total never exceeds the budget of whoever is served', async () => {
@@ -40,7 +49,10 @@ describe('RateLimiter', () => {
 		expect(all).toHaveLength(12);
 		expect(grantsPerWindow(all, 150)).toBeLessThanOrEqual(6);
 		// Each strict grant saw at most one other grant in the window before it.
-		for (const at of strict) expect(all.filter((other) => other > at - 150 + SLACK_MS && other < at).length).toBeLessThanOrEqual(1);
+		for (const at of strict)
+			expect(
+				all.filter((other) => other > at - 150 + SLACK_MS && other < at).length,
+			).toBeLessThanOrEqual(1);
 	});
 
 	test('a cancelled waiter gives up its turn without blocking the others', async () => {

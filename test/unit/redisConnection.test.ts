@@ -7,7 +7,11 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import tls from 'node:tls';
 
-import { RedisConnection, RedisReplyError, tlsOptions } from '../../nodes/DingTalk/shared/transport/redis';
+import {
+	RedisConnection,
+	RedisReplyError,
+	tlsOptions,
+} from '../../nodes/DingTalk/shared/transport/redis';
 
 const MiB = 1024 * 1024;
 
@@ -51,7 +55,9 @@ interface FakeRedis {
 }
 
 /** A fake Redis that hands every command to `answer`, which writes (or does not write) the reply. */
-async function fakeRedis(answer: (command: string[], connection: FakeConnection) => void | Promise<void>): Promise<FakeRedis> {
+async function fakeRedis(
+	answer: (command: string[], connection: FakeConnection) => void | Promise<void>,
+): Promise<FakeRedis> {
 	const sockets: Socket[] = [];
 	const received: string[][] = [];
 	const server: Server = createServer((socket) => {
@@ -88,15 +94,25 @@ const pause = async (ms: number) => await new Promise((resolve) => setTimeout(re
 
 /** Writes `bytes` and waits until the socket took them (so pieces go out as separate writes). */
 async function write(socket: Socket, bytes: string | Buffer): Promise<void> {
-	await new Promise<void>((resolve, reject) => socket.write(bytes, (error) => (error ? reject(error) : resolve())));
+	await new Promise<void>((resolve, reject) =>
+		socket.write(bytes, (error) => (error ? reject(error) : resolve())),
+	);
 }
 
 describe('Redis client against a fake Redis', () => {
 	let redis: FakeRedis | undefined;
 	let client: RedisConnection | undefined;
-	const start = async (answer: Parameters<typeof fakeRedis>[0], options: { timeoutMs?: number; password?: string } = {}) => {
+	const start = async (
+		answer: Parameters<typeof fakeRedis>[0],
+		options: { timeoutMs?: number; password?: string } = {},
+	) => {
 		redis = await fakeRedis(answer);
-		client = new RedisConnection({ host: '127.0.0.1', port: redis.port, timeoutMs: 5000, ...options });
+		client = new RedisConnection({
+			host: '127.0.0.1',
+			port: redis.port,
+			timeoutMs: 5000,
+			...options,
+		});
 		return { redis, client };
 	};
 	afterEach(async () => {
@@ -122,7 +138,10 @@ describe('Redis client against a fake Redis', () => {
 			}
 		});
 		await expect(client.command(['GET', 'k'])).resolves.toEqual(['hello', 42]);
-		const [ping, echo] = await Promise.all([client.command(['PING']), client.command(['ECHO', '值'])]);
+		const [ping, echo] = await Promise.all([
+			client.command(['PING']),
+			client.command(['ECHO', '值']),
+		]);
 		expect(ping).toBe('PONG');
 		expect(echo).toBe('值');
 	});
@@ -131,7 +150,8 @@ describe('Redis client against a fake Redis', () => {
 		const { redis, client } = await start(
 			async (command, { index, socket }) => {
 				// The first connection never answers; the second does.
-				if (index > 0) await write(socket, `$${Buffer.byteLength(command[1])}\r\n${command[1]}\r\n`);
+				if (index > 0)
+					await write(socket, `$${Buffer.byteLength(command[1])}\r\n${command[1]}\r\n`);
 			},
 			{ timeoutMs: 300 },
 		);
@@ -169,9 +189,17 @@ describe('Redis client against a fake Redis', () => {
 	test('an error inside an array reply is an element of that reply; the other commands still get theirs', async () => {
 		const { redis, client } = await start(async (command, { socket }) => {
 			// Pipelined: the three replies go out together once the last command is in.
-			if (command[0] === 'ECHO') await write(socket, '+PONG\r\n*3\r\n-ERR inside\r\n:1\r\n*1\r\n-WRONGTYPE deeper\r\n$2\r\nhi\r\n');
+			if (command[0] === 'ECHO')
+				await write(
+					socket,
+					'+PONG\r\n*3\r\n-ERR inside\r\n:1\r\n*1\r\n-WRONGTYPE deeper\r\n$2\r\nhi\r\n',
+				);
 		});
-		const [ping, exec, echo] = await Promise.all([client.command(['PING']), client.command(['EXEC']), client.command(['ECHO', 'hi'])]);
+		const [ping, exec, echo] = await Promise.all([
+			client.command(['PING']),
+			client.command(['EXEC']),
+			client.command(['ECHO', 'hi']),
+		]);
 		expect(ping).toBe('PONG');
 		expect(echo).toBe('hi');
 		expect(exec).toEqual([expect.any(RedisReplyError), 1, [expect.any(RedisReplyError)]]);
@@ -185,9 +213,15 @@ describe('Redis client against a fake Redis', () => {
 		const { client } = await start(async (command, { socket }) => {
 			await write(socket, command[0] === 'BAD' ? '-ERR unknown command\r\n' : '+OK\r\n');
 		});
-		const results = await Promise.allSettled([client.command(['SET', 'a', '1']), client.command(['BAD']), client.command(['SET', 'b', '2'])]);
+		const results = await Promise.allSettled([
+			client.command(['SET', 'a', '1']),
+			client.command(['BAD']),
+			client.command(['SET', 'b', '2']),
+		]);
 		expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-		expect((results[1] as PromiseRejectedResult).reason).toEqual(new RedisReplyError('ERR unknown command'));
+		expect((results[1] as PromiseRejectedResult).reason).toEqual(
+			new RedisReplyError('ERR unknown command'),
+		);
 	});
 
 	test('a 16 MiB reply in 64 KiB pieces arrives whole, its pieces joined once rather than once per piece', async () => {
@@ -196,7 +230,8 @@ describe('Redis client against a fake Redis', () => {
 		const { client } = await start(
 			async (_command, { socket }) => {
 				await write(socket, `$${body.length}\r\n`);
-				for (let offset = 0; offset < body.length; offset += 64 * 1024) await write(socket, body.subarray(offset, offset + 64 * 1024));
+				for (let offset = 0; offset < body.length; offset += 64 * 1024)
+					await write(socket, body.subarray(offset, offset + 64 * 1024));
 				await write(socket, '\r\n');
 			},
 			{ timeoutMs: 60_000 },
@@ -205,9 +240,16 @@ describe('Redis client against a fake Redis', () => {
 		try {
 			const reply = await client.command(['GET', 'big']);
 			expect(typeof reply).toBe('string');
-			expect(createHash('sha256').update(reply as string).digest('hex')).toBe(createHash('sha256').update(body).digest('hex'));
+			expect(
+				createHash('sha256')
+					.update(reply as string)
+					.digest('hex'),
+			).toBe(createHash('sha256').update(body).digest('hex'));
 			// Re-joining on every piece copied ~2 GiB here; joining once copies the reply once.
-			const copied = concat.mock.results.reduce((sum, result) => sum + (result.value as Buffer).length, 0);
+			const copied = concat.mock.results.reduce(
+				(sum, result) => sum + (result.value as Buffer).length,
+				0,
+			);
 			expect(copied).toBeLessThan(2 * body.length);
 		} finally {
 			concat.mockRestore();
@@ -224,7 +266,9 @@ describe('Redis client against a fake Redis', () => {
 		);
 		const big = client.command(['GET', 'huge']);
 		const behind = client.command(['PING']);
-		await expect(big).rejects.toThrow(/^Redis: a reply of at least \d+ bytes: more than the 64 MiB this client takes$/);
+		await expect(big).rejects.toThrow(
+			/^Redis: a reply of at least \d+ bytes: more than the 64 MiB this client takes$/,
+		);
 		await expect(behind).rejects.toThrow(/more than the 64 MiB/);
 		await expect(client.command(['PING'])).resolves.toBe('PONG');
 		expect(redis.connections()).toBe(2);
@@ -233,7 +277,11 @@ describe('Redis client against a fake Redis', () => {
 
 describe('TLS server name', () => {
 	test('sent for a host name, not for an IP address (Node deprecates that: DEP0123)', () => {
-		expect(tlsOptions('redis.internal', 6380)).toEqual({ host: 'redis.internal', port: 6380, servername: 'redis.internal' });
+		expect(tlsOptions('redis.internal', 6380)).toEqual({
+			host: 'redis.internal',
+			port: 6380,
+			servername: 'redis.internal',
+		});
 		expect(tlsOptions('10.0.0.7', 6380)).toEqual({ host: '10.0.0.7', port: 6380 });
 		expect(tlsOptions('::1', 6380)).toEqual({ host: '::1', port: 6380 });
 	});

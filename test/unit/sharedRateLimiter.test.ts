@@ -84,7 +84,9 @@ describe("the warning through n8n's logger", () => {
 		// A Redis that refuses every password.
 		server = createServer((socket) => {
 			socket.on('error', () => undefined);
-			socket.on('data', () => socket.write('-WRONGPASS invalid username-password pair or user is disabled.\r\n'));
+			socket.on('data', () =>
+				socket.write('-WRONGPASS invalid username-password pair or user is disabled.\r\n'),
+			);
 		});
 		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 		port = (server.address() as { port: number }).port;

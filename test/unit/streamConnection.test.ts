@@ -7,14 +7,23 @@
  */
 import { DingTalkApiError, InputError } from '../../nodes/DingTalk/shared/errors';
 import type { RetryClock } from '../../nodes/DingTalk/shared/helpers/retry';
-import { StreamConnection, type ConnectionListener, type SessionOpener, type StreamState } from '../../nodes/DingTalk/shared/stream/connection';
+import {
+	StreamConnection,
+	type ConnectionListener,
+	type SessionOpener,
+	type StreamState,
+} from '../../nodes/DingTalk/shared/stream/connection';
 import type { StreamFrame } from '../../nodes/DingTalk/shared/stream/frames';
 import type { StreamApp } from '../../nodes/DingTalk/shared/stream/gateway';
 import { StreamRegistry } from '../../nodes/DingTalk/shared/stream/registry';
 import type { GatewaySession, SocketHandlers } from '../../nodes/DingTalk/shared/stream/socket';
 import type { StorageEvent } from '../../nodes/DingTalk/shared/stream/storageEvents';
 
-const APP: StreamApp = { baseUrl: 'https://api.dingtalk.com', appKey: 'dingappkey', appSecret: 'app-secret-value' };
+const APP: StreamApp = {
+	baseUrl: 'https://api.dingtalk.com',
+	appKey: 'dingappkey',
+	appSecret: 'app-secret-value',
+};
 
 /** A clock whose waits are recorded and pass at once (advancing its time); chance is fixed. */
 function fakeClock(random = 0.5): RetryClock & { slept: number[]; time: number } {
@@ -46,13 +55,22 @@ class FakeSession implements GatewaySession {
 	}
 
 	drop(): void {
-		this.finish(new DingTalkApiError('the connection was lost', { code: 'streamConnectionLost', retryable: true }));
+		this.finish(
+			new DingTalkApiError('the connection was lost', {
+				code: 'streamConnectionLost',
+				retryable: true,
+			}),
+		);
 	}
 
 	event(eventId: string, dentryId = '3001'): void {
 		const frame: StreamFrame = {
 			type: 'EVENT',
-			headers: { messageId: `m-${eventId}-${Math.random()}`, eventId, eventType: 'storage_dentry_create' },
+			headers: {
+				messageId: `m-${eventId}-${Math.random()}`,
+				eventId,
+				eventType: 'storage_dentry_create',
+			},
 			data: JSON.stringify({ spaceId: '1000', dentryId }),
 		};
 		this.handlers.onMessage(frame);
@@ -71,13 +89,20 @@ function scriptedOpener(script: Array<'fail' | 'open'>) {
 		attempts++;
 		notify?.();
 		const step = script.shift();
-		if (step === 'fail') throw new DingTalkApiError('the gateway failed', { code: 'systemError', retryable: true });
+		if (step === 'fail')
+			throw new DingTalkApiError('the gateway failed', { code: 'systemError', retryable: true });
 		if (step === 'open') {
 			const session = new FakeSession(handlers);
 			sessions.push(session);
 			return session;
 		}
-		return await new Promise<GatewaySession>((_resolve, reject) => signal.addEventListener('abort', () => reject(new DingTalkApiError('closed', { code: 'cancelled' })), { once: true }));
+		return await new Promise<GatewaySession>((_resolve, reject) =>
+			signal.addEventListener(
+				'abort',
+				() => reject(new DingTalkApiError('closed', { code: 'cancelled' })),
+				{ once: true },
+			),
+		);
 	};
 	return {
 		opener,
@@ -93,7 +118,11 @@ function scriptedOpener(script: Array<'fail' | 'open'>) {
 	};
 }
 
-function recordingListener(): ConnectionListener & { events: StorageEvent[]; states: StreamState[]; warnings: string[] } {
+function recordingListener(): ConnectionListener & {
+	events: StorageEvent[];
+	states: StreamState[];
+	warnings: string[];
+} {
 	const listener = {
 		events: [] as StorageEvent[],
 		states: [] as StreamState[],
@@ -115,16 +144,35 @@ const BACKOFF = { firstDelayMs: 1000, factor: 2, maxDelayMs: 60_000, jitter: 'eq
 describe('the back-off between attempts', () => {
 	test('exponential with jitter (equal: half a step to a step), up to the cap', async () => {
 		const clock = fakeClock(0.5);
-		const script = scriptedOpener(['fail', 'fail', 'fail', 'fail', 'fail', 'fail', 'fail', 'fail', 'open']);
+		const script = scriptedOpener([
+			'fail',
+			'fail',
+			'fail',
+			'fail',
+			'fail',
+			'fail',
+			'fail',
+			'fail',
+			'open',
+		]);
 		const listener = recordingListener();
-		const connection = new StreamConnection(APP, listener, { clock, backoff: { ...BACKOFF, maxDelayMs: 10_000 } }, script.opener);
+		const connection = new StreamConnection(
+			APP,
+			listener,
+			{ clock, backoff: { ...BACKOFF, maxDelayMs: 10_000 } },
+			script.opener,
+		);
 		connection.start();
 		await script.untilAttempts(9);
 		await settle();
 
 		// Steps 1, 2, 4, 8, then the cap of 10 s; each 3/4 of its step with random() = 0.5.
 		expect(clock.slept).toEqual([750, 1500, 3000, 6000, 7500, 7500, 7500, 7500]);
-		expect(listener.states.filter((state) => state.status === 'reconnecting').map((state) => [state.failures, state.retryInMs, state.lastError?.code])).toEqual([
+		expect(
+			listener.states
+				.filter((state) => state.status === 'reconnecting')
+				.map((state) => [state.failures, state.retryInMs, state.lastError?.code]),
+		).toEqual([
 			[1, 750, 'systemError'],
 			[2, 1500, 'systemError'],
 			[3, 3000, 'systemError'],
@@ -147,7 +195,12 @@ describe('the back-off between attempts', () => {
 		] as const) {
 			const clock = fakeClock(random);
 			const script = scriptedOpener(['fail', 'fail', 'fail', 'open']);
-			const connection = new StreamConnection(APP, recordingListener(), { clock, backoff: BACKOFF }, script.opener);
+			const connection = new StreamConnection(
+				APP,
+				recordingListener(),
+				{ clock, backoff: BACKOFF },
+				script.opener,
+			);
 			connection.start();
 			await script.untilAttempts(4);
 			await settle();
@@ -160,7 +213,12 @@ describe('the back-off between attempts', () => {
 		const clock = fakeClock(0.5);
 		const script = scriptedOpener(['fail', 'fail', 'open']);
 		const listener = recordingListener();
-		const connection = new StreamConnection(APP, listener, { clock, backoff: BACKOFF, stableAfterMs: 30_000 }, script.opener);
+		const connection = new StreamConnection(
+			APP,
+			listener,
+			{ clock, backoff: BACKOFF, stableAfterMs: 30_000 },
+			script.opener,
+		);
 		connection.start();
 		await script.untilAttempts(3);
 		await settle();
@@ -174,7 +232,11 @@ describe('the back-off between attempts', () => {
 		await settle();
 		expect(clock.slept).toEqual([750, 1500, 750, 1500]);
 		const afterDrop = listener.states.filter((state) => state.status === 'reconnecting')[2];
-		expect(afterDrop).toMatchObject({ failures: 0, retryInMs: 750, lastError: expect.objectContaining({ code: 'streamConnectionLost' }) });
+		expect(afterDrop).toMatchObject({
+			failures: 0,
+			retryInMs: 750,
+			lastError: expect.objectContaining({ code: 'streamConnectionLost' }),
+		});
 
 		// Up for a moment only, then dropped: the back-off goes on growing.
 		script.push('open');
@@ -189,7 +251,12 @@ describe('the back-off between attempts', () => {
 		const clock = fakeClock(0.5);
 		const script = scriptedOpener(['open', 'open']);
 		const listener = recordingListener();
-		const connection = new StreamConnection(APP, listener, { clock, backoff: BACKOFF, stableAfterMs: 30_000 }, script.opener);
+		const connection = new StreamConnection(
+			APP,
+			listener,
+			{ clock, backoff: BACKOFF, stableAfterMs: 30_000 },
+			script.opener,
+		);
 		connection.start();
 		await script.untilAttempts(1);
 		await settle();
@@ -200,7 +267,10 @@ describe('the back-off between attempts', () => {
 		await script.untilAttempts(2);
 		await settle();
 		expect(clock.slept).toEqual([0]);
-		expect(listener.states.find((state) => state.status === 'reconnecting')).toMatchObject({ retryInMs: 0, lastError: expect.objectContaining({ code: 'streamDisconnect' }) });
+		expect(listener.states.find((state) => state.status === 'reconnecting')).toMatchObject({
+			retryInMs: 0,
+			lastError: expect.objectContaining({ code: 'streamDisconnect' }),
+		});
 		expect(old.closed).toBe(false);
 		// What the gateway still sends on the old socket is taken.
 		old.event('e-old');
@@ -214,7 +284,12 @@ describe('the back-off between attempts', () => {
 	test('a disconnect right after connecting waits its back-off (no reconnection storm)', async () => {
 		const clock = fakeClock(0.5);
 		const script = scriptedOpener(['open', 'open']);
-		const connection = new StreamConnection(APP, recordingListener(), { clock, backoff: BACKOFF, stableAfterMs: 30_000 }, script.opener);
+		const connection = new StreamConnection(
+			APP,
+			recordingListener(),
+			{ clock, backoff: BACKOFF, stableAfterMs: 30_000 },
+			script.opener,
+		);
 		connection.start();
 		await script.untilAttempts(1);
 		await settle();
@@ -231,7 +306,12 @@ describe('events on the connection', () => {
 		const clock = fakeClock();
 		const script = scriptedOpener(['open', 'open']);
 		const listener = recordingListener();
-		const connection = new StreamConnection(APP, listener, { clock, backoff: BACKOFF }, script.opener);
+		const connection = new StreamConnection(
+			APP,
+			listener,
+			{ clock, backoff: BACKOFF },
+			script.opener,
+		);
 		connection.start();
 		await script.untilAttempts(1);
 		await settle();
@@ -250,7 +330,12 @@ describe('events on the connection', () => {
 	test('the memory of IDs is bounded: an ID forgotten long ago passes again', async () => {
 		const script = scriptedOpener(['open']);
 		const listener = recordingListener();
-		const connection = new StreamConnection(APP, listener, { clock: fakeClock(), rememberedEvents: 3 }, script.opener);
+		const connection = new StreamConnection(
+			APP,
+			listener,
+			{ clock: fakeClock(), rememberedEvents: 3 },
+			script.opener,
+		);
 		connection.start();
 		await script.untilAttempts(1);
 		await settle();
@@ -267,9 +352,21 @@ describe('events on the connection', () => {
 		await script.untilAttempts(1);
 		await settle();
 		const { handlers } = script.sessions[0];
-		handlers.onMessage({ type: 'CALLBACK', headers: { messageId: 'c-1', topic: 'storage_dentry_create' }, data: '{"spaceId":"1","dentryId":"2"}' });
-		handlers.onMessage({ type: 'EVENT', headers: { messageId: 'm-1', eventType: 'chat_update_title' }, data: '{}' });
-		handlers.onMessage({ type: 'EVENT', headers: { messageId: 'm-2', eventType: 'storage_dentry_update' }, data: '{"spaceId":"1"}' });
+		handlers.onMessage({
+			type: 'CALLBACK',
+			headers: { messageId: 'c-1', topic: 'storage_dentry_create' },
+			data: '{"spaceId":"1","dentryId":"2"}',
+		});
+		handlers.onMessage({
+			type: 'EVENT',
+			headers: { messageId: 'm-1', eventType: 'chat_update_title' },
+			data: '{}',
+		});
+		handlers.onMessage({
+			type: 'EVENT',
+			headers: { messageId: 'm-2', eventType: 'storage_dentry_update' },
+			data: '{"spaceId":"1"}',
+		});
 		handlers.onUnreadableFrame();
 		expect(listener.events).toEqual([]);
 		expect(listener.warnings).toEqual([
@@ -281,7 +378,12 @@ describe('events on the connection', () => {
 
 	test('closing while an attempt is under way ends it, and nothing starts after', async () => {
 		const script = scriptedOpener([]);
-		const connection = new StreamConnection(APP, recordingListener(), { clock: fakeClock() }, script.opener);
+		const connection = new StreamConnection(
+			APP,
+			recordingListener(),
+			{ clock: fakeClock() },
+			script.opener,
+		);
 		connection.start();
 		await script.untilAttempts(1);
 		await connection.close();
@@ -347,16 +449,23 @@ describe('the registry: one connection per app', () => {
 		expect(script.sessions[1].closed).toBe(true);
 	});
 
-	test("a subscriber whose handler throws is told; the others still get the event", async () => {
+	test('a subscriber whose handler throws is told; the others still get the event', async () => {
 		const script = scriptedOpener(['open']);
 		const { registry } = fakeRegistry(script);
 		const failing = subscriber();
 		const healthy = subscriber();
-		registry.subscribe(APP, { ...failing, onEvent: () => { throw new Error('queue is full'); } });
+		registry.subscribe(APP, {
+			...failing,
+			onEvent: () => {
+				throw new Error('queue is full');
+			},
+		});
 		await registry.subscribe(APP, healthy).waitUntilConnected();
 		script.sessions[0].event('e-9');
 		expect(healthy.received.events).toEqual(['e-9']);
-		expect(failing.received.warnings).toEqual(['Handling DingTalk event e-9 failed: queue is full']);
+		expect(failing.received.warnings).toEqual([
+			'Handling DingTalk event e-9 failed: queue is full',
+		]);
 		expect(healthy.received.warnings).toEqual([]);
 		await registry.closeAll();
 	});
@@ -393,7 +502,9 @@ describe('the registry: one connection per app', () => {
 
 		const stuck = scriptedOpener([]);
 		const hanging = fakeRegistry(stuck).registry.subscribe(APP, subscriber());
-		await expect(hanging.waitUntilConnected({ timeoutMs: 5 })).rejects.toMatchObject({ code: 'streamConnectTimeout' });
+		await expect(hanging.waitUntilConnected({ timeoutMs: 5 })).rejects.toMatchObject({
+			code: 'streamConnectTimeout',
+		});
 		const cancel = new AbortController();
 		const waiting = hanging.waitUntilConnected({ signal: cancel.signal });
 		cancel.abort();
@@ -406,9 +517,15 @@ describe('the registry: one connection per app', () => {
 	test('an App Key or Secret missing, or an unusable base URL, is an input error', () => {
 		const { registry } = fakeRegistry(scriptedOpener([]));
 		expect(() => registry.subscribe({ ...APP, appSecret: ' ' }, subscriber())).toThrow(InputError);
-		expect(() => registry.subscribe({ ...APP, appSecret: '' }, subscriber())).toThrow(/Invalid "appSecret": it is empty/);
-		expect(() => registry.subscribe({ ...APP, appKey: '' }, subscriber())).toThrow(/Invalid "appKey"/);
-		expect(() => registry.subscribe({ ...APP, baseUrl: 'http://api.dingtalk.com' }, subscriber())).toThrow(/Invalid "baseUrl"/);
+		expect(() => registry.subscribe({ ...APP, appSecret: '' }, subscriber())).toThrow(
+			/Invalid "appSecret": it is empty/,
+		);
+		expect(() => registry.subscribe({ ...APP, appKey: '' }, subscriber())).toThrow(
+			/Invalid "appKey"/,
+		);
+		expect(() =>
+			registry.subscribe({ ...APP, baseUrl: 'http://api.dingtalk.com' }, subscriber()),
+		).toThrow(/Invalid "baseUrl"/);
 		expect(registry.connectionCount).toBe(0);
 	});
 });

@@ -3,7 +3,8 @@ import { DingTalkApiError } from '../../nodes/DingTalk/shared/errors';
 
 /** An issue function whose one request the test answers (or fails) when it likes. */
 function controlledIssue() {
-	let settle: { resolve: (issued: IssuedToken) => void; reject: (error: Error) => void } | undefined;
+	let settle:
+		{ resolve: (issued: IssuedToken) => void; reject: (error: Error) => void } | undefined;
 	const control = {
 		calls: 0,
 		answer: (token: string) => settle!.resolve({ token, expireIn: 7200 }),
@@ -50,14 +51,18 @@ describe('TokenCache', () => {
 				calls++;
 				setTimeout(() => resolve({ token: 'shared', expireIn: 7200 }), 20);
 			});
-		const tokens = await Promise.all(Array.from({ length: 50 }, async () => await cache.get('k', issue)));
+		const tokens = await Promise.all(
+			Array.from({ length: 50 }, async () => await cache.get('k', issue)),
+		);
 		expect(new Set(tokens)).toEqual(new Set(['shared']));
 		expect(calls).toBe(1);
 	});
 
 	test('a failed request is not cached', async () => {
 		const cache = new TokenCache();
-		await expect(cache.get('k', async () => Promise.reject(new Error('down')))).rejects.toThrow('down');
+		await expect(cache.get('k', async () => Promise.reject(new Error('down')))).rejects.toThrow(
+			'down',
+		);
 		expect(await cache.get('k', async () => ({ token: 'ok', expireIn: 60 }))).toBe('ok');
 	});
 
@@ -72,7 +77,8 @@ describe('TokenCache', () => {
 
 	test('holds a bounded number of entries, dropping the least recently used', async () => {
 		const cache = new TokenCache(3);
-		for (const key of ['a', 'b', 'c']) await cache.get(key, async () => ({ token: key, expireIn: 7200 }));
+		for (const key of ['a', 'b', 'c'])
+			await cache.get(key, async () => ({ token: key, expireIn: 7200 }));
 		await cache.get('a', async () => ({ token: 'unused', expireIn: 7200 }));
 		await cache.get('d', async () => ({ token: 'd', expireIn: 7200 }));
 		expect(cache.size).toBe(3);
@@ -118,7 +124,9 @@ describe('TokenCache', () => {
 		test('a caller already cancelled gets the cancellation at once and starts no request', async () => {
 			const cache = new TokenCache();
 			const { control, issue } = controlledIssue();
-			await expect(cache.get('k', issue, AbortSignal.abort())).rejects.toMatchObject({ code: 'cancelled' });
+			await expect(cache.get('k', issue, AbortSignal.abort())).rejects.toMatchObject({
+				code: 'cancelled',
+			});
 			expect(control.calls).toBe(0);
 		});
 

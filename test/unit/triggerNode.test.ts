@@ -6,7 +6,8 @@ import { DingTalkStorageTrigger } from '../../nodes/DingTalk/StorageTrigger/Ding
 
 const { description, methods } = new DingTalkStorageTrigger();
 const byName = (name: string) => description.properties.find((property) => property.name === name);
-const option = (name: string) => (byName('options')?.options as INodeProperties[]).find((each) => each.name === name);
+const option = (name: string) =>
+	(byName('options')?.options as INodeProperties[]).find((each) => each.name === name);
 
 test('a polling trigger named dingTalkStorageTrigger, with the DingTalk API credential', () => {
 	expect(description.name).toBe('dingTalkStorageTrigger');
@@ -14,17 +15,40 @@ test('a polling trigger named dingTalkStorageTrigger, with the DingTalk API cred
 	expect(description.version).toBe(1);
 	expect(description.polling).toBe(true);
 	expect(description.inputs).toEqual([]);
-	expect(description.credentials).toEqual([{ name: 'dingTalkApi', required: true, testedBy: 'dingTalkApiTest' }]);
-	expect(Object.keys(methods.listSearch).sort()).toEqual(['searchFiles', 'searchFolders', 'searchSpaces']);
+	expect(description.credentials).toEqual([
+		{ name: 'dingTalkApi', required: true, testedBy: 'dingTalkApiTest' },
+	]);
+	expect(Object.keys(methods.listSearch).sort()).toEqual([
+		'searchFiles',
+		'searchFolders',
+		'searchSpaces',
+	]);
 });
 
 test('its parameters and their defaults', () => {
-	expect(description.properties.map((property) => property.name)).toEqual(['quotaNotice', 'spaceId', 'folderId', 'unionId', 'events', 'options']);
+	expect(description.properties.map((property) => property.name)).toEqual([
+		'quotaNotice',
+		'spaceId',
+		'folderId',
+		'unionId',
+		'events',
+		'options',
+	]);
 	expect(byName('folderId')?.default).toEqual({ mode: 'id', value: '0' });
-	expect((byName('folderId')?.modes ?? []).map((mode) => mode.name)).toEqual(['list', 'id', 'path']);
+	expect((byName('folderId')?.modes ?? []).map((mode) => mode.name)).toEqual([
+		'list',
+		'id',
+		'path',
+	]);
 	expect(byName('events')?.default).toEqual(['created', 'updated']);
-	expect((byName('events')?.options as Array<{ value: string }>).map((each) => each.value).sort()).toEqual(['created', 'deleted', 'updated']);
-	expect(Object.fromEntries((byName('options')?.options as INodeProperties[]).map((each) => [each.name, each.default]))).toEqual({
+	expect(
+		(byName('events')?.options as Array<{ value: string }>).map((each) => each.value).sort(),
+	).toEqual(['created', 'deleted', 'updated']);
+	expect(
+		Object.fromEntries(
+			(byName('options')?.options as INodeProperties[]).map((each) => [each.name, each.default]),
+		),
+	).toEqual({
 		download: false,
 		fileExtensions: '',
 		includeFolders: false,
@@ -36,12 +60,15 @@ test('its parameters and their defaults', () => {
 	});
 	expect(option('recursive')?.type).toBe('boolean');
 	// The quota in one sentence, where the user picks the interval.
-	expect(byName('quotaNotice')?.displayName).toMatch(/one DingTalk API call per 50 entries.*5,000 calls a month/);
+	expect(byName('quotaNotice')?.displayName).toMatch(
+		/one DingTalk API call per 50 entries.*5,000 calls a month/,
+	);
 });
 
 describe('the DingTalk Storage Event Trigger', () => {
 	const events = new DingTalkStorageEventTrigger();
-	const eventsByName = (name: string) => events.description.properties.find((property) => property.name === name);
+	const eventsByName = (name: string) =>
+		events.description.properties.find((property) => property.name === name);
 
 	test('a trigger node (not polling) named dingTalkStorageEventTrigger, with the DingTalk API credential', () => {
 		expect(events.description.name).toBe('dingTalkStorageEventTrigger');
@@ -50,13 +77,27 @@ describe('the DingTalk Storage Event Trigger', () => {
 		expect(events.description.polling).toBeUndefined();
 		expect(typeof events.trigger).toBe('function');
 		expect(events.description.inputs).toEqual([]);
-		expect(events.description.credentials).toEqual([{ name: 'dingTalkApi', required: true, testedBy: 'dingTalkApiTest' }]);
-		expect(Object.keys(events.methods.listSearch).sort()).toEqual(['searchFiles', 'searchFolders', 'searchSpaces']);
+		expect(events.description.credentials).toEqual([
+			{ name: 'dingTalkApi', required: true, testedBy: 'dingTalkApiTest' },
+		]);
+		expect(Object.keys(events.methods.listSearch).sort()).toEqual([
+			'searchFiles',
+			'searchFolders',
+			'searchSpaces',
+		]);
 	});
 
 	test("the polling trigger's parameters where they mean the same, and reconcileEvery (24 hours)", () => {
-		expect(events.description.properties.map((property) => property.name)).toEqual(['streamNotice', 'spaceId', 'folderId', 'unionId', 'events', 'options']);
-		for (const name of ['spaceId', 'folderId', 'unionId', 'events']) expect(eventsByName(name)).toEqual(byName(name));
+		expect(events.description.properties.map((property) => property.name)).toEqual([
+			'streamNotice',
+			'spaceId',
+			'folderId',
+			'unionId',
+			'events',
+			'options',
+		]);
+		for (const name of ['spaceId', 'folderId', 'unionId', 'events'])
+			expect(eventsByName(name)).toEqual(byName(name));
 		expect(eventsByName('events')?.default).toEqual(['created', 'updated']);
 		const options = eventsByName('options')?.options as INodeProperties[];
 		expect(Object.fromEntries(options.map((each) => [each.name, each.default]))).toEqual({

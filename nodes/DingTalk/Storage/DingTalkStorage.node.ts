@@ -21,7 +21,10 @@ export class DingTalkStorage implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'DingTalk Storage',
 		name: 'dingTalkStorage',
-		icon: { light: 'file:../../../icons/dingtalk.svg', dark: 'file:../../../icons/dingtalk.dark.svg' },
+		icon: {
+			light: 'file:../../../icons/dingtalk.svg',
+			dark: 'file:../../../icons/dingtalk.dark.svg',
+		},
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
@@ -33,7 +36,8 @@ export class DingTalkStorage implements INodeType {
 		// allow-list of fields (n8n/toolMode.ts, actions/agentChanges.ts, README "AI agents").
 		usableAsTool: {
 			replacements: {
-				description: 'Search, list and read the details of files, folders and spaces in DingTalk storage. Results carry spaceId and dentryId, which the other operations take.',
+				description:
+					'Search, list and read the details of files, folders and spaces in DingTalk storage. Results carry spaceId and dentryId, which the other operations take.',
 			},
 		},
 		inputs: [NodeConnectionTypes.Main],

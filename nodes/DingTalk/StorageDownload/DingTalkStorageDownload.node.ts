@@ -9,12 +9,24 @@ import {
 
 import { clientFor } from '../n8n/credentials';
 import { dingTalkApiTest } from '../n8n/credentialTest';
-import { downloadInfoItem, downloadItem, readFileRequest, readInMemoryLimit, readRunOptions } from '../n8n/download';
+import {
+	downloadInfoItem,
+	downloadItem,
+	readFileRequest,
+	readInMemoryLimit,
+	readRunOptions,
+} from '../n8n/download';
 import { runItems } from '../n8n/itemPool';
 import { dentryJson } from '../n8n/items';
 import { locate } from '../n8n/locators';
 import { errorItemFields, toNodeError } from '../n8n/nodeErrors';
-import { CONTENT_LEFT_OUT, downloadInfoRefused, forModel, refuseModelChosenFields, runsAsTool } from '../n8n/toolMode';
+import {
+	CONTENT_LEFT_OUT,
+	downloadInfoRefused,
+	forModel,
+	refuseModelChosenFields,
+	runsAsTool,
+} from '../n8n/toolMode';
 import { getDentry } from '../shared/storage/dentries';
 import { PathResolver } from '../shared/storage/listing';
 import { requireFieldName, requireId } from '../shared/helpers/validate';
@@ -25,17 +37,22 @@ export class DingTalkStorageDownload implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'DingTalk Storage Download',
 		name: 'dingTalkStorageDownload',
-		icon: { light: 'file:../../../icons/dingtalk.svg', dark: 'file:../../../icons/dingtalk.dark.svg' },
+		icon: {
+			light: 'file:../../../icons/dingtalk.svg',
+			dark: 'file:../../../icons/dingtalk.dark.svg',
+		},
 		group: ['input'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] === "getDownloadInfo" ? "Get download info" : "Download file"}}',
+		subtitle:
+			'={{$parameter["operation"] === "getDownloadInfo" ? "Get download info" : "Download file"}}',
 		description: 'Download files from DingTalk storage (Drive, Knowledge Base) as binary data',
 		defaults: { name: 'DingTalk Storage Download' },
 		// As an AI agent's tool: no Get Download Info, and Download returns the file's details
 		// only (n8n/toolMode.ts, README "AI agents").
 		usableAsTool: {
 			replacements: {
-				description: "Look up a DingTalk file by its spaceId and dentryId: returns its details (name, type, size, path, modifiedTime). The file's content and download links are never passed to the agent.",
+				description:
+					"Look up a DingTalk file by its spaceId and dentryId: returns its details (name, type, size, path, modifiedTime). The file's content and download links are never passed to the agent.",
 			},
 		},
 		inputs: [NodeConnectionTypes.Main],
@@ -65,15 +82,35 @@ export class DingTalkStorageDownload implements INodeType {
 				};
 				if (asTool && operation === 'getDownloadInfo') throw downloadInfoRefused();
 				const request = readFileRequest(this, itemIndex, file, operation === 'download', signal);
-				const client = clientFor(credentials, request.timeouts, { signal, requestsPerSecond, logger: this.logger });
-				if (asTool) return { json: forModel({ ...dentryJson(await getDentry(client, file)), ...CONTENT_LEFT_OUT }), pairedItem: { item: itemIndex } };
-				if (operation === 'getDownloadInfo') return await downloadInfoItem(itemIndex, request, client);
+				const client = clientFor(credentials, request.timeouts, {
+					signal,
+					requestsPerSecond,
+					logger: this.logger,
+				});
+				if (asTool)
+					return {
+						json: forModel({ ...dentryJson(await getDentry(client, file)), ...CONTENT_LEFT_OUT }),
+						pairedItem: { item: itemIndex },
+					};
+				if (operation === 'getDownloadInfo')
+					return await downloadInfoItem(itemIndex, request, client);
 				// Every option is checked before the first request.
-				requireFieldName('binaryPropertyName', this.getNodeParameter('binaryPropertyName', itemIndex));
+				requireFieldName(
+					'binaryPropertyName',
+					this.getNodeParameter('binaryPropertyName', itemIndex),
+				);
 				readInMemoryLimit(this.getNodeParameter('options', itemIndex, {}) as IDataObject);
 				// A folder is refused by name before anything is fetched (its details also name the file).
-				const where = { client, paths: new PathResolver(), spaceId: file.spaceId, unionId: file.unionId };
-				const checked = await locate({ mode: 'id', value: file.dentryId }, 'dentryId', where, { kind: 'file', unreadableOk: true });
+				const where = {
+					client,
+					paths: new PathResolver(),
+					spaceId: file.spaceId,
+					unionId: file.unionId,
+				};
+				const checked = await locate({ mode: 'id', value: file.dentryId }, 'dentryId', where, {
+					kind: 'file',
+					unreadableOk: true,
+				});
 				return await downloadItem(this, itemIndex, { ...request, details: checked.dentry }, client);
 			},
 			{ concurrency, stopOnFailure: !continueOnFail, signal: this.getExecutionCancelSignal?.() },
@@ -81,7 +118,9 @@ export class DingTalkStorageDownload implements INodeType {
 		if (failure) throw toNodeError(this.getNode(), failure.error, failure.index);
 		return [
 			results.map((result, itemIndex) =>
-				result && 'value' in result ? result.value : { json: errorItemFields(result?.error), pairedItem: { item: itemIndex } },
+				result && 'value' in result
+					? result.value
+					: { json: errorItemFields(result?.error), pairedItem: { item: itemIndex } },
 			),
 		];
 	}

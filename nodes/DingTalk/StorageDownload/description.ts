@@ -29,7 +29,13 @@ export const nodeProperties: INodeProperties[] = [
 			default: 'download',
 		},
 		// An AI agent is never offered Get Download Info: its answer opens the file.
-		{ download: { description: "Get the file's details; its content is not passed to the agent", action: 'Look up a DingTalk file by spaceId and dentryId: returns its details, never its content' } },
+		{
+			download: {
+				description: "Get the file's details; its content is not passed to the agent",
+				action:
+					'Look up a DingTalk file by spaceId and dentryId: returns its details, never its content',
+			},
+		},
 	),
 	{
 		displayName: 'Space ID',

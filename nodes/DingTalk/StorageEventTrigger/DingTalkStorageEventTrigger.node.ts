@@ -1,4 +1,10 @@
-import { NodeConnectionTypes, type INodeType, type INodeTypeDescription, type ITriggerFunctions, type ITriggerResponse } from 'n8n-workflow';
+import {
+	NodeConnectionTypes,
+	type INodeType,
+	type INodeTypeDescription,
+	type ITriggerFunctions,
+	type ITriggerResponse,
+} from 'n8n-workflow';
 
 import { dingTalkApiTest } from '../n8n/credentialTest';
 import { searchFiles, searchFolders, searchSpaces } from '../n8n/listSearch';
@@ -11,11 +17,15 @@ export class DingTalkStorageEventTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'DingTalk Storage Event Trigger',
 		name: 'dingTalkStorageEventTrigger',
-		icon: { light: 'file:../../../icons/dingtalk.svg', dark: 'file:../../../icons/dingtalk.dark.svg' },
+		icon: {
+			light: 'file:../../../icons/dingtalk.svg',
+			dark: 'file:../../../icons/dingtalk.dark.svg',
+		},
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{"Instant: " + $parameter["events"].join(", ")}}',
-		description: 'Starts the workflow the moment files in a DingTalk storage folder are created, updated or deleted (Stream mode)',
+		description:
+			'Starts the workflow the moment files in a DingTalk storage folder are created, updated or deleted (Stream mode)',
 		defaults: { name: 'DingTalk Storage Event Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

@@ -17,11 +17,15 @@ export class DingTalkStorageTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'DingTalk Storage Trigger',
 		name: 'dingTalkStorageTrigger',
-		icon: { light: 'file:../../../icons/dingtalk.svg', dark: 'file:../../../icons/dingtalk.dark.svg' },
+		icon: {
+			light: 'file:../../../icons/dingtalk.svg',
+			dark: 'file:../../../icons/dingtalk.dark.svg',
+		},
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{"Watching: " + $parameter["events"].join(", ")}}',
-		description: 'Starts the workflow when files in a DingTalk storage folder are created, updated or deleted',
+		description:
+			'Starts the workflow when files in a DingTalk storage folder are created, updated or deleted',
 		defaults: { name: 'DingTalk Storage Trigger' },
 		polling: true,
 		inputs: [],

@@ -26,7 +26,8 @@ export const triggerProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 1, numberPrecision: 0 },
 				default: 200,
-				description: 'The most changes one poll emits, oldest first; the rest wait for the next poll. Bounds memory when Download Files is on.',
+				description:
+					'The most changes one poll emits, oldest first; the rest wait for the next poll. Bounds memory when Download Files is on.',
 			},
 		]),
 	},

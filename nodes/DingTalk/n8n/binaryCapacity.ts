@@ -45,7 +45,6 @@ export interface BinaryCapacity {
 	fix?: string;
 }
 
-
 /** What deciding the capacity needs of n8n: a way to store an empty probe binary. */
 export interface ModeProbe {
 	prepareBinaryData(data: Buffer, fileName?: string): Promise<IBinaryData>;
@@ -81,7 +80,11 @@ export function databaseLimit(readSetting: ReadSetting): { bytes: number; from: 
 		return { bytes, from: `${mib(bytes)}, N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE` };
 	}
 	const bytes = N8N_DATABASE_MAX_FILE_SIZE_MIB * MIB;
-	if (unset) return { bytes, from: `${mib(bytes)}, n8n's default for N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE` };
+	if (unset)
+		return {
+			bytes,
+			from: `${mib(bytes)}, n8n's default for N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE`,
+		};
 	return {
 		bytes,
 		from: `${mib(bytes)}, n8n's default: it ignores N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE=${raw}, which is not a number of MiB up to ${N8N_DATABASE_MAX_FILE_SIZE_CEILING_MIB}`,
@@ -94,8 +97,13 @@ export function databaseLimitBytes(readSetting: ReadSetting): number {
 }
 
 /** The limit of a mode, given the in-memory limit the node was set to. */
-export function capacityOf(mode: string, inMemoryLimitBytes: number, readSetting: ReadSetting): BinaryCapacity {
-	const toDisk = 'set N8N_DEFAULT_BINARY_DATA_MODE=filesystem, which streams files to disk (in queue mode, on a folder shared by main and workers: see README "Running at scale")';
+export function capacityOf(
+	mode: string,
+	inMemoryLimitBytes: number,
+	readSetting: ReadSetting,
+): BinaryCapacity {
+	const toDisk =
+		'set N8N_DEFAULT_BINARY_DATA_MODE=filesystem, which streams files to disk (in queue mode, on a folder shared by main and workers: see README "Running at scale")';
 	if (mode === 'filesystem') return { mode };
 	if (mode === 'database') {
 		const limit = databaseLimit(readSetting);
@@ -133,11 +141,17 @@ export type ProbeGuard = (store: () => Promise<IBinaryData>) => Promise<IBinaryD
  * (n8n's own default depends on its version and on queue mode, and tests set it in code).
  * The probe belongs to the execution and goes with it.
  */
-export async function activeMode(helpers: ModeProbe, readSetting: ReadSetting, guard: ProbeGuard = async (store) => await store()): Promise<string> {
+export async function activeMode(
+	helpers: ModeProbe,
+	readSetting: ReadSetting,
+	guard: ProbeGuard = async (store) => await store(),
+): Promise<string> {
 	if (readSetting('N8N_DEFAULT_BINARY_DATA_MODE') === 'filesystem') return 'filesystem';
 	let probe = probes.get(helpers);
 	if (!probe) {
-		probe = guard(async () => await helpers.prepareBinaryData(Buffer.alloc(0), 'binary-mode-probe')).then(modeOfBinary);
+		probe = guard(
+			async () => await helpers.prepareBinaryData(Buffer.alloc(0), 'binary-mode-probe'),
+		).then(modeOfBinary);
 		probes.set(helpers, probe);
 		// A failed probe is asked again next time, not remembered.
 		probe.catch(() => probes.delete(helpers));
@@ -157,7 +171,11 @@ export async function capacityFor(
 	readSetting: ReadSetting,
 	guard?: ProbeGuard,
 ): Promise<BinaryCapacity | undefined> {
-	const smallest = Math.min(inMemoryLimitBytes, DEFAULT_MODE_CEILING_BYTES, databaseLimitBytes(readSetting));
+	const smallest = Math.min(
+		inMemoryLimitBytes,
+		DEFAULT_MODE_CEILING_BYTES,
+		databaseLimitBytes(readSetting),
+	);
 	if (size !== undefined && size <= smallest) return undefined;
 	return capacityOf(await activeMode(helpers, readSetting, guard), inMemoryLimitBytes, readSetting);
 }

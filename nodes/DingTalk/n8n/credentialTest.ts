@@ -1,4 +1,8 @@
-import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
+import type {
+	ICredentialsDecrypted,
+	ICredentialTestFunctions,
+	INodeCredentialTestResult,
+} from 'n8n-workflow';
 
 import { DingTalkStorageError, InputError } from '../shared/errors';
 import { verifyCredential } from '../shared/storage/credentialProbe';
@@ -15,12 +19,17 @@ export async function dingTalkApiTest(
 	credential: ICredentialsDecrypted,
 ): Promise<INodeCredentialTestResult> {
 	try {
-		await verifyCredential(clientFor(credential.data ?? {}, { ...DEFAULT_TIMEOUTS, responseMs: 15_000 }));
+		await verifyCredential(
+			clientFor(credential.data ?? {}, { ...DEFAULT_TIMEOUTS, responseMs: 15_000 }),
+		);
 		return { status: 'OK', message: 'Connection successful: DingTalk accepted the credential' };
 	} catch (error) {
 		// A field of the credential itself is wrong (the Base URL...): say how to fix it too.
 		const advice = error instanceof InputError && error.description ? `. ${error.description}` : '';
-		const message = error instanceof DingTalkStorageError ? `${error.message}${advice}` : 'The credential could not be checked';
+		const message =
+			error instanceof DingTalkStorageError
+				? `${error.message}${advice}`
+				: 'The credential could not be checked';
 		return { status: 'Error', message };
 	}
 }

@@ -10,7 +10,8 @@ import { shareRateLimitsInQueueMode } from './sharedRateLimit';
 /** Reads the "DingTalk API" credential's fields into the client's plain options. */
 function authFrom(credentials: ICredentialDataDecryptedObject): DingTalkAuth {
 	if (credentials.authentication === 'accessToken') {
-		const accessToken = typeof credentials.accessToken === 'string' ? credentials.accessToken.trim() : '';
+		const accessToken =
+			typeof credentials.accessToken === 'string' ? credentials.accessToken.trim() : '';
 		if (!accessToken) throw new InputError('accessToken', 'the credential has no access token');
 		return { kind: 'accessToken', accessToken };
 	}
@@ -34,7 +35,11 @@ export interface ClientContext {
  * (the token cache, the rate limiters, the connection pools) is process-wide, so every
  * node and execution with the same app shares one token and one rate budget.
  */
-export function clientFor(credentials: ICredentialDataDecryptedObject, timeouts: Timeouts, context: ClientContext = {}): DingTalkClient {
+export function clientFor(
+	credentials: ICredentialDataDecryptedObject,
+	timeouts: Timeouts,
+	context: ClientContext = {},
+): DingTalkClient {
 	shareRateLimitsInQueueMode(context.logger);
 	return new DingTalkClient({
 		baseUrl: requireBaseUrl(credentials.baseUrl),

@@ -15,7 +15,9 @@ export const DEFAULT_PARALLEL_CONNECTIONS = 1;
 // DEFAULT_TIMEOUTS in shared/transport/http.ts; a unit test keeps the two in step.
 
 /** "Put Output File in Field", shown where a download happens. */
-export function binaryPropertyParameter(displayOptions: INodeProperties['displayOptions']): INodeProperties {
+export function binaryPropertyParameter(
+	displayOptions: INodeProperties['displayOptions'],
+): INodeProperties {
 	return {
 		displayName: 'Put Output File in Field',
 		name: 'binaryPropertyName',
@@ -34,12 +36,20 @@ export const CONNECT_TIMEOUT_OPTION: INodeProperties = {
 	type: 'number',
 	typeOptions: { minValue: 1 },
 	default: 10000,
-	description: 'How long to wait for a connection to DingTalk or its storage to open, in milliseconds',
+	description:
+		'How long to wait for a connection to DingTalk or its storage to open, in milliseconds',
 };
 
 /** Response Timeout, with what it means for this kind of transfer. */
 export function responseTimeoutOption(description: string): INodeProperties {
-	return { displayName: 'Response Timeout (Ms)', name: 'timeout', type: 'number', typeOptions: { minValue: 1 }, default: 60000, description };
+	return {
+		displayName: 'Response Timeout (Ms)',
+		name: 'timeout',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 60000,
+		description,
+	};
 }
 
 export const DOWNLOAD_OPTIONS: INodeProperties[] = [
@@ -127,7 +137,7 @@ export const DOWNLOAD_OPTIONS: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 0, numberPrecision: 0 },
 		default: 1,
-		description: 'Which version of the file to download. Leave this option out for the latest version.',
+		description:
+			'Which version of the file to download. Leave this option out for the latest version.',
 	},
 ];
-

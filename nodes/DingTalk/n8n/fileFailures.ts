@@ -34,7 +34,11 @@ export type Attached = { binary: IBinaryData } | { downloadError: IDataObject };
  * its item. Rejects (failing the poll) for a cancellation and for a temporary failure
  * below the limit.
  */
-export async function fetchOrReport(key: string, fetch: () => Promise<IBinaryData>, maxTemporaryFailures = MAX_TEMPORARY_FAILURES): Promise<Attached> {
+export async function fetchOrReport(
+	key: string,
+	fetch: () => Promise<IBinaryData>,
+	maxTemporaryFailures = MAX_TEMPORARY_FAILURES,
+): Promise<Attached> {
 	const outcome = await fetch().then(
 		(binary) => ({ binary }),
 		(error: unknown) => ({ error }),

@@ -57,7 +57,9 @@ export async function runItems<T>(
 		}
 	};
 	try {
-		await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, count)) }, worker));
+		await Promise.all(
+			Array.from({ length: Math.max(1, Math.min(options.concurrency, count)) }, worker),
+		);
 	} finally {
 		options.signal?.removeEventListener('abort', onCancel);
 	}

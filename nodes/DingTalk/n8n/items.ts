@@ -18,9 +18,12 @@ export function dentryJson(dentry: Dentry): IDataObject {
  */
 export function searchResultJson(result: SearchResult): IDataObject {
 	const { hit, dentry } = result;
-	const modified = hit.lastModifyTime === undefined ? undefined : new Date(hit.lastModifyTime).toISOString();
+	const modified =
+		hit.lastModifyTime === undefined ? undefined : new Date(hit.lastModifyTime).toISOString();
 	return {
-		...(dentry ? dentryJson(dentry) : { name: hit.name ?? null, ...(modified ? { modifiedTime: modified } : {}) }),
+		...(dentry
+			? dentryJson(dentry)
+			: { name: hit.name ?? null, ...(modified ? { modifiedTime: modified } : {}) }),
 		spaceId: result.spaceId,
 		dentryId: result.dentryId,
 		dentryUuid: hit.dentryUuid,

@@ -1,4 +1,8 @@
-import type { ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
+import type {
+	ILoadOptionsFunctions,
+	INodeListSearchItems,
+	INodeListSearchResult,
+} from 'n8n-workflow';
 
 import { DingTalkStorageError } from '../shared/errors';
 import { isFolderEntry } from '../shared/helpers/paging';
@@ -21,7 +25,9 @@ const CALLS_PER_SEARCH = 4;
 async function context(ctx: ILoadOptionsFunctions) {
 	const unionId = String(ctx.getCurrentNodeParameter('unionId') ?? '').trim();
 	if (!unionId || unionId.startsWith('=')) {
-		throw new Error('Fill in "Operator Union ID" first (a fixed value): the list is read on that user\'s behalf');
+		throw new Error(
+			'Fill in "Operator Union ID" first (a fixed value): the list is read on that user\'s behalf',
+		);
 	}
 	const credentials = await ctx.getCredentials('dingTalkApi');
 	return { unionId, client: clientFor(credentials, { ...DEFAULT_TIMEOUTS, responseMs: 15_000 }) };
@@ -48,12 +54,19 @@ async function readable<T>(work: () => Promise<T>): Promise<T> {
 	}
 }
 
-export async function searchSpaces(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+export async function searchSpaces(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
 	return await readable(async () => {
 		const { client, unionId } = await context(this);
 		const page = await listOrgSpaces(client, unionId, MAX_SPACES_PAGE, paginationToken);
 		const results: INodeListSearchItems[] = page.items
-			.map((space) => ({ name: `${String(space.spaceName ?? space.spaceId)} (${space.spaceId})`, value: space.spaceId }))
+			.map((space) => ({
+				name: `${String(space.spaceName ?? space.spaceId)} (${space.spaceId})`,
+				value: space.spaceId,
+			}))
 			.filter((item) => matches(filter, item.name));
 		return { results, paginationToken: page.nextToken };
 	});
@@ -66,22 +79,40 @@ interface WalkState {
 	nextToken?: string;
 }
 
-async function searchTree(ctx: ILoadOptionsFunctions, spaceParameter: string, want: 'file' | 'folder', filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+async function searchTree(
+	ctx: ILoadOptionsFunctions,
+	spaceParameter: string,
+	want: 'file' | 'folder',
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
 	return await readable(async () => {
 		const spaceId = spaceOf(ctx, spaceParameter);
 		if (!spaceId) throw new Error('Choose the space first');
 		const { client, unionId } = await context(ctx);
-		const state: WalkState = paginationToken ? (JSON.parse(paginationToken) as WalkState) : { queue: [[ROOT_FOLDER_ID, '']] };
+		const state: WalkState = paginationToken
+			? (JSON.parse(paginationToken) as WalkState)
+			: { queue: [[ROOT_FOLDER_ID, '']] };
 		const results: INodeListSearchItems[] = [];
-		if (!paginationToken && want === 'folder' && matches(filter, '/')) results.push({ name: '/ (the space\'s root)', value: ROOT_FOLDER_ID });
+		if (!paginationToken && want === 'folder' && matches(filter, '/'))
+			results.push({ name: "/ (the space's root)", value: ROOT_FOLDER_ID });
 		for (let calls = 0; calls < CALLS_PER_SEARCH && state.queue.length > 0; calls++) {
 			const [folderId, folderPath] = state.queue[0];
-			const page = await listDentries(client, { spaceId, folderId, unionId, maxResults: MAX_LIST_PAGE, nextToken: state.nextToken, orderBy: 'NAME', order: 'ASC' });
+			const page = await listDentries(client, {
+				spaceId,
+				folderId,
+				unionId,
+				maxResults: MAX_LIST_PAGE,
+				nextToken: state.nextToken,
+				orderBy: 'NAME',
+				order: 'ASC',
+			});
 			for (const entry of page.items) {
 				const path = entry.path ?? `${folderPath}/${entry.name ?? entry.id}`;
 				const folder = isFolderEntry(entry);
 				if (folder) state.queue.push([entry.id, path]);
-				if ((want === 'folder') === folder && matches(filter, path)) results.push({ name: path, value: entry.id });
+				if ((want === 'folder') === folder && matches(filter, path))
+					results.push({ name: path, value: entry.id });
 			}
 			state.nextToken = page.nextToken;
 			if (!page.nextToken) state.queue.shift();
@@ -90,15 +121,33 @@ async function searchTree(ctx: ILoadOptionsFunctions, spaceParameter: string, wa
 	});
 }
 
-export async function searchFolders(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+export async function searchFolders(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
 	return await searchTree(this, 'spaceId', 'folder', filter, paginationToken);
 }
 
 /** Folders of the copy or move target: the target space, or the item's own space when none is chosen. */
-export async function searchTargetFolders(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
-	return await searchTree(this, spaceOf(this, 'targetSpaceId') ? 'targetSpaceId' : 'spaceId', 'folder', filter, paginationToken);
+export async function searchTargetFolders(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	return await searchTree(
+		this,
+		spaceOf(this, 'targetSpaceId') ? 'targetSpaceId' : 'spaceId',
+		'folder',
+		filter,
+		paginationToken,
+	);
 }
 
-export async function searchFiles(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+export async function searchFiles(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
 	return await searchTree(this, 'spaceId', 'file', filter, paginationToken);
 }

@@ -1,7 +1,12 @@
 // The mode objects in this file are resource-locator modes, not parameters: a mode has no
 // default, which n8n-nodes-base/node-param-default-missing cannot tell apart.
 /* eslint-disable n8n-nodes-base/node-param-default-missing */
-import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyMode } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeProperties,
+	INodePropertyMode,
+} from 'n8n-workflow';
 
 import type { DingTalkClient } from '../shared/api/client';
 import { QPS_LIMIT_CODES } from '../shared/api/errorCatalogue';
@@ -20,7 +25,6 @@ import { ROOT_FOLDER_ID, type Dentry } from '../shared/storage/types';
 
 type Displayed = INodeProperties['displayOptions'];
 
-
 const ID_MODE: INodePropertyMode = {
 	displayName: 'By ID',
 	name: 'id',
@@ -33,7 +37,7 @@ const PATH_MODE: INodePropertyMode = {
 	name: 'path',
 	type: 'string',
 	placeholder: 'e.g. /合同/2026/采购合同.pdf',
-	hint: 'From the space\'s root, folder by folder; names match exactly',
+	hint: "From the space's root, folder by folder; names match exactly",
 };
 
 function listMode(method: string, placeholder: string): INodePropertyMode {
@@ -59,28 +63,47 @@ export function spaceLocator(
 		required: options.required,
 		description: options.description,
 		displayOptions: options.displayOptions,
-		modes: [listMode(options.method ?? 'searchSpaces', 'Select a space...'), { ...ID_MODE, placeholder: 'e.g. 22563543011' }],
+		modes: [
+			listMode(options.method ?? 'searchSpaces', 'Select a space...'),
+			{ ...ID_MODE, placeholder: 'e.g. 22563543011' },
+		],
 	};
 }
 
 export function folderLocator(
 	name: string,
 	displayName: string,
-	options: { required: boolean; description: string; displayOptions?: Displayed; rootByDefault?: boolean; method?: string },
+	options: {
+		required: boolean;
+		description: string;
+		displayOptions?: Displayed;
+		rootByDefault?: boolean;
+		method?: string;
+	},
 ): INodeProperties {
 	return {
 		displayName,
 		name,
 		type: 'resourceLocator',
-		default: options.rootByDefault ? { mode: 'id', value: ROOT_FOLDER_ID } : { mode: 'list', value: '' },
+		default: options.rootByDefault
+			? { mode: 'id', value: ROOT_FOLDER_ID }
+			: { mode: 'list', value: '' },
 		required: options.required,
 		description: options.description,
 		displayOptions: options.displayOptions,
-		modes: [listMode(options.method ?? 'searchFolders', 'Select a folder...'), { ...ID_MODE, hint: '0 is the space\'s root' }, PATH_MODE],
+		modes: [
+			listMode(options.method ?? 'searchFolders', 'Select a folder...'),
+			{ ...ID_MODE, hint: "0 is the space's root" },
+			PATH_MODE,
+		],
 	};
 }
 
-export function fileLocator(name: string, displayName: string, options: { description: string; displayOptions?: Displayed }): INodeProperties {
+export function fileLocator(
+	name: string,
+	displayName: string,
+	options: { description: string; displayOptions?: Displayed },
+): INodeProperties {
 	return {
 		displayName,
 		name,
@@ -158,7 +181,12 @@ export interface Expected {
 }
 
 /** The refusal of an item of the wrong kind: it names the item, what it is, and what to use. */
-export function wrongKind(field: string, id: string, dentry: Dentry | undefined, expected: Expected): InputError {
+export function wrongKind(
+	field: string,
+	id: string,
+	dentry: Dentry | undefined,
+	expected: Expected,
+): InputError {
 	const what = expected.kind === 'file' ? 'a folder, not a file' : 'a file, not a folder';
 	const named = typeof dentry?.name === 'string' ? `${id} ("${dentry.name}")` : id;
 	return new InputError(
@@ -169,11 +197,25 @@ export function wrongKind(field: string, id: string, dentry: Dentry | undefined,
 }
 
 /** The item's details, or undefined when DingTalk will not show them and `unreadableOk` allows that. */
-async function detailsFor(where: Where, id: string, expected: Expected): Promise<Dentry | undefined> {
+async function detailsFor(
+	where: Where,
+	id: string,
+	expected: Expected,
+): Promise<Dentry | undefined> {
 	try {
-		return await where.paths.dentry(where.client, { spaceId: where.spaceId, dentryId: id, unionId: where.unionId });
+		return await where.paths.dentry(where.client, {
+			spaceId: where.spaceId,
+			dentryId: id,
+			unionId: where.unionId,
+		});
 	} catch (error) {
-		if (expected.unreadableOk && error instanceof DingTalkApiError && error.httpCode === 403 && !QPS_LIMIT_CODES.has(error.code)) return undefined;
+		if (
+			expected.unreadableOk &&
+			error instanceof DingTalkApiError &&
+			error.httpCode === 403 &&
+			!QPS_LIMIT_CODES.has(error.code)
+		)
+			return undefined;
 		throw error;
 	}
 }
@@ -185,25 +227,42 @@ async function detailsFor(where: Where, id: string, expected: Expected): Promise
  * wrong ID would take a whole folder tree with it. An item named by ID costs one details
  * call (once per execution); one found by its path is known from the listing.
  */
-export async function locate(value: LocatorValue, name: string, where: Where, expected: Expected): Promise<LocatedItem> {
+export async function locate(
+	value: LocatorValue,
+	name: string,
+	where: Where,
+	expected: Expected,
+): Promise<LocatedItem> {
 	if (value.mode !== 'path') {
 		const id = requireId(name, value.value);
 		if (expected.kind === 'folder' && id === ROOT_FOLDER_ID) return { id };
 		if (expected.known) return { id };
 		const dentry = await detailsFor(where, id, expected);
-		if (dentry && isFolderEntry(dentry) !== (expected.kind === 'folder')) throw wrongKind(name, id, dentry, expected);
+		if (dentry && isFolderEntry(dentry) !== (expected.kind === 'folder'))
+			throw wrongKind(name, id, dentry, expected);
 		return { id, dentry };
 	}
 	const path = value.value;
 	if (typeof path !== 'string' || path.trim() === '') {
-		throw new InputError(name, 'the path is empty', 'Write the path from the space\'s root, for example /合同/2026/a.pdf.');
+		throw new InputError(
+			name,
+			'the path is empty',
+			"Write the path from the space's root, for example /合同/2026/a.pdf.",
+		);
 	}
-	const resolved = await where.paths.resolve(where.client, where.spaceId, where.unionId, path, name);
+	const resolved = await where.paths.resolve(
+		where.client,
+		where.spaceId,
+		where.unionId,
+		path,
+		name,
+	);
 	if (resolved.kind === 'root') {
 		if (expected.kind === 'folder') return { id: ROOT_FOLDER_ID };
 		throw new InputError(name, `"${path}" is the space's root, not a file`);
 	}
-	if (isFolderEntry(resolved.dentry) !== (expected.kind === 'folder')) throw wrongKind(name, `"${path}"`, undefined, expected);
+	if (isFolderEntry(resolved.dentry) !== (expected.kind === 'folder'))
+		throw wrongKind(name, `"${path}"`, undefined, expected);
 	return { id: resolved.id, dentry: resolved.dentry };
 }
 
@@ -211,17 +270,31 @@ export async function locate(value: LocatorValue, name: string, where: Where, ex
  * A locator parameter's value, checked as far as it can be without a call (an ID that is
  * not empty, a path that can be one), so that bad input is refused before any request.
  */
-export function checkedLocator(ctx: IExecuteFunctions, name: string, itemIndex: number): LocatorValue {
+export function checkedLocator(
+	ctx: IExecuteFunctions,
+	name: string,
+	itemIndex: number,
+): LocatorValue {
 	const value = readLocator(ctx, name, itemIndex);
 	if (value.mode !== 'path') return { mode: value.mode, value: requireId(name, value.value) };
 	if (typeof value.value !== 'string' || value.value.trim() === '') {
-		throw new InputError(name, 'the path is empty', 'Write the path from the space\'s root, for example /合同/2026/a.pdf.');
+		throw new InputError(
+			name,
+			'the path is empty',
+			"Write the path from the space's root, for example /合同/2026/a.pdf.",
+		);
 	}
 	splitDrivePath(value.value, name);
 	return value;
 }
 
 /** `locate` for a parameter of an item. */
-export async function locateItem(ctx: IExecuteFunctions, name: string, itemIndex: number, where: Where, expected: Expected): Promise<LocatedItem> {
+export async function locateItem(
+	ctx: IExecuteFunctions,
+	name: string,
+	itemIndex: number,
+	where: Where,
+	expected: Expected,
+): Promise<LocatedItem> {
 	return await locate(readLocator(ctx, name, itemIndex), name, where, expected);
 }

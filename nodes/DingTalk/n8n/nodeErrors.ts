@@ -1,4 +1,10 @@
-import { NodeApiError, NodeOperationError, type IDataObject, type INode, type JsonObject } from 'n8n-workflow';
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type INode,
+	type JsonObject,
+} from 'n8n-workflow';
 
 import { DingTalkStorageError, InputError } from '../shared/errors';
 
@@ -25,10 +31,17 @@ export function errorItemFields(error: unknown): IDataObject {
 }
 
 /** The n8n error for a failure that stops the node. */
-export function toNodeError(node: INode, error: unknown, itemIndex: number): NodeOperationError | NodeApiError {
+export function toNodeError(
+	node: INode,
+	error: unknown,
+	itemIndex: number,
+): NodeOperationError | NodeApiError {
 	if (error instanceof NodeOperationError || error instanceof NodeApiError) return error;
 	if (error instanceof InputError) {
-		return new NodeOperationError(node, error.message, { itemIndex, description: error.description });
+		return new NodeOperationError(node, error.message, {
+			itemIndex,
+			description: error.description,
+		});
 	}
 	if (error instanceof DingTalkStorageError) {
 		return new NodeApiError(node, errorFields(error) as JsonObject, {

@@ -73,7 +73,10 @@ async function lockFolder(folder: string): Promise<() => void> {
  * mode probe) while no download's partial-file claim is open in the execution's folder, so
  * a cleanup never takes that file for its own.
  */
-export async function withBinaryFolderLock<T>(ctx: BinaryContext, store: () => Promise<T>): Promise<T> {
+export async function withBinaryFolderLock<T>(
+	ctx: BinaryContext,
+	store: () => Promise<T>,
+): Promise<T> {
 	const folder = executionBinaryFolder(ctx);
 	if (!folder) return await store();
 	const release = await lockFolder(folder);
@@ -95,7 +98,12 @@ export interface BinarySource {
  * off, or the execution was cancelled), the partial file n8n wrote is removed and the
  * error goes on.
  */
-export async function storeBinary(ctx: BinaryContext, source: BinarySource, fileName: string, mimeType: string): Promise<IBinaryData> {
+export async function storeBinary(
+	ctx: BinaryContext,
+	source: BinarySource,
+	fileName: string,
+	mimeType: string,
+): Promise<IBinaryData> {
 	const folder = executionBinaryFolder(ctx);
 	if (!folder) return await ctx.helpers.prepareBinaryData(source.stream, fileName, mimeType);
 
@@ -107,7 +115,9 @@ export async function storeBinary(ctx: BinaryContext, source: BinarySource, file
 		claiming = source.firstRead
 			.then(async () => {
 				const now = before && (await list(folder));
-				const fresh = now ? [...now].filter((name) => !before!.has(name) && !name.endsWith('.metadata')) : [];
+				const fresh = now
+					? [...now].filter((name) => !before!.has(name) && !name.endsWith('.metadata'))
+					: [];
 				if (fresh.length === 1) claimed = fresh[0];
 			})
 			.catch(() => undefined)

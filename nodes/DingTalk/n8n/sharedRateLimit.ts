@@ -33,7 +33,11 @@ export function redisOptionsFromN8n(read: SettingReader): RedisOptions | undefin
  * The warning when the shared budget falls back: where (never the password), why, and
  * what it means until Redis answers again.
  */
-function fallbackWarning(options: Pick<RedisOptions, 'host' | 'port'>, reason: string, fallbackMs: number): string {
+function fallbackWarning(
+	options: Pick<RedisOptions, 'host' | 'port'>,
+	reason: string,
+	fallbackMs: number,
+): string {
 	const host = options.host.includes(':') ? `[${options.host}]` : options.host;
 	return (
 		`DingTalk rate limit: the queue's Redis at ${host}:${options.port} failed (${reason}); ` +
@@ -51,7 +55,10 @@ let logger: Pick<Logger, 'warn'> | undefined;
  * `executionLogger` (an execution's, a poll's or a trigger's `this.logger`) hears, once
  * per outage, that Redis failed and each process went back to its own budget.
  */
-export function shareRateLimitsInQueueMode(executionLogger?: Pick<Logger, 'warn'>, read: SettingReader = n8nSetting): void {
+export function shareRateLimitsInQueueMode(
+	executionLogger?: Pick<Logger, 'warn'>,
+	read: SettingReader = n8nSetting,
+): void {
 	if (executionLogger) logger = executionLogger;
 	if (configured) return;
 	configured = true;

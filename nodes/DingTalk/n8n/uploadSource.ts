@@ -25,12 +25,20 @@ export async function binaryUploadSource(
 		const metadata = await ctx.helpers.getBinaryMetadata(id);
 		const size = Number.isSafeInteger(metadata?.fileSize) ? metadata.fileSize : binary.bytes;
 		if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
-			throw new NodeOperationError(ctx.getNode(), `The size of the binary in "${propertyName}" is not known, so it cannot be uploaded`, {
-				itemIndex,
-				description: 'n8n did not record the file size of this binary. Pass it through a node that writes binary data again (for example Read/Write Files from Disk).',
-			});
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`The size of the binary in "${propertyName}" is not known, so it cannot be uploaded`,
+				{
+					itemIndex,
+					description:
+						'n8n did not record the file size of this binary. Pass it through a node that writes binary data again (for example Read/Write Files from Disk).',
+				},
+			);
 		}
-		return { binary, source: { size, open: async () => await ctx.helpers.getBinaryStream(id, STREAM_CHUNK_BYTES) } };
+		return {
+			binary,
+			source: { size, open: async () => await ctx.helpers.getBinaryStream(id, STREAM_CHUNK_BYTES) },
+		};
 	}
 	const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, propertyName);
 	return { binary, source: { size: buffer.length, buffer } };

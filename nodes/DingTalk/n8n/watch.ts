@@ -1,4 +1,9 @@
-import type { IDataObject, INodeExecutionData, IPollFunctions, ITriggerFunctions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	INodeExecutionData,
+	IPollFunctions,
+	ITriggerFunctions,
+} from 'n8n-workflow';
 
 import type { DingTalkClient } from '../shared/api/client';
 import { InputError } from '../shared/errors';
@@ -7,7 +12,16 @@ import { confirmVanished, listedFolders } from '../shared/storage/deletions';
 import { listFolder, PathResolver } from '../shared/storage/listing';
 import type { Dentry } from '../shared/storage/types';
 import { DEFAULT_TIMEOUTS } from '../shared/transport/http';
-import { detectChanges, eventIdOf, isFolder, keepUnconfirmed, type ChangeEvent, type EventName, type ListedEntry, type WatchState } from '../shared/watch/changes';
+import {
+	detectChanges,
+	eventIdOf,
+	isFolder,
+	keepUnconfirmed,
+	type ChangeEvent,
+	type EventName,
+	type ListedEntry,
+	type WatchState,
+} from '../shared/watch/changes';
 import { capacityFor, DEFAULT_IN_MEMORY_LIMIT_MIB, tooLarge } from './binaryCapacity';
 import { fetchToBinary } from './download';
 import { fetchOrReport } from './fileFailures';
@@ -46,7 +60,11 @@ export interface WatchSettings {
 export function readWatchSettings(ctx: WatchContext): WatchSettings {
 	const options = ctx.getNodeParameter('options', {}) as IDataObject;
 	const events = ctx.getNodeParameter('events', []) as unknown;
-	if (!Array.isArray(events) || events.length === 0 || events.some((event) => !EVENTS.includes(event as EventName))) {
+	if (
+		!Array.isArray(events) ||
+		events.length === 0 ||
+		events.some((event) => !EVENTS.includes(event as EventName))
+	) {
 		throw new InputError('events', `choose one or more of ${EVENTS.join(', ')}`);
 	}
 	const extensions = typeof options.fileExtensions === 'string' ? options.fileExtensions : '';
@@ -63,14 +81,29 @@ export function readWatchSettings(ctx: WatchContext): WatchSettings {
 			.map((extension) => extension.trim().replace(/^\./, '').toLowerCase())
 			.filter((extension) => extension !== ''),
 		download: options.download === true,
-		binaryPropertyName: options.download === true ? requireFieldName('binaryPropertyName', options.binaryPropertyName ?? 'data') : 'data',
-		maxDownloadSize: wholeNumber('maxDownloadSize', options.maxDownloadSize, 0, 0, Number.MAX_SAFE_INTEGER),
+		binaryPropertyName:
+			options.download === true
+				? requireFieldName('binaryPropertyName', options.binaryPropertyName ?? 'data')
+				: 'data',
+		maxDownloadSize: wholeNumber(
+			'maxDownloadSize',
+			options.maxDownloadSize,
+			0,
+			0,
+			Number.MAX_SAFE_INTEGER,
+		),
 	};
 }
 
 /** Everything that decides what is watched: when it changes, the next reconcile starts a new baseline. */
 export function scopeOf(settings: WatchSettings, folderId: string): string {
-	return JSON.stringify([settings.spaceId, folderId, settings.recursive ? settings.maxDepth : 1, settings.includeFolders, [...settings.extensions].sort()]);
+	return JSON.stringify([
+		settings.spaceId,
+		folderId,
+		settings.recursive ? settings.maxDepth : 1,
+		settings.includeFolders,
+		[...settings.extensions].sort(),
+	]);
 }
 
 /** What the trigger item of a change adds beyond the polling trigger's shape (the Event Trigger's fields). */
@@ -81,7 +114,13 @@ export function itemOf(change: ChangeEvent, spaceId: string, extras: ItemExtras 
 	const fields: IDataObject = change.current
 		? dentryJson(change.current as Dentry)
 		: // Gone: what was last seen of it stands in for the dentry.
-			{ id: change.dentryId, dentryId: change.dentryId, name: change.previous!.name, path: change.previous!.path, parentId: change.previous!.parentId };
+			{
+				id: change.dentryId,
+				dentryId: change.dentryId,
+				name: change.previous!.name,
+				path: change.previous!.path,
+				parentId: change.previous!.parentId,
+			};
 	const itemSpaceId = (fields.spaceId as string | undefined) ?? spaceId;
 	return {
 		event: change.event,
@@ -100,8 +139,20 @@ export function itemOf(change: ChangeEvent, spaceId: string, extras: ItemExtras 
  * A file that cannot be downloaded for good is reported on the item (`downloadError`); a
  * temporary failure rejects until the same file failed `fetchOrReport`'s limit in a row.
  */
-export async function withFile(ctx: WatchContext, item: INodeExecutionData, change: ChangeEvent, settings: WatchSettings, client: DingTalkClient): Promise<void> {
-	if (!settings.download || !change.current || change.event === 'deleted' || isFolder(change.current)) return;
+export async function withFile(
+	ctx: WatchContext,
+	item: INodeExecutionData,
+	change: ChangeEvent,
+	settings: WatchSettings,
+	client: DingTalkClient,
+): Promise<void> {
+	if (
+		!settings.download ||
+		!change.current ||
+		change.event === 'deleted' ||
+		isFolder(change.current)
+	)
+		return;
 	const size = change.current.size;
 	if (settings.maxDownloadSize > 0 && typeof size === 'number' && size > settings.maxDownloadSize) {
 		item.json.downloadSkipped = `The file is ${size} bytes, more than Max Download Size (${settings.maxDownloadSize} bytes)`;
@@ -109,35 +160,69 @@ export async function withFile(ctx: WatchContext, item: INodeExecutionData, chan
 	}
 	const version = typeof change.current.version === 'number' ? change.current.version : undefined;
 	const request = {
-		file: { spaceId: String(item.json.spaceId), dentryId: change.dentryId, unionId: settings.unionId },
+		file: {
+			spaceId: String(item.json.spaceId),
+			dentryId: change.dentryId,
+			unionId: settings.unionId,
+		},
 		preferIntranet: false,
 		timeouts: DEFAULT_TIMEOUTS,
 		version,
 	};
 	// A file n8n's binary data mode cannot hold is reported on its item, like one over Max
 	// Download Size: the change itself is still delivered.
-	const capacity = typeof size === 'number' ? await capacityFor(ctx.helpers, size, DEFAULT_IN_MEMORY_LIMIT_MIB * 1024 * 1024, n8nSetting) : undefined;
+	const capacity =
+		typeof size === 'number'
+			? await capacityFor(ctx.helpers, size, DEFAULT_IN_MEMORY_LIMIT_MIB * 1024 * 1024, n8nSetting)
+			: undefined;
 	if (capacity?.maxBytes !== undefined && typeof size === 'number' && size > capacity.maxBytes) {
 		item.json.downloadSkipped = tooLarge(capacity, size, true).message;
 		return;
 	}
-	const key = [ctx.getWorkflow().id, ctx.getNode().id, request.file.spaceId, change.dentryId, version ?? ''].join('\n');
-	const attached = await fetchOrReport(key, async () => (await fetchToBinary(ctx, request, client)).binary);
+	const key = [
+		ctx.getWorkflow().id,
+		ctx.getNode().id,
+		request.file.spaceId,
+		change.dentryId,
+		version ?? '',
+	].join('\n');
+	const attached = await fetchOrReport(
+		key,
+		async () => (await fetchToBinary(ctx, request, client)).binary,
+	);
 	if ('binary' in attached) item.binary = { [settings.binaryPropertyName]: attached.binary };
 	else item.json.downloadError = attached.downloadError;
 }
 
 /** The watched folder, checked to be one (unless the snapshot's scope already holds its ID). */
-export async function watchedFolder(client: DingTalkClient, settings: WatchSettings, previous: WatchState | undefined): Promise<{ id: string; path: string }> {
-	const known = settings.folder.mode !== 'path' && previous?.scope === scopeOf(settings, requireId('folderId', settings.folder.value));
-	const where = { client, paths: new PathResolver(), spaceId: settings.spaceId, unionId: settings.unionId };
+export async function watchedFolder(
+	client: DingTalkClient,
+	settings: WatchSettings,
+	previous: WatchState | undefined,
+): Promise<{ id: string; path: string }> {
+	const known =
+		settings.folder.mode !== 'path' &&
+		previous?.scope === scopeOf(settings, requireId('folderId', settings.folder.value));
+	const where = {
+		client,
+		paths: new PathResolver(),
+		spaceId: settings.spaceId,
+		unionId: settings.unionId,
+	};
 	const folder = await locate(settings.folder, 'folderId', where, { kind: 'folder', known });
 	// Not read again (known): its path is the one the snapshot keeps, not "" (the root's).
-	return { id: folder.id, path: folder.dentry?.path ?? (known ? previous?.folders[folder.id] : undefined) ?? '' };
+	return {
+		id: folder.id,
+		path: folder.dentry?.path ?? (known ? previous?.folders[folder.id] : undefined) ?? '',
+	};
 }
 
 /** The watched tree, listed whole (or failing: see paging.ts). */
-export async function listWatched(client: DingTalkClient, settings: WatchSettings, folder: { id: string; path: string }): Promise<ListedEntry[]> {
+export async function listWatched(
+	client: DingTalkClient,
+	settings: WatchSettings,
+	folder: { id: string; path: string },
+): Promise<ListedEntry[]> {
 	return await listFolder(client, {
 		spaceId: settings.spaceId,
 		folderId: folder.id,
@@ -176,8 +261,18 @@ export async function reconcileWatch(
 ): Promise<Reconciled> {
 	const folder = located ?? (await watchedFolder(client, settings, previous));
 	const listing = await listWatched(client, settings, folder);
-	const watch = { events: settings.events, includeFolders: settings.includeFolders, extensions: settings.extensions };
-	const { events, next, vanished } = detectChanges(previous, listing, scopeOf(settings, folder.id), watch, folder);
+	const watch = {
+		events: settings.events,
+		includeFolders: settings.includeFolders,
+		extensions: settings.extensions,
+	};
+	const { events, next, vanished } = detectChanges(
+		previous,
+		listing,
+		scopeOf(settings, folder.id),
+		watch,
+		folder,
+	);
 	const { confirmed, missing, present } =
 		previous && vanished.length > 0
 			? await confirmVanished(client, {
@@ -189,7 +284,9 @@ export async function reconcileWatch(
 					checkDetails: settings.events.includes('deleted'),
 				})
 			: { confirmed: new Set<string>(), missing: [], present: [] };
-	const believed = events.filter((change) => change.event !== 'deleted' || confirmed.has(change.dentryId));
+	const believed = events.filter(
+		(change) => change.event !== 'deleted' || confirmed.has(change.dentryId),
+	);
 	return {
 		changes: believed,
 		baseline: !previous || previous.format !== 2 || previous.scope !== next.scope,
@@ -197,9 +294,15 @@ export async function reconcileWatch(
 		stateAfter(delivered) {
 			if (!previous) return next;
 			const later = believed.slice(delivered);
-			const held = [...later.filter((change) => change.event !== 'deleted'), ...present.map((dentryId) => ({ event: 'deleted' as const, dentryId }))];
+			const held = [
+				...later.filter((change) => change.event !== 'deleted'),
+				...present.map((dentryId) => ({ event: 'deleted' as const, dentryId })),
+			];
 			// A confirmed deletion left for later needs no second confirmation.
-			const stillMissing = [...missing, ...later.filter((change) => change.event === 'deleted').map((change) => change.dentryId)];
+			const stillMissing = [
+				...missing,
+				...later.filter((change) => change.event === 'deleted').map((change) => change.dentryId),
+			];
 			return keepUnconfirmed(previous, next, held, stillMissing);
 		},
 	};
@@ -207,13 +310,21 @@ export async function reconcileWatch(
 
 /** The newest file of a listing, as a sample item for the editor (nothing is kept). */
 export function newestFile(listing: ListedEntry[], settings: WatchSettings): ListedEntry {
-	const watch = { events: settings.events, includeFolders: settings.includeFolders, extensions: settings.extensions };
+	const watch = {
+		events: settings.events,
+		includeFolders: settings.includeFolders,
+		extensions: settings.extensions,
+	};
 	const { next } = detectChanges(undefined, listing, '', watch);
 	const newest = listing
 		.filter((entry) => next.entries[entry.id] !== undefined && !isFolder(entry))
 		.sort((a, b) => Date.parse(String(b.modifiedTime)) - Date.parse(String(a.modifiedTime)))[0];
 	if (!newest) {
-		throw new InputError('folderId', 'the watched folder has no file to show as a sample', 'Add a file to the folder (or widen File Extensions / Recursive), then fetch a test event again.');
+		throw new InputError(
+			'folderId',
+			'the watched folder has no file to show as a sample',
+			'Add a file to the folder (or widen File Extensions / Recursive), then fetch a test event again.',
+		);
 	}
 	return newest;
 }

@@ -9,7 +9,10 @@ import { DEFAULT_MAX_DEPTH } from './watch';
  */
 
 export const watchedProperties: INodeProperties[] = [
-	spaceLocator('spaceId', 'Space', { required: true, description: 'The DingTalk space (Drive or Knowledge Base) to watch' }),
+	spaceLocator('spaceId', 'Space', {
+		required: true,
+		description: 'The DingTalk space (Drive or Knowledge Base) to watch',
+	}),
 	folderLocator('folderId', 'Folder', {
 		required: false,
 		rootByDefault: true,
@@ -23,9 +26,23 @@ export const watchedProperties: INodeProperties[] = [
 		required: true,
 		default: ['created', 'updated'],
 		options: [
-			{ name: 'Created', value: 'created', description: 'A file appeared: uploaded, copied, or moved in from outside the watched folder' },
-			{ name: 'Deleted', value: 'deleted', description: 'A file went away: deleted, or moved out of the watched folder' },
-			{ name: 'Updated', value: 'updated', description: 'A file got new contents (a new version), a new name, or moved within the watched folder' },
+			{
+				name: 'Created',
+				value: 'created',
+				description:
+					'A file appeared: uploaded, copied, or moved in from outside the watched folder',
+			},
+			{
+				name: 'Deleted',
+				value: 'deleted',
+				description: 'A file went away: deleted, or moved out of the watched folder',
+			},
+			{
+				name: 'Updated',
+				value: 'updated',
+				description:
+					'A file got new contents (a new version), a new name, or moved within the watched folder',
+			},
 		],
 		description: 'Which changes start the workflow',
 	},
@@ -47,14 +64,16 @@ export const watchOptions: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. pdf,docx',
-		description: 'Only files with these extensions (comma-separated, without dots); empty: every file',
+		description:
+			'Only files with these extensions (comma-separated, without dots); empty: every file',
 	},
 	{
 		displayName: 'Include Folders',
 		name: 'includeFolders',
 		type: 'boolean',
 		default: false,
-		description: 'Whether to report folders themselves (created, renamed, moved, deleted), not only files',
+		description:
+			'Whether to report folders themselves (created, renamed, moved, deleted), not only files',
 	},
 	{
 		displayName: 'Max Depth',
@@ -62,7 +81,8 @@ export const watchOptions: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 1, maxValue: 100, numberPrecision: 0 },
 		default: DEFAULT_MAX_DEPTH,
-		description: "With Recursive: how many levels to watch. 1 is the folder's own entries. Every folder watched costs at least one call per listing (each poll; the Event Trigger's reconciles).",
+		description:
+			"With Recursive: how many levels to watch. 1 is the folder's own entries. Every folder watched costs at least one call per listing (each poll; the Event Trigger's reconciles).",
 	},
 	{
 		displayName: 'Max Download Size (Bytes)',
@@ -70,7 +90,8 @@ export const watchOptions: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 0, numberPrecision: 0 },
 		default: 0,
-		description: 'With Download Files: larger files are reported without binary data (with a downloadSkipped reason). 0: no limit.',
+		description:
+			'With Download Files: larger files are reported without binary data (with a downloadSkipped reason). 0: no limit.',
 	},
 	{
 		displayName: 'Put Output File in Field',

@@ -15,10 +15,14 @@ export const CHANGE_OPERATIONS: Record<Resource, ReadonlySet<string>> = {
 	space: new Set(),
 };
 
-const CHANGE_OPERATION_NAMES = [...new Set([...CHANGE_OPERATIONS.file, ...CHANGE_OPERATIONS.folder])];
+const CHANGE_OPERATION_NAMES = [
+	...new Set([...CHANGE_OPERATIONS.file, ...CHANGE_OPERATIONS.folder]),
+];
 
 /** Shown in the tool type only, for the operations that change something. */
-const showForAgentChanges: INodeProperties['displayOptions'] = { show: { '@tool': [true], operation: CHANGE_OPERATION_NAMES } };
+const showForAgentChanges: INodeProperties['displayOptions'] = {
+	show: { '@tool': [true], operation: CHANGE_OPERATION_NAMES },
+};
 
 /** The option and the notice that says what it gives away. */
 export const agentChangesProperties: INodeProperties[] = [
@@ -33,7 +37,7 @@ export const agentChangesProperties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'With Allow Changes by the Agent on, the agent can delete, move, rename and copy files and folders and create folders, with arguments its model chooses, also from what it reads (a file name can hold instructions). For destructive tools, consider n8n\'s human review of tool calls (Human-in-the-loop), so that a person approves each call.',
+			"With Allow Changes by the Agent on, the agent can delete, move, rename and copy files and folders and create folders, with arguments its model chooses, also from what it reads (a file name can hold instructions). For destructive tools, consider n8n's human review of tool calls (Human-in-the-loop), so that a person approves each call.",
 		name: 'allowAgentChangesNotice',
 		type: 'notice',
 		default: '',
@@ -41,7 +45,14 @@ export const agentChangesProperties: INodeProperties[] = [
 	},
 ];
 
-const DONE: Record<string, string> = { copy: 'copied', create: 'created', delete: 'deleted', move: 'moved', rename: 'renamed', upload: 'uploaded' };
+const DONE: Record<string, string> = {
+	copy: 'copied',
+	create: 'created',
+	delete: 'deleted',
+	move: 'moved',
+	rename: 'renamed',
+	upload: 'uploaded',
+};
 
 /**
  * As an agent's tool, a change operation without the option on is refused: the answer the
@@ -50,11 +61,19 @@ const DONE: Record<string, string> = { copy: 'copied', create: 'created', delete
  * model, but n8n 1.x (AI Agent 3.x) ends the whole execution on a tool's error, and the model
  * must learn that the change was not made. Undefined: the operation may run.
  */
-export function agentChangeRefusal(ctx: IExecuteFunctions, resource: Resource, operation: string): IDataObject | undefined {
+export function agentChangeRefusal(
+	ctx: IExecuteFunctions,
+	resource: Resource,
+	operation: string,
+): IDataObject | undefined {
 	if (!runsAsTool(ctx.getNode()) || !CHANGE_OPERATIONS[resource]?.has(operation)) return undefined;
 	// Upload needs binary input, which an agent cannot give: never offered, always refused.
 	if (operation === 'upload') {
-		return { refused: true, error: 'Refused: Upload is not available to AI agents, so nothing was uploaded and nothing was sent to DingTalk.' };
+		return {
+			refused: true,
+			error:
+				'Refused: Upload is not available to AI agents, so nothing was uploaded and nothing was sent to DingTalk.',
+		};
 	}
 	if (ctx.getNodeParameter('allowAgentChanges', 0, false) === true) return undefined;
 	return {

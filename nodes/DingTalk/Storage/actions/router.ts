@@ -14,7 +14,11 @@ import { folderOperations } from './folder';
 import { spaceOperations } from './space';
 import type { Resource, StorageOperation } from './types';
 
-const OPERATIONS: Record<Resource, Record<string, StorageOperation>> = { file: fileOperations, folder: folderOperations, space: spaceOperations };
+const OPERATIONS: Record<Resource, Record<string, StorageOperation>> = {
+	file: fileOperations,
+	folder: folderOperations,
+	space: spaceOperations,
+};
 
 /** Reads at the same time, by default (a download has its own option, Items in Parallel). */
 const PARALLEL_READS = 4;
@@ -27,38 +31,61 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 	const resource = ctx.getNodeParameter('resource', 0) as Resource;
 	const name = ctx.getNodeParameter('operation', 0) as string;
 	const operation = OPERATIONS[resource]?.[name];
-	if (!operation) throw new NodeOperationError(ctx.getNode(), `The operation "${name}" is not known for "${resource}"`);
+	if (!operation)
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The operation "${name}" is not known for "${resource}"`,
+		);
 	// Before any item runs: what a model may not choose, and what an agent may not change.
 	refuseModelChosenFields(ctx.getNode());
 	const items = ctx.getInputData();
 	const refusal = agentChangeRefusal(ctx, resource, name);
-	if (refusal) return [items.map((_, itemIndex) => ({ json: { ...refusal }, pairedItem: { item: itemIndex } }))];
+	if (refusal)
+		return [
+			items.map((_, itemIndex) => ({ json: { ...refusal }, pairedItem: { item: itemIndex } })),
+		];
 
 	const credentials = await ctx.getCredentials('dingTalkApi');
 	const { concurrency, requestsPerSecond } =
 		resource === 'file' && name === 'download'
 			? readRunOptions(ctx)
-			: { concurrency: operation.parallel ? PARALLEL_READS : 1, requestsPerSecond: DEFAULT_REQUESTS_PER_SECOND };
+			: {
+					concurrency: operation.parallel ? PARALLEL_READS : 1,
+					requestsPerSecond: DEFAULT_REQUESTS_PER_SECOND,
+				};
 	const paths = new PathResolver();
 
 	const { results, failure } = await runItems(
 		items.length,
 		async (itemIndex, signal) => {
-			const clientWith = (timeouts = DEFAULT_TIMEOUTS) => clientFor(credentials, timeouts, { signal, requestsPerSecond, logger: ctx.logger });
+			const clientWith = (timeouts = DEFAULT_TIMEOUTS) =>
+				clientFor(credentials, timeouts, { signal, requestsPerSecond, logger: ctx.logger });
 			let output;
 			try {
-				output = await operation.execute({ ctx, itemIndex, client: clientWith(), clientWith, paths, signal });
+				output = await operation.execute({
+					ctx,
+					itemIndex,
+					client: clientWith(),
+					clientWith,
+					paths,
+					signal,
+				});
 			} finally {
 				// A change may add, move or remove what a path leads to: the next item lists afresh.
 				if (!operation.parallel) paths.forget();
 			}
-			return (Array.isArray(output) ? output : [output]).map((item) => ({ ...item, pairedItem: { item: itemIndex } }));
+			return (Array.isArray(output) ? output : [output]).map((item) => ({
+				...item,
+				pairedItem: { item: itemIndex },
+			}));
 		},
 		{ concurrency, stopOnFailure: !ctx.continueOnFail(), signal: ctx.getExecutionCancelSignal?.() },
 	);
 	if (failure) throw toNodeError(ctx.getNode(), failure.error, failure.index);
 	const output = results.flatMap((result, itemIndex) =>
-		result && 'value' in result ? result.value : [{ json: errorItemFields(result?.error), pairedItem: { item: itemIndex } }],
+		result && 'value' in result
+			? result.value
+			: [{ json: errorItemFields(result?.error), pairedItem: { item: itemIndex } }],
 	);
 	// An agent's model reads the items' JSON: only the fields it needs (n8n/toolMode.ts).
 	return [runsAsTool(ctx.getNode()) ? itemsForModel(output) : output];

@@ -2,21 +2,54 @@
 // are computed (hours, a gap's debounce, a failed reconcile's back-off).
 // eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
 import { clearTimeout, setTimeout } from 'node:timers';
-import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	INodeExecutionData,
+	ITriggerFunctions,
+	ITriggerResponse,
+} from 'n8n-workflow';
 
 import { clientFor } from '../../n8n/credentials';
 import { failureJson, isTemporary } from '../../n8n/fileFailures';
-import { itemOf, readWatchSettings, reconcileWatch, watchedFolder, withFile, type Reconciled, type WatchSettings } from '../../n8n/watch';
+import {
+	itemOf,
+	readWatchSettings,
+	reconcileWatch,
+	watchedFolder,
+	withFile,
+	type Reconciled,
+	type WatchSettings,
+} from '../../n8n/watch';
 import { DingTalkApiError, InputError, isCancelled } from '../../shared/errors';
 import { Backoff } from '../../shared/helpers/retry';
 import { getDentry } from '../../shared/storage/dentries';
 import { isGoneError } from '../../shared/storage/deletions';
 import { listFolder } from '../../shared/storage/listing';
-import { sharedStreamRegistry, subscribeStorageEvents, type StorageEvent, type StreamRegistry, type StreamState, type StreamSubscription } from '../../shared/stream';
+import {
+	sharedStreamRegistry,
+	subscribeStorageEvents,
+	type StorageEvent,
+	type StreamRegistry,
+	type StreamState,
+	type StreamSubscription,
+} from '../../shared/stream';
 import { DEFAULT_TIMEOUTS } from '../../shared/transport/http';
-import { isFolder, type ChangeEvent, type ListedEntry, type WatchState } from '../../shared/watch/changes';
+import {
+	isFolder,
+	type ChangeEvent,
+	type ListedEntry,
+	type WatchState,
+} from '../../shared/watch/changes';
 import { SharedReads } from '../../shared/watch/eventDetails';
-import { applyEntryChange, depthInWatch, needsNoDetails, placeable, type EntryNow, type EventWatch } from '../../shared/watch/events';
+import {
+	applyEntryChange,
+	depthInWatch,
+	needsNoDetails,
+	placeable,
+	type EntryNow,
+	type EventWatch,
+} from '../../shared/watch/events';
 import { WorkQueue } from '../../shared/watch/workQueue';
 
 /**
@@ -85,7 +118,10 @@ function readSettings(ctx: ITriggerFunctions): Settings {
 	const options = ctx.getNodeParameter('options', {}) as IDataObject;
 	const hours = options.reconcileEvery ?? DEFAULT_RECONCILE_EVERY_HOURS;
 	if (typeof hours !== 'number' || !Number.isFinite(hours) || hours < 0 || hours > 24 * 365) {
-		throw new InputError('reconcileEvery', 'give a number of hours from 0 (only at activation) to 8760');
+		throw new InputError(
+			'reconcileEvery',
+			'give a number of hours from 0 (only at activation) to 8760',
+		);
 	}
 	return { ...readWatchSettings(ctx), reconcileEveryMs: hours * 3_600_000 };
 }
@@ -110,25 +146,41 @@ function parseSnapshot(text: unknown): WatchState | undefined {
 	if (typeof text !== 'string') return undefined;
 	try {
 		const state = JSON.parse(text) as WatchState;
-		return state && state.format === 2 && typeof state.entries === 'object' && typeof state.folders === 'object' ? state : undefined;
+		return state &&
+			state.format === 2 &&
+			typeof state.entries === 'object' &&
+			typeof state.folders === 'object'
+			? state
+			: undefined;
 	} catch {
 		return undefined;
 	}
 }
 
-type Task = { kind: 'ready'; gate: Promise<void> } | { kind: 'event'; event: StorageEvent } | { kind: 'reconcile'; why: string } | { kind: 'emitReconciled'; reconciled: Reconciled };
+type Task =
+	| { kind: 'ready'; gate: Promise<void> }
+	| { kind: 'event'; event: StorageEvent }
+	| { kind: 'reconcile'; why: string }
+	| { kind: 'emitReconciled'; reconciled: Reconciled };
 
-export async function listenForEvents(ctx: ITriggerFunctions, tunables: Partial<ListenOptions> = {}): Promise<ITriggerResponse> {
+export async function listenForEvents(
+	ctx: ITriggerFunctions,
+	tunables: Partial<ListenOptions> = {},
+): Promise<ITriggerResponse> {
 	const options = { ...DEFAULT_LISTEN_OPTIONS, ...tunables };
 	const settings = readSettings(ctx);
 	const manual = ctx.getMode() === 'manual';
 	const credentials = await ctx.getCredentials('dingTalkApi');
 	const app = streamAppOf(credentials);
 	const lifetime = new AbortController();
-	const client = clientFor(credentials, DEFAULT_TIMEOUTS, { logger: ctx.logger, signal: lifetime.signal });
+	const client = clientFor(credentials, DEFAULT_TIMEOUTS, {
+		logger: ctx.logger,
+		signal: lifetime.signal,
+	});
 	const staticData = ctx.getWorkflowStaticData('node');
 	const node = ctx.getNode().name;
-	const log = (level: 'debug' | 'info' | 'warn', message: string) => ctx.logger[level](`DingTalk Storage Event Trigger "${node}": ${message}`);
+	const log = (level: 'debug' | 'info' | 'warn', message: string) =>
+		ctx.logger[level](`DingTalk Storage Event Trigger "${node}": ${message}`);
 
 	let closed = false;
 	let state: WatchState = { format: 2, scope: '', entries: {}, folders: {} };
@@ -170,7 +222,11 @@ export async function listenForEvents(ctx: ITriggerFunctions, tunables: Partial<
 
 	/** Attaches the file (Download Files), retrying a temporary failure; a lasting one is put on the item. */
 	const attach = async (item: INodeExecutionData, change: ChangeEvent) => {
-		const backoff = new Backoff({ firstDelayMs: options.retryFirstDelayMs * 2, maxDelayMs: 30_000, jitter: 'equal' });
+		const backoff = new Backoff({
+			firstDelayMs: options.retryFirstDelayMs * 2,
+			maxDelayMs: 30_000,
+			jitter: 'equal',
+		});
 		for (;;) {
 			try {
 				await withFile(ctx, item, change, settings, client);
@@ -182,12 +238,19 @@ export async function listenForEvents(ctx: ITriggerFunctions, tunables: Partial<
 					return;
 				}
 				// fetchOrReport puts the error on the item by its third failure in a row.
-				await backoff.wait({ signal: lifetime.signal, cancelled: () => new DingTalkApiError('The trigger was deactivated', { code: 'cancelled' }) });
+				await backoff.wait({
+					signal: lifetime.signal,
+					cancelled: () =>
+						new DingTalkApiError('The trigger was deactivated', { code: 'cancelled' }),
+				});
 			}
 		}
 	};
 
-	const itemsOf = async (changes: ChangeEvent[], extras: IDataObject): Promise<INodeExecutionData[]> => {
+	const itemsOf = async (
+		changes: ChangeEvent[],
+		extras: IDataObject,
+	): Promise<INodeExecutionData[]> => {
 		const items: INodeExecutionData[] = [];
 		for (const change of changes) {
 			const item: INodeExecutionData = { json: itemOf(change, settings.spaceId, extras) };
@@ -233,8 +296,13 @@ export async function listenForEvents(ctx: ITriggerFunctions, tunables: Partial<
 			reconcileFailures++;
 			const message = error instanceof Error ? error.message : String(error);
 			log('warn', `reconciling (${why}) failed (${reconcileFailures} in a row): ${message}`);
-			if (!isTemporary(error) || reconcileFailures >= RECONCILE_FAILURES_REPORTED) reportFailure(error);
-			else later(Math.min(options.retryFirstDelayMs * 60 * 2 ** (reconcileFailures - 1), 3_600_000), () => requestReconcile(`retry after: ${why}`));
+			if (!isTemporary(error) || reconcileFailures >= RECONCILE_FAILURES_REPORTED)
+				reportFailure(error);
+			else
+				later(
+					Math.min(options.retryFirstDelayMs * 60 * 2 ** (reconcileFailures - 1), 3_600_000),
+					() => requestReconcile(`retry after: ${why}`),
+				);
 		}
 	};
 
@@ -256,11 +324,19 @@ export async function listenForEvents(ctx: ITriggerFunctions, tunables: Partial<
 			}
 		},
 		(error, task) => {
-			if (!closed && !isCancelled(error)) log('warn', `handling ${task.kind === 'event' ? `event ${task.event.eventId}` : task.kind} failed: ${error instanceof Error ? error.message : String(error)}`);
+			if (!closed && !isCancelled(error))
+				log(
+					'warn',
+					`handling ${task.kind === 'event' ? `event ${task.event.eventId}` : task.kind} failed: ${error instanceof Error ? error.message : String(error)}`,
+				);
 		},
 		MAX_QUEUED_EVENTS,
 		() => {
-			if (!reconcileWaiting) log('warn', `more than ${MAX_QUEUED_EVENTS} events waiting: the rest are found by a reconcile instead`);
+			if (!reconcileWaiting)
+				log(
+					'warn',
+					`more than ${MAX_QUEUED_EVENTS} events waiting: the rest are found by a reconcile instead`,
+				);
 			requestReconcile('events dropped for the queue limit', true);
 		},
 	);
@@ -275,8 +351,19 @@ export async function listenForEvents(ctx: ITriggerFunctions, tunables: Partial<
 	/** The entry an event names, now: one query (shared), retried when it fails for a while. */
 	const entryNow = async (event: StorageEvent): Promise<EntryNow> => {
 		const ref = { spaceId: event.spaceId, dentryId: event.dentryId, unionId: settings.unionId };
-		const key = [app.baseUrl, app.appKey, settings.unionId, event.spaceId, event.dentryId, event.eventId].join('\n');
-		const backoff = new Backoff({ firstDelayMs: options.retryFirstDelayMs, maxDelayMs: 30_000, jitter: 'equal' });
+		const key = [
+			app.baseUrl,
+			app.appKey,
+			settings.unionId,
+			event.spaceId,
+			event.dentryId,
+			event.eventId,
+		].join('\n');
+		const backoff = new Backoff({
+			firstDelayMs: options.retryFirstDelayMs,
+			maxDelayMs: 30_000,
+			jitter: 'equal',
+		});
 		let cancelledReads = 0;
 		for (let attempt = 1; ; attempt++) {
 			try {
@@ -286,7 +373,10 @@ export async function listenForEvents(ctx: ITriggerFunctions, tunables: Partial<
 						// Details that say neither the entry's folder nor its path must never read as
 						// "moved out": a short answer is a failed read (retried, not kept), not a deletion.
 						if (!placeable(entry)) {
-							throw new DingTalkApiError(`DingTalk's details of ${event.dentryId} say neither its folder nor its path`, { code: 'invalidResponse', retryable: true });
+							throw new DingTalkApiError(
+								`DingTalk's details of ${event.dentryId} say neither its folder nor its path`,
+								{ code: 'invalidResponse', retryable: true },
+							);
 						}
 						return { kind: 'present', entry };
 					} catch (error) {
@@ -302,7 +392,11 @@ export async function listenForEvents(ctx: ITriggerFunctions, tunables: Partial<
 					continue;
 				}
 				if (!isTemporary(error) || attempt >= DETAILS_ATTEMPTS) throw error;
-				await backoff.wait({ signal: lifetime.signal, cancelled: () => new DingTalkApiError('The trigger was deactivated', { code: 'cancelled' }) });
+				await backoff.wait({
+					signal: lifetime.signal,
+					cancelled: () =>
+						new DingTalkApiError('The trigger was deactivated', { code: 'cancelled' }),
+				});
 			}
 		}
 	};
@@ -310,7 +404,11 @@ export async function listenForEvents(ctx: ITriggerFunctions, tunables: Partial<
 	async function handleEvent(event: StorageEvent): Promise<void> {
 		// A delete costs nothing to apply: only create and update events may be passed over.
 		if (!watch || (event.eventType !== 'deleted' && needsNoDetails(event, state, watch))) return;
-		const extras: IDataObject = { source: 'stream', operatorUnionId: event.operatorUnionId ?? null, dingTalkEventId: event.eventId };
+		const extras: IDataObject = {
+			source: 'stream',
+			operatorUnionId: event.operatorUnionId ?? null,
+			dingTalkEventId: event.eventId,
+		};
 		let now: EntryNow;
 		if (event.eventType === 'deleted') now = { kind: 'gone' };
 		else {
@@ -320,7 +418,10 @@ export async function listenForEvents(ctx: ITriggerFunctions, tunables: Partial<
 				if (closed) return;
 				// Not dropped: reported on an item, whatever Events are chosen (an update may be a
 				// move in or out). The snapshot is unchanged, so the next reconcile reports the change itself.
-				log('warn', `reading ${event.dentryId} for event ${event.eventId} failed: ${error instanceof Error ? error.message : String(error)}`);
+				log(
+					'warn',
+					`reading ${event.dentryId} for event ${event.eventId} failed: ${error instanceof Error ? error.message : String(error)}`,
+				);
 				deliver([
 					{
 						json: {
@@ -340,7 +441,13 @@ export async function listenForEvents(ctx: ITriggerFunctions, tunables: Partial<
 		const knownFolder = state.folders[event.dentryId] !== undefined;
 		const changes = applyEntryChange(state, event.dentryId, now, watch);
 		// A folder created, copied or moved into a recursive watch: no event names what it holds.
-		if (now.kind === 'present' && isFolder(now.entry) && !knownFolder && state.folders[event.dentryId] !== undefined && settings.recursive) {
+		if (
+			now.kind === 'present' &&
+			isFolder(now.entry) &&
+			!knownFolder &&
+			state.folders[event.dentryId] !== undefined &&
+			settings.recursive
+		) {
 			changes.push(...(await contentsOf(event.dentryId, now.entry, watch)));
 		}
 		const wanted = changes.filter((change) => settings.events.includes(change.event));
@@ -349,7 +456,11 @@ export async function listenForEvents(ctx: ITriggerFunctions, tunables: Partial<
 	}
 
 	/** What a folder that entered the watched tree holds: listed (one call per 50 entries) and applied. */
-	async function contentsOf(folderId: string, folder: ListedEntry, eventWatch: EventWatch): Promise<ChangeEvent[]> {
+	async function contentsOf(
+		folderId: string,
+		folder: ListedEntry,
+		eventWatch: EventWatch,
+	): Promise<ChangeEvent[]> {
 		const depth = depthInWatch({ ...folder, id: folderId }, state, eventWatch);
 		if (depth === undefined || depth >= settings.maxDepth) return [];
 		try {
@@ -362,10 +473,15 @@ export async function listenForEvents(ctx: ITriggerFunctions, tunables: Partial<
 				kind: 'all',
 				folderPath: state.folders[folderId],
 			});
-			return listing.flatMap((entry) => applyEntryChange(state, entry.id, { kind: 'present', entry }, eventWatch));
+			return listing.flatMap((entry) =>
+				applyEntryChange(state, entry.id, { kind: 'present', entry }, eventWatch),
+			);
 		} catch (error) {
 			if (closed) return [];
-			log('warn', `listing folder ${folderId}, new in the watched tree, failed: ${error instanceof Error ? error.message : String(error)}; a reconcile will find what it holds`);
+			log(
+				'warn',
+				`listing folder ${folderId}, new in the watched tree, failed: ${error instanceof Error ? error.message : String(error)}; a reconcile will find what it holds`,
+			);
 			requestReconcile('a folder entered the watched tree');
 			return [];
 		}
@@ -374,15 +490,25 @@ export async function listenForEvents(ctx: ITriggerFunctions, tunables: Partial<
 	const onState = (streamState: StreamState) => {
 		if (closed) return;
 		// A lost connection is a gap; so is the gateway's routine disconnect when the new connection waits out a back-off.
-		const lost = streamState.lastError && (streamState.lastError.code !== 'streamDisconnect' || (streamState.retryInMs ?? 0) > 0);
+		const lost =
+			streamState.lastError &&
+			(streamState.lastError.code !== 'streamDisconnect' || (streamState.retryInMs ?? 0) > 0);
 		if (streamState.status === 'reconnecting' && lost && streamState.lastError) {
-			if (!gap) log('warn', `the Stream mode connection was lost (${streamState.lastError.message}); reconnecting`);
+			if (!gap)
+				log(
+					'warn',
+					`the Stream mode connection was lost (${streamState.lastError.message}); reconnecting`,
+				);
 			gap = true;
 			// A refused App Key or Secret, or a removed permission, will not mend itself.
-			if (!streamState.lastError.retryable && streamState.failures >= 3) reportFailure(streamState.lastError);
+			if (!streamState.lastError.retryable && streamState.failures >= 3)
+				reportFailure(streamState.lastError);
 		} else if (streamState.status === 'connected' && gap) {
 			gap = false;
-			log('info', 'the Stream mode connection is back; changes made meanwhile are found by a reconcile');
+			log(
+				'info',
+				'the Stream mode connection is back; changes made meanwhile are found by a reconcile',
+			);
 			// One reconcile for any number of gaps within the interval.
 			if (gapReconcileScheduled) return;
 			gapReconcileScheduled = true;
@@ -414,7 +540,11 @@ export async function listenForEvents(ctx: ITriggerFunctions, tunables: Partial<
 		const previous = manual ? undefined : parseSnapshot(staticData.snapshot);
 		// The folder first: a wrong one is refused before anything is subscribed or opened.
 		const folder = await watchedFolder(client, settings, previous);
-		await subscribeStorageEvents(client, { scope: 'SPACE', scopeId: settings.spaceId }, settings.unionId);
+		await subscribeStorageEvents(
+			client,
+			{ scope: 'SPACE', scopeId: settings.spaceId },
+			settings.unionId,
+		);
 		subscription = options.registry.subscribe(app, {
 			onEvent: (event) => {
 				if (!closed) queue.push({ kind: 'event', event });
@@ -422,7 +552,10 @@ export async function listenForEvents(ctx: ITriggerFunctions, tunables: Partial<
 			onStateChange: onState,
 			onWarning: (message) => log('warn', message),
 		});
-		await subscription.waitUntilConnected({ timeoutMs: options.connectTimeoutMs, signal: lifetime.signal });
+		await subscription.waitUntilConnected({
+			timeoutMs: options.connectTimeoutMs,
+			signal: lifetime.signal,
+		});
 		const reconciled = await reconcileWatch(client, settings, previous, folder);
 		lastReconcile = Date.now();
 		watch = watchOf(reconciled.folder);

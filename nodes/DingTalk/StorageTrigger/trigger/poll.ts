@@ -1,7 +1,16 @@
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 
 import { clientFor } from '../../n8n/credentials';
-import { itemOf, listWatched, newestFile, readWatchSettings, reconcileWatch, watchedFolder, withFile, type WatchSettings } from '../../n8n/watch';
+import {
+	itemOf,
+	listWatched,
+	newestFile,
+	readWatchSettings,
+	reconcileWatch,
+	watchedFolder,
+	withFile,
+	type WatchSettings,
+} from '../../n8n/watch';
 import { wholeNumber } from '../../shared/helpers/validate';
 import { DEFAULT_TIMEOUTS } from '../../shared/transport/http';
 import type { WatchState } from '../../shared/watch/changes';
@@ -33,7 +42,16 @@ interface Settings extends WatchSettings {
 /** Reads and checks the parameters; throws InputError naming the field. */
 function readSettings(ctx: IPollFunctions): Settings {
 	const options = ctx.getNodeParameter('options', {}) as IDataObject;
-	return { ...readWatchSettings(ctx), maxItems: wholeNumber('maxItemsPerPoll', options.maxItemsPerPoll, DEFAULT_MAX_ITEMS_PER_POLL, 1, 100_000) };
+	return {
+		...readWatchSettings(ctx),
+		maxItems: wholeNumber(
+			'maxItemsPerPoll',
+			options.maxItemsPerPoll,
+			DEFAULT_MAX_ITEMS_PER_POLL,
+			1,
+			100_000,
+		),
+	};
 }
 
 export async function pollStorage(ctx: IPollFunctions): Promise<INodeExecutionData[][] | null> {
@@ -41,11 +59,16 @@ export async function pollStorage(ctx: IPollFunctions): Promise<INodeExecutionDa
 	const manual = ctx.getMode() === 'manual';
 	const staticData = ctx.getWorkflowStaticData('node');
 	const previous = manual ? undefined : (staticData.watch as WatchState | undefined);
-	const client = clientFor(await ctx.getCredentials('dingTalkApi'), DEFAULT_TIMEOUTS, { logger: ctx.logger });
+	const client = clientFor(await ctx.getCredentials('dingTalkApi'), DEFAULT_TIMEOUTS, {
+		logger: ctx.logger,
+	});
 
 	if (manual) {
 		// A sample for the editor ("Fetch Test Event"): the newest file, as if just created. The saved state is not touched.
-		const newest = newestFile(await listWatched(client, settings, await watchedFolder(client, settings, undefined)), settings);
+		const newest = newestFile(
+			await listWatched(client, settings, await watchedFolder(client, settings, undefined)),
+			settings,
+		);
 		const change = { event: 'created' as const, changes: [], dentryId: newest.id, current: newest };
 		const item: INodeExecutionData = { json: itemOf(change, settings.spaceId) };
 		await withFile(ctx, item, change, settings, client);

@@ -53,7 +53,11 @@ export class TokenProvider {
 	async token(): Promise<string> {
 		const { auth } = this;
 		if (auth.kind === 'accessToken') return auth.accessToken;
-		return await this.cache.get(this.identity, async () => await this.issue(auth.appKey, auth.appSecret), this.signal);
+		return await this.cache.get(
+			this.identity,
+			async () => await this.issue(auth.appKey, auth.appSecret),
+			this.signal,
+		);
 	}
 
 	/** DingTalk said `token` is no longer valid: the next call gets a new one. */
@@ -78,29 +82,45 @@ export class TokenProvider {
 				signal: deadline,
 				action,
 				baseUrl: this.baseUrl,
-			// Asking for a token changes nothing: sent again on a new connection if a kept-alive one was closed.
-			idempotent: true,
+				// Asking for a token changes nothing: sent again on a new connection if a kept-alive one was closed.
+				idempotent: true,
 			});
 		} catch (error) {
 			if (!deadline.aborted) throw error;
-			throw new DingTalkApiError(`${action} failed: no complete answer from ${this.baseUrl} within ${Math.ceil(limitMs / 1000)} s`, {
-				code: 'apiUnreachable',
-				retryable: true,
-				description: 'Check the base URL in the credential, the network and any proxy (HTTPS_PROXY / NO_PROXY) between n8n and DingTalk.',
-			});
+			throw new DingTalkApiError(
+				`${action} failed: no complete answer from ${this.baseUrl} within ${Math.ceil(limitMs / 1000)} s`,
+				{
+					code: 'apiUnreachable',
+					retryable: true,
+					description:
+						'Check the base URL in the credential, the network and any proxy (HTTPS_PROXY / NO_PROXY) between n8n and DingTalk.',
+				},
+			);
 		}
 		const { statusCode, text, requestId } = answer;
 		const parsed = parseJsonObject(text);
-		if (statusCode >= 200 && statusCode < 300 && parsed && typeof parsed.accessToken === 'string' && parsed.accessToken) {
-			const expireIn = typeof parsed.expireIn === 'number' ? parsed.expireIn : Number(parsed.expireIn);
-			return { token: parsed.accessToken, expireIn: Number.isFinite(expireIn) && expireIn > 0 ? expireIn : 7200 };
+		if (
+			statusCode >= 200 &&
+			statusCode < 300 &&
+			parsed &&
+			typeof parsed.accessToken === 'string' &&
+			parsed.accessToken
+		) {
+			const expireIn =
+				typeof parsed.expireIn === 'number' ? parsed.expireIn : Number(parsed.expireIn);
+			return {
+				token: parsed.accessToken,
+				expireIn: Number.isFinite(expireIn) && expireIn > 0 ? expireIn : 7200,
+			};
 		}
 		const errorBody = parseErrorBody(text);
 		const id = errorBody.requestId ?? requestId;
 		const detail = errorBody.code
 			? ` (code ${errorBody.code}, HTTP ${statusCode}${id ? `, request id ${id}` : ''})`
 			: ` (HTTP ${statusCode}${parsed ? '' : ', the answer was not JSON'})`;
-		const serverSays = errorBody.message ? ` DingTalk says: "${errorBody.message.slice(0, 300)}".` : '';
+		const serverSays = errorBody.message
+			? ` DingTalk says: "${errorBody.message.slice(0, 300)}".`
+			: '';
 		const rejected = statusCode >= 400 && statusCode < 500;
 		throw new DingTalkApiError(
 			rejected

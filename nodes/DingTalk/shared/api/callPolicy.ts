@@ -1,7 +1,12 @@
 import { DingTalkApiError } from '../errors';
 import { Backoff } from '../helpers/retry';
 import type { TokenProvider } from './auth';
-import { apiErrorFromResponse, meaningOf, parseJsonObject, QPS_LIMIT_CODES } from './errorCatalogue';
+import {
+	apiErrorFromResponse,
+	meaningOf,
+	parseJsonObject,
+	QPS_LIMIT_CODES,
+} from './errorCatalogue';
 import type { ExchangeAnswer } from './exchange';
 import { limiterFor } from './rateLimiter';
 import type { ApiSpec } from './types';
@@ -32,9 +37,15 @@ export class CallPolicy {
 		private readonly options: CallPolicyOptions,
 	) {}
 
-	async run(api: ApiSpec, attempt: (token: string) => Promise<ExchangeAnswer>): Promise<Record<string, unknown>> {
+	async run(
+		api: ApiSpec,
+		attempt: (token: string) => Promise<ExchangeAnswer>,
+	): Promise<Record<string, unknown>> {
 		const maxRetries = this.options.maxRateLimitRetries ?? 4;
-		const backoff = new Backoff({ firstDelayMs: this.options.rateLimitBackoffMs ?? 1000, jitter: 'equal' });
+		const backoff = new Backoff({
+			firstDelayMs: this.options.rateLimitBackoffMs ?? 1000,
+			jitter: 'equal',
+		});
 		let renewedToken = false;
 
 		for (;;) {
@@ -48,7 +59,8 @@ export class CallPolicy {
 						code: 'invalidResponse',
 						httpCode: statusCode,
 						requestId,
-						description: 'Check the base URL in the credential: it must point at the DingTalk API (https://api.dingtalk.com) or a gateway that forwards to it.',
+						description:
+							'Check the base URL in the credential: it must point at the DingTalk API (https://api.dingtalk.com) or a gateway that forwards to it.',
 					});
 				}
 				return parsed;
@@ -59,7 +71,12 @@ export class CallPolicy {
 				if (!this.tokens.renewable) {
 					throw new DingTalkApiError(
 						`${api.action} failed: the access token is invalid or expired (code InvalidAuthentication, HTTP ${statusCode}${error.requestId ? `, request id ${error.requestId}` : ''})`,
-						{ code: error.code, httpCode: statusCode, requestId: error.requestId, description: meaningOf(error.code, statusCode)?.hint },
+						{
+							code: error.code,
+							httpCode: statusCode,
+							requestId: error.requestId,
+							description: meaningOf(error.code, statusCode)?.hint,
+						},
 					);
 				}
 				if (!renewedToken) {
@@ -71,7 +88,11 @@ export class CallPolicy {
 				throw error;
 			}
 			if ((QPS_LIMIT_CODES.has(error.code) || statusCode === 429) && backoff.retries < maxRetries) {
-				await backoff.wait({ signal: this.options.signal, retryAfter, cancelled: () => cancelledCall(api) });
+				await backoff.wait({
+					signal: this.options.signal,
+					retryAfter,
+					cancelled: () => cancelledCall(api),
+				});
 				continue;
 			}
 			throw error;
@@ -83,7 +104,10 @@ export class CallPolicy {
 		const perSecond = this.options.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND;
 		if (perSecond <= 0) return;
 		try {
-			await limiterFor(`${this.tokens.identity}\n${api.name}`).acquire(perSecond, this.options.signal);
+			await limiterFor(`${this.tokens.identity}\n${api.name}`).acquire(
+				perSecond,
+				this.options.signal,
+			);
 		} catch {
 			throw cancelledCall(api);
 		}
@@ -91,5 +115,7 @@ export class CallPolicy {
 }
 
 function cancelledCall(api: ApiSpec): DingTalkApiError {
-	return new DingTalkApiError(`${api.action} failed: the request was cancelled`, { code: 'cancelled' });
+	return new DingTalkApiError(`${api.action} failed: the request was cancelled`, {
+		code: 'cancelled',
+	});
 }

@@ -27,7 +27,11 @@ export interface ApiRequest {
 
 /** A path from literal segments and IDs; each ID is URL-encoded. */
 export function apiPath(strings: TemplateStringsArray, ...ids: string[]): string {
-	return strings.reduce((path, literal, index) => path + literal + (index < ids.length ? encodeURIComponent(ids[index]) : ''), '');
+	return strings.reduce(
+		(path, literal, index) =>
+			path + literal + (index < ids.length ? encodeURIComponent(ids[index]) : ''),
+		'',
+	);
 }
 
 /**
@@ -43,7 +47,13 @@ export class DingTalkClient {
 
 	constructor(private readonly options: ClientOptions) {
 		this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-		this.tokens = new TokenProvider(this.baseUrl, options.auth, options.timeouts, options.signal, options.tokenCache);
+		this.tokens = new TokenProvider(
+			this.baseUrl,
+			options.auth,
+			options.timeouts,
+			options.signal,
+			options.tokenCache,
+		);
 		this.policy = new CallPolicy(this.tokens, options);
 	}
 
@@ -58,18 +68,20 @@ export class DingTalkClient {
 			.map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`)
 			.join('&');
 		const url = `${this.baseUrl}${request.path}?${query}`;
-		return await this.policy.run(request.api, async (token) =>
-			await exchange({
-				url,
-				method: request.method,
-				headers: { 'x-acs-dingtalk-access-token': token },
-				body: request.body,
-				timeouts: this.options.timeouts,
-				signal: this.options.signal,
-				action: request.api.action,
-				baseUrl: this.baseUrl,
-				idempotent: request.method === 'GET' || request.api.readOnly === true,
-			}),
+		return await this.policy.run(
+			request.api,
+			async (token) =>
+				await exchange({
+					url,
+					method: request.method,
+					headers: { 'x-acs-dingtalk-access-token': token },
+					body: request.body,
+					timeouts: this.options.timeouts,
+					signal: this.options.signal,
+					action: request.api.action,
+					baseUrl: this.baseUrl,
+					idempotent: request.method === 'GET' || request.api.readOnly === true,
+				}),
 		);
 	}
 }

@@ -28,7 +28,7 @@ const NAME_CONFLICT: ErrorMeaning = {
 };
 const NOT_FOUND: ErrorMeaning = {
 	message: 'The file or folder does not exist',
-	hint: 'Check the IDs and the Space ID; the item may have been deleted, or moved to another space. A folder ID of 0 means the space\'s root.',
+	hint: "Check the IDs and the Space ID; the item may have been deleted, or moved to another space. A folder ID of 0 means the space's root.",
 };
 const PERMISSION: ErrorMeaning = {
 	message: 'Permission denied: the app or the operator may not do this',

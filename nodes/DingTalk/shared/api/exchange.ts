@@ -1,5 +1,13 @@
 import { DingTalkApiError, DingTalkStorageError } from '../errors';
-import { readText, ResponseTooLargeError, send, TransportError, type HttpHeaders, type HttpMethod, type Timeouts } from '../transport/http';
+import {
+	readText,
+	ResponseTooLargeError,
+	send,
+	TransportError,
+	type HttpHeaders,
+	type HttpMethod,
+	type Timeouts,
+} from '../transport/http';
 
 /** No DingTalk API answer comes near this; a larger one means a wrong base URL. */
 const MAX_API_RESPONSE_BYTES = 1024 * 1024;
@@ -51,22 +59,37 @@ export async function exchange(request: Exchange): Promise<ExchangeAnswer> {
 			idempotent: request.idempotent,
 		});
 		const text = await readText(response.body, MAX_API_RESPONSE_BYTES);
-		return { statusCode: response.statusCode, text, requestId: response.headers['x-acs-request-id'], retryAfter: response.headers['retry-after'] };
+		return {
+			statusCode: response.statusCode,
+			text,
+			requestId: response.headers['x-acs-request-id'],
+			retryAfter: response.headers['retry-after'],
+		};
 	} catch (error) {
 		if (error instanceof DingTalkStorageError) throw error;
 		if (error instanceof ResponseTooLargeError) {
-			throw new DingTalkApiError(`${request.action} failed: the answer from ${request.baseUrl} is larger than ${error.limit} bytes, which no DingTalk answer is`, {
-				code: 'responseTooLarge',
-				description: 'Check the base URL in the credential: it must point at the DingTalk API or a gateway that forwards its answers unchanged.',
-			});
+			throw new DingTalkApiError(
+				`${request.action} failed: the answer from ${request.baseUrl} is larger than ${error.limit} bytes, which no DingTalk answer is`,
+				{
+					code: 'responseTooLarge',
+					description:
+						'Check the base URL in the credential: it must point at the DingTalk API or a gateway that forwards its answers unchanged.',
+				},
+			);
 		}
 		const reason = error instanceof Error ? error.message : String(error);
 		const cancelled = error instanceof TransportError && error.kind === 'aborted';
 		// A change whose request may have reached DingTalk, with no answer: it may have been made.
-		const changeMayHaveHappened = !cancelled && request.idempotent === false && !(error instanceof TransportError && !error.mayHaveArrived);
-		const advice = 'Check the base URL in the credential, the network and any proxy (HTTPS_PROXY / NO_PROXY) between n8n and DingTalk.';
+		const changeMayHaveHappened =
+			!cancelled &&
+			request.idempotent === false &&
+			!(error instanceof TransportError && !error.mayHaveArrived);
+		const advice =
+			'Check the base URL in the credential, the network and any proxy (HTTPS_PROXY / NO_PROXY) between n8n and DingTalk.';
 		throw new DingTalkApiError(
-			cancelled ? `${request.action} failed: the request was cancelled` : `${request.action} failed: could not get an answer from ${request.baseUrl} (${reason})`,
+			cancelled
+				? `${request.action} failed: the request was cancelled`
+				: `${request.action} failed: could not get an answer from ${request.baseUrl} (${reason})`,
 			{
 				code: cancelled ? 'cancelled' : 'apiUnreachable',
 				retryable: !cancelled && !changeMayHaveHappened,

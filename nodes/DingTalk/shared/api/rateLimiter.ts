@@ -168,7 +168,10 @@ let sharedOutage: OutageWarning | undefined;
  * its own); `onFallback` hears of each outage of the store once. Called once by the n8n
  * layer when n8n runs in queue mode.
  */
-export function shareBudgetsThrough(store: BudgetStore | undefined, options: { onFallback?: FallbackWarning } = {}): void {
+export function shareBudgetsThrough(
+	store: BudgetStore | undefined,
+	options: { onFallback?: FallbackWarning } = {},
+): void {
 	sharedStore = store;
 	sharedOutage = store && options.onFallback ? new OutageWarning(options.onFallback) : undefined;
 	shared.clear();

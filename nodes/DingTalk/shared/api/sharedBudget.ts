@@ -52,7 +52,8 @@ export class RedisBudgetStore implements BudgetStore {
 			if (!(error instanceof RedisReplyError) || !error.message.startsWith('NOSCRIPT')) throw error;
 			reply = await this.redis.command(['EVAL', SCRIPT, ...args]);
 		}
-		if (typeof reply !== 'number') throw new Error('Redis: the rate-limit script answered something other than a number');
+		if (typeof reply !== 'number')
+			throw new Error('Redis: the rate-limit script answered something other than a number');
 		return reply;
 	}
 }

@@ -93,11 +93,16 @@ export class TokenCache {
 }
 
 function cancelled(): DingTalkApiError {
-	return new DingTalkApiError('Getting an access token failed: the request was cancelled', { code: 'cancelled' });
+	return new DingTalkApiError('Getting an access token failed: the request was cancelled', {
+		code: 'cancelled',
+	});
 }
 
 /** `work`'s result, unless `signal` fires first: then a cancellation error at once (`work` goes on). */
-async function waitUnlessCancelled<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+async function waitUnlessCancelled<T>(
+	work: Promise<T>,
+	signal: AbortSignal | undefined,
+): Promise<T> {
 	if (!signal) return await work;
 	return await new Promise<T>((resolve, reject) => {
 		const onAbort = () => reject(cancelled());

@@ -57,7 +57,8 @@ function decodeExtendedValue(value: string): string | undefined {
 	if (!match) return undefined;
 	const charset = match[1].toLowerCase();
 	const encoded = match[2];
-	if (charset === 'utf-8' || charset === 'utf8' || charset === '') return decodePercentUtf8(encoded);
+	if (charset === 'utf-8' || charset === 'utf8' || charset === '')
+		return decodePercentUtf8(encoded);
 	if (charset === 'iso-8859-1' || charset === 'latin1') {
 		try {
 			return unescape(encoded);

@@ -3,7 +3,12 @@
  * is missing or says nothing ("some bytes"), then a guess from the file name's extension.
  */
 
-const GENERIC_TYPES = new Set(['application/octet-stream', 'binary/octet-stream', 'application/binary', 'application/unknown']);
+const GENERIC_TYPES = new Set([
+	'application/octet-stream',
+	'binary/octet-stream',
+	'application/binary',
+	'application/unknown',
+]);
 
 const BY_EXTENSION: Record<string, string> = {
 	// Documents people keep in DingTalk

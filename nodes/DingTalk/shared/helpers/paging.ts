@@ -13,7 +13,8 @@ export function incompleteListing(problem: string): DingTalkApiError {
 	return new DingTalkApiError(`The listing is incomplete: ${problem}`, {
 		code: 'incompleteListing',
 		retryable: true,
-		description: 'Nothing was output from a partial listing (a trigger keeps its state and tries again at its next poll). If it persists, check the folder in DingTalk, or any gateway between n8n and DingTalk.',
+		description:
+			'Nothing was output from a partial listing (a trigger keeps its state and tries again at its next poll). If it persists, check the folder in DingTalk, or any gateway between n8n and DingTalk.',
 	});
 }
 
@@ -36,21 +37,38 @@ export interface CollectOptions {
  * All items, or the first `limit`. Each page asks only for what is still wanted, so a
  * limit of 3 costs one call for 3 entries, and no page is fetched after the limit is met.
  */
-export async function collectPages<T>(fetchPage: FetchPage<T>, options: CollectOptions): Promise<T[]> {
+export async function collectPages<T>(
+	fetchPage: FetchPage<T>,
+	options: CollectOptions,
+): Promise<T[]> {
 	const items: T[] = [];
 	const seen = new Set<string>();
 	let nextToken: string | undefined;
 	do {
-		const wanted = options.limit === undefined ? options.maxPageSize : Math.min(options.maxPageSize, options.limit - items.length);
+		const wanted =
+			options.limit === undefined
+				? options.maxPageSize
+				: Math.min(options.maxPageSize, options.limit - items.length);
 		if (wanted <= 0) break;
 		const page = await fetchPage(wanted, nextToken);
-		items.push(...page.items.slice(0, options.limit === undefined ? undefined : options.limit - items.length));
+		items.push(
+			...page.items.slice(
+				0,
+				options.limit === undefined ? undefined : options.limit - items.length,
+			),
+		);
 		nextToken = page.nextToken;
 		if (nextToken !== undefined) {
-			if (seen.has(nextToken)) throw incompleteListing('DingTalk sent a page token it had sent before, so the pages cannot be read in order to the end');
+			if (seen.has(nextToken))
+				throw incompleteListing(
+					'DingTalk sent a page token it had sent before, so the pages cannot be read in order to the end',
+				);
 			seen.add(nextToken);
 		}
-	} while (nextToken !== undefined && (options.limit === undefined || items.length < options.limit));
+	} while (
+		nextToken !== undefined &&
+		(options.limit === undefined || items.length < options.limit)
+	);
 	return items;
 }
 
@@ -95,7 +113,9 @@ export async function walkTree<T extends TreeEntry>(
 ): Promise<T[]> {
 	const out: T[] = [];
 	const full = () => options.limit !== undefined && out.length >= options.limit;
-	const queue: Array<{ folderId: string; depth: number; path: string }> = [{ folderId: rootId, depth: 1, path: options.rootPath }];
+	const queue: Array<{ folderId: string; depth: number; path: string }> = [
+		{ folderId: rootId, depth: 1, path: options.rootPath },
+	];
 	const everyEntryCounts = options.kind === 'all' && !options.recursive;
 	while (queue.length > 0 && !full()) {
 		const folder = queue.shift()!;
@@ -105,15 +125,25 @@ export async function walkTree<T extends TreeEntry>(
 				const page = await fetchChildren(folder.folderId, pageSize, nextToken);
 				for (const entry of page.items) {
 					if (full()) break;
-					if (entry.path === undefined && entry.name !== undefined) entry.path = `${folder.path}/${entry.name}`;
+					if (entry.path === undefined && entry.name !== undefined)
+						entry.path = `${folder.path}/${entry.name}`;
 					const folderEntry = isFolderEntry(entry);
-					if (options.kind === 'all' || (options.kind === 'folder') === folderEntry) out.push(entry);
-					if (folderEntry && descend) queue.push({ folderId: entry.id, depth: folder.depth + 1, path: entry.path ?? `${folder.path}/${entry.id}` });
+					if (options.kind === 'all' || (options.kind === 'folder') === folderEntry)
+						out.push(entry);
+					if (folderEntry && descend)
+						queue.push({
+							folderId: entry.id,
+							depth: folder.depth + 1,
+							path: entry.path ?? `${folder.path}/${entry.id}`,
+						});
 				}
 				// Once full, report no more pages: nothing further is fetched.
 				return { items: page.items, nextToken: full() ? undefined : page.nextToken };
 			},
-			{ maxPageSize: options.maxPageSize, limit: everyEntryCounts && options.limit !== undefined ? options.limit : undefined },
+			{
+				maxPageSize: options.maxPageSize,
+				limit: everyEntryCounts && options.limit !== undefined ? options.limit : undefined,
+			},
 		);
 	}
 	return out;
@@ -129,8 +159,10 @@ export function splitDrivePath(path: string, field: string): string[] {
 		.split('/')
 		.map((name) => name.trim())
 		.filter((name) => name !== '');
-	const help = 'Write the path from the space\'s root, folder by folder, for example /合同/2026/a.pdf.';
-	if (names.some((name) => name === '.' || name === '..')) throw new InputError(field, `"." and ".." are not names in DingTalk ("${path}")`, help);
+	const help =
+		"Write the path from the space's root, folder by folder, for example /合同/2026/a.pdf.";
+	if (names.some((name) => name === '.' || name === '..'))
+		throw new InputError(field, `"." and ".." are not names in DingTalk ("${path}")`, help);
 	if (names.length > 100) throw new InputError(field, 'the path has more than 100 levels', help);
 	return names;
 }

@@ -4,7 +4,8 @@ import { InputError } from '../errors';
  * One byte range, as HTTP knows it (RFC 9110 §14.1.2):
  * `from` covers start..end (end inclusive, open when absent); `suffix` the last `length` bytes.
  */
-export type ByteRange = { kind: 'from'; start: number; end?: number } | { kind: 'suffix'; length: number };
+export type ByteRange =
+	{ kind: 'from'; start: number; end?: number } | { kind: 'suffix'; length: number };
 
 /** A range as the server says it served it (`Content-Range: bytes start-end/total`). */
 export interface ServedRange {

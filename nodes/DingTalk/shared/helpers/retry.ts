@@ -54,7 +54,11 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
 	});
 }
 
-export const SYSTEM_CLOCK: RetryClock = { now: () => Date.now(), random: () => Math.random(), sleep: abortableSleep };
+export const SYSTEM_CLOCK: RetryClock = {
+	now: () => Date.now(),
+	random: () => Math.random(),
+	sleep: abortableSleep,
+};
 
 /**
  * A Retry-After header in milliseconds from `now`: delay-seconds ("120") or an HTTP date
@@ -73,7 +77,12 @@ export function retryAfterMs(header: string | undefined, now: number): number | 
 }
 
 /** Waits `ms`; a cancellation ends the wait at once and rejects with `cancelled()`. */
-export async function pause(ms: number, signal: AbortSignal | undefined, cancelled: () => Error, clock: RetryClock = SYSTEM_CLOCK): Promise<void> {
+export async function pause(
+	ms: number,
+	signal: AbortSignal | undefined,
+	cancelled: () => Error,
+	clock: RetryClock = SYSTEM_CLOCK,
+): Promise<void> {
 	if (signal?.aborted) throw cancelled();
 	try {
 		await clock.sleep(Math.max(0, ms), signal);
@@ -101,7 +110,10 @@ export class Backoff {
 	 */
 	nextDelay(retryAfter?: string): number {
 		const cap = this.policy.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
-		const step = Math.min(this.policy.firstDelayMs * (this.policy.factor ?? 2) ** this.retries, cap);
+		const step = Math.min(
+			this.policy.firstDelayMs * (this.policy.factor ?? 2) ** this.retries,
+			cap,
+		);
 		this.retries++;
 		const asked = retryAfterMs(retryAfter, this.clock.now());
 		if (asked !== undefined) return Math.min(asked, cap);
@@ -119,7 +131,11 @@ export class Backoff {
 	 * Waits before the next try; a cancellation ends the wait at once with the caller's
 	 * error. Resolves with the time waited.
 	 */
-	async wait(options: { signal?: AbortSignal; cancelled: () => Error; retryAfter?: string }): Promise<number> {
+	async wait(options: {
+		signal?: AbortSignal;
+		cancelled: () => Error;
+		retryAfter?: string;
+	}): Promise<number> {
 		const ms = this.nextDelay(options.retryAfter);
 		await pause(ms, options.signal, options.cancelled, this.clock);
 		return ms;

@@ -10,7 +10,8 @@ import type { Dentry, Page } from './types';
 export function unexpectedAnswer(api: ApiSpec, problem: string): DingTalkApiError {
 	return new DingTalkApiError(`${api.action} failed: ${problem}`, {
 		code: 'invalidResponse',
-		description: "DingTalk's answer was not in the documented form. If the base URL points at a gateway, check that it forwards the answer unchanged.",
+		description:
+			"DingTalk's answer was not in the documented form. If the base URL points at a gateway, check that it forwards the answer unchanged.",
 	});
 }
 
@@ -27,7 +28,8 @@ export function idOf(value: unknown): string | undefined {
 
 export function readDentry(value: unknown, api: ApiSpec, where = 'dentry'): Dentry {
 	const id = isRecord(value) ? idOf(value.id) : undefined;
-	if (!isRecord(value) || id === undefined) throw unexpectedAnswer(api, `the answer has no ${where} with an id`);
+	if (!isRecord(value) || id === undefined)
+		throw unexpectedAnswer(api, `the answer has no ${where} with an id`);
 	const dentry = { ...value, id } as Dentry;
 	for (const field of ['spaceId', 'parentId'] as const) {
 		const fieldId = idOf(value[field]);
@@ -38,7 +40,9 @@ export function readDentry(value: unknown, api: ApiSpec, where = 'dentry'): Dent
 
 /** A page token: DingTalk ends a listing with no token, or with an empty one. */
 function nextTokenOf(answer: Record<string, unknown>): string | undefined {
-	return typeof answer.nextToken === 'string' && answer.nextToken !== '' ? answer.nextToken : undefined;
+	return typeof answer.nextToken === 'string' && answer.nextToken !== ''
+		? answer.nextToken
+		: undefined;
 }
 
 /**
@@ -47,9 +51,19 @@ function nextTokenOf(answer: Record<string, unknown>): string | undefined {
  * `[]` (⚠ assumed, as DingTalk's examples show), and a folder's listing read as empty by
  * mistake would turn every entry into a deletion downstream.
  */
-export function readPage<T>(answer: Record<string, unknown>, field: string, api: ApiSpec, read: (value: unknown) => T, mayOmitEmpty = false): Page<T> {
+export function readPage<T>(
+	answer: Record<string, unknown>,
+	field: string,
+	api: ApiSpec,
+	read: (value: unknown) => T,
+	mayOmitEmpty = false,
+): Page<T> {
 	const list = answer[field] ?? (mayOmitEmpty ? [] : undefined);
-	if (list === undefined) throw unexpectedAnswer(api, `the answer has no "${field}" list, so the listing cannot be complete`);
+	if (list === undefined)
+		throw unexpectedAnswer(
+			api,
+			`the answer has no "${field}" list, so the listing cannot be complete`,
+		);
 	if (!Array.isArray(list)) throw unexpectedAnswer(api, `"${field}" is not a list`);
 	return { items: list.map(read), nextToken: nextTokenOf(answer) };
 }
@@ -62,7 +76,11 @@ export function readSignedHeaders(value: unknown, fail: (problem: string) => Err
 	if (value !== undefined && !isRecord(value)) throw fail('the signed headers are not an object');
 	const headers: HttpHeaders = {};
 	for (const [name, headerValue] of Object.entries(value ?? {})) {
-		if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || typeof headerValue !== 'string' || /[\r\n\u0000]/.test(headerValue)) {
+		if (
+			!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) ||
+			typeof headerValue !== 'string' ||
+			/[\r\n\u0000]/.test(headerValue)
+		) {
 			throw fail('a signed header has an invalid name or value (for example a line break)');
 		}
 		headers[name] = headerValue;

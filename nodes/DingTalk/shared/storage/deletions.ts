@@ -20,7 +20,11 @@ export const MAX_DELETIONS_CHECKED = 20;
  * every folder less than `maxDepth` levels down (see walkTree). An entry whose parent is one
  * of them would have been listed.
  */
-export function listedFolders(listing: Array<{ id: string; parentId?: string; type?: string }>, watchedId: string, walk: { recursive: boolean; maxDepth: number }): Set<string> {
+export function listedFolders(
+	listing: Array<{ id: string; parentId?: string; type?: string }>,
+	watchedId: string,
+	walk: { recursive: boolean; maxDepth: number },
+): Set<string> {
 	const listed = new Set([watchedId]);
 	if (!walk.recursive) return listed;
 	const depth = new Map<string, number>([[watchedId, 0]]);
@@ -36,7 +40,11 @@ export function listedFolders(listing: Array<{ id: string; parentId?: string; ty
 
 /** Whether a details query's failure says DingTalk no longer knows the entry. */
 export function isGoneError(error: unknown): boolean {
-	return error instanceof DingTalkStorageError && !isCancelled(error) && (error.httpCode === 404 || /NotExist|NotFound/i.test(error.code));
+	return (
+		error instanceof DingTalkStorageError &&
+		!isCancelled(error) &&
+		(error.httpCode === 404 || /NotExist|NotFound/i.test(error.code))
+	);
 }
 
 /**
@@ -45,7 +53,11 @@ export function isGoneError(error: unknown): boolean {
  * have shown it), or `unknown` (DingTalk refused to say, e.g. the operator lost access).
  * A temporary failure or a cancellation is thrown: the caller tries again later.
  */
-export async function fateOf(client: DingTalkClient, ref: DentryRef, listed: Set<string>): Promise<'gone' | 'present' | 'unknown'> {
+export async function fateOf(
+	client: DingTalkClient,
+	ref: DentryRef,
+	listed: Set<string>,
+): Promise<'gone' | 'present' | 'unknown'> {
 	const outcome = await getDentry(client, ref).then(
 		(dentry) => ({ dentry }),
 		(error: unknown) => ({ error }),
@@ -53,7 +65,8 @@ export async function fateOf(client: DingTalkClient, ref: DentryRef, listed: Set
 	if ('error' in outcome) {
 		const { error } = outcome;
 		if (isGoneError(error)) return 'gone';
-		if (!(error instanceof DingTalkStorageError) || error.retryable || isCancelled(error)) throw error;
+		if (!(error instanceof DingTalkStorageError) || error.retryable || isCancelled(error))
+			throw error;
 		return 'unknown';
 	}
 	const { dentry } = outcome;
@@ -80,15 +93,23 @@ export interface Vanished {
  * listing (`missing`), and which the details show still in the watched tree (`present`:
  * the listing missed them, so nothing is to be reported).
  */
-export async function confirmVanished(client: DingTalkClient, request: Vanished): Promise<{ confirmed: Set<string>; missing: string[]; present: string[] }> {
+export async function confirmVanished(
+	client: DingTalkClient,
+	request: Vanished,
+): Promise<{ confirmed: Set<string>; missing: string[]; present: string[] }> {
 	const missedBefore = new Set(request.missedBefore);
 	const confirmed = new Set(request.vanished.filter((id) => missedBefore.has(id)));
 	const unchecked = request.vanished.filter((id) => !missedBefore.has(id));
-	if (!request.checkDetails || unchecked.length > MAX_DELETIONS_CHECKED) return { confirmed, missing: unchecked, present: [] };
+	if (!request.checkDetails || unchecked.length > MAX_DELETIONS_CHECKED)
+		return { confirmed, missing: unchecked, present: [] };
 	const missing: string[] = [];
 	const present: string[] = [];
 	for (const dentryId of unchecked) {
-		const fate = await fateOf(client, { spaceId: request.spaceId, dentryId, unionId: request.unionId }, request.listed);
+		const fate = await fateOf(
+			client,
+			{ spaceId: request.spaceId, dentryId, unionId: request.unionId },
+			request.listed,
+		);
 		if (fate === 'gone') confirmed.add(dentryId);
 		else (fate === 'present' ? present : missing).push(dentryId);
 	}

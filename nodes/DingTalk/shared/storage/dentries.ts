@@ -12,7 +12,12 @@ const READ = 'Storage.File.Read';
 const WRITE = 'Storage.File.Write';
 
 export const DENTRY_APIS = {
-	get: { name: 'dentries.query', action: 'Reading the file details', permission: READ, readOnly: true },
+	get: {
+		name: 'dentries.query',
+		action: 'Reading the file details',
+		permission: READ,
+		readOnly: true,
+	},
 	list: { name: 'dentries.list', action: 'Listing the folder', permission: READ },
 	versions: { name: 'dentries.versions', action: 'Listing the file versions', permission: READ },
 	createFolder: { name: 'folders.add', action: 'Creating the folder', permission: WRITE },
@@ -27,7 +32,8 @@ export const MAX_LIST_PAGE = 50;
 export const MAX_VERSIONS_PAGE = 100;
 
 const dentriesPath = (spaceId: string) => apiPath`/v1.0/storage/spaces/${spaceId}/dentries`;
-const dentryPath = (ref: { spaceId: string; dentryId: string }) => apiPath`/v1.0/storage/spaces/${ref.spaceId}/dentries/${ref.dentryId}`;
+const dentryPath = (ref: { spaceId: string; dentryId: string }) =>
+	apiPath`/v1.0/storage/spaces/${ref.spaceId}/dentries/${ref.dentryId}`;
 
 /** One file's or folder's details. */
 export async function getDentry(client: DingTalkClient, ref: DentryRef): Promise<Dentry> {
@@ -52,7 +58,10 @@ export interface ListRequest {
 }
 
 /** One page of a folder's entries. */
-export async function listDentries(client: DingTalkClient, request: ListRequest): Promise<Page<Dentry>> {
+export async function listDentries(
+	client: DingTalkClient,
+	request: ListRequest,
+): Promise<Page<Dentry>> {
 	const answer = await client.call({
 		api: DENTRY_APIS.list,
 		method: 'GET',
@@ -66,18 +75,31 @@ export async function listDentries(client: DingTalkClient, request: ListRequest)
 			order: request.order,
 		},
 	});
-	return readPage(answer, 'dentries', DENTRY_APIS.list, (value) => readDentry(value, DENTRY_APIS.list, 'entry'));
+	return readPage(answer, 'dentries', DENTRY_APIS.list, (value) =>
+		readDentry(value, DENTRY_APIS.list, 'entry'),
+	);
 }
 
 /** One page of a file's versions (one dentry per version). */
-export async function listVersions(client: DingTalkClient, ref: DentryRef, maxResults: number, nextToken?: string): Promise<Page<Dentry>> {
+export async function listVersions(
+	client: DingTalkClient,
+	ref: DentryRef,
+	maxResults: number,
+	nextToken?: string,
+): Promise<Page<Dentry>> {
 	const answer = await client.call({
 		api: DENTRY_APIS.versions,
 		method: 'GET',
 		path: `${dentryPath(ref)}/versions`,
 		query: { unionId: ref.unionId, maxResults, nextToken },
 	});
-	return readPage(answer, 'dentries', DENTRY_APIS.versions, (value) => readDentry(value, DENTRY_APIS.versions, 'version'), true);
+	return readPage(
+		answer,
+		'dentries',
+		DENTRY_APIS.versions,
+		(value) => readDentry(value, DENTRY_APIS.versions, 'version'),
+		true,
+	);
 }
 
 export async function createFolder(
@@ -96,7 +118,11 @@ export async function createFolder(
 	return readDentry(answer.dentry, DENTRY_APIS.createFolder);
 }
 
-export async function renameDentry(client: DingTalkClient, ref: DentryRef, newName: string): Promise<Dentry> {
+export async function renameDentry(
+	client: DingTalkClient,
+	ref: DentryRef,
+	newName: string,
+): Promise<Dentry> {
 	const answer = await client.call({
 		api: DENTRY_APIS.rename,
 		method: 'POST',
@@ -125,7 +151,12 @@ export interface Destination {
 	conflictStrategy: ConflictStrategy;
 }
 
-async function transfer(client: DingTalkClient, kind: 'move' | 'copy', ref: DentryRef, to: Destination): Promise<MaybeAsync<Dentry>> {
+async function transfer(
+	client: DingTalkClient,
+	kind: 'move' | 'copy',
+	ref: DentryRef,
+	to: Destination,
+): Promise<MaybeAsync<Dentry>> {
 	const api = DENTRY_APIS[kind];
 	const answer = await client.call({
 		api,
@@ -133,22 +164,41 @@ async function transfer(client: DingTalkClient, kind: 'move' | 'copy', ref: Dent
 		path: `${dentryPath(ref)}/${kind}`,
 		query: { unionId: ref.unionId },
 		// "presevePermissions" is how the API spells it; it is left to DingTalk's default.
-		body: { targetSpaceId: to.targetSpaceId, targetFolderId: to.targetFolderId, option: { conflictStrategy: to.conflictStrategy } },
+		body: {
+			targetSpaceId: to.targetSpaceId,
+			targetFolderId: to.targetFolderId,
+			option: { conflictStrategy: to.conflictStrategy },
+		},
 	});
 	const taskId = taskOf(answer);
-	return { result: answer.dentry === undefined && taskId ? undefined : readDentry(answer.dentry, api), taskId };
+	return {
+		result: answer.dentry === undefined && taskId ? undefined : readDentry(answer.dentry, api),
+		taskId,
+	};
 }
 
-export async function moveDentry(client: DingTalkClient, ref: DentryRef, to: Destination): Promise<MaybeAsync<Dentry>> {
+export async function moveDentry(
+	client: DingTalkClient,
+	ref: DentryRef,
+	to: Destination,
+): Promise<MaybeAsync<Dentry>> {
 	return await transfer(client, 'move', ref, to);
 }
 
-export async function copyDentry(client: DingTalkClient, ref: DentryRef, to: Destination): Promise<MaybeAsync<Dentry>> {
+export async function copyDentry(
+	client: DingTalkClient,
+	ref: DentryRef,
+	to: Destination,
+): Promise<MaybeAsync<Dentry>> {
 	return await transfer(client, 'copy', ref, to);
 }
 
 /** Deletes a file or folder; `toRecycleBin: false` deletes it for good (DingTalk's own default). */
-export async function deleteDentry(client: DingTalkClient, ref: DentryRef, toRecycleBin: boolean): Promise<MaybeAsync<never>> {
+export async function deleteDentry(
+	client: DingTalkClient,
+	ref: DentryRef,
+	toRecycleBin: boolean,
+): Promise<MaybeAsync<never>> {
 	const answer = await client.call({
 		api: DENTRY_APIS.delete,
 		method: 'DELETE',

@@ -19,9 +19,12 @@ export const DOWNLOAD_INFO_API: ApiSpec = {
 	},
 	hints: {
 		paramError: 'Check Space ID, File (Dentry) ID, Operator Union ID and the version.',
-		operationNotSupported: 'DingTalk does not offer downloads for this item (for example a folder, or an online document). Pick a stored file.',
-		dentryNotExist: 'Check the File (Dentry) ID and the Space ID; the file may have been deleted or moved to another space.',
-		orgAuthLevelNotEnough: 'DingTalk allows file downloads through the API only for organizations with a sufficient authentication (certification) level. Ask your DingTalk administrator to complete the organization certification.',
+		operationNotSupported:
+			'DingTalk does not offer downloads for this item (for example a folder, or an online document). Pick a stored file.',
+		dentryNotExist:
+			'Check the File (Dentry) ID and the Space ID; the file may have been deleted or moved to another space.',
+		orgAuthLevelNotEnough:
+			'DingTalk allows file downloads through the API only for organizations with a sufficient authentication (certification) level. Ask your DingTalk administrator to complete the organization certification.',
 	},
 };
 
@@ -43,18 +46,29 @@ export interface DownloadInfoOption {
 }
 
 function stringArray(value: unknown): string[] {
-	return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v !== '') : [];
+	return Array.isArray(value)
+		? value.filter((v): v is string => typeof v === 'string' && v !== '')
+		: [];
 }
 
 /** Asks DingTalk where and how to download a file (the signed URLs and headers). */
-export async function getDownloadInfo(client: DingTalkClient, file: DentryRef, option: DownloadInfoOption): Promise<DownloadInfo> {
+export async function getDownloadInfo(
+	client: DingTalkClient,
+	file: DentryRef,
+	option: DownloadInfoOption,
+): Promise<DownloadInfo> {
 	// preferIntranet defaults to TRUE on DingTalk's side, so it is always sent.
 	const answer = await client.call({
 		api: DOWNLOAD_INFO_API,
 		method: 'POST',
 		path: apiPath`/v1.0/storage/spaces/${file.spaceId}/dentries/${file.dentryId}/downloadInfos/query`,
 		query: { unionId: file.unionId },
-		body: { option: { ...(option.version === undefined ? {} : { version: option.version }), preferIntranet: option.preferIntranet } },
+		body: {
+			option: {
+				...(option.version === undefined ? {} : { version: option.version }),
+				preferIntranet: option.preferIntranet,
+			},
+		},
 	});
 	return parseDownloadInfo(answer);
 }
@@ -78,7 +92,8 @@ function parseDownloadInfo(answer: Record<string, unknown>): DownloadInfo {
 	const signature = answer.headerSignatureInfo;
 	if (!isRecord(signature)) throw invalid('the answer has no headerSignatureInfo');
 	const resourceUrls = stringArray(signature.resourceUrls);
-	if (resourceUrls.length === 0) throw invalid('the answer lists no download URL (resourceUrls is empty)');
+	if (resourceUrls.length === 0)
+		throw invalid('the answer lists no download URL (resourceUrls is empty)');
 
 	const headers = readSignedHeaders(signature.headers, (problem) => invalid(problem));
 	const expirationSeconds = Number(signature.expirationSeconds);

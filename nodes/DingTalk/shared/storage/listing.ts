@@ -1,7 +1,19 @@
 import type { DingTalkClient } from '../api/client';
 import { DingTalkApiError } from '../errors';
-import { collectPages, isFolderEntry, splitDrivePath, walkTree, type EntryKind } from '../helpers/paging';
-import { getDentry, listDentries, listVersions, MAX_LIST_PAGE, MAX_VERSIONS_PAGE } from './dentries';
+import {
+	collectPages,
+	isFolderEntry,
+	splitDrivePath,
+	walkTree,
+	type EntryKind,
+} from '../helpers/paging';
+import {
+	getDentry,
+	listDentries,
+	listVersions,
+	MAX_LIST_PAGE,
+	MAX_VERSIONS_PAGE,
+} from './dentries';
 import { listOrgSpaces, MAX_SPACES_PAGE, type Space } from './spaces';
 import { ROOT_FOLDER_ID, type Dentry, type DentryRef, type OrderBy, type SortOrder } from './types';
 
@@ -27,10 +39,21 @@ export interface FolderListing {
 	folderPath?: string;
 }
 
-export async function listFolder(client: DingTalkClient, listing: FolderListing): Promise<Dentry[]> {
+export async function listFolder(
+	client: DingTalkClient,
+	listing: FolderListing,
+): Promise<Dentry[]> {
 	return await walkTree<Dentry>(
 		async (folderId, maxResults, nextToken) =>
-			await listDentries(client, { spaceId: listing.spaceId, folderId, unionId: listing.unionId, maxResults, nextToken, orderBy: listing.orderBy, order: listing.order }),
+			await listDentries(client, {
+				spaceId: listing.spaceId,
+				folderId,
+				unionId: listing.unionId,
+				maxResults,
+				nextToken,
+				orderBy: listing.orderBy,
+				order: listing.order,
+			}),
 		listing.folderId,
 		{
 			limit: listing.limit,
@@ -43,16 +66,31 @@ export async function listFolder(client: DingTalkClient, listing: FolderListing)
 	);
 }
 
-export async function listAllVersions(client: DingTalkClient, ref: DentryRef, limit?: number): Promise<Dentry[]> {
-	return await collectPages((pageSize, nextToken) => listVersions(client, ref, pageSize, nextToken), { limit, maxPageSize: MAX_VERSIONS_PAGE });
+export async function listAllVersions(
+	client: DingTalkClient,
+	ref: DentryRef,
+	limit?: number,
+): Promise<Dentry[]> {
+	return await collectPages(
+		(pageSize, nextToken) => listVersions(client, ref, pageSize, nextToken),
+		{ limit, maxPageSize: MAX_VERSIONS_PAGE },
+	);
 }
 
-export async function listAllOrgSpaces(client: DingTalkClient, unionId: string, limit?: number): Promise<Space[]> {
-	return await collectPages((pageSize, nextToken) => listOrgSpaces(client, unionId, pageSize, nextToken), { limit, maxPageSize: MAX_SPACES_PAGE });
+export async function listAllOrgSpaces(
+	client: DingTalkClient,
+	unionId: string,
+	limit?: number,
+): Promise<Space[]> {
+	return await collectPages(
+		(pageSize, nextToken) => listOrgSpaces(client, unionId, pageSize, nextToken),
+		{ limit, maxPageSize: MAX_SPACES_PAGE },
+	);
 }
 
 /** A path resolved: the space's root (no dentry), or an item with its dentry. */
-export type Resolved = { kind: 'root'; id: typeof ROOT_FOLDER_ID } | { kind: 'item'; id: string; dentry: Dentry };
+export type Resolved =
+	{ kind: 'root'; id: typeof ROOT_FOLDER_ID } | { kind: 'item'; id: string; dentry: Dentry };
 
 /** A name as compared: NFC, so a name typed on macOS (NFD) matches the one DingTalk keeps. */
 export function comparableName(name: string): string {
@@ -69,7 +107,13 @@ export class PathResolver {
 	private readonly folders = new Map<string, Promise<Dentry[]>>();
 	private readonly details = new Map<string, Promise<Dentry>>();
 
-	async resolve(client: DingTalkClient, spaceId: string, unionId: string, path: string, field: string): Promise<Resolved> {
+	async resolve(
+		client: DingTalkClient,
+		spaceId: string,
+		unionId: string,
+		path: string,
+		field: string,
+	): Promise<Resolved> {
 		const names = splitDrivePath(path, field);
 		let current: Resolved = { kind: 'root', id: ROOT_FOLDER_ID };
 		const walked: string[] = [];
@@ -79,8 +123,15 @@ export class PathResolver {
 			}
 			const children = await this.childrenOf(client, spaceId, unionId, current.id);
 			const wanted = comparableName(name);
-			const match = children.find((child) => typeof child.name === 'string' && comparableName(child.name) === wanted);
-			if (!match) throw notFound(path, `there is no "${name}" in ${walked.length ? `/${walked.join('/')}` : 'the root'}`, spaceId);
+			const match = children.find(
+				(child) => typeof child.name === 'string' && comparableName(child.name) === wanted,
+			);
+			if (!match)
+				throw notFound(
+					path,
+					`there is no "${name}" in ${walked.length ? `/${walked.join('/')}` : 'the root'}`,
+					spaceId,
+				);
 			walked.push(name);
 			current = { kind: 'item', id: match.id, dentry: match };
 		}
@@ -89,7 +140,11 @@ export class PathResolver {
 
 	/** An item's details (one call per item and execution, until `forget`). */
 	async dentry(client: DingTalkClient, ref: DentryRef): Promise<Dentry> {
-		return await this.once(this.details, `${ref.spaceId}\n${ref.unionId}\n${ref.dentryId}`, async () => await getDentry(client, ref));
+		return await this.once(
+			this.details,
+			`${ref.spaceId}\n${ref.unionId}\n${ref.dentryId}`,
+			async () => await getDentry(client, ref),
+		);
 	}
 
 	/** Forgets every listing and detail: after a change, a folder may hold other things. */
@@ -98,9 +153,24 @@ export class PathResolver {
 		this.details.clear();
 	}
 
-	private async childrenOf(client: DingTalkClient, spaceId: string, unionId: string, folderId: string): Promise<Dentry[]> {
-		return await this.once(this.folders, `${spaceId}\n${unionId}\n${folderId}`, async () =>
-			await listFolder(client, { spaceId, folderId, unionId, recursive: false, maxDepth: 1, kind: 'all' }),
+	private async childrenOf(
+		client: DingTalkClient,
+		spaceId: string,
+		unionId: string,
+		folderId: string,
+	): Promise<Dentry[]> {
+		return await this.once(
+			this.folders,
+			`${spaceId}\n${unionId}\n${folderId}`,
+			async () =>
+				await listFolder(client, {
+					spaceId,
+					folderId,
+					unionId,
+					recursive: false,
+					maxDepth: 1,
+					kind: 'all',
+				}),
 		);
 	}
 
@@ -109,7 +179,11 @@ export class PathResolver {
 	 * remembered, nor shared: an item that was waiting on another's read that failed reads
 	 * for itself, so one item's failure (a rate limit, a fault) never fails another.
 	 */
-	private async once<T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+	private async once<T>(
+		cache: Map<string, Promise<T>>,
+		key: string,
+		read: () => Promise<T>,
+	): Promise<T> {
 		const shared = cache.get(key);
 		if (shared) {
 			const outcome = await shared.then(
@@ -131,6 +205,7 @@ function notFound(path: string, problem: string, spaceId: string): DingTalkApiEr
 	return new DingTalkApiError(`The path "${path}" was not found in space ${spaceId}: ${problem}`, {
 		code: 'pathNotFound',
 		httpCode: 404,
-		description: 'Paths start at the space\'s root and match names exactly, case included. Pick the item "From list" or use its ID to be sure.',
+		description:
+			'Paths start at the space\'s root and match names exactly, case included. Pick the item "From list" or use its ID to be sure.',
 	});
 }

@@ -11,9 +11,23 @@ import type { Dentry, Page } from './types';
  * SDKs send them (storage_2_0 SearchDentries, doc_2_0 GetDentryIdByUuid).
  */
 export const SEARCH_APIS = {
-	search: { name: 'dentries.search', action: 'Searching', permission: 'Storage.Dentry.Search', readOnly: true },
-	ids: { name: 'doc.dentries.queryDentryId', action: 'Finding where a found item lives', permission: 'Document.WorkspaceDocument.Read' },
-	details: { name: 'dentries.batchQuery', action: "Reading the found items' details", permission: 'Storage.File.Read', readOnly: true },
+	search: {
+		name: 'dentries.search',
+		action: 'Searching',
+		permission: 'Storage.Dentry.Search',
+		readOnly: true,
+	},
+	ids: {
+		name: 'doc.dentries.queryDentryId',
+		action: 'Finding where a found item lives',
+		permission: 'Document.WorkspaceDocument.Read',
+	},
+	details: {
+		name: 'dentries.batchQuery',
+		action: "Reading the found items' details",
+		permission: 'Storage.File.Read',
+		readOnly: true,
+	},
 } satisfies Record<string, ApiSpec>;
 
 /** DingTalk's largest search page, and the batch query's largest batch. */
@@ -43,7 +57,13 @@ export interface SearchHit {
 /** One page of search hits. */
 export async function searchDentries(
 	client: DingTalkClient,
-	request: { unionId: string; keyword: string; option: SearchOption; maxResults: number; nextToken?: string },
+	request: {
+		unionId: string;
+		keyword: string;
+		option: SearchOption;
+		maxResults: number;
+		nextToken?: string;
+	},
 ): Promise<Page<SearchHit>> {
 	const { option } = request;
 	const body = {
@@ -70,16 +90,32 @@ export async function searchDentries(
 	if (!Array.isArray(list)) throw unexpectedAnswer(SEARCH_APIS.search, '"items" is not a list');
 	const items = list.map((value): SearchHit => {
 		const uuid = isRecord(value) ? idOf(value.dentryUuid) : undefined;
-		if (!isRecord(value) || uuid === undefined) throw unexpectedAnswer(SEARCH_APIS.search, 'a hit has no dentryUuid');
-		const lastModifyTime = typeof value.lastModifyTime === 'string' ? Number(value.lastModifyTime) : value.lastModifyTime;
-		return { ...value, dentryUuid: uuid, lastModifyTime: typeof lastModifyTime === 'number' && Number.isFinite(lastModifyTime) ? lastModifyTime : undefined };
+		if (!isRecord(value) || uuid === undefined)
+			throw unexpectedAnswer(SEARCH_APIS.search, 'a hit has no dentryUuid');
+		const lastModifyTime =
+			typeof value.lastModifyTime === 'string'
+				? Number(value.lastModifyTime)
+				: value.lastModifyTime;
+		return {
+			...value,
+			dentryUuid: uuid,
+			lastModifyTime:
+				typeof lastModifyTime === 'number' && Number.isFinite(lastModifyTime)
+					? lastModifyTime
+					: undefined,
+		};
 	});
-	const nextToken = typeof answer.nextToken === 'string' && answer.nextToken !== '' ? answer.nextToken : undefined;
+	const nextToken =
+		typeof answer.nextToken === 'string' && answer.nextToken !== '' ? answer.nextToken : undefined;
 	return { items, nextToken };
 }
 
 /** Where an item found by its UUID lives. */
-export async function idsOfUuid(client: DingTalkClient, uuid: string, unionId: string): Promise<{ spaceId: string; dentryId: string }> {
+export async function idsOfUuid(
+	client: DingTalkClient,
+	uuid: string,
+	unionId: string,
+): Promise<{ spaceId: string; dentryId: string }> {
 	const answer = await client.call({
 		api: SEARCH_APIS.ids,
 		method: 'GET',
@@ -88,12 +124,18 @@ export async function idsOfUuid(client: DingTalkClient, uuid: string, unionId: s
 	});
 	const spaceId = idOf(answer.spaceId);
 	const dentryId = idOf(answer.dentryId);
-	if (spaceId === undefined || dentryId === undefined) throw unexpectedAnswer(SEARCH_APIS.ids, 'the answer has no spaceId and dentryId');
+	if (spaceId === undefined || dentryId === undefined)
+		throw unexpectedAnswer(SEARCH_APIS.ids, 'the answer has no spaceId and dentryId');
 	return { spaceId, dentryId };
 }
 
 /** Up to 30 items' details in one space; an item DingTalk could not read is left out. */
-export async function getDentries(client: DingTalkClient, spaceId: string, dentryIds: string[], unionId: string): Promise<Map<string, Dentry>> {
+export async function getDentries(
+	client: DingTalkClient,
+	spaceId: string,
+	dentryIds: string[],
+	unionId: string,
+): Promise<Map<string, Dentry>> {
 	const answer = await client.call({
 		api: SEARCH_APIS.details,
 		method: 'POST',
@@ -102,7 +144,8 @@ export async function getDentries(client: DingTalkClient, spaceId: string, dentr
 		body: { dentryIds, option: {} },
 	});
 	const list = answer.resultItems ?? [];
-	if (!Array.isArray(list)) throw unexpectedAnswer(SEARCH_APIS.details, '"resultItems" is not a list');
+	if (!Array.isArray(list))
+		throw unexpectedAnswer(SEARCH_APIS.details, '"resultItems" is not a list');
 	const found = new Map<string, Dentry>();
 	for (const result of list) {
 		if (!isRecord(result) || result.success === false || !isRecord(result.dentry)) continue;
@@ -165,20 +208,40 @@ export interface SearchResult {
  * UUID lookup. Every result costs one UUID lookup (the same UUID only once per search);
  * details cost one call per space per 30 results.
  */
-export async function searchFiles(client: DingTalkClient, request: SearchRequest): Promise<SearchResult[]> {
+export async function searchFiles(
+	client: DingTalkClient,
+	request: SearchRequest,
+): Promise<SearchResult[]> {
 	const results: SearchResult[] = [];
 	const seenTokens = new Set<string>();
 	const seenUuids = new Set<string>();
-	const filtering = Boolean(request.filter.extensions?.length || request.filter.modifiedAfter !== undefined || request.filter.modifiedBefore !== undefined || request.filter.spaceIds?.length);
-	const wanted = () => (request.limit === undefined ? Number.POSITIVE_INFINITY : request.limit - results.length);
+	const filtering = Boolean(
+		request.filter.extensions?.length ||
+		request.filter.modifiedAfter !== undefined ||
+		request.filter.modifiedBefore !== undefined ||
+		request.filter.spaceIds?.length,
+	);
+	const wanted = () =>
+		request.limit === undefined ? Number.POSITIVE_INFINITY : request.limit - results.length;
 	let nextToken: string | undefined;
 	do {
 		// Filtered pages may hold fewer results than hits: then ask for full pages.
 		const maxResults = filtering ? MAX_SEARCH_PAGE : Math.min(MAX_SEARCH_PAGE, wanted());
-		const page = await searchDentries(client, { unionId: request.unionId, keyword: request.keyword, option: request.option, maxResults, nextToken });
+		const page = await searchDentries(client, {
+			unionId: request.unionId,
+			keyword: request.keyword,
+			option: request.option,
+			maxResults,
+			nextToken,
+		});
 		const found: SearchResult[] = [];
 		for (const hit of page.items) {
-			if (found.length >= wanted() || seenUuids.has(hit.dentryUuid) || !hitPasses(hit, request.filter)) continue;
+			if (
+				found.length >= wanted() ||
+				seenUuids.has(hit.dentryUuid) ||
+				!hitPasses(hit, request.filter)
+			)
+				continue;
 			seenUuids.add(hit.dentryUuid);
 			const { spaceId, dentryId } = await idsOfUuid(client, hit.dentryUuid, request.unionId);
 			if (request.filter.spaceIds?.length && !request.filter.spaceIds.includes(spaceId)) continue;
@@ -186,8 +249,11 @@ export async function searchFiles(client: DingTalkClient, request: SearchRequest
 		}
 		if (request.details) await addDetails(client, found, request.unionId);
 		for (const result of found) {
-			const modified = result.hit.lastModifyTime ?? (result.dentry ? Date.parse(String(result.dentry.modifiedTime)) : undefined);
-			if (timePasses(Number.isFinite(modified) ? modified : undefined, request.filter)) results.push(result);
+			const modified =
+				result.hit.lastModifyTime ??
+				(result.dentry ? Date.parse(String(result.dentry.modifiedTime)) : undefined);
+			if (timePasses(Number.isFinite(modified) ? modified : undefined, request.filter))
+				results.push(result);
 		}
 		nextToken = page.nextToken;
 		if (nextToken !== undefined) {
@@ -199,13 +265,23 @@ export async function searchFiles(client: DingTalkClient, request: SearchRequest
 }
 
 /** Reads the results' details, grouped by space, 30 a call. */
-async function addDetails(client: DingTalkClient, results: SearchResult[], unionId: string): Promise<void> {
+async function addDetails(
+	client: DingTalkClient,
+	results: SearchResult[],
+	unionId: string,
+): Promise<void> {
 	const bySpace = new Map<string, SearchResult[]>();
-	for (const result of results) bySpace.set(result.spaceId, [...(bySpace.get(result.spaceId) ?? []), result]);
+	for (const result of results)
+		bySpace.set(result.spaceId, [...(bySpace.get(result.spaceId) ?? []), result]);
 	for (const [spaceId, inSpace] of bySpace) {
 		for (let start = 0; start < inSpace.length; start += MAX_DETAILS_BATCH) {
 			const batch = inSpace.slice(start, start + MAX_DETAILS_BATCH);
-			const dentries = await getDentries(client, spaceId, batch.map((result) => result.dentryId), unionId);
+			const dentries = await getDentries(
+				client,
+				spaceId,
+				batch.map((result) => result.dentryId),
+				unionId,
+			);
 			for (const result of batch) result.dentry = dentries.get(result.dentryId);
 		}
 	}

@@ -4,7 +4,11 @@ import { DingTalkApiError } from '../errors';
 import { Backoff, pause } from '../helpers/retry';
 import { isRecord, unexpectedAnswer } from './answers';
 
-export const TASK_API: ApiSpec = { name: 'tasks.get', action: 'Checking the task', permission: 'Storage.Task.Read' };
+export const TASK_API: ApiSpec = {
+	name: 'tasks.get',
+	action: 'Checking the task',
+	permission: 'Storage.Task.Read',
+};
 
 export type TaskStatus = 'INIT' | 'IN_PROGRESS' | 'SUCCESS' | 'FAIL';
 
@@ -17,10 +21,20 @@ export interface Task {
 	failMessage?: string;
 }
 
-export async function getTask(client: DingTalkClient, taskId: string, unionId: string): Promise<Task> {
-	const answer = await client.call({ api: TASK_API, method: 'GET', path: apiPath`/v1.0/storage/tasks/${taskId}`, query: { unionId } });
+export async function getTask(
+	client: DingTalkClient,
+	taskId: string,
+	unionId: string,
+): Promise<Task> {
+	const answer = await client.call({
+		api: TASK_API,
+		method: 'GET',
+		path: apiPath`/v1.0/storage/tasks/${taskId}`,
+		query: { unionId },
+	});
 	const task = answer.task;
-	if (!isRecord(task) || typeof task.status !== 'string') throw unexpectedAnswer(TASK_API, 'the answer has no task status');
+	if (!isRecord(task) || typeof task.status !== 'string')
+		throw unexpectedAnswer(TASK_API, 'the answer has no task status');
 	const count = (value: unknown) => (typeof value === 'number' ? value : undefined);
 	return {
 		taskId,
@@ -60,31 +74,57 @@ const POLL_SHARE_OF_WAIT = 0.1;
  * A taskTimeout is not retryable: the change goes on at DingTalk, and running the
  * operation again would start it a second time (a copy made twice, a move racing the first).
  */
-export async function waitForTask(client: DingTalkClient, taskId: string, unionId: string, options: WaitOptions): Promise<Task> {
+export async function waitForTask(
+	client: DingTalkClient,
+	taskId: string,
+	unionId: string,
+	options: WaitOptions,
+): Promise<Task> {
 	const started = Date.now();
-	const intervals = new Backoff({ firstDelayMs: options.firstIntervalMs ?? 300, factor: 1.5, maxDelayMs: options.maxIntervalMs ?? 5000, jitter: 'none' });
+	const intervals = new Backoff({
+		firstDelayMs: options.firstIntervalMs ?? 300,
+		factor: 1.5,
+		maxDelayMs: options.maxIntervalMs ?? 5000,
+		jitter: 'none',
+	});
 	for (;;) {
 		const task = await getTask(client, taskId, unionId);
 		if (task.status === 'SUCCESS') return task;
 		if (task.status === 'FAIL') {
-			const counts = task.totalCount === undefined ? '' : ` (${task.failCount ?? '?'} of ${task.totalCount} items failed)`;
-			throw new DingTalkApiError(`${options.action} failed: DingTalk's task ${taskId} failed${counts}${task.failMessage ? `: "${task.failMessage.slice(0, 300)}"` : ''}`, {
-				code: 'taskFailed',
-				description: 'DingTalk started the change but could not finish it; part of it may have been done. Check the target in DingTalk, then run again (a conflict strategy such as Auto Rename avoids name clashes).',
-			});
+			const counts =
+				task.totalCount === undefined
+					? ''
+					: ` (${task.failCount ?? '?'} of ${task.totalCount} items failed)`;
+			throw new DingTalkApiError(
+				`${options.action} failed: DingTalk's task ${taskId} failed${counts}${task.failMessage ? `: "${task.failMessage.slice(0, 300)}"` : ''}`,
+				{
+					code: 'taskFailed',
+					description:
+						'DingTalk started the change but could not finish it; part of it may have been done. Check the target in DingTalk, then run again (a conflict strategy such as Auto Rename avoids name clashes).',
+				},
+			);
 		}
 		const elapsed = Date.now() - started;
 		if (elapsed >= options.timeoutMs) {
-			throw new DingTalkApiError(`${options.action}: DingTalk's task ${taskId} was still running after ${Math.round(elapsed / 1000)} s`, {
-				code: 'taskTimeout',
-				retryable: false,
-				description:
-					'The change goes on at DingTalk: check its result there before running this again, which would start it a second time. Raise "Wait Timeout", or turn "Wait for Completion" off and check the result later.',
-			});
+			throw new DingTalkApiError(
+				`${options.action}: DingTalk's task ${taskId} was still running after ${Math.round(elapsed / 1000)} s`,
+				{
+					code: 'taskTimeout',
+					retryable: false,
+					description:
+						'The change goes on at DingTalk: check its result there before running this again, which would start it a second time. Raise "Wait Timeout", or turn "Wait for Completion" off and check the result later.',
+				},
+			);
 		}
 		const interval = Math.max(intervals.nextDelay(), elapsed * POLL_SHARE_OF_WAIT);
-		await pause(Math.min(interval, options.timeoutMs - elapsed), client.signal, () =>
-			new DingTalkApiError(`${options.action}: stopped waiting for task ${taskId}: the execution was cancelled`, { code: 'cancelled' }),
+		await pause(
+			Math.min(interval, options.timeoutMs - elapsed),
+			client.signal,
+			() =>
+				new DingTalkApiError(
+					`${options.action}: stopped waiting for task ${taskId}: the execution was cancelled`,
+					{ code: 'cancelled' },
+				),
 		);
 	}
 }

@@ -31,7 +31,12 @@ export type { Page } from '../helpers/paging';
 export const ROOT_FOLDER_ID = '0';
 
 /** How DingTalk resolves a name that is taken in the target folder. */
-export const CONFLICT_STRATEGIES = ['AUTO_RENAME', 'OVERWRITE', 'RETURN_DENTRY_IF_EXISTS', 'RETURN_ERROR_IF_EXISTS'] as const;
+export const CONFLICT_STRATEGIES = [
+	'AUTO_RENAME',
+	'OVERWRITE',
+	'RETURN_DENTRY_IF_EXISTS',
+	'RETURN_ERROR_IF_EXISTS',
+] as const;
 export type ConflictStrategy = (typeof CONFLICT_STRATEGIES)[number];
 
 export const ORDER_BY = ['MODIFIED_TIME', 'CREATE_TIME', 'NAME', 'SIZE'] as const;

@@ -13,7 +13,8 @@ import type { ConflictStrategy, Dentry } from './types';
 const WRITE = 'Storage.File.Write';
 const UPLOAD_INFO = 'Storage.UploadInfo.Read';
 
-const CONFLICT_HINT = 'Choose another Conflict Strategy (Auto Rename keeps both; Overwrite adds a new version), or another File Name.';
+const CONFLICT_HINT =
+	'Choose another Conflict Strategy (Auto Rename keeps both; Overwrite adds a new version), or another File Name.';
 
 export const UPLOAD_APIS = {
 	info: {
@@ -22,7 +23,10 @@ export const UPLOAD_APIS = {
 		permission: UPLOAD_INFO,
 		// A new key and signature, nothing in the space: asking twice leaves one key unused.
 		readOnly: true,
-		hints: { storageQuotaExceeded: 'The space has not enough free quota for this file. Free some space or ask the space owner to raise the quota.' },
+		hints: {
+			storageQuotaExceeded:
+				'The space has not enough free quota for this file. Free some space or ask the space owner to raise the quota.',
+		},
 	},
 	init: {
 		name: 'multiPartUploadInfos.init',
@@ -31,9 +35,17 @@ export const UPLOAD_APIS = {
 		// An upload session, nothing in the space until the commit: a second one is left
 		// unused and expires, as an abandoned upload does. Safe to send again.
 		readOnly: true,
-		hints: { storageQuotaExceeded: 'The space has not enough free quota for this file. Free some space or ask the space owner to raise the quota.' },
+		hints: {
+			storageQuotaExceeded:
+				'The space has not enough free quota for this file. Free some space or ask the space owner to raise the quota.',
+		},
 	},
-	parts: { name: 'multiPartUploadInfos.query', action: 'Getting the upload info of the parts', permission: UPLOAD_INFO, readOnly: true },
+	parts: {
+		name: 'multiPartUploadInfos.query',
+		action: 'Getting the upload info of the parts',
+		permission: UPLOAD_INFO,
+		readOnly: true,
+	},
 	commit: {
 		name: 'files.commit',
 		action: 'Committing the upload',
@@ -80,25 +92,36 @@ function preCheck(target: UploadTarget) {
 	return { size: target.size, name: target.name, parentId: target.parentId };
 }
 
-
 function uploadKeyOf(answer: Record<string, unknown>, api: ApiSpec): string {
 	const key = answer.uploadKey;
-	if (typeof key !== 'string' || key === '') throw unexpectedAnswer(api, 'the answer has no uploadKey');
+	if (typeof key !== 'string' || key === '')
+		throw unexpectedAnswer(api, 'the answer has no uploadKey');
 	return key;
 }
 
 /** A signature (URLs, signed headers, expiry) as DingTalk answers it, checked. */
 function readSignature(value: unknown, api: ApiSpec, receivedAt: number): SignedPut {
 	if (!isRecord(value)) throw unexpectedAnswer(api, 'the answer has no headerSignatureInfo');
-	const urls = Array.isArray(value.resourceUrls) ? value.resourceUrls.filter((url): url is string => typeof url === 'string' && url !== '') : [];
-	if (urls.length === 0) throw unexpectedAnswer(api, 'the answer lists no upload URL (resourceUrls is empty)');
+	const urls = Array.isArray(value.resourceUrls)
+		? value.resourceUrls.filter((url): url is string => typeof url === 'string' && url !== '')
+		: [];
+	if (urls.length === 0)
+		throw unexpectedAnswer(api, 'the answer lists no upload URL (resourceUrls is empty)');
 	const headers = readSignedHeaders(value.headers, (problem) => unexpectedAnswer(api, problem));
 	const seconds = Number(value.expirationSeconds);
-	return { urls, headers, receivedAt, expiresAt: Number.isFinite(seconds) && seconds > 0 ? receivedAt + seconds * 1000 : undefined };
+	return {
+		urls,
+		headers,
+		receivedAt,
+		expiresAt: Number.isFinite(seconds) && seconds > 0 ? receivedAt + seconds * 1000 : undefined,
+	};
 }
 
 /** Step 1 of a single-PUT upload: the key and the signed URL for the bytes. */
-export async function getUploadInfo(client: DingTalkClient, target: UploadTarget): Promise<SingleUploadInfo> {
+export async function getUploadInfo(
+	client: DingTalkClient,
+	target: UploadTarget,
+): Promise<SingleUploadInfo> {
 	const answer = await client.call({
 		api: UPLOAD_APIS.info,
 		method: 'POST',
@@ -107,18 +130,31 @@ export async function getUploadInfo(client: DingTalkClient, target: UploadTarget
 		body: {
 			protocol: 'HEADER_SIGNATURE',
 			multipart: false,
-			option: { storageDriver: 'DINGTALK', preCheckParam: preCheck(target), preferIntranet: target.preferIntranet },
+			option: {
+				storageDriver: 'DINGTALK',
+				preCheckParam: preCheck(target),
+				preferIntranet: target.preferIntranet,
+			},
 		},
 	});
 	const receivedAt = Date.now();
 	if (answer.protocol !== undefined && answer.protocol !== 'HEADER_SIGNATURE') {
-		throw unexpectedAnswer(UPLOAD_APIS.info, `DingTalk offered the upload protocol "${String(answer.protocol).slice(0, 40)}", and only HEADER_SIGNATURE is supported`);
+		throw unexpectedAnswer(
+			UPLOAD_APIS.info,
+			`DingTalk offered the upload protocol "${String(answer.protocol).slice(0, 40)}", and only HEADER_SIGNATURE is supported`,
+		);
 	}
-	return { uploadKey: uploadKeyOf(answer, UPLOAD_APIS.info), ...readSignature(answer.headerSignatureInfo, UPLOAD_APIS.info, receivedAt) };
+	return {
+		uploadKey: uploadKeyOf(answer, UPLOAD_APIS.info),
+		...readSignature(answer.headerSignatureInfo, UPLOAD_APIS.info, receivedAt),
+	};
 }
 
 /** Step 1 of a multipart upload: its key. */
-export async function initMultipartUpload(client: DingTalkClient, target: UploadTarget): Promise<string> {
+export async function initMultipartUpload(
+	client: DingTalkClient,
+	target: UploadTarget,
+): Promise<string> {
 	const answer = await client.call({
 		api: UPLOAD_APIS.init,
 		method: 'POST',
@@ -134,7 +170,10 @@ export async function getPartSignatures(
 	client: DingTalkClient,
 	request: { unionId: string; uploadKey: string; partNumbers: number[]; preferIntranet: boolean },
 ): Promise<Map<number, SignedPut>> {
-	if (request.partNumbers.length === 0 || request.partNumbers.length > MAX_PARTS_PER_SIGNATURE_CALL) {
+	if (
+		request.partNumbers.length === 0 ||
+		request.partNumbers.length > MAX_PARTS_PER_SIGNATURE_CALL
+	) {
 		throw new RangeError(`between 1 and ${MAX_PARTS_PER_SIGNATURE_CALL} part numbers per call`);
 	}
 	const answer = await client.call({
@@ -142,19 +181,35 @@ export async function getPartSignatures(
 		method: 'POST',
 		path: '/v1.0/storage/spaces/files/multiPartUploadInfos/query',
 		query: { unionId: request.unionId },
-		body: { uploadKey: request.uploadKey, partNumbers: request.partNumbers, option: { preferIntranet: request.preferIntranet } },
+		body: {
+			uploadKey: request.uploadKey,
+			partNumbers: request.partNumbers,
+			option: { preferIntranet: request.preferIntranet },
+		},
 	});
 	const receivedAt = Date.now();
 	const infos = answer.multipartHeaderSignatureInfos;
-	if (!Array.isArray(infos)) throw unexpectedAnswer(UPLOAD_APIS.parts, 'the answer has no multipartHeaderSignatureInfos list');
+	if (!Array.isArray(infos))
+		throw unexpectedAnswer(
+			UPLOAD_APIS.parts,
+			'the answer has no multipartHeaderSignatureInfos list',
+		);
 	const signatures = new Map<number, SignedPut>();
 	for (const info of infos) {
 		if (!isRecord(info)) continue;
 		const partNumber = Number(info.partNumber);
-		if (request.partNumbers.includes(partNumber)) signatures.set(partNumber, readSignature(info.headerSignatureInfo, UPLOAD_APIS.parts, receivedAt));
+		if (request.partNumbers.includes(partNumber))
+			signatures.set(
+				partNumber,
+				readSignature(info.headerSignatureInfo, UPLOAD_APIS.parts, receivedAt),
+			);
 	}
 	const missing = request.partNumbers.filter((partNumber) => !signatures.has(partNumber));
-	if (missing.length > 0) throw unexpectedAnswer(UPLOAD_APIS.parts, `the answer has no signature for part ${missing.join(', ')}`);
+	if (missing.length > 0)
+		throw unexpectedAnswer(
+			UPLOAD_APIS.parts,
+			`the answer has no signature for part ${missing.join(', ')}`,
+		);
 	return signatures;
 }
 
@@ -172,16 +227,24 @@ export async function commitUpload(
 			method: 'POST',
 			path: `${filesPath(target.spaceId)}/commit`,
 			query: { unionId: target.unionId },
-			body: { uploadKey, name: target.name, parentId: target.parentId, option: { size: target.size, conflictStrategy } },
+			body: {
+				uploadKey,
+				name: target.name,
+				parentId: target.parentId,
+				option: { size: target.size, conflictStrategy },
+			},
 		});
 	} catch (error) {
 		if (error instanceof DingTalkApiError && error.code === 'dentryNameConflict') {
-			throw new DingTalkApiError(`${UPLOAD_APIS.commit.action} failed: "${target.name}" already exists in the folder, and the Conflict Strategy is Fail`, {
-				code: error.code,
-				httpCode: error.httpCode,
-				requestId: error.requestId,
-				description: CONFLICT_HINT,
-			});
+			throw new DingTalkApiError(
+				`${UPLOAD_APIS.commit.action} failed: "${target.name}" already exists in the folder, and the Conflict Strategy is Fail`,
+				{
+					code: error.code,
+					httpCode: error.httpCode,
+					requestId: error.requestId,
+					description: CONFLICT_HINT,
+				},
+			);
 		}
 		throw error;
 	}

@@ -7,7 +7,13 @@ import { EnvHttpProxyAgent } from 'undici';
 import { clearTimeout, setTimeout } from 'node:timers';
 
 import { DingTalkApiError, DingTalkStorageError } from '../errors';
-import { Backoff, pause, SYSTEM_CLOCK, type BackoffPolicy, type RetryClock } from '../helpers/retry';
+import {
+	Backoff,
+	pause,
+	SYSTEM_CLOCK,
+	type BackoffPolicy,
+	type RetryClock,
+} from '../helpers/retry';
 import { DEFAULT_TIMEOUTS, type Timeouts } from '../transport/http';
 import type { StreamFrame } from './frames';
 import { requestTicket, type StreamApp } from './gateway';
@@ -91,23 +97,32 @@ export interface ConnectionListener {
 }
 
 /** Opens one socket (a ticket, then its WebSocket). Tests replace it. */
-export type SessionOpener = (handlers: SocketHandlers, signal: AbortSignal) => Promise<GatewaySession>;
+export type SessionOpener = (
+	handlers: SocketHandlers,
+	signal: AbortSignal,
+) => Promise<GatewaySession>;
 
 /** How long `close()` waits for sockets to finish their closing handshake. */
 const CLOSE_WAIT_MS = 5_000;
 
 function asStorageError(error: unknown): DingTalkStorageError {
 	if (error instanceof DingTalkStorageError) return error;
-	return new DingTalkApiError(`Receiving DingTalk storage events (Stream mode) failed: ${error instanceof Error ? error.message : String(error)}`, {
-		code: 'streamFailed',
-		retryable: true,
-	});
+	return new DingTalkApiError(
+		`Receiving DingTalk storage events (Stream mode) failed: ${error instanceof Error ? error.message : String(error)}`,
+		{
+			code: 'streamFailed',
+			retryable: true,
+		},
+	);
 }
 
 /** Resolves when `promise` settles or after `ms`, whichever comes first. */
 async function atMost(promise: Promise<unknown>, ms: number): Promise<void> {
 	let timer: NodeJS.Timeout | undefined;
-	await Promise.race([promise.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+	await Promise.race([
+		promise.catch(() => undefined),
+		new Promise((resolve) => (timer = setTimeout(resolve, ms))),
+	]);
 	clearTimeout(timer);
 }
 
@@ -132,8 +147,11 @@ export class StreamConnection {
 	) {
 		this.options = { ...DEFAULT_CONNECTION_OPTIONS, ...options };
 		this.recent = new RecentIds(this.options.rememberedEvents);
-		this.openSession = openSession ?? (async (handlers, signal) => await this.openGatewaySocket(handlers, signal));
-		this.stopped = new Promise((resolve) => this.stopping.signal.addEventListener('abort', () => resolve('stopped'), { once: true }));
+		this.openSession =
+			openSession ?? (async (handlers, signal) => await this.openGatewaySocket(handlers, signal));
+		this.stopped = new Promise((resolve) =>
+			this.stopping.signal.addEventListener('abort', () => resolve('stopped'), { once: true }),
+		);
 	}
 
 	get state(): StreamState {
@@ -152,20 +170,38 @@ export class StreamConnection {
 	async close(): Promise<void> {
 		this.closing ??= (async () => {
 			this.stopping.abort();
-			for (const session of [...this.draining, ...(this.current ? [this.current] : [])]) session.close();
+			for (const session of [...this.draining, ...(this.current ? [this.current] : [])])
+				session.close();
 			await this.running;
 			// The loop has retired its last socket too, even one that opened as this began.
-			await atMost(Promise.all([...this.draining].map(async (session) => await session.ended)), CLOSE_WAIT_MS);
+			await atMost(
+				Promise.all([...this.draining].map(async (session) => await session.ended)),
+				CLOSE_WAIT_MS,
+			);
 			await this.dispatcher?.destroy().catch(() => undefined);
 			this.setState({ status: 'closed', failures: 0 });
 		})();
 		await this.closing;
 	}
 
-	private async openGatewaySocket(handlers: SocketHandlers, signal: AbortSignal): Promise<GatewaySession> {
+	private async openGatewaySocket(
+		handlers: SocketHandlers,
+		signal: AbortSignal,
+	): Promise<GatewaySession> {
 		const ticket = await requestTicket(this.app, this.options.timeouts, signal);
-		this.dispatcher ??= new EnvHttpProxyAgent({ connect: { timeout: this.options.timeouts.connectMs } });
-		return await GatewaySocket.open(ticket, handlers, { openTimeoutMs: this.options.openTimeoutMs, heartbeatMs: this.options.heartbeatMs, dispatcher: this.dispatcher }, signal);
+		this.dispatcher ??= new EnvHttpProxyAgent({
+			connect: { timeout: this.options.timeouts.connectMs },
+		});
+		return await GatewaySocket.open(
+			ticket,
+			handlers,
+			{
+				openTimeoutMs: this.options.openTimeoutMs,
+				heartbeatMs: this.options.heartbeatMs,
+				dispatcher: this.dispatcher,
+			},
+			signal,
+		);
 	}
 
 	private setState(state: StreamState): void {
@@ -180,7 +216,9 @@ export class StreamConnection {
 		let failures = 0;
 		while (!signal.aborted) {
 			let requestDisconnect!: () => void;
-			const disconnect = new Promise<'disconnect'>((resolve) => (requestDisconnect = () => resolve('disconnect')));
+			const disconnect = new Promise<'disconnect'>(
+				(resolve) => (requestDisconnect = () => resolve('disconnect')),
+			);
 			let session: GatewaySession | undefined;
 			let openedAt: number | undefined;
 			let reason: DingTalkStorageError | undefined;
@@ -190,7 +228,10 @@ export class StreamConnection {
 					{
 						onMessage: (frame) => this.deliver(frame),
 						onDisconnectRequested: () => requestDisconnect(),
-						onUnreadableFrame: () => this.listener.onWarning('A message from the DingTalk Stream gateway could not be read (not a JSON frame) and was ignored.'),
+						onUnreadableFrame: () =>
+							this.listener.onWarning(
+								'A message from the DingTalk Stream gateway could not be read (not a JSON frame) and was ignored.',
+							),
 					},
 					signal,
 				);
@@ -210,10 +251,13 @@ export class StreamConnection {
 				if (outcome === 'disconnect') {
 					planned = true;
 					this.retire(session, false);
-					reason = new DingTalkApiError('The DingTalk Stream gateway asked for a new connection (it retires connections from time to time)', {
-						code: 'streamDisconnect',
-						retryable: true,
-					});
+					reason = new DingTalkApiError(
+						'The DingTalk Stream gateway asked for a new connection (it retires connections from time to time)',
+						{
+							code: 'streamDisconnect',
+							retryable: true,
+						},
+					);
 				} else {
 					reason = outcome;
 				}
@@ -245,7 +289,9 @@ export class StreamConnection {
 	 */
 	private retire(session: GatewaySession, closeNow: boolean): void {
 		this.draining.add(session);
-		const timer = closeNow ? undefined : setTimeout(() => session.close(), this.options.disconnectGraceMs).unref();
+		const timer = closeNow
+			? undefined
+			: setTimeout(() => session.close(), this.options.disconnectGraceMs).unref();
 		if (closeNow) session.close();
 		void session.ended.then(() => {
 			clearTimeout(timer);
@@ -258,7 +304,9 @@ export class StreamConnection {
 		const reading = readStorageEvent(frame);
 		if (reading.kind === 'other') return;
 		if (reading.kind === 'invalid') {
-			this.listener.onWarning(`A ${reading.eventType} event from DingTalk was ignored: ${reading.problem}.`);
+			this.listener.onWarning(
+				`A ${reading.eventType} event from DingTalk was ignored: ${reading.problem}.`,
+			);
 			return;
 		}
 		if (!this.recent.add(reading.event.eventId)) return;

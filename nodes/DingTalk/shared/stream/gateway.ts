@@ -68,7 +68,8 @@ export function checkedEndpoint(endpoint: string): URL {
 function invalidEndpoint(problem: string): DingTalkApiError {
 	return new DingTalkApiError(`${ACTION} failed: ${problem}`, {
 		code: 'invalidStreamEndpoint',
-		description: "Check the base URL in the credential: it must point at the DingTalk API (https://api.dingtalk.com) or a gateway that forwards its answers unchanged. Events are only received over an encrypted connection (wss://).",
+		description:
+			'Check the base URL in the credential: it must point at the DingTalk API (https://api.dingtalk.com) or a gateway that forwards its answers unchanged. Events are only received over an encrypted connection (wss://).',
 	});
 }
 
@@ -78,9 +79,16 @@ function invalidEndpoint(problem: string): DingTalkApiError {
  * credentials (not retryable), an unreachable or failing gateway (retryable), or an answer
  * that is not a usable endpoint and ticket.
  */
-export async function requestTicket(app: StreamApp, timeouts: Timeouts, signal?: AbortSignal): Promise<Ticket> {
+export async function requestTicket(
+	app: StreamApp,
+	timeouts: Timeouts,
+	signal?: AbortSignal,
+): Promise<Ticket> {
 	const secrets = [app.appSecret];
-	const limitMs = Math.min(MAX_TICKET_REQUEST_MS, timeouts.connectMs + timeouts.responseMs + timeouts.idleMs);
+	const limitMs = Math.min(
+		MAX_TICKET_REQUEST_MS,
+		timeouts.connectMs + timeouts.responseMs + timeouts.idleMs,
+	);
 	const deadline = AbortSignal.timeout(limitMs);
 	let answer: ExchangeAnswer;
 	try {
@@ -105,23 +113,35 @@ export async function requestTicket(app: StreamApp, timeouts: Timeouts, signal?:
 		});
 	} catch (error) {
 		if (!deadline.aborted || signal?.aborted) throw error;
-		throw new DingTalkApiError(`${ACTION} failed: no complete answer from ${app.baseUrl} within ${Math.ceil(limitMs / 1000)} s`, {
-			code: 'apiUnreachable',
-			retryable: true,
-			description: 'Check the base URL in the credential, the network and any proxy (HTTPS_PROXY / NO_PROXY) between n8n and DingTalk.',
-		});
+		throw new DingTalkApiError(
+			`${ACTION} failed: no complete answer from ${app.baseUrl} within ${Math.ceil(limitMs / 1000)} s`,
+			{
+				code: 'apiUnreachable',
+				retryable: true,
+				description:
+					'Check the base URL in the credential, the network and any proxy (HTTPS_PROXY / NO_PROXY) between n8n and DingTalk.',
+			},
+		);
 	}
 	const { statusCode, text, requestId } = answer;
 	const parsed = parseJsonObject(text);
 	if (statusCode >= 200 && statusCode < 300 && parsed) {
 		const { endpoint, ticket } = parsed;
-		if (typeof endpoint !== 'string' || endpoint === '' || typeof ticket !== 'string' || ticket === '') {
-			throw new DingTalkApiError(`${ACTION} failed: the gateway's answer has no endpoint and ticket`, {
-				code: 'invalidResponse',
-				httpCode: statusCode,
-				requestId,
-				description: `Check the base URL in the credential: ${GATEWAY_OPEN_PATH} must answer with {"endpoint", "ticket"}.`,
-			});
+		if (
+			typeof endpoint !== 'string' ||
+			endpoint === '' ||
+			typeof ticket !== 'string' ||
+			ticket === ''
+		) {
+			throw new DingTalkApiError(
+				`${ACTION} failed: the gateway's answer has no endpoint and ticket`,
+				{
+					code: 'invalidResponse',
+					httpCode: statusCode,
+					requestId,
+					description: `Check the base URL in the credential: ${GATEWAY_OPEN_PATH} must answer with {"endpoint", "ticket"}.`,
+				},
+			);
 		}
 		const url = checkedEndpoint(endpoint);
 		// The ticket joins whatever query the endpoint has; encoded, so it cannot add parameters.
@@ -134,7 +154,9 @@ export async function requestTicket(app: StreamApp, timeouts: Timeouts, signal?:
 	const detail = errorBody.code
 		? ` (code ${redact(errorBody.code, secrets)}, HTTP ${statusCode}${id ? `, request id ${id}` : ''})`
 		: ` (HTTP ${statusCode}${parsed ? '' : ', the answer was not JSON'})`;
-	const serverSays = errorBody.message ? ` DingTalk says: "${redact(errorBody.message, secrets).slice(0, 300)}".` : '';
+	const serverSays = errorBody.message
+		? ` DingTalk says: "${redact(errorBody.message, secrets).slice(0, 300)}".`
+		: '';
 	// 429 and 5xx: the gateway is busy or failing, and a later attempt may get through.
 	const retryable = statusCode === 429 || statusCode >= 500;
 	const refused = statusCode >= 400 && statusCode < 500 && statusCode !== 429;
@@ -143,7 +165,11 @@ export async function requestTicket(app: StreamApp, timeouts: Timeouts, signal?:
 			? `${ACTION} failed: DingTalk did not accept the App Key and App Secret for Stream mode${detail}`
 			: `${ACTION} failed: the gateway gave no endpoint${detail}`,
 		{
-			code: errorBody.code ? redact(errorBody.code, secrets) : refused ? 'invalidAppCredentials' : 'invalidResponse',
+			code: errorBody.code
+				? redact(errorBody.code, secrets)
+				: refused
+					? 'invalidAppCredentials'
+					: 'invalidResponse',
 			httpCode: statusCode,
 			requestId: id,
 			retryable,

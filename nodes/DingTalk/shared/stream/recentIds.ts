@@ -12,7 +12,8 @@ export class RecentIds {
 	private readonly ids = new Set<string>();
 
 	constructor(readonly capacity = DEFAULT_REMEMBERED_EVENTS) {
-		if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a whole number of 1 or more, got ${capacity}`);
+		if (!Number.isInteger(capacity) || capacity < 1)
+			throw new RangeError(`capacity must be a whole number of 1 or more, got ${capacity}`);
 	}
 
 	/** Remembers `id`. True the first time (within memory), false for a repeat. */

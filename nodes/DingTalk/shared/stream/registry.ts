@@ -5,7 +5,13 @@ import { clearTimeout, setTimeout } from 'node:timers';
 import { TokenCache } from '../api/tokenCache';
 import { DingTalkApiError, InputError } from '../errors';
 import { requireBaseUrl } from '../helpers/validate';
-import { StreamConnection, type ConnectionListener, type ConnectionOptions, type SessionOpener, type StreamState } from './connection';
+import {
+	StreamConnection,
+	type ConnectionListener,
+	type ConnectionOptions,
+	type SessionOpener,
+	type StreamState,
+} from './connection';
 import type { StreamApp } from './gateway';
 import type { StorageEvent } from './storageEvents';
 
@@ -53,7 +59,9 @@ interface AppConnection {
 }
 
 function waitEnded(action: string): DingTalkApiError {
-	return new DingTalkApiError(`Waiting for the DingTalk Stream mode connection: ${action}`, { code: 'cancelled' });
+	return new DingTalkApiError(`Waiting for the DingTalk Stream mode connection: ${action}`, {
+		code: 'cancelled',
+	});
 }
 
 class Subscription implements StreamSubscription {
@@ -88,7 +96,9 @@ class Subscription implements StreamSubscription {
 		}
 	}
 
-	async waitUntilConnected(options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
+	async waitUntilConnected(
+		options: { signal?: AbortSignal; timeoutMs?: number } = {},
+	): Promise<void> {
 		if (this.left) throw waitEnded('the subscription has ended');
 		if (this.state.status === 'connected') return;
 		const { signal, timeoutMs } = options;
@@ -106,7 +116,8 @@ class Subscription implements StreamSubscription {
 				else if (state.status === 'connected') finish();
 				else if (state.status === 'closed') finish(waitEnded('the connection was closed'));
 				// The gateway retiring a good connection is no failure; anything else is.
-				else if (state.lastError && state.lastError.code !== 'streamDisconnect') finish(state.lastError);
+				else if (state.lastError && state.lastError.code !== 'streamDisconnect')
+					finish(state.lastError);
 			};
 			const onAbort = () => finish(waitEnded('cancelled'));
 			const timer =
@@ -115,11 +126,16 @@ class Subscription implements StreamSubscription {
 					: setTimeout(() => {
 							const last = this.state.lastError;
 							finish(
-								new DingTalkApiError(`The DingTalk Stream mode connection did not open within ${Math.ceil(timeoutMs / 1000)} s${last ? `: ${last.message}` : ''}`, {
-									code: last?.code ?? 'streamConnectTimeout',
-									retryable: true,
-									description: last?.description ?? 'Check the network and any proxy (HTTPS_PROXY / NO_PROXY) between n8n and DingTalk.',
-								}),
+								new DingTalkApiError(
+									`The DingTalk Stream mode connection did not open within ${Math.ceil(timeoutMs / 1000)} s${last ? `: ${last.message}` : ''}`,
+									{
+										code: last?.code ?? 'streamConnectTimeout',
+										retryable: true,
+										description:
+											last?.description ??
+											'Check the network and any proxy (HTTPS_PROXY / NO_PROXY) between n8n and DingTalk.',
+									},
+								),
 							);
 						}, timeoutMs);
 			this.waiters.add(waiter);
@@ -169,7 +185,9 @@ export class StreamRegistry {
 						try {
 							subscription.subscriber.onEvent(event);
 						} catch (error) {
-							subscription.warn(`Handling DingTalk event ${event.eventId} failed: ${error instanceof Error ? error.message : String(error)}`);
+							subscription.warn(
+								`Handling DingTalk event ${event.eventId} failed: ${error instanceof Error ? error.message : String(error)}`,
+							);
 						}
 					}
 				},
@@ -180,10 +198,22 @@ export class StreamRegistry {
 					for (const subscription of [...subscribers]) subscription.warn(message);
 				},
 			};
-			shared = { connection: new StreamConnection(checked, listener, this.options, this.openSession?.(checked)), subscribers };
+			shared = {
+				connection: new StreamConnection(
+					checked,
+					listener,
+					this.options,
+					this.openSession?.(checked),
+				),
+				subscribers,
+			};
 			this.connections.set(key, shared);
 		}
-		const subscription = new Subscription(subscriber, shared, async (leaving) => await this.leave(key, shared, leaving));
+		const subscription = new Subscription(
+			subscriber,
+			shared,
+			async (leaving) => await this.leave(key, shared, leaving),
+		);
 		shared.subscribers.add(subscription);
 		shared.connection.start();
 		return subscription;
@@ -196,7 +226,11 @@ export class StreamRegistry {
 		await Promise.all(all.map(async (shared) => await shared.connection.close()));
 	}
 
-	private async leave(key: string, shared: AppConnection, subscription: Subscription): Promise<void> {
+	private async leave(
+		key: string,
+		shared: AppConnection,
+		subscription: Subscription,
+	): Promise<void> {
 		shared.subscribers.delete(subscription);
 		if (shared.subscribers.size > 0) return;
 		// Gone from the map at once: a subscriber arriving now gets a new connection, not one closing.
@@ -208,10 +242,18 @@ export class StreamRegistry {
 function checkedApp(app: StreamApp): StreamApp {
 	for (const field of ['appKey', 'appSecret'] as const) {
 		if (typeof app[field] !== 'string' || app[field].trim() === '') {
-			throw new InputError(field, 'it is empty', 'Stream mode signs in with the App Key and App Secret of the "DingTalk API" credential (an access token cannot open it).');
+			throw new InputError(
+				field,
+				'it is empty',
+				'Stream mode signs in with the App Key and App Secret of the "DingTalk API" credential (an access token cannot open it).',
+			);
 		}
 	}
-	return { baseUrl: requireBaseUrl(app.baseUrl), appKey: app.appKey.trim(), appSecret: app.appSecret };
+	return {
+		baseUrl: requireBaseUrl(app.baseUrl),
+		appKey: app.appKey.trim(),
+		appSecret: app.appSecret,
+	};
 }
 
 /** The process's registry: every trigger of every workflow in this process uses it. */

@@ -13,7 +13,14 @@ import { ping, WebSocket, type Dispatcher } from 'undici';
 import { clearInterval, clearTimeout, setInterval, setTimeout } from 'node:timers';
 
 import { DingTalkApiError, type DingTalkStorageError } from '../errors';
-import { acknowledgement, headerOf, parseFrame, pingAnswer, SYSTEM_TOPICS, type StreamFrame } from './frames';
+import {
+	acknowledgement,
+	headerOf,
+	parseFrame,
+	pingAnswer,
+	SYSTEM_TOPICS,
+	type StreamFrame,
+} from './frames';
 import type { Ticket } from './gateway';
 
 /**
@@ -113,9 +120,17 @@ export class GatewaySocket implements GatewaySession {
 	 * handshake fails or takes longer than `openTimeoutMs`, and (code cancelled) when `signal`
 	 * aborts first.
 	 */
-	static async open(ticket: Ticket, handlers: SocketHandlers, options: SocketOptions, signal?: AbortSignal): Promise<GatewaySocket> {
+	static async open(
+		ticket: Ticket,
+		handlers: SocketHandlers,
+		options: SocketOptions,
+		signal?: AbortSignal,
+	): Promise<GatewaySocket> {
 		if (signal?.aborted) throw cancelled();
-		const ws = new WebSocket(ticket.url, options.dispatcher ? { dispatcher: options.dispatcher } : undefined);
+		const ws = new WebSocket(
+			ticket.url,
+			options.dispatcher ? { dispatcher: options.dispatcher } : undefined,
+		);
 		ws.binaryType = 'arraybuffer';
 		const socket = new GatewaySocket(ws, ticket.endpoint, handlers);
 		await new Promise<void>((resolve, reject) => {
@@ -134,21 +149,29 @@ export class GatewaySocket implements GatewaySession {
 			const onOpen = () => settle();
 			const onFailure = () =>
 				settle(
-					new DingTalkApiError(`${ACTION} failed: the gateway's WebSocket endpoint ${ticket.endpoint} did not accept the connection`, {
-						code: 'streamConnectFailed',
-						retryable: true,
-						description: 'The endpoint was unreachable, refused the connection, or did not take the ticket. A new ticket is asked for on the next attempt. Check the network and any proxy (HTTPS_PROXY / NO_PROXY) between n8n and DingTalk; a proxy must allow WebSocket connections.',
-					}),
+					new DingTalkApiError(
+						`${ACTION} failed: the gateway's WebSocket endpoint ${ticket.endpoint} did not accept the connection`,
+						{
+							code: 'streamConnectFailed',
+							retryable: true,
+							description:
+								'The endpoint was unreachable, refused the connection, or did not take the ticket. A new ticket is asked for on the next attempt. Check the network and any proxy (HTTPS_PROXY / NO_PROXY) between n8n and DingTalk; a proxy must allow WebSocket connections.',
+						},
+					),
 				);
 			const onAbort = () => settle(cancelled());
 			const timer = setTimeout(
 				() =>
 					settle(
-						new DingTalkApiError(`${ACTION} failed: the WebSocket connection to ${ticket.endpoint} did not open within ${Math.ceil(options.openTimeoutMs / 1000)} s`, {
-							code: 'streamConnectTimeout',
-							retryable: true,
-							description: 'Check the network and any proxy (HTTPS_PROXY / NO_PROXY) between n8n and DingTalk; a proxy must allow WebSocket connections.',
-						}),
+						new DingTalkApiError(
+							`${ACTION} failed: the WebSocket connection to ${ticket.endpoint} did not open within ${Math.ceil(options.openTimeoutMs / 1000)} s`,
+							{
+								code: 'streamConnectTimeout',
+								retryable: true,
+								description:
+									'Check the network and any proxy (HTTPS_PROXY / NO_PROXY) between n8n and DingTalk; a proxy must allow WebSocket connections.',
+							},
+						),
 					),
 				options.openTimeoutMs,
 			);
@@ -175,11 +198,15 @@ export class GatewaySocket implements GatewaySession {
 			if (!this.alive) {
 				this.stopHeartbeat();
 				this.finish(
-					new DingTalkApiError(`${ACTION}: no sign of life from ${this.endpoint} for about ${Math.ceil((2 * heartbeatMs) / 1000)} s`, {
-						code: 'streamConnectionSilent',
-						retryable: true,
-						description: 'The connection is given up and a new one opened. A firewall, NAT or proxy may drop idle connections.',
-					}),
+					new DingTalkApiError(
+						`${ACTION}: no sign of life from ${this.endpoint} for about ${Math.ceil((2 * heartbeatMs) / 1000)} s`,
+						{
+							code: 'streamConnectionSilent',
+							retryable: true,
+							description:
+								'The connection is given up and a new one opened. A firewall, NAT or proxy may drop idle connections.',
+						},
+					),
 				);
 				// A dead TCP connection may never finish the closing handshake: the socket is
 				// left to the operating system's own timeouts, and nothing here waits for it.
@@ -233,5 +260,7 @@ export class GatewaySocket implements GatewaySession {
 }
 
 function cancelled(): DingTalkApiError {
-	return new DingTalkApiError(`${ACTION}: the connection was closed while it was opening`, { code: 'cancelled' });
+	return new DingTalkApiError(`${ACTION}: the connection was closed while it was opening`, {
+		code: 'cancelled',
+	});
 }

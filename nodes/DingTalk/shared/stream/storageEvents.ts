@@ -64,14 +64,28 @@ export function readStorageEvent(frame: StreamFrame): EventReading {
 	const eventType = STORAGE_EVENT_TYPES[dingTalkEventType];
 	if (!eventType) return { kind: 'other', eventType: dingTalkEventType };
 	const data = dataOf(frame);
-	if (!data) return { kind: 'invalid', eventType: dingTalkEventType, problem: 'its payload is not a JSON object' };
+	if (!data)
+		return {
+			kind: 'invalid',
+			eventType: dingTalkEventType,
+			problem: 'its payload is not a JSON object',
+		};
 	const spaceId = idOf(data.spaceId);
 	const dentryId = idOf(data.dentryId);
 	if (spaceId === undefined || dentryId === undefined) {
-		return { kind: 'invalid', eventType: dingTalkEventType, problem: `its payload has no ${spaceId === undefined ? 'spaceId' : 'dentryId'}` };
+		return {
+			kind: 'invalid',
+			eventType: dingTalkEventType,
+			problem: `its payload has no ${spaceId === undefined ? 'spaceId' : 'dentryId'}`,
+		};
 	}
 	const eventId = headerOf(frame, 'eventId') ?? headerOf(frame, 'messageId');
-	if (eventId === undefined) return { kind: 'invalid', eventType: dingTalkEventType, problem: 'it has neither an eventId nor a messageId' };
+	if (eventId === undefined)
+		return {
+			kind: 'invalid',
+			eventType: dingTalkEventType,
+			problem: 'it has neither an eventId nor a messageId',
+		};
 	const event: StorageEvent = { eventId, eventType, dingTalkEventType, spaceId, dentryId };
 	const type = textOf(data.type)?.toUpperCase();
 	if (type === 'FILE' || type === 'FOLDER') event.type = type;

@@ -14,7 +14,15 @@ import {
 	type ByteRange,
 	type ServedRange,
 } from '../helpers/range';
-import { bodyError, discard, send, TransportError, type HttpHeaders, type HttpResponse, type Timeouts } from '../transport/http';
+import {
+	bodyError,
+	discard,
+	send,
+	TransportError,
+	type HttpHeaders,
+	type HttpResponse,
+	type Timeouts,
+} from '../transport/http';
 import { handOffFor, Outlet, OutletClosedError, relayBody } from './outlet';
 
 /**
@@ -118,7 +126,9 @@ function acceptPart(part: ByteRange, etag: string | undefined) {
 		if (answer.statusCode === 206 && served && servedMatches(part, served) && sameFile) return;
 		discard(answer.body);
 		throw new UrlFailure(
-			sameFile ? `could not get ${formatRange(part)} (HTTP ${answer.statusCode})` : 'the file changed while it was being downloaded',
+			sameFile
+				? `could not get ${formatRange(part)} (HTTP ${answer.statusCode})`
+				: 'the file changed while it was being downloaded',
 			answer.statusCode,
 		);
 	};
@@ -153,7 +163,10 @@ class Transfer {
 	 * One GET, following redirects ourselves: only to http(s), a bounded number of
 	 * times, and never carrying the signed headers to another origin.
 	 */
-	private async get(url: string, range: ByteRange | undefined): Promise<{ response: HttpResponse; url: string }> {
+	private async get(
+		url: string,
+		range: ByteRange | undefined,
+	): Promise<{ response: HttpResponse; url: string }> {
 		const extra: HttpHeaders = { 'accept-encoding': 'identity' };
 		if (range) extra.range = formatRange(range);
 		const origin = new URL(url).origin;
@@ -170,7 +183,8 @@ class Transfer {
 				idempotent: true,
 			});
 			const location = response.headers.location;
-			if (!REDIRECT_STATUSES.has(response.statusCode) || !location) return { response, url: current };
+			if (!REDIRECT_STATUSES.has(response.statusCode) || !location)
+				return { response, url: current };
 			discard(response.body);
 			if (hop >= this.maxRedirects) {
 				throw new UrlFailure(`more than ${this.maxRedirects} redirects`, response.statusCode);
@@ -182,7 +196,10 @@ class Transfer {
 				throw new UrlFailure('redirected to an invalid URL', response.statusCode);
 			}
 			if (!isHttpUrl(next)) {
-				throw new UrlFailure(`redirected to a non-HTTP URL (${new URL(next).protocol})`, response.statusCode);
+				throw new UrlFailure(
+					`redirected to a non-HTTP URL (${new URL(next).protocol})`,
+					response.statusCode,
+				);
 			}
 			current = next;
 		}
@@ -223,7 +240,9 @@ class Transfer {
 					if (error instanceof TransportError && error.kind === 'aborted') throw cancelled(error);
 					if (error instanceof DingTalkStorageError) throw error;
 					const problem =
-						error instanceof UrlFailure || error instanceof TransportError ? error.message : String(error);
+						error instanceof UrlFailure || error instanceof TransportError
+							? error.message
+							: String(error);
 					attempts.push({ url, problem });
 				}
 			}
@@ -278,11 +297,20 @@ class Transfer {
 				if (range) {
 					served = parseContentRange(response.headers['content-range']);
 					const length = served ? served.end - served.start + 1 : undefined;
-					if (!served || !servedMatches(range, served) || (expectedLength !== undefined && expectedLength !== length)) {
+					if (
+						!served ||
+						!servedMatches(range, served) ||
+						(expectedLength !== undefined && expectedLength !== length)
+					) {
 						discard(response.body);
 						throw new DownloadError(
 							`The storage sent a different part of the file than asked for: asked ${formatRange(range)}, got "${response.headers['content-range'] ?? 'no Content-Range'}"`,
-							{ code: 'rangeMismatch', httpCode: 206, description: 'Nothing was emitted. Try again; if it persists, report it with this message.' },
+							{
+								code: 'rangeMismatch',
+								httpCode: 206,
+								description:
+									'Nothing was emitted. Try again; if it persists, report it with this message.',
+							},
 						);
 					}
 					expectedLength = length;
@@ -312,7 +340,8 @@ class Transfer {
 				try {
 					await produce(outlet);
 				} catch (error) {
-					if (error instanceof OutletClosedError || this.stop.signal.aborted) throw cancelled(error);
+					if (error instanceof OutletClosedError || this.stop.signal.aborted)
+						throw cancelled(error);
 					throw error;
 				}
 			},
@@ -326,7 +355,12 @@ class Transfer {
 	 * Relays one answered request's body to the reader, checked against its announced
 	 * length, resumed with a range from the byte reached when the connection breaks off.
 	 */
-	private async relayAnswer(outlet: Outlet, first: Answer, served: ServedRange | undefined, expectedLength: number | undefined): Promise<void> {
+	private async relayAnswer(
+		outlet: Outlet,
+		first: Answer,
+		served: ServedRange | undefined,
+		expectedLength: number | undefined,
+	): Promise<void> {
 		const etag = first.response.headers.etag;
 		const start = served?.start ?? 0;
 		const end = served?.end ?? (expectedLength === undefined ? undefined : expectedLength - 1);
@@ -334,9 +368,12 @@ class Transfer {
 		const check = (chunk: Buffer) => {
 			received += chunk.length;
 			if (expectedLength !== undefined && received > expectedLength) {
-				throw new DownloadError(`The storage sent more bytes than announced (${received} > ${expectedLength}); the file was not emitted`, {
-					code: 'bodyTooLong',
-				});
+				throw new DownloadError(
+					`The storage sent more bytes than announced (${received} > ${expectedLength}); the file was not emitted`,
+					{
+						code: 'bodyTooLong',
+					},
+				);
 			}
 		};
 		let body = first.response.body;
@@ -354,23 +391,34 @@ class Transfer {
 				failure = `the transfer broke off after ${received} bytes (${transportError.message})`;
 			}
 			if (resumes >= this.maxResumes) {
-				throw new DownloadError(`The download is incomplete: ${failure}; gave up after ${resumes} resume attempt(s)`, {
-					code: 'incompleteBody',
-					retryable: true,
-					description: 'Nothing was emitted for this file. The connection to DingTalk storage is unstable: try again, or raise the timeout.',
-				});
+				throw new DownloadError(
+					`The download is incomplete: ${failure}; gave up after ${resumes} resume attempt(s)`,
+					{
+						code: 'incompleteBody',
+						retryable: true,
+						description:
+							'Nothing was emitted for this file. The connection to DingTalk storage is unstable: try again, or raise the timeout.',
+					},
+				);
 			}
-			const rest: ByteRange = end === undefined ? { kind: 'from', start: start + received } : remainderOf({ start, end }, received);
+			const rest: ByteRange =
+				end === undefined
+					? { kind: 'from', start: start + received }
+					: remainderOf({ start, end }, received);
 			await backoff.wait({ signal: this.stop.signal, cancelled: () => cancelled(undefined) });
 			try {
 				body = (await this.firstAnswer(rest, acceptPart(rest, etag), first.urlIndex)).response.body;
 			} catch (error) {
 				const reason = error instanceof Error ? error.message : String(error);
-				throw new DownloadError(`The download is incomplete: ${failure}, and resuming failed: ${reason}`, {
-					code: 'incompleteBody',
-					retryable: true,
-					description: 'Nothing was emitted for this file. Try again; if it persists, check the network path to DingTalk storage.',
-				});
+				throw new DownloadError(
+					`The download is incomplete: ${failure}, and resuming failed: ${reason}`,
+					{
+						code: 'incompleteBody',
+						retryable: true,
+						description:
+							'Nothing was emitted for this file. Try again; if it persists, check the network path to DingTalk storage.',
+					},
+				);
 			}
 		}
 	}
@@ -417,9 +465,18 @@ class Transfer {
 			length = contentLength(response);
 			if (response.statusCode === 200) return;
 			served = parseContentRange(response.headers['content-range']);
-			if (response.statusCode !== 206 || !served || served.start !== 0 || served.total === undefined || !servedMatches(probeRange, served)) {
+			if (
+				response.statusCode !== 206 ||
+				!served ||
+				served.start !== 0 ||
+				served.total === undefined ||
+				!servedMatches(probeRange, served)
+			) {
 				discard(response.body);
-				throw new UrlFailure(`answered a range request with HTTP ${response.statusCode} ${response.headers['content-range'] ?? ''}`.trim(), response.statusCode);
+				throw new UrlFailure(
+					`answered a range request with HTTP ${response.statusCode} ${response.headers['content-range'] ?? ''}`.trim(),
+					response.statusCode,
+				);
 			}
 		});
 		const total = served?.total;
@@ -431,7 +488,8 @@ class Transfer {
 
 		const etag = first.response.headers.etag;
 		const spans: Array<{ start: number; end: number }> = [];
-		for (let start = CHUNK_BYTES; start < total; start += CHUNK_BYTES) spans.push({ start, end: Math.min(total, start + CHUNK_BYTES) - 1 });
+		for (let start = CHUNK_BYTES; start < total; start += CHUNK_BYTES)
+			spans.push({ start, end: Math.min(total, start + CHUNK_BYTES) - 1 });
 		let firstChunkDone = false;
 		const pending = new Map<number, Promise<Buffer[]>>();
 		let nextSpan = 0;
@@ -458,7 +516,10 @@ class Transfer {
 				for (const chunk of chunks) await out.write(chunk);
 			}
 			if (out.bytesOut !== total) {
-				throw new DownloadError(`The download is incomplete: ${out.bytesOut} of ${total} bytes arrived`, { code: 'incompleteBody', retryable: true });
+				throw new DownloadError(
+					`The download is incomplete: ${out.bytesOut} of ${total} bytes arrived`,
+					{ code: 'incompleteBody', retryable: true },
+				);
 			}
 		});
 		return { ...whole, statusCode: 200 };
@@ -468,20 +529,28 @@ class Transfer {
 	 * One chunk of the file into memory (as the network delivered it, no copy), verified,
 	 * resumed where it broke off.
 	 */
-	private async fetchSpan(span: { start: number; end: number }, etag: string | undefined, preferredUrlIndex: number): Promise<Buffer[]> {
+	private async fetchSpan(
+		span: { start: number; end: number },
+		etag: string | undefined,
+		preferredUrlIndex: number,
+	): Promise<Buffer[]> {
 		const size = span.end - span.start + 1;
 		const chunks: Buffer[] = [];
 		let filled = 0;
 		let lastProblem = '';
 		const backoff = new Backoff(RESUME_BACKOFF);
 		for (let attempt = 0; attempt <= this.maxResumes; attempt++) {
-			if (attempt > 0) await backoff.wait({ signal: this.stop.signal, cancelled: () => cancelled(undefined) });
+			if (attempt > 0)
+				await backoff.wait({ signal: this.stop.signal, cancelled: () => cancelled(undefined) });
 			const rest: ByteRange = { kind: 'from', start: span.start + filled, end: span.end };
 			const { response } = await this.firstAnswer(rest, acceptPart(rest, etag), preferredUrlIndex);
 			try {
 				await relayBody(response.body, (piece) => {
 					if (filled + piece.length > size) {
-						throw new DownloadError(`The storage sent more bytes than the range ${formatRange(rest)} holds; the file was not emitted`, { code: 'bodyTooLong' });
+						throw new DownloadError(
+							`The storage sent more bytes than the range ${formatRange(rest)} holds; the file was not emitted`,
+							{ code: 'bodyTooLong' },
+						);
 					}
 					chunks.push(piece);
 					filled += piece.length;
@@ -495,25 +564,36 @@ class Transfer {
 				lastProblem = `a chunk broke off after ${filled} bytes (${transportError.message})`;
 			}
 		}
-		throw new DownloadError(`The download is incomplete: ${lastProblem}; gave up after ${this.maxResumes} resume attempt(s)`, {
-			code: 'incompleteBody',
-			retryable: true,
-			description: 'Nothing was emitted for this file. The connection to DingTalk storage is unstable: try again, or use fewer parallel connections.',
-		});
+		throw new DownloadError(
+			`The download is incomplete: ${lastProblem}; gave up after ${this.maxResumes} resume attempt(s)`,
+			{
+				code: 'incompleteBody',
+				retryable: true,
+				description:
+					'Nothing was emitted for this file. The connection to DingTalk storage is unstable: try again, or use fewer parallel connections.',
+			},
+		);
 	}
 
 	private rangeIgnored(range: ByteRange, size: number | undefined): DownloadError {
 		const asked = formatRange(range);
 		if (size !== undefined && !isSatisfiable(range, size)) {
-			return new DownloadError(`The range ${asked} lies beyond the end of the file: the file is ${size} bytes`, {
-				code: 'rangeNotSatisfiable',
-				httpCode: 416,
-				description: `Choose a range that starts below ${size}, or leave "Range" empty to download the whole file.`,
-			});
+			return new DownloadError(
+				`The range ${asked} lies beyond the end of the file: the file is ${size} bytes`,
+				{
+					code: 'rangeNotSatisfiable',
+					httpCode: 416,
+					description: `Choose a range that starts below ${size}, or leave "Range" empty to download the whole file.`,
+				},
+			);
 		}
 		return new DownloadError(
 			`The storage ignored the range ${asked} and sent the whole file${size === undefined ? '' : ` (${size} bytes)`}; nothing was emitted`,
-			{ code: 'rangeIgnored', httpCode: 200, description: 'Leave "Range" empty to download the whole file.' },
+			{
+				code: 'rangeIgnored',
+				httpCode: 200,
+				description: 'Leave "Range" empty to download the whole file.',
+			},
 		);
 	}
 }

@@ -48,8 +48,14 @@ export interface StartedFile {
 	bytesReceived: () => number;
 }
 
-export async function getDownloadInfo(client: DingTalkClient, request: FileRequest): Promise<DownloadInfo> {
-	return await queryDownloadInfo(client, request.file, { version: request.version, preferIntranet: request.preferIntranet });
+export async function getDownloadInfo(
+	client: DingTalkClient,
+	request: FileRequest,
+): Promise<DownloadInfo> {
+	return await queryDownloadInfo(client, request.file, {
+		version: request.version,
+		preferIntranet: request.preferIntranet,
+	});
 }
 
 function lastPathSegment(url: string): string | undefined {
@@ -85,7 +91,10 @@ async function resolveFileName(
 	return lastPathSegment(url) ?? request.file.dentryId;
 }
 
-export async function startFile(client: DingTalkClient, request: FileRequest): Promise<StartedFile> {
+export async function startFile(
+	client: DingTalkClient,
+	request: FileRequest,
+): Promise<StartedFile> {
 	const info = await getDownloadInfo(client, request);
 	const download = await openDownload({
 		info,
@@ -104,7 +113,11 @@ export async function startFile(client: DingTalkClient, request: FileRequest): P
 		download.stream.destroy();
 		throw error instanceof DownloadError || error instanceof DingTalkApiError
 			? error
-			: new DownloadError('The download was interrupted', { code: 'interrupted' }, { cause: error });
+			: new DownloadError(
+					'The download was interrupted',
+					{ code: 'interrupted' },
+					{ cause: error },
+				);
 	}
 	return {
 		fileName,

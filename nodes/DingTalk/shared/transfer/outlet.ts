@@ -34,7 +34,10 @@ export class OutletClosedError extends Error {
  * the body is then destroyed and the promise rejects with what was thrown. Rejects with
  * the body's own error, or when it closes before its end (ERR_STREAM_PREMATURE_CLOSE).
  */
-export async function relayBody(body: Readable, onChunk: (chunk: Buffer) => boolean | void): Promise<void> {
+export async function relayBody(
+	body: Readable,
+	onChunk: (chunk: Buffer) => boolean | void,
+): Promise<void> {
 	return await new Promise<void>((resolve, reject) => {
 		let settled = false;
 		// finished() also reports a body that ended, failed or closed before we got here
@@ -90,8 +93,12 @@ export function handOffFor(
 ): { passThroughBytes: number; gatherBytes: number } {
 	const major = Number(nodeVersion.split('.')[0]);
 	const tls = /^https:/i.test(url);
-	const passThrough = major >= OUTLET_PASS_THROUGH_FROM_NODE && (!tls || OUTLET_PASS_THROUGH_OVER_TLS);
-	return { gatherBytes: OUTLET_BUFFER_BYTES, passThroughBytes: passThrough ? OUTLET_PASS_THROUGH_BYTES : Number.POSITIVE_INFINITY };
+	const passThrough =
+		major >= OUTLET_PASS_THROUGH_FROM_NODE && (!tls || OUTLET_PASS_THROUGH_OVER_TLS);
+	return {
+		gatherBytes: OUTLET_BUFFER_BYTES,
+		passThroughBytes: passThrough ? OUTLET_PASS_THROUGH_BYTES : Number.POSITIVE_INFINITY,
+	};
 }
 
 export class Outlet {
@@ -147,7 +154,7 @@ export class Outlet {
 			return this.stream.push(chunk) && room;
 		}
 		let room = true;
-		for (let offset = 0; offset < chunk.length; ) {
+		for (let offset = 0; offset < chunk.length;) {
 			this.gathering ??= Buffer.allocUnsafe(this.gatherBytes);
 			const copied = chunk.copy(this.gathering, this.gathered, offset);
 			offset += copied;
@@ -183,7 +190,8 @@ export class Outlet {
 			this.markFirstRead();
 			this.produce(this).then(
 				() => this.finish(),
-				(error: unknown) => this.stream.destroy(error instanceof Error ? error : new Error(String(error))),
+				(error: unknown) =>
+					this.stream.destroy(error instanceof Error ? error : new Error(String(error))),
 			);
 			return;
 		}

@@ -6,7 +6,14 @@ import { DingTalkStorageError, UploadError, describeUrl } from '../errors';
 import { Backoff } from '../helpers/retry';
 import type { SignedPut, SingleUploadInfo } from '../storage/upload';
 import { MAX_PARTS_PER_SIGNATURE_CALL } from '../storage/upload';
-import { discard, readText, send, TransportError, type HttpHeaders, type Timeouts } from '../transport/http';
+import {
+	discard,
+	readText,
+	send,
+	TransportError,
+	type HttpHeaders,
+	type Timeouts,
+} from '../transport/http';
 
 /**
  * Sends a file to DingTalk's storage: one signed PUT, or a multipart upload whose parts go
@@ -20,7 +27,8 @@ import { discard, readText, send, TransportError, type HttpHeaders, type Timeout
  * already (parts are slices of the buffer, no copy), or a stream opened afresh from the
  * first byte each time it is needed (a retried single PUT reads it again).
  */
-export type UploadSource = { size: number; buffer: Buffer } | { size: number; open(): Promise<Readable> };
+export type UploadSource =
+	{ size: number; buffer: Buffer } | { size: number; open(): Promise<Readable> };
 
 /** The DingTalk calls an upload makes, bound to its target. */
 export interface UploadSteps<T> {
@@ -104,7 +112,8 @@ async function ossError(body: Readable): Promise<{ code: string; message: string
 	} catch {
 		// An unreadable error body says nothing more than its status.
 	}
-	const field = (name: string) => new RegExp(`<${name}>([^<]{0,300})</${name}>`).exec(text)?.[1]?.trim() ?? '';
+	const field = (name: string) =>
+		new RegExp(`<${name}>([^<]{0,300})</${name}>`).exec(text)?.[1]?.trim() ?? '';
 	return { code: field('Code'), message: field('Message') };
 }
 
@@ -143,19 +152,29 @@ function counted(stream: Readable, size: number, onChunk?: (bytes: number) => vo
 function sizeMismatch(problem: string): SourceProblem {
 	return new SourceProblem(`The input binary gave ${problem}; nothing was committed`, {
 		code: 'sizeMismatch',
-		description: "The binary data changed or was cut short while it was read. Check the node that produced it (n8n's binary data folder may have been cleaned).",
+		description:
+			"The binary data changed or was cut short while it was read. Check the node that produced it (n8n's binary data folder may have been cleaned).",
 	});
 }
 
 function readFailure(error: unknown): SourceProblem {
-	return new SourceProblem(`Reading the input binary failed: ${error instanceof Error ? error.message : String(error)}; nothing was committed`, {
-		code: 'sourceReadFailed',
-		description: "Check that n8n's binary data is still there (filesystem mode keeps it in the n8n folder) and readable.",
-	}, { cause: error });
+	return new SourceProblem(
+		`Reading the input binary failed: ${error instanceof Error ? error.message : String(error)}; nothing was committed`,
+		{
+			code: 'sourceReadFailed',
+			description:
+				"Check that n8n's binary data is still there (filesystem mode keeps it in the n8n folder) and readable.",
+		},
+		{ cause: error },
+	);
 }
 
 function cancelled(cause?: unknown): UploadError {
-	return new UploadError('The upload was cancelled; nothing was committed', { code: 'cancelled' }, { cause });
+	return new UploadError(
+		'The upload was cancelled; nothing was committed',
+		{ code: 'cancelled' },
+		{ cause },
+	);
 }
 
 /** Reads a stream in parts of exact sizes, one part in memory at a time. */
@@ -204,7 +223,8 @@ class PartReader {
 	/** After the last part: the stream must have nothing more. */
 	async finish(): Promise<void> {
 		for (let chunk = await this.nextChunk(); chunk; chunk = await this.nextChunk()) {
-			if (chunk.length > 0) throw sizeMismatch(`more than the ${this.size} bytes it was said to have`);
+			if (chunk.length > 0)
+				throw sizeMismatch(`more than the ${this.size} bytes it was said to have`);
 		}
 	}
 
@@ -240,13 +260,17 @@ class Upload<T> {
 			const multipart = size > 0 && size >= this.options.multipartThreshold;
 			const { uploadKey, parts } = multipart ? await this.multipart() : await this.single();
 			if (this.sent !== size) {
-				throw new UploadError(`Only ${this.sent} of ${size} bytes were accepted; nothing was committed`, { code: 'incompleteUpload', retryable: true });
+				throw new UploadError(
+					`Only ${this.sent} of ${size} bytes were accepted; nothing was committed`,
+					{ code: 'incompleteUpload', retryable: true },
+				);
 			}
 			if (this.cancelledByUser) throw cancelled();
 			const committed = await this.options.steps.commit(uploadKey);
 			return { committed, uploadedBytes: this.sent, multipart, parts };
 		} catch (error) {
-			if (this.cancelledByUser && !(error instanceof UploadError && error.code === 'cancelled')) throw cancelled(error);
+			if (this.cancelledByUser && !(error instanceof UploadError && error.code === 'cancelled'))
+				throw cancelled(error);
 			throw error;
 		} finally {
 			this.stop.abort();
@@ -255,21 +279,43 @@ class Upload<T> {
 	}
 
 	/** One PUT of some bytes to one URL, exactly the signed headers plus Content-Length. */
-	private async put(signed: SignedPut, urlIndex: number, body: Buffer | Readable, length: number): Promise<PutOutcome> {
+	private async put(
+		signed: SignedPut,
+		urlIndex: number,
+		body: Buffer | Readable,
+		length: number,
+	): Promise<PutOutcome> {
 		const url = signed.urls[urlIndex % signed.urls.length];
 		const headers: HttpHeaders = { ...signed.headers };
 		if (!hasHeader(headers, 'content-length')) headers['content-length'] = String(length);
 		const where = describeUrl(url);
 		let response;
 		try {
-			if (!/^https?:\/\//i.test(url)) return { kind: 'refused', problem: `${where} is not an http(s) URL`, status: 0, code: 'invalidUrl' };
-			response = await send({ url, method: 'PUT', headers, body, signal: this.stop.signal, timeouts: this.options.timeouts });
+			if (!/^https?:\/\//i.test(url))
+				return {
+					kind: 'refused',
+					problem: `${where} is not an http(s) URL`,
+					status: 0,
+					code: 'invalidUrl',
+				};
+			response = await send({
+				url,
+				method: 'PUT',
+				headers,
+				body,
+				signal: this.stop.signal,
+				timeouts: this.options.timeouts,
+			});
 		} catch (error) {
-			const source = error instanceof SourceProblem ? error : (error as { cause?: unknown } | undefined)?.cause;
+			const source =
+				error instanceof SourceProblem ? error : (error as { cause?: unknown } | undefined)?.cause;
 			if (source instanceof SourceProblem) throw source;
 			if (this.cancelledByUser) throw cancelled(error);
 			if (error instanceof TransportError && error.kind === 'aborted') throw cancelled(error);
-			const problem = error instanceof TransportError ? error.message : `network error (${(error as Error)?.message ?? String(error)})`;
+			const problem =
+				error instanceof TransportError
+					? error.message
+					: `network error (${(error as Error)?.message ?? String(error)})`;
 			return { kind: 'retryable', problem: `${where}: ${problem}` };
 		}
 		const status = response.statusCode;
@@ -279,8 +325,16 @@ class Upload<T> {
 		}
 		const answer = await ossError(response.body);
 		const problem = `${where} answered ${describeStatus(status, answer)}`;
-		if (status === 403) return { kind: 'forbidden', problem, code: answer.code || 'AccessDenied', status };
-		if (status >= 500 || status === 408 || status === 429) return { kind: 'retryable', problem, status, code: answer.code, retryAfter: response.headers['retry-after'] };
+		if (status === 403)
+			return { kind: 'forbidden', problem, code: answer.code || 'AccessDenied', status };
+		if (status >= 500 || status === 408 || status === 429)
+			return {
+				kind: 'retryable',
+				problem,
+				status,
+				code: answer.code,
+				retryAfter: response.headers['retry-after'],
+			};
 		return { kind: 'refused', problem, status, code: answer.code || `http${status}` };
 	}
 
@@ -302,7 +356,10 @@ class Upload<T> {
 		let failures = 0;
 		let urlIndex = 0;
 		const backoff = new Backoff({ firstDelayMs: this.retryDelayMs, jitter: 'equal' });
-		const stopped = () => (this.cancelledByUser ? cancelled() : new UploadError(`${what} was stopped`, { code: 'stopped' }));
+		const stopped = () =>
+			this.cancelledByUser
+				? cancelled()
+				: new UploadError(`${what} was stopped`, { code: 'stopped' });
 		for (;;) {
 			if (this.stop.signal.aborted) throw stopped();
 			// A retry after a pause may find its signature about to expire: renew it first.
@@ -318,18 +375,22 @@ class Upload<T> {
 				continue;
 			}
 			if (outcome.kind === 'forbidden') {
-				throw new UploadError(`${what} failed: storage refused the signed request even with a fresh signature: ${outcome.problem}`, {
-					code: outcome.code,
-					httpCode: outcome.status,
-					description:
-						'Nothing was committed. Check that the machine clock is right, and that nothing between n8n and the storage (a proxy) adds or changes request headers.',
-				});
+				throw new UploadError(
+					`${what} failed: storage refused the signed request even with a fresh signature: ${outcome.problem}`,
+					{
+						code: outcome.code,
+						httpCode: outcome.status,
+						description:
+							'Nothing was committed. Check that the machine clock is right, and that nothing between n8n and the storage (a proxy) adds or changes request headers.',
+					},
+				);
 			}
 			if (outcome.kind === 'refused') {
 				throw new UploadError(`${what} failed: ${outcome.problem}`, {
 					code: outcome.code,
 					httpCode: outcome.status || undefined,
-					description: 'Nothing was committed. DingTalk storage refused the bytes; if it persists, report it with this message.',
+					description:
+						'Nothing was committed. DingTalk storage refused the bytes; if it persists, report it with this message.',
 				});
 			}
 			failures++;
@@ -343,7 +404,11 @@ class Upload<T> {
 				});
 			}
 			urlIndex++;
-			await backoff.wait({ signal: this.stop.signal, retryAfter: outcome.retryAfter, cancelled: stopped });
+			await backoff.wait({
+				signal: this.stop.signal,
+				retryAfter: outcome.retryAfter,
+				cancelled: stopped,
+			});
 		}
 	}
 
@@ -351,7 +416,10 @@ class Upload<T> {
 	private async single(): Promise<{ uploadKey: string; parts: number }> {
 		const { source, steps } = this.options;
 		if (source.size > MAX_SINGLE_PUT) {
-			throw new UploadError(`A single upload is limited to 5 GB; this file is ${source.size} bytes`, { code: 'fileTooLarge' });
+			throw new UploadError(
+				`A single upload is limited to 5 GB; this file is ${source.size} bytes`,
+				{ code: 'fileTooLarge' },
+			);
 		}
 		let info = await steps.uploadInfo();
 		let open: Readable | undefined;
@@ -382,24 +450,30 @@ class Upload<T> {
 		const { source, steps, partSize } = this.options;
 		const count = Math.ceil(source.size / partSize);
 		if (count > MAX_PARTS) {
-			throw new UploadError(`A multipart upload has at most ${MAX_PARTS} parts; ${source.size} bytes in parts of ${partSize} would make ${count}`, {
-				code: 'tooManyParts',
-				description: `Set Part Size to at least ${Math.ceil(source.size / MAX_PARTS)} bytes.`,
-			});
+			throw new UploadError(
+				`A multipart upload has at most ${MAX_PARTS} parts; ${source.size} bytes in parts of ${partSize} would make ${count}`,
+				{
+					code: 'tooManyParts',
+					description: `Set Part Size to at least ${Math.ceil(source.size / MAX_PARTS)} bytes.`,
+				},
+			);
 		}
 		const uploadKey = await steps.initMultipart();
 		const signatures = new Map<number, SignedPut>();
 		const fetchSignatures = async (partNumbers: number[]) => {
-			for (const [partNumber, signed] of await steps.partSignatures(uploadKey, partNumbers)) signatures.set(partNumber, signed);
+			for (const [partNumber, signed] of await steps.partSignatures(uploadKey, partNumbers))
+				signatures.set(partNumber, signed);
 		};
 		const ensureSignature = async (partNumber: number) => {
 			if (isFresh(signatures.get(partNumber))) return;
 			const batch: number[] = [];
-			for (let n = partNumber; n <= count && batch.length < MAX_PARTS_PER_SIGNATURE_CALL; n++) if (!isFresh(signatures.get(n))) batch.push(n);
+			for (let n = partNumber; n <= count && batch.length < MAX_PARTS_PER_SIGNATURE_CALL; n++)
+				if (!isFresh(signatures.get(n))) batch.push(n);
 			await fetchSignatures(batch);
 		};
 
-		const reader = 'buffer' in source ? undefined : new PartReader(await source.open(), source.size);
+		const reader =
+			'buffer' in source ? undefined : new PartReader(await source.open(), source.size);
 		// Part buffers are reused: at most parallelConnections in flight plus the one being read.
 		const spare: Buffer[] = [];
 		const inFlight = new Set<Promise<void>>();
@@ -410,9 +484,13 @@ class Upload<T> {
 				const length = Math.min(partSize, source.size - start);
 				// The next part is read while the others are being sent.
 				const buffer = reader ? (spare.pop() ?? Buffer.allocUnsafe(partSize)) : undefined;
-				const bytes = 'buffer' in source ? source.buffer.subarray(start, start + length) : await reader!.read(length, buffer!);
+				const bytes =
+					'buffer' in source
+						? source.buffer.subarray(start, start + length)
+						: await reader!.read(length, buffer!);
 				await ensureSignature(partNumber);
-				while (inFlight.size >= this.options.parallelConnections && failure === undefined) await Promise.race(inFlight);
+				while (inFlight.size >= this.options.parallelConnections && failure === undefined)
+					await Promise.race(inFlight);
 				if (failure !== undefined) break;
 				const number = partNumber;
 				const task: Promise<void> = this.send(

@@ -134,7 +134,11 @@ function classify(error: unknown, beforeAnswer = false): TransportError {
 		return new TransportError(`could not connect (${code})`, 'connect', { cause: error });
 	}
 	if (beforeAnswer && droppedConnection(error)) {
-		return new TransportError(`the connection was closed before an answer arrived (${code || 'other side closed'})`, 'network', { cause: error });
+		return new TransportError(
+			`the connection was closed before an answer arrived (${code || 'other side closed'})`,
+			'network',
+			{ cause: error },
+		);
 	}
 	return new TransportError(`network error (${code || name || 'unknown'})`, 'network', {
 		cause: error,
@@ -195,8 +199,11 @@ export async function send(req: HttpRequest): Promise<HttpResponse> {
 	try {
 		return await requestOn(dispatcher(req.timeouts.connectMs), req);
 	} catch (error) {
-		const replayable = req.idempotent === true && (req.body === undefined || typeof req.body === 'string' || Buffer.isBuffer(req.body));
-		if (!replayable || !droppedConnection(error) || req.signal?.aborted) throw classify(error, true);
+		const replayable =
+			req.idempotent === true &&
+			(req.body === undefined || typeof req.body === 'string' || Buffer.isBuffer(req.body));
+		if (!replayable || !droppedConnection(error) || req.signal?.aborted)
+			throw classify(error, true);
 	}
 	try {
 		return await sendOnNewConnection(req);

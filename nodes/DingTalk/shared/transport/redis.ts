@@ -142,7 +142,8 @@ export class ReplyReader {
 		// Every reply ends with "\r\n": none is whole before a chunk brings a '\n' and all
 		// the bytes a bulk string announced.
 		if (this.size < this.need || !chunk.includes(0x0a)) return;
-		const buffer = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
+		const buffer =
+			this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
 		let offset = 0;
 		for (;;) {
 			const parsed = parseReply(buffer, offset);
@@ -162,7 +163,9 @@ export class ReplyReader {
 }
 
 function tooLarge(bytes: number): Error {
-	return new Error(`a reply of at least ${bytes} bytes: more than the ${MAX_REPLY_BYTES / 1024 / 1024} MiB this client takes`);
+	return new Error(
+		`a reply of at least ${bytes} bytes: more than the ${MAX_REPLY_BYTES / 1024 / 1024} MiB this client takes`,
+	);
 }
 
 /**
@@ -219,7 +222,9 @@ export class RedisConnection {
 	private async open(): Promise<void> {
 		const { host, port } = this.options;
 		const timeoutMs = this.options.timeoutMs ?? 2000;
-		const socket = this.options.tls ? connectTls(tlsOptions(host, port)) : connectTcp({ host, port });
+		const socket = this.options.tls
+			? connectTls(tlsOptions(host, port))
+			: connectTcp({ host, port });
 		this.socket = socket;
 		socket.setNoDelay(true);
 		socket.unref();
@@ -232,7 +237,10 @@ export class RedisConnection {
 			if (this.socket === socket) this.close('the server closed the connection');
 		});
 		await new Promise<void>((resolve, reject) => {
-			const timer = setTimeout(() => reject(new Error(`Redis: no connection to ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);
+			const timer = setTimeout(
+				() => reject(new Error(`Redis: no connection to ${host}:${port} within ${timeoutMs} ms`)),
+				timeoutMs,
+			);
 			timer.unref();
 			socket.once(this.options.tls ? 'secureConnect' : 'connect', () => {
 				clearTimeout(timer);
@@ -244,7 +252,11 @@ export class RedisConnection {
 			});
 		});
 		if (this.options.password !== undefined && this.options.password !== '') {
-			await this.send(this.options.username ? ['AUTH', this.options.username, this.options.password] : ['AUTH', this.options.password]);
+			await this.send(
+				this.options.username
+					? ['AUTH', this.options.username, this.options.password]
+					: ['AUTH', this.options.password],
+			);
 		}
 		if (this.options.db) await this.send(['SELECT', this.options.db]);
 	}

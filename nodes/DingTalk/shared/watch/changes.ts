@@ -28,7 +28,13 @@ export interface ListedEntry {
  * [version, size, modifiedTime, name, parentId]. Paths are not repeated per entry: each
  * folder's path is kept once (WatchState.folders).
  */
-export type Seen = [version: number | null, size: number | null, modifiedTime: string | null, name: string, parentId: string];
+export type Seen = [
+	version: number | null,
+	size: number | null,
+	modifiedTime: string | null,
+	name: string,
+	parentId: string,
+];
 
 export interface WatchState {
 	/** Format of this state; another format is read as no state (a new baseline). */
@@ -111,7 +117,14 @@ export function seen(entry: ListedEntry): Seen {
 export function previousOf(entry: Seen, folders: Record<string, string>): Previous {
 	const [version, size, modifiedTime, name, parentId] = entry;
 	const folderPath = folders[parentId];
-	return { name, path: folderPath === undefined ? name : `${folderPath}/${name}`, parentId, version, size, modifiedTime };
+	return {
+		name,
+		path: folderPath === undefined ? name : `${folderPath}/${name}`,
+		parentId,
+		version,
+		size,
+		modifiedTime,
+	};
 }
 
 /**
@@ -123,7 +136,8 @@ export function changesBetween(before: Seen, now: Seen): ChangeKind[] {
 	const [version, size, modifiedTime, name, parentId] = before;
 	const renamed = now[3] !== name;
 	const moved = now[4] !== parentId;
-	const content = now[0] !== version || now[1] !== size || (now[2] !== modifiedTime && !renamed && !moved);
+	const content =
+		now[0] !== version || now[1] !== size || (now[2] !== modifiedTime && !renamed && !moved);
 	const changes: ChangeKind[] = [];
 	if (content) changes.push('content');
 	if (renamed) changes.push('renamed');
@@ -164,7 +178,12 @@ export function detectChanges(
 	for (const entry of listing) {
 		if (isFolder(entry) && typeof entry.path === 'string') folders[entry.id] = entry.path;
 		// A folder watched by its ID: its path shows in its entries' paths.
-		if (entry.parentId === watched.id && typeof entry.path === 'string' && entry.name && entry.path.endsWith(`/${entry.name}`)) {
+		if (
+			entry.parentId === watched.id &&
+			typeof entry.path === 'string' &&
+			entry.name &&
+			entry.path.endsWith(`/${entry.name}`)
+		) {
 			folders[watched.id] = entry.path.slice(0, -entry.name.length - 1);
 		}
 		if (!tracked(entry, options) || current.has(entry.id)) continue;
@@ -172,7 +191,8 @@ export function detectChanges(
 		entries[entry.id] = seen(entry);
 	}
 	const next: WatchState = { format: 2, scope, entries, folders };
-	if (!previous || previous.format !== 2 || previous.scope !== scope) return { events: [], next, vanished: [] };
+	if (!previous || previous.format !== 2 || previous.scope !== scope)
+		return { events: [], next, vanished: [] };
 
 	const events: ChangeEvent[] = [];
 	for (const [dentryId, entry] of current) {
@@ -182,16 +202,31 @@ export function detectChanges(
 			continue;
 		}
 		const changes = changesBetween(before, seen(entry));
-		if (changes.length > 0) events.push({ event: 'updated', changes, dentryId, current: entry, previous: previousOf(before, previous.folders) });
+		if (changes.length > 0)
+			events.push({
+				event: 'updated',
+				changes,
+				dentryId,
+				current: entry,
+				previous: previousOf(before, previous.folders),
+			});
 	}
 	const vanished: string[] = [];
 	for (const [dentryId, before] of Object.entries(previous.entries)) {
 		if (current.has(dentryId)) continue;
 		vanished.push(dentryId);
-		events.push({ event: 'deleted', changes: [], dentryId, previous: previousOf(before, previous.folders) });
+		events.push({
+			event: 'deleted',
+			changes: [],
+			dentryId,
+			previous: previousOf(before, previous.folders),
+		});
 	}
 	const wanted = events.filter((event) => options.events.includes(event.event));
-	wanted.sort((a, b) => timeOf(a) - timeOf(b) || (a.dentryId < b.dentryId ? -1 : a.dentryId > b.dentryId ? 1 : 0));
+	wanted.sort(
+		(a, b) =>
+			timeOf(a) - timeOf(b) || (a.dentryId < b.dentryId ? -1 : a.dentryId > b.dentryId ? 1 : 0),
+	);
 	return { events: wanted, next, vanished };
 }
 
@@ -201,7 +236,12 @@ export function detectChanges(
  * entries, so the next poll finds them again; `missing` entries are kept as unconfirmed
  * deletions. Everything else moves on to `next`.
  */
-export function keepUnconfirmed(previous: WatchState, next: WatchState, held: Array<{ event: EventName; dentryId: string }>, missing: string[]): WatchState {
+export function keepUnconfirmed(
+	previous: WatchState,
+	next: WatchState,
+	held: Array<{ event: EventName; dentryId: string }>,
+	missing: string[],
+): WatchState {
 	const entries = { ...next.entries };
 	const folders = { ...next.folders };
 	const keepPrevious = (dentryId: string) => {
@@ -210,7 +250,8 @@ export function keepUnconfirmed(previous: WatchState, next: WatchState, held: Ar
 		entries[dentryId] = before;
 		// A kept entry's folder path stays known, even when the folder itself is gone.
 		const parentId = before[4];
-		if (folders[parentId] === undefined && previous.folders[parentId] !== undefined) folders[parentId] = previous.folders[parentId];
+		if (folders[parentId] === undefined && previous.folders[parentId] !== undefined)
+			folders[parentId] = previous.folders[parentId];
 	};
 	for (const change of held) {
 		if (change.event === 'created') delete entries[change.dentryId];
@@ -231,10 +272,24 @@ export function keepUnconfirmed(previous: WatchState, next: WatchState, held: Ar
 export function eventIdOf(change: ChangeEvent, spaceId: string): string {
 	const entry = change.current;
 	const facts = entry
-		? [entry.version ?? null, entry.size ?? null, entry.modifiedTime ?? null, entry.name ?? '', entry.parentId ?? '']
+		? [
+				entry.version ?? null,
+				entry.size ?? null,
+				entry.modifiedTime ?? null,
+				entry.name ?? '',
+				entry.parentId ?? '',
+			]
 		: change.previous
-			? [change.previous.version, change.previous.size, change.previous.modifiedTime, change.previous.name, change.previous.parentId]
+			? [
+					change.previous.version,
+					change.previous.size,
+					change.previous.modifiedTime,
+					change.previous.name,
+					change.previous.parentId,
+				]
 			: [];
-	const digest = createHash('sha256').update(JSON.stringify([spaceId, change.dentryId, change.event, ...facts])).digest('hex');
+	const digest = createHash('sha256')
+		.update(JSON.stringify([spaceId, change.dentryId, change.event, ...facts]))
+		.digest('hex');
 	return `${change.event}-${digest.slice(0, 32)}`;
 }

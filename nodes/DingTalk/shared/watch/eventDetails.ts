@@ -22,7 +22,8 @@ export class SharedReads<T> {
 		if (known) this.entries.delete(key);
 		const value = read();
 		this.entries.set(key, { value, expires: time + this.ttlMs });
-		while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+		while (this.entries.size > this.maxEntries)
+			this.entries.delete(this.entries.keys().next().value as string);
 		try {
 			return await value;
 		} catch (error) {

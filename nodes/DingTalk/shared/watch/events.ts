@@ -1,6 +1,17 @@
 import { idOf } from '../storage/answers';
 import { ROOT_FOLDER_ID } from '../storage/types';
-import { changesBetween, isFolder, previousOf, seen, tracked, type ChangeEvent, type ListedEntry, type WatchedFolder, type WatchOptions, type WatchState } from './changes';
+import {
+	changesBetween,
+	isFolder,
+	previousOf,
+	seen,
+	tracked,
+	type ChangeEvent,
+	type ListedEntry,
+	type WatchedFolder,
+	type WatchOptions,
+	type WatchState,
+} from './changes';
 
 /**
  * One storage event applied to a watch's snapshot (the same snapshot the polling trigger's
@@ -52,7 +63,11 @@ function watchedPath(state: WatchState, watch: EventWatch): string {
  * the entry's own path (its details say where it is now, even when the snapshot's idea of a
  * folder is stale), else by its parent's path as the snapshot knows it.
  */
-export function depthInWatch(entry: ListedEntry, state: WatchState, watch: EventWatch): number | undefined {
+export function depthInWatch(
+	entry: ListedEntry,
+	state: WatchState,
+	watch: EventWatch,
+): number | undefined {
 	const spaceId = entry.spaceId;
 	if (typeof spaceId === 'string' && spaceId !== '' && spaceId !== watch.spaceId) return undefined;
 	const parentId = idOf(entry.parentId);
@@ -119,13 +134,20 @@ function dropSubtree(state: WatchState, folderId: string, keepItself: boolean): 
 	const deleted: ChangeEvent[] = [];
 	for (const [dentryId, before] of Object.entries(state.entries)) {
 		if (dentryId === folderId || !gone.has(before[4])) continue;
-		deleted.push({ event: 'deleted', changes: [], dentryId, previous: previousOf(before, state.folders) });
+		deleted.push({
+			event: 'deleted',
+			changes: [],
+			dentryId,
+			previous: previousOf(before, state.folders),
+		});
 	}
 	for (const change of deleted) delete state.entries[change.dentryId];
 	for (const id of gone) {
 		if (id !== folderId || !keepItself) delete state.folders[id];
 	}
-	return deleted.sort((a, b) => (a.previous!.path < b.previous!.path ? -1 : a.previous!.path > b.previous!.path ? 1 : 0));
+	return deleted.sort((a, b) =>
+		a.previous!.path < b.previous!.path ? -1 : a.previous!.path > b.previous!.path ? 1 : 0,
+	);
 }
 
 /** A folder of the tree now at `path`: its sub-folders' paths follow it. */
@@ -144,7 +166,12 @@ function moveSubtree(state: WatchState, folderId: string, path: string): void {
  * whatever the watch's `events` (the caller keeps those it reports): deletions of a folder's
  * contents first, by path, then the entry's own change.
  */
-export function applyEntryChange(state: WatchState, dentryId: string, now: EntryNow, watch: EventWatch): ChangeEvent[] {
+export function applyEntryChange(
+	state: WatchState,
+	dentryId: string,
+	now: EntryNow,
+	watch: EventWatch,
+): ChangeEvent[] {
 	const before = state.entries[dentryId];
 	const previous = before ? previousOf(before, state.folders) : undefined;
 	const changes: ChangeEvent[] = [];
@@ -160,7 +187,8 @@ export function applyEntryChange(state: WatchState, dentryId: string, now: Entry
 	const entry = withParent({ ...now.entry, id: dentryId }, state, watch);
 	if (dentryId === watch.watched.id) {
 		// The watched folder itself renamed or moved: what is under it keeps its place, under a new path.
-		if (isFolder(entry) && typeof entry.path === 'string' && entry.path !== '') moveSubtree(state, dentryId, entry.path);
+		if (isFolder(entry) && typeof entry.path === 'string' && entry.path !== '')
+			moveSubtree(state, dentryId, entry.path);
 		return changes;
 	}
 	const inside = depthInWatch(entry, state, watch) !== undefined;
@@ -170,12 +198,19 @@ export function applyEntryChange(state: WatchState, dentryId: string, now: Entry
 		const path = inside && present ? folderPathOf(entry, state) : undefined;
 		if (path !== undefined) moveSubtree(state, dentryId, path);
 		// Moved out of the tree (or out of reach): what was known under it left with it.
-		else if (state.folders[dentryId] !== undefined) changes.push(...dropSubtree(state, dentryId, false));
+		else if (state.folders[dentryId] !== undefined)
+			changes.push(...dropSubtree(state, dentryId, false));
 	}
 	// A folder the snapshot did not know (created or moved in, not reported itself): known from
 	// now on by its path, so that its own later deletion or move takes this entry with it.
 	const parentId = entry.parentId;
-	if (inside && parentId !== undefined && parentId !== watch.watched.id && state.folders[parentId] === undefined && typeof entry.path === 'string') {
+	if (
+		inside &&
+		parentId !== undefined &&
+		parentId !== watch.watched.id &&
+		state.folders[parentId] === undefined &&
+		typeof entry.path === 'string'
+	) {
 		const slash = entry.path.lastIndexOf('/');
 		if (slash > 0) state.folders[parentId] = entry.path.slice(0, slash);
 	}
@@ -185,7 +220,8 @@ export function applyEntryChange(state: WatchState, dentryId: string, now: Entry
 		if (!before) changes.push({ event: 'created', changes: [], dentryId, current: entry });
 		else {
 			const what = changesBetween(before, seenNow);
-			if (what.length > 0) changes.push({ event: 'updated', changes: what, dentryId, current: entry, previous });
+			if (what.length > 0)
+				changes.push({ event: 'updated', changes: what, dentryId, current: entry, previous });
 		}
 	} else if (before) {
 		delete state.entries[dentryId];
@@ -201,9 +237,14 @@ export function applyEntryChange(state: WatchState, dentryId: string, now: Entry
  * of the filter: that is a deletion to report); a folder, when folders are not reported and
  * the watch is not recursive (a folder entering a recursive watch brings its contents).
  */
-export function needsNoDetails(event: { spaceId: string; dentryId: string; type?: string; extension?: string }, state: WatchState, watch: EventWatch): boolean {
+export function needsNoDetails(
+	event: { spaceId: string; dentryId: string; type?: string; extension?: string },
+	state: WatchState,
+	watch: EventWatch,
+): boolean {
 	// Known: whatever the event says, it may have left (another space included).
-	if (state.entries[event.dentryId] !== undefined || state.folders[event.dentryId] !== undefined) return false;
+	if (state.entries[event.dentryId] !== undefined || state.folders[event.dentryId] !== undefined)
+		return false;
 	if (event.spaceId !== watch.spaceId) return true;
 	if (event.type === 'FOLDER') return !watch.includeFolders && !watch.recursive;
 	if (event.type === 'FILE' && watch.extensions.length > 0 && event.extension !== undefined) {

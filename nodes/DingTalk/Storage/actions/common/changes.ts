@@ -1,14 +1,35 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { dentryJson } from '../../../n8n/items';
-import { checkedLocator, folderLocator, locate, locateItem, readLocator, spaceLocator, type Expected } from '../../../n8n/locators';
+import {
+	checkedLocator,
+	folderLocator,
+	locate,
+	locateItem,
+	readLocator,
+	spaceLocator,
+	type Expected,
+} from '../../../n8n/locators';
 import { InputError } from '../../../shared/errors';
 import { oneOf, requireId, requireName, wholeNumber } from '../../../shared/helpers/validate';
-import { copyDentry, deleteDentry, getDentry, moveDentry, renameDentry, type MaybeAsync } from '../../../shared/storage/dentries';
+import {
+	copyDentry,
+	deleteDentry,
+	getDentry,
+	moveDentry,
+	renameDentry,
+	type MaybeAsync,
+} from '../../../shared/storage/dentries';
 import { waitForTask } from '../../../shared/storage/tasks';
 import { CONFLICT_STRATEGIES, type Dentry } from '../../../shared/storage/types';
 import type { ItemContext, Resource, StorageOperation } from '../types';
-import { conflictStrategyOption, optionsCollection, readOptions, readScope, show } from './parameters';
+import {
+	conflictStrategyOption,
+	optionsCollection,
+	readOptions,
+	readScope,
+	show,
+} from './parameters';
 
 /**
  * The changes files and folders share (copy, move, rename, delete): the same DingTalk
@@ -27,7 +48,9 @@ function noun(resource: Resource): string {
 
 /** The item a change acts on must be of the resource's kind; the refusal names the other resource's operation. */
 function expectedFor(resource: Resource, operation: string): Expected {
-	return resource === 'file' ? { kind: 'file', instead: `Folder → ${operation}` } : { kind: 'folder', instead: `File → ${operation}` };
+	return resource === 'file'
+		? { kind: 'file', instead: `Folder → ${operation}` }
+		: { kind: 'folder', instead: `File → ${operation}` };
 }
 
 /** Options for operations DingTalk may run as a task (folders with children). */
@@ -46,7 +69,8 @@ function waitOptions(resource: Resource): INodeProperties[] {
 			type: 'number',
 			typeOptions: { minValue: 1, numberPrecision: 0 },
 			default: DEFAULT_WAIT_SECONDS,
-			description: 'How long to wait for the task at most; the change goes on at DingTalk after that, and the item fails with taskTimeout',
+			description:
+				'How long to wait for the task at most; the change goes on at DingTalk after that, and the item fails with taskTimeout',
 		},
 	];
 }
@@ -59,15 +83,25 @@ interface Waiting {
 /** The wait options, checked before any request. */
 function readWaiting(item: ItemContext): Waiting {
 	const options = readOptions(item.ctx, item.itemIndex);
-	const timeoutMs = wholeNumber('waitTimeout', options.waitTimeout, DEFAULT_WAIT_SECONDS, 1, 86_400) * 1000;
+	const timeoutMs =
+		wholeNumber('waitTimeout', options.waitTimeout, DEFAULT_WAIT_SECONDS, 1, 86_400) * 1000;
 	return { timeoutMs: options.waitForCompletion === false ? undefined : timeoutMs };
 }
 
 /** Waits for the change's task (unless told not to); the fields to add about it. */
-async function settle(item: ItemContext, change: MaybeAsync<unknown>, unionId: string, waiting: Waiting, action: string): Promise<IDataObject> {
+async function settle(
+	item: ItemContext,
+	change: MaybeAsync<unknown>,
+	unionId: string,
+	waiting: Waiting,
+	action: string,
+): Promise<IDataObject> {
 	if (!change.taskId) return {};
 	if (waiting.timeoutMs === undefined) return { async: true, taskId: change.taskId };
-	const task = await waitForTask(item.client, change.taskId, unionId, { timeoutMs: waiting.timeoutMs, action });
+	const task = await waitForTask(item.client, change.taskId, unionId, {
+		timeoutMs: waiting.timeoutMs,
+		action,
+	});
 	return { async: true, taskId: change.taskId, taskStatus: task.status };
 }
 
@@ -87,30 +121,72 @@ export function transferOperation(resource: Resource, kind: 'copy' | 'move'): St
 				description: `The folder to ${kind} the ${noun(resource)} into (0, or / by path: the space's root)`,
 				displayOptions: show(resource, operations),
 			}),
-			optionsCollection(resource, operations, [conflictStrategyOption('AUTO_RENAME', 'the target folder'), ...waitOptions(resource)]),
+			optionsCollection(resource, operations, [
+				conflictStrategyOption('AUTO_RENAME', 'the target folder'),
+				...waitOptions(resource),
+			]),
 		],
 		async execute(item) {
 			const { ctx, itemIndex, client, paths } = item;
 			const { spaceId, unionId } = readScope(ctx, itemIndex);
 			const targetRaw = readLocator(ctx, 'targetSpaceId', itemIndex).value;
-			const targetSpaceId = targetRaw === undefined || targetRaw === null || String(targetRaw).trim() === '' ? spaceId : requireId('targetSpaceId', targetRaw);
+			const targetSpaceId =
+				targetRaw === undefined || targetRaw === null || String(targetRaw).trim() === ''
+					? spaceId
+					: requireId('targetSpaceId', targetRaw);
 			const options = readOptions(ctx, itemIndex);
-			const conflictStrategy = oneOf('conflictStrategy', options.conflictStrategy, CONFLICT_STRATEGIES, 'AUTO_RENAME');
+			const conflictStrategy = oneOf(
+				'conflictStrategy',
+				options.conflictStrategy,
+				CONFLICT_STRATEGIES,
+				'AUTO_RENAME',
+			);
 			const waiting = readWaiting(item);
 			const targetFolder = checkedLocator(ctx, 'targetFolderId', itemIndex);
-			const source = await locateItem(ctx, itemParameter(resource), itemIndex, { client, paths, spaceId, unionId }, expectedFor(resource, kind === 'copy' ? 'Copy' : 'Move'));
-			if (resource === 'folder' && source.id === '0') throw new InputError('folderId', `the space's root cannot be ${kind === 'copy' ? 'copied' : 'moved'}`);
-			const target = await locate(targetFolder, 'targetFolderId', { client, paths, spaceId: targetSpaceId, unionId }, { kind: 'folder' });
+			const source = await locateItem(
+				ctx,
+				itemParameter(resource),
+				itemIndex,
+				{ client, paths, spaceId, unionId },
+				expectedFor(resource, kind === 'copy' ? 'Copy' : 'Move'),
+			);
+			if (resource === 'folder' && source.id === '0')
+				throw new InputError(
+					'folderId',
+					`the space's root cannot be ${kind === 'copy' ? 'copied' : 'moved'}`,
+				);
+			const target = await locate(
+				targetFolder,
+				'targetFolderId',
+				{ client, paths, spaceId: targetSpaceId, unionId },
+				{ kind: 'folder' },
+			);
 			const ref = { spaceId, dentryId: source.id, unionId };
 			const destination = { targetSpaceId, targetFolderId: target.id, conflictStrategy };
-			const change = kind === 'copy' ? await copyDentry(client, ref, destination) : await moveDentry(client, ref, destination);
-			const fields = await settle(item, change, unionId, waiting, `${kind === 'copy' ? 'Copying' : 'Moving'} the ${noun(resource)}`);
+			const change =
+				kind === 'copy'
+					? await copyDentry(client, ref, destination)
+					: await moveDentry(client, ref, destination);
+			const fields = await settle(
+				item,
+				change,
+				unionId,
+				waiting,
+				`${kind === 'copy' ? 'Copying' : 'Moving'} the ${noun(resource)}`,
+			);
 			let dentry: Dentry | undefined = change.result;
 			// A task may answer without the item; a move within a space keeps its ID, so it can be read.
-			if (!dentry && kind === 'move' && targetSpaceId === spaceId && fields.taskStatus === 'SUCCESS') {
+			if (
+				!dentry &&
+				kind === 'move' &&
+				targetSpaceId === spaceId &&
+				fields.taskStatus === 'SUCCESS'
+			) {
 				dentry = await getDentry(client, { spaceId, dentryId: source.id, unionId });
 			}
-			const json = dentry ? dentryJson(dentry) : { spaceId: targetSpaceId, parentId: target.id, dentryId: null };
+			const json = dentry
+				? dentryJson(dentry)
+				: { spaceId: targetSpaceId, parentId: target.id, dentryId: null };
 			return { json: { ...json, ...fields } };
 		},
 	};
@@ -135,9 +211,20 @@ export function renameOperation(resource: Resource): StorageOperation {
 			const { ctx, itemIndex, client, paths } = item;
 			const { spaceId, unionId } = readScope(ctx, itemIndex);
 			const newName = requireName('newName', ctx.getNodeParameter('newName', itemIndex));
-			const located = await locateItem(ctx, itemParameter(resource), itemIndex, { client, paths, spaceId, unionId }, expectedFor(resource, 'Rename'));
-			if (resource === 'folder' && located.id === '0') throw new InputError('folderId', "the space's root cannot be renamed");
-			return { json: dentryJson(await renameDentry(client, { spaceId, dentryId: located.id, unionId }, newName)) };
+			const located = await locateItem(
+				ctx,
+				itemParameter(resource),
+				itemIndex,
+				{ client, paths, spaceId, unionId },
+				expectedFor(resource, 'Rename'),
+			);
+			if (resource === 'folder' && located.id === '0')
+				throw new InputError('folderId', "the space's root cannot be renamed");
+			return {
+				json: dentryJson(
+					await renameDentry(client, { spaceId, dentryId: located.id, unionId }, newName),
+				),
+			};
 		},
 	};
 }
@@ -146,26 +233,41 @@ export function deleteOperation(resource: Resource): StorageOperation {
 	return {
 		parallel: false,
 		properties: [
-			optionsCollection(resource, ['delete'], [
-				{
-					displayName: 'Move to Recycle Bin',
-					name: 'toRecycleBin',
-					type: 'boolean',
-					default: true,
-					description:
-						"Whether to move the item to the space's recycle bin, from where it can be restored. Off: it is deleted for good (DingTalk's own default). Only Drive spaces have a recycle bin.",
-				},
-				...waitOptions(resource),
-			]),
+			optionsCollection(
+				resource,
+				['delete'],
+				[
+					{
+						displayName: 'Move to Recycle Bin',
+						name: 'toRecycleBin',
+						type: 'boolean',
+						default: true,
+						description:
+							"Whether to move the item to the space's recycle bin, from where it can be restored. Off: it is deleted for good (DingTalk's own default). Only Drive spaces have a recycle bin.",
+					},
+					...waitOptions(resource),
+				],
+			),
 		],
 		async execute(item) {
 			const { ctx, itemIndex, client, paths } = item;
 			const { spaceId, unionId } = readScope(ctx, itemIndex);
 			const toRecycleBin = readOptions(ctx, itemIndex).toRecycleBin !== false;
 			const waiting = readWaiting(item);
-			const located = await locateItem(ctx, itemParameter(resource), itemIndex, { client, paths, spaceId, unionId }, expectedFor(resource, 'Delete'));
-			if (resource === 'folder' && located.id === '0') throw new InputError('folderId', "the space's root cannot be deleted");
-			const change = await deleteDentry(client, { spaceId, dentryId: located.id, unionId }, toRecycleBin);
+			const located = await locateItem(
+				ctx,
+				itemParameter(resource),
+				itemIndex,
+				{ client, paths, spaceId, unionId },
+				expectedFor(resource, 'Delete'),
+			);
+			if (resource === 'folder' && located.id === '0')
+				throw new InputError('folderId', "the space's root cannot be deleted");
+			const change = await deleteDentry(
+				client,
+				{ spaceId, dentryId: located.id, unionId },
+				toRecycleBin,
+			);
 			const fields = await settle(item, change, unionId, waiting, `Deleting the ${noun(resource)}`);
 			return { json: { spaceId, dentryId: located.id, deleted: true, toRecycleBin, ...fields } };
 		},

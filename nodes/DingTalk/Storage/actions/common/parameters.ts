@@ -1,6 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { fileLocator, folderLocator, operatorProperty, readSpaceId, spaceLocator } from '../../../n8n/locators';
+import {
+	fileLocator,
+	folderLocator,
+	operatorProperty,
+	readSpaceId,
+	spaceLocator,
+} from '../../../n8n/locators';
 import { requireId, wholeNumber } from '../../../shared/helpers/validate';
 import { CONFLICT_STRATEGIES, type ConflictStrategy } from '../../../shared/storage/types';
 import type { Resource } from '../types';
@@ -30,11 +36,17 @@ export const spacePickers: INodeProperties[] = [
 
 export const unionIdProperty: INodeProperties = operatorProperty('the operation runs');
 
-export function fileProperty(operations: string[], description = 'The file: pick it, or give its ID or its path'): INodeProperties {
+export function fileProperty(
+	operations: string[],
+	description = 'The file: pick it, or give its ID or its path',
+): INodeProperties {
 	return fileLocator('dentryId', 'File', { description, displayOptions: show('file', operations) });
 }
 
-export function folderProperty(operations: string[], options: { description: string; rootByDefault: boolean; displayName?: string }): INodeProperties {
+export function folderProperty(
+	operations: string[],
+	options: { description: string; rootByDefault: boolean; displayName?: string },
+): INodeProperties {
 	return folderLocator('folderId', options.displayName ?? 'Folder', {
 		required: !options.rootByDefault,
 		rootByDefault: options.rootByDefault,
@@ -61,7 +73,9 @@ export function returnAllAndLimit(resource: Resource, operation: string): INodeP
 			typeOptions: { minValue: 1, numberPrecision: 0 },
 			default: 50,
 			description: 'Max number of results to return',
-			displayOptions: { show: { resource: [resource], operation: [operation], returnAll: [false] } },
+			displayOptions: {
+				show: { resource: [resource], operation: [operation], returnAll: [false] },
+			},
 		},
 	];
 }
@@ -69,18 +83,36 @@ export function returnAllAndLimit(resource: Resource, operation: string): INodeP
 /** How many results are wanted: undefined for all. */
 export function readLimit(ctx: IExecuteFunctions, itemIndex: number): number | undefined {
 	if (ctx.getNodeParameter('returnAll', itemIndex, false) === true) return undefined;
-	return wholeNumber('limit', ctx.getNodeParameter('limit', itemIndex, 50), 50, 1, Number.MAX_SAFE_INTEGER);
+	return wholeNumber(
+		'limit',
+		ctx.getNodeParameter('limit', itemIndex, 50),
+		50,
+		1,
+		Number.MAX_SAFE_INTEGER,
+	);
 }
 
 const STRATEGY_NAMES: Record<ConflictStrategy, { name: string; description: string }> = {
-	AUTO_RENAME: { name: 'Auto Rename', description: 'Keep both: the new item gets a free name such as "a(1).pdf"' },
-	OVERWRITE: { name: 'Overwrite', description: 'A file gets a new version with these contents; another item is replaced' },
-	RETURN_DENTRY_IF_EXISTS: { name: 'Return the Existing Item', description: 'Change nothing and return the item that is already there' },
+	AUTO_RENAME: {
+		name: 'Auto Rename',
+		description: 'Keep both: the new item gets a free name such as "a(1).pdf"',
+	},
+	OVERWRITE: {
+		name: 'Overwrite',
+		description: 'A file gets a new version with these contents; another item is replaced',
+	},
+	RETURN_DENTRY_IF_EXISTS: {
+		name: 'Return the Existing Item',
+		description: 'Change nothing and return the item that is already there',
+	},
 	RETURN_ERROR_IF_EXISTS: { name: 'Fail', description: 'Fail with a name-conflict error' },
 };
 
 /** The Conflict Strategy option, with DingTalk's values. */
-export function conflictStrategyOption(defaultValue: ConflictStrategy, what: string): INodeProperties {
+export function conflictStrategyOption(
+	defaultValue: ConflictStrategy,
+	what: string,
+): INodeProperties {
 	return {
 		displayName: 'Conflict Strategy',
 		name: 'conflictStrategy',
@@ -92,7 +124,11 @@ export function conflictStrategyOption(defaultValue: ConflictStrategy, what: str
 }
 
 /** The operation's Options collection. */
-export function optionsCollection(resource: Resource, operations: string[], options: INodeProperties[]): INodeProperties {
+export function optionsCollection(
+	resource: Resource,
+	operations: string[],
+	options: INodeProperties[],
+): INodeProperties {
 	return {
 		displayName: 'Options',
 		name: 'options',
@@ -109,6 +145,12 @@ export function readOptions(ctx: IExecuteFunctions, itemIndex: number): IDataObj
 }
 
 /** The space and operator of an item, checked before any request. */
-export function readScope(ctx: IExecuteFunctions, itemIndex: number): { spaceId: string; unionId: string } {
-	return { spaceId: readSpaceId(ctx, 'spaceId', itemIndex), unionId: requireId('unionId', ctx.getNodeParameter('unionId', itemIndex)) };
+export function readScope(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+): { spaceId: string; unionId: string } {
+	return {
+		spaceId: readSpaceId(ctx, 'spaceId', itemIndex),
+		unionId: requireId('unionId', ctx.getNodeParameter('unionId', itemIndex)),
+	};
 }

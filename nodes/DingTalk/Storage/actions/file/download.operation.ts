@@ -25,18 +25,30 @@ export const download: StorageOperation = {
 		const asTool = runsAsTool(ctx.getNode());
 		const named = checkedLocator(ctx, 'dentryId', itemIndex);
 		// Every option is checked before the first request.
-		const options = asTool ? undefined : readFileRequest(ctx, itemIndex, { spaceId, dentryId: '', unionId }, true, signal);
+		const options = asTool
+			? undefined
+			: readFileRequest(ctx, itemIndex, { spaceId, dentryId: '', unionId }, true, signal);
 		if (!asTool) {
 			requireFieldName('binaryPropertyName', ctx.getNodeParameter('binaryPropertyName', itemIndex));
 			readInMemoryLimit(ctx.getNodeParameter('options', itemIndex, {}) as IDataObject);
 		}
-		const file = await locate(named, 'dentryId', { client, paths, spaceId, unionId }, { kind: 'file', unreadableOk: true });
+		const file = await locate(
+			named,
+			'dentryId',
+			{ client, paths, spaceId, unionId },
+			{ kind: 'file', unreadableOk: true },
+		);
 		if (!options) {
 			// An agent's model gets text only: the details, never the content or a signed link.
-			const dentry = file.dentry ?? (await getDentry(client, { spaceId, dentryId: file.id, unionId }));
+			const dentry =
+				file.dentry ?? (await getDentry(client, { spaceId, dentryId: file.id, unionId }));
 			return { json: { ...dentryJson(dentry), ...CONTENT_LEFT_OUT } };
 		}
-		const request = { ...options, file: { spaceId, dentryId: file.id, unionId }, details: file.dentry };
+		const request = {
+			...options,
+			file: { spaceId, dentryId: file.id, unionId },
+			details: file.dentry,
+		};
 		return await downloadItem(ctx, itemIndex, request, clientWith(request.timeouts));
 	},
 };

@@ -10,9 +10,16 @@ export const get: StorageOperation = {
 	properties: [],
 	async execute({ ctx, itemIndex, client, paths }) {
 		const { spaceId, unionId } = readScope(ctx, itemIndex);
-		const file = await locateItem(ctx, 'dentryId', itemIndex, { client, paths, spaceId, unionId }, { kind: 'file', instead: 'Folder → List' });
+		const file = await locateItem(
+			ctx,
+			'dentryId',
+			itemIndex,
+			{ client, paths, spaceId, unionId },
+			{ kind: 'file', instead: 'Folder → List' },
+		);
 		// Its details were read to check its kind (or came with its path): no second call.
-		const dentry = file.dentry ?? (await getDentry(client, { spaceId, dentryId: file.id, unionId }));
+		const dentry =
+			file.dentry ?? (await getDentry(client, { spaceId, dentryId: file.id, unionId }));
 		return { json: dentryJson(dentry) };
 	},
 };

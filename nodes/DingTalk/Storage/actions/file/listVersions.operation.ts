@@ -11,7 +11,13 @@ export const listVersions: StorageOperation = {
 	async execute({ ctx, itemIndex, client, paths }) {
 		const { spaceId, unionId } = readScope(ctx, itemIndex);
 		const limit = readLimit(ctx, itemIndex);
-		const file = await locateItem(ctx, 'dentryId', itemIndex, { client, paths, spaceId, unionId }, { kind: 'file' });
+		const file = await locateItem(
+			ctx,
+			'dentryId',
+			itemIndex,
+			{ client, paths, spaceId, unionId },
+			{ kind: 'file' },
+		);
 		const versions = await listAllVersions(client, { spaceId, dentryId: file.id, unionId }, limit);
 		return versions.map((version) => ({ json: dentryJson(version) }));
 	},

@@ -6,9 +6,20 @@ import { dentryJson } from '../../../n8n/items';
 import { folderLocator, locateItem } from '../../../n8n/locators';
 import { binaryUploadSource } from '../../../n8n/uploadSource';
 import { InputError } from '../../../shared/errors';
-import { oneOf, requireFieldName, requireName, wholeNumber } from '../../../shared/helpers/validate';
+import {
+	oneOf,
+	requireFieldName,
+	requireName,
+	wholeNumber,
+} from '../../../shared/helpers/validate';
 import { CONFLICT_STRATEGIES } from '../../../shared/storage/types';
-import { commitUpload, getPartSignatures, getUploadInfo, initMultipartUpload, type UploadTarget } from '../../../shared/storage/upload';
+import {
+	commitUpload,
+	getPartSignatures,
+	getUploadInfo,
+	initMultipartUpload,
+	type UploadTarget,
+} from '../../../shared/storage/upload';
 import {
 	DEFAULT_PART_SIZE,
 	DEFAULT_UPLOAD_CONNECTIONS,
@@ -17,7 +28,13 @@ import {
 	MULTIPART_THRESHOLD,
 	uploadFile,
 } from '../../../shared/transfer/upload';
-import { conflictStrategyOption, optionsCollection, readOptions, readScope, show } from '../common/parameters';
+import {
+	conflictStrategyOption,
+	optionsCollection,
+	readOptions,
+	readScope,
+	show,
+} from '../common/parameters';
 import type { StorageOperation } from '../types';
 
 // The defaults below are literals (the n8n lint rules read them); a unit test keeps them
@@ -102,7 +119,8 @@ export const upload: StorageOperation = {
 		folderLocator('folderId', 'Parent Folder', {
 			required: false,
 			rootByDefault: true,
-			description: "Where to put the file: pick the folder, or give its ID (0: the space's root) or its path",
+			description:
+				"Where to put the file: pick the folder, or give its ID (0: the space's root) or its path",
 			displayOptions: show('file', ['upload']),
 		}),
 		{
@@ -119,22 +137,62 @@ export const upload: StorageOperation = {
 	async execute({ ctx, itemIndex, clientWith, paths, signal }) {
 		const { spaceId, unionId } = readScope(ctx, itemIndex);
 		const options = readOptions(ctx, itemIndex);
-		const propertyName = requireFieldName('binaryPropertyName', ctx.getNodeParameter('binaryPropertyName', itemIndex));
-		const conflictStrategy = oneOf('conflictStrategy', options.conflictStrategy, CONFLICT_STRATEGIES, 'AUTO_RENAME');
-		const parallelConnections = wholeNumber('parallelConnections', options.parallelConnections, DEFAULT_UPLOAD_CONNECTIONS, 1, 16);
-		const partSize = wholeNumber('partSize', options.partSize, DEFAULT_PART_SIZE, MIN_PART_SIZE, MAX_PART_SIZE);
+		const propertyName = requireFieldName(
+			'binaryPropertyName',
+			ctx.getNodeParameter('binaryPropertyName', itemIndex),
+		);
+		const conflictStrategy = oneOf(
+			'conflictStrategy',
+			options.conflictStrategy,
+			CONFLICT_STRATEGIES,
+			'AUTO_RENAME',
+		);
+		const parallelConnections = wholeNumber(
+			'parallelConnections',
+			options.parallelConnections,
+			DEFAULT_UPLOAD_CONNECTIONS,
+			1,
+			16,
+		);
+		const partSize = wholeNumber(
+			'partSize',
+			options.partSize,
+			DEFAULT_PART_SIZE,
+			MIN_PART_SIZE,
+			MAX_PART_SIZE,
+		);
 		requirePartMemoryWithinBound(partSize, parallelConnections);
 		const timeouts = readTimeouts(options);
 		const { binary, source } = await binaryUploadSource(ctx, itemIndex, propertyName);
-		const givenName = typeof options.fileName === 'string' && options.fileName.trim() !== '' ? options.fileName : binary.fileName;
+		const givenName =
+			typeof options.fileName === 'string' && options.fileName.trim() !== ''
+				? options.fileName
+				: binary.fileName;
 		if (givenName === undefined || givenName.trim() === '') {
-			throw new InputError('fileName', `the binary in "${propertyName}" has no file name`, 'Set the File Name option.');
+			throw new InputError(
+				'fileName',
+				`the binary in "${propertyName}" has no file name`,
+				'Set the File Name option.',
+			);
 		}
 		const name = requireName('fileName', givenName);
 
 		const client = clientWith(timeouts);
-		const parent = await locateItem(ctx, 'folderId', itemIndex, { client, paths, spaceId, unionId }, { kind: 'folder' });
-		const target: UploadTarget = { spaceId, parentId: parent.id, unionId, name, size: source.size, preferIntranet: options.preferIntranet === true };
+		const parent = await locateItem(
+			ctx,
+			'folderId',
+			itemIndex,
+			{ client, paths, spaceId, unionId },
+			{ kind: 'folder' },
+		);
+		const target: UploadTarget = {
+			spaceId,
+			parentId: parent.id,
+			unionId,
+			name,
+			size: source.size,
+			preferIntranet: options.preferIntranet === true,
+		};
 		const result = await uploadFile({
 			source,
 			partSize,
@@ -146,10 +204,22 @@ export const upload: StorageOperation = {
 				uploadInfo: async () => await getUploadInfo(client, target),
 				initMultipart: async () => await initMultipartUpload(client, target),
 				partSignatures: async (uploadKey, partNumbers) =>
-					await getPartSignatures(client, { unionId, uploadKey, partNumbers, preferIntranet: target.preferIntranet }),
-				commit: async (uploadKey) => await commitUpload(client, target, uploadKey, conflictStrategy),
+					await getPartSignatures(client, {
+						unionId,
+						uploadKey,
+						partNumbers,
+						preferIntranet: target.preferIntranet,
+					}),
+				commit: async (uploadKey) =>
+					await commitUpload(client, target, uploadKey, conflictStrategy),
 			},
 		});
-		return { json: { ...dentryJson(result.committed), uploadedBytes: result.uploadedBytes, multipart: result.multipart } };
+		return {
+			json: {
+				...dentryJson(result.committed),
+				uploadedBytes: result.uploadedBytes,
+				multipart: result.multipart,
+			},
+		};
 	},
 };

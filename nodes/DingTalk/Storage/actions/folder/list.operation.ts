@@ -3,7 +3,13 @@ import { locateItem } from '../../../n8n/locators';
 import { oneOf, wholeNumber } from '../../../shared/helpers/validate';
 import { listFolder } from '../../../shared/storage/listing';
 import { ORDER_BY } from '../../../shared/storage/types';
-import { optionsCollection, readLimit, readOptions, readScope, returnAllAndLimit } from '../common/parameters';
+import {
+	optionsCollection,
+	readLimit,
+	readOptions,
+	readScope,
+	returnAllAndLimit,
+} from '../common/parameters';
 import type { StorageOperation } from '../types';
 
 export const DEFAULT_MAX_DEPTH = 10;
@@ -16,59 +22,66 @@ export const list: StorageOperation = {
 	parallel: true,
 	properties: [
 		...returnAllAndLimit('folder', 'list'),
-		optionsCollection('folder', ['list'], [
-			{
-				displayName: 'Max Depth',
-				name: 'maxDepth',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 100, numberPrecision: 0 },
-				default: DEFAULT_MAX_DEPTH,
-				description: "With Recursive: how many levels to return. 1 is the folder's own entries, 2 adds what is in its sub-folders, and so on.",
-			},
-			{
-				displayName: 'Order',
-				name: 'order',
-				type: 'options',
-				default: 'DESC',
-				options: [
-					{ name: 'Descending', value: 'DESC' },
-					{ name: 'Ascending', value: 'ASC' },
-				],
-				description: 'The order within each folder',
-			},
-			{
-				displayName: 'Order By',
-				name: 'orderBy',
-				type: 'options',
-				default: 'MODIFIED_TIME',
-				options: [
-					{ name: 'Created Time', value: 'CREATE_TIME' },
-					{ name: 'Modified Time', value: 'MODIFIED_TIME' },
-					{ name: 'Name', value: 'NAME' },
-					{ name: 'Size', value: 'SIZE' },
-				],
-				description: 'How DingTalk sorts the entries of each folder',
-			},
-			{
-				displayName: 'Recursive',
-				name: 'recursive',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to list the sub-folders too, level by level (see Max Depth). Every folder costs at least one API call.',
-			},
-			{
-				displayName: 'Type',
-				name: 'type',
-				type: 'options',
-				default: 'all',
-				options: [
-					{ name: 'Files and Folders', value: 'all' },
-					{ name: 'Files Only', value: 'file' },
-					{ name: 'Folders Only', value: 'folder' },
-				],
-				description: 'Which entries to output (with Recursive, sub-folders are walked either way)',
-			},
-		]),
+		optionsCollection(
+			'folder',
+			['list'],
+			[
+				{
+					displayName: 'Max Depth',
+					name: 'maxDepth',
+					type: 'number',
+					typeOptions: { minValue: 1, maxValue: 100, numberPrecision: 0 },
+					default: DEFAULT_MAX_DEPTH,
+					description:
+						"With Recursive: how many levels to return. 1 is the folder's own entries, 2 adds what is in its sub-folders, and so on.",
+				},
+				{
+					displayName: 'Order',
+					name: 'order',
+					type: 'options',
+					default: 'DESC',
+					options: [
+						{ name: 'Descending', value: 'DESC' },
+						{ name: 'Ascending', value: 'ASC' },
+					],
+					description: 'The order within each folder',
+				},
+				{
+					displayName: 'Order By',
+					name: 'orderBy',
+					type: 'options',
+					default: 'MODIFIED_TIME',
+					options: [
+						{ name: 'Created Time', value: 'CREATE_TIME' },
+						{ name: 'Modified Time', value: 'MODIFIED_TIME' },
+						{ name: 'Name', value: 'NAME' },
+						{ name: 'Size', value: 'SIZE' },
+					],
+					description: 'How DingTalk sorts the entries of each folder',
+				},
+				{
+					displayName: 'Recursive',
+					name: 'recursive',
+					type: 'boolean',
+					default: false,
+					description:
+						'Whether to list the sub-folders too, level by level (see Max Depth). Every folder costs at least one API call.',
+				},
+				{
+					displayName: 'Type',
+					name: 'type',
+					type: 'options',
+					default: 'all',
+					options: [
+						{ name: 'Files and Folders', value: 'all' },
+						{ name: 'Files Only', value: 'file' },
+						{ name: 'Folders Only', value: 'folder' },
+					],
+					description:
+						'Which entries to output (with Recursive, sub-folders are walked either way)',
+				},
+			],
+		),
 	],
 	async execute({ ctx, itemIndex, client, paths }) {
 		const { spaceId, unionId } = readScope(ctx, itemIndex);
@@ -81,8 +94,21 @@ export const list: StorageOperation = {
 			orderBy: oneOf('orderBy', options.orderBy, ORDER_BY, 'MODIFIED_TIME'),
 			order: oneOf('order', options.order, ['ASC', 'DESC'] as const, 'DESC'),
 		};
-		const folder = await locateItem(ctx, 'folderId', itemIndex, { client, paths, spaceId, unionId }, { kind: 'folder', instead: 'File → Get' });
-		const entries = await listFolder(client, { spaceId, unionId, folderId: folder.id, limit, folderPath: folder.dentry?.path, ...listing });
+		const folder = await locateItem(
+			ctx,
+			'folderId',
+			itemIndex,
+			{ client, paths, spaceId, unionId },
+			{ kind: 'folder', instead: 'File → Get' },
+		);
+		const entries = await listFolder(client, {
+			spaceId,
+			unionId,
+			folderId: folder.id,
+			limit,
+			folderPath: folder.dentry?.path,
+			...listing,
+		});
 		return entries.map((entry) => ({ json: dentryJson(entry) }));
 	},
 };
