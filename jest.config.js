@@ -1,27 +1,46 @@
-/** What both projects share. */
+/** What every project shares. */
 const common = {
 	preset: 'ts-jest',
 	testEnvironment: 'node',
 	testMatch: ['**/*.test.ts'],
-	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] },
+	// Transpile only: `npm run typecheck` (tsconfig.test.json) checks the types.
+	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', diagnostics: false }] },
 };
+
+/**
+ * Suites that drive real n8n processes: the n8n line (`N8N_E2E_MAJOR`, read by N8N_MATRIX in
+ * test/harness/realN8n.ts) installed or found in the cache and the package packed once before
+ * any suite starts (test/harness/globalSetup.js).
+ */
+const realN8n = (major) => ({
+	...common,
+	globals: { N8N_E2E_MAJOR: major },
+	globalSetup: '<rootDir>/test/harness/globalSetup.js',
+	globalTeardown: '<rootDir>/test/harness/globalTeardown.js',
+});
 
 /** @type {import('jest').Config} */
 module.exports = {
-	// The emulator and tests share one machine with CI: keep suites from competing.
-	maxWorkers: 1,
+	// Two suites at a time: most of an end-to-end suite's time is spent waiting for n8n
+	// (starting, polling, a worker's lock to expire), and this machine has two cores.
+	maxWorkers: 2,
+	// The longest suites first, so that the two workers finish together.
+	testSequencer: '<rootDir>/test/harness/sequencer.js',
 	// Large-file tests stream hundreds of MiB through n8n's binary data service. (A global
 	// setting: projects do not take it.)
 	testTimeout: 120_000,
 	projects: [
-		// Unit, integration (n8n's engine in-process) and end-to-end (real n8n, one process).
+		// Unit and integration (n8n's engine in-process, the emulator over HTTP).
 		{
 			...common,
 			displayName: 'package',
-			roots: ['<rootDir>/test'],
-			testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/queue/'],
+			roots: ['<rootDir>/test/unit', '<rootDir>/test/integration'],
 		},
-		// Real n8n in queue mode: PostgreSQL, Redis, main and workers (`npm test -- --selectProjects queue`).
-		{ ...common, displayName: 'queue', roots: ['<rootDir>/test/queue'] },
+		// End to end in real n8n, one process per command, each n8n line a project of its own
+		// (`npm test -- --selectProjects "e2e n8n 1.x"`).
+		{ ...realN8n('2'), displayName: 'e2e n8n 2.x', roots: ['<rootDir>/test/e2e'] },
+		{ ...realN8n('1'), displayName: 'e2e n8n 1.x', roots: ['<rootDir>/test/e2e'] },
+		// Real n8n 2.x in queue mode: PostgreSQL, Redis, main and workers.
+		{ ...realN8n('2'), displayName: 'queue', roots: ['<rootDir>/test/queue'] },
 	],
 };

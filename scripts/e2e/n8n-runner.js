@@ -84,6 +84,33 @@ function createUserFolder(tarball, folder) {
 	return userFolder;
 }
 
+/** Where `npm test` keeps the user folder every suite copies (test/harness/globalSetup.js). */
+const TEMPLATE_ENV = 'DINGTALK_E2E_USER_TEMPLATE';
+
+/**
+ * A fresh n8n user folder with this package installed. Under `npm test` the package is
+ * packed and installed once, before the suites (test/harness/globalSetup.js names the folder
+ * in DINGTALK_E2E_USER_TEMPLATE), and each suite gets a copy of it; otherwise it is packed
+ * and installed here.
+ */
+function freshUserFolder() {
+	const template = process.env[TEMPLATE_ENV];
+	const installed = template
+		? path.join(template, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME, 'package.json')
+		: undefined;
+	if (template && installed && fs.existsSync(installed)) {
+		const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-user-'));
+		fs.cpSync(template, folder, { recursive: true });
+		return folder;
+	}
+	const tarball = packPackage();
+	try {
+		return createUserFolder(tarball);
+	} finally {
+		fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
+	}
+}
+
 /**
  * Ports for n8n's task broker (2.x), one per n8n process. Below 32768, where the system
  * never hands out ports to outgoing connections (which took a fixed port in the ephemeral
@@ -385,6 +412,8 @@ module.exports = {
 	packPackage,
 	installPackage,
 	createUserFolder,
+	freshUserFolder,
+	TEMPLATE_ENV,
 	n8nEnv,
 	importCredentials,
 	importWorkflow,

@@ -318,19 +318,21 @@ async function startCluster(options) {
 	const main = await startN8n(options.install, options.userFolder, env);
 	/** @type {Array<Awaited<ReturnType<typeof startWorker>>>} */
 	const workers = [];
-	try {
-		for (let index = 0; index < (options.workers ?? 2); index++) {
-			workers.push(
-				await startWorker(
-					options.install,
-					options.userFolder,
-					env,
-					`worker-${index + 1}`,
-					options.concurrency ?? 5,
-				),
-			);
-		}
-	} catch (error) {
+	// Workers start side by side; one that fails to start stops the ones that did.
+	const starting = Array.from({ length: options.workers ?? 2 }, (_, index) =>
+		startWorker(
+			options.install,
+			options.userFolder,
+			env,
+			`worker-${index + 1}`,
+			options.concurrency ?? 5,
+		),
+	);
+	const started = await Promise.allSettled(starting);
+	for (const result of started) if (result.status === 'fulfilled') workers.push(result.value);
+	const failed = started.find((result) => result.status === 'rejected');
+	if (failed) {
+		const error = /** @type {PromiseRejectedResult} */ (failed).reason;
 		for (const worker of workers) await worker.stop();
 		await main.stop();
 		throw error;

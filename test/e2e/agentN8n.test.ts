@@ -201,7 +201,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 					content: `The delete tool answered: ${model.toolResultText(messages, 1)}`,
 				}),
 			]);
-			userFolder = runner.createUserFolder(runner.packPackage());
+			userFolder = runner.freshUserFolder();
 			await runner.importCredentials(install, userFolder, [
 				build.credentialRecord(emulator),
 				build.modelCredentialRecord(chatModel.url),

@@ -130,7 +130,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			).id;
 			emulator.drive.addFile(SPACE, inboxId, 'existing.pdf');
 			emulator.drive.addFile(SPACE, archiveId, 'old.pdf');
-			userFolder = runner.createUserFolder(runner.packPackage());
+			userFolder = runner.freshUserFolder();
 			await runner.importCredentials(install, userFolder, [build.credentialRecord(emulator)]);
 			const workflows = [
 				build.eventTriggerToRecorder('dtE2eEventsInbox', 'inbox', emulator, inboxId, recorder.url),

@@ -119,7 +119,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			).id;
 			emulator.drive.addFile(SPACE, mirrorId, 'm1.pdf');
 			mirrorDir = mkdtempSync(path.join(tmpdir(), 'dingtalk-mirror-'));
-			userFolder = runner.createUserFolder(runner.packPackage());
+			userFolder = runner.freshUserFolder();
 			await runner.importCredentials(install, userFolder, [build.credentialRecord(emulator)]);
 			const workflow = build.triggerToRecorder(
 				'dtE2eTriggerWf1',

@@ -8,13 +8,23 @@ const { TARGETS } =
 /**
  * The n8n versions every end-to-end suite runs on, named in one place (scripts/e2e/n8n-install.js's
  * TARGETS): newest first. `N8N_E2E_SKIP_1X=1` skips the 1.x line, and the suites say so.
+ * Under `npm test` each n8n line is a jest project of its own (jest.config.js sets the global
+ * N8N_E2E_MAJOR), so the two lines run side by side; a suite run alone takes every line.
  */
-export const N8N_MATRIX = (['2', '1'] as const).map((major) => {
-	const target = TARGETS[major];
-	const node =
-		target.node === 'system' ? process.versions.node.split('.')[0] : target.node.split('.')[0];
-	return { major, label: `n8n ${target.n8n} on Node ${node}` };
-});
+export const N8N_MATRIX = (Object.keys(TARGETS) as Array<'1' | '2'>)
+	.sort((a, b) => Number(b) - Number(a))
+	.filter((major) => !e2eMajor() || e2eMajor() === major)
+	.map((major) => {
+		const target = TARGETS[major];
+		const node =
+			target.node === 'system' ? process.versions.node.split('.')[0] : target.node.split('.')[0];
+		return { major, label: `n8n ${target.n8n} on Node ${node}` };
+	});
+
+/** The n8n line this jest project runs (jest.config.js), or undefined for every line. */
+function e2eMajor(): string | undefined {
+	return (globalThis as { N8N_E2E_MAJOR?: string }).N8N_E2E_MAJOR ?? process.env.N8N_E2E_MAJOR;
+}
 
 /** A local HTTP endpoint that keeps every JSON body posted to it. */
 export async function startRecorder<T = Record<string, unknown>>(): Promise<{
