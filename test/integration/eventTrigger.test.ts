@@ -23,6 +23,7 @@ import {
 	useEmulator,
 	type Emulator,
 } from '../harness/fixtures';
+import { waitFor } from '../helpers/waitFor';
 
 const ctx = useEmulator('filesystem');
 const SPACE = '1000';
@@ -52,14 +53,14 @@ afterEach(async () => {
 });
 
 async function until(what: string, condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!condition()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((resolve) => setTimeout(resolve, 10));
-	}
+	await waitFor(condition, { what, timeoutMs });
 }
 
-/** Lets whatever is in flight arrive (for "nothing more came" checks): a round trip through the gateway. */
+/**
+ * Lets whatever is in flight arrive (for "nothing more came" checks): a round trip through the
+ * gateway, then a short grace for an item still on its way. Nothing can be waited for here:
+ * what is checked next is that nothing more arrives, so this wait is timed on purpose.
+ */
 async function settle(trigger: ActiveEventTrigger, emulator: Emulator): Promise<void> {
 	const before = emulator.stream.acks().length;
 	emulator.stream.sendEvent({ eventType: 'some_other_event', data: { hello: 'world' } });

@@ -3,7 +3,10 @@
  * two "processes" (each its own connection, store and local window) against a real
  * redis-server from Debian's packages, started here on a free port.
  */
+import { setTimeout as delay } from 'node:timers/promises';
+
 import {
+	type LimiterClock,
 	OutageWarning,
 	RateLimiter,
 	SharedRateLimiter,
@@ -30,7 +33,7 @@ function busiest(times: number[], spanMs: number): number {
 function processLimiter(
 	port: number,
 	key: string,
-	options: { timeoutMs?: number; fallbackMs?: number; warn?: jest.Mock } = {},
+	options: { timeoutMs?: number; fallbackMs?: number; warn?: jest.Mock; clock?: LimiterClock } = {},
 ) {
 	const connection = new RedisConnection({
 		host: '127.0.0.1',
@@ -40,15 +43,24 @@ function processLimiter(
 	const outage = options.warn ? new OutageWarning(options.warn) : undefined;
 	return {
 		connection,
-		limiter: new SharedRateLimiter(key, new RedisBudgetStore(connection), new RateLimiter(1050), {
-			fallbackMs: options.fallbackMs,
-			outage,
-		}),
+		limiter: new SharedRateLimiter(
+			key,
+			new RedisBudgetStore(connection),
+			new RateLimiter(1050, options.clock),
+			{ fallbackMs: options.fallbackMs, outage, clock: options.clock },
+		),
 	};
 }
 
-const pause = async (ms: number) =>
-	await new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+/** The real clock, which the test may move ahead (to end a fallback without waiting it out). */
+function skewedClock() {
+	let aheadMs = 0;
+	const clock: LimiterClock = {
+		now: () => Date.now() + aheadMs,
+		sleep: async (ms, signal) => await delay(ms, undefined, { signal }),
+	};
+	return { clock, skip: (ms: number) => (aheadMs += ms) };
+}
 
 describe('rate budget shared through Redis', () => {
 	let redis: Redis;
@@ -149,31 +161,35 @@ describe('rate budget shared through Redis', () => {
 
 	test('Redis stalling warns once while it lasts, and again when it stalls anew after answering', async () => {
 		const warn = jest.fn();
-		const limiter = open(redis.port, 'stall', { timeoutMs: 200, fallbackMs: 100, warn });
+		const { clock, skip } = skewedClock();
+		const limiter = open(redis.port, 'stall', { timeoutMs: 200, fallbackMs: 100, warn, clock });
 		await limiter.acquire(50);
 		expect(warn).not.toHaveBeenCalled();
 
-		// CLIENT PAUSE holds every client's commands: the script misses its 200 ms deadline.
-		let pausedAt = Date.now();
-		redis.cli(['CLIENT', 'PAUSE', '2000']);
-		await limiter.acquire(50);
-		expect(warn).toHaveBeenCalledTimes(1);
-		expect(warn).toHaveBeenCalledWith('Redis: no answer within 200 ms', 100);
-		// After the 100 ms fallback, Redis is asked again and still stalls: the same outage.
-		await pause(150);
-		await limiter.acquire(50);
-		expect(warn).toHaveBeenCalledTimes(1);
+		// CLIENT PAUSE WRITE holds every script (and lets CLIENT UNPAUSE through): the script
+		// misses its 200 ms deadline until the test unpauses Redis.
+		redis.cli(['CLIENT', 'PAUSE', '60000', 'WRITE']);
+		try {
+			await limiter.acquire(50);
+			expect(warn).toHaveBeenCalledTimes(1);
+			expect(warn).toHaveBeenCalledWith('Redis: no answer within 200 ms', 100);
+			// Once the 100 ms fallback is over, Redis is asked again and still stalls: the same outage.
+			skip(150);
+			await limiter.acquire(50);
+			expect(warn).toHaveBeenCalledTimes(1);
 
-		// Answering again ends the outage...
-		await pause(pausedAt + 2300 - Date.now());
-		await limiter.acquire(50);
-		expect(warn).toHaveBeenCalledTimes(1);
-		// ...so the next stall is a new one.
-		pausedAt = Date.now();
-		redis.cli(['CLIENT', 'PAUSE', '2000']);
-		await limiter.acquire(50);
-		expect(warn).toHaveBeenCalledTimes(2);
-		await pause(pausedAt + 2300 - Date.now());
+			// Answering again ends the outage...
+			redis.cli(['CLIENT', 'UNPAUSE']);
+			skip(150);
+			await limiter.acquire(50);
+			expect(warn).toHaveBeenCalledTimes(1);
+			// ...so the next stall is a new one.
+			redis.cli(['CLIENT', 'PAUSE', '60000', 'WRITE']);
+			await limiter.acquire(50);
+			expect(warn).toHaveBeenCalledTimes(2);
+		} finally {
+			redis.cli(['CLIENT', 'UNPAUSE']);
+		}
 	});
 
 	test('a cancelled wait stops at once and does not block the next caller', async () => {

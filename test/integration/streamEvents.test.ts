@@ -25,6 +25,7 @@ import {
 	type StreamState,
 	type StreamSubscriber,
 } from '../../nodes/DingTalk/shared/stream';
+import { waitFor } from '../helpers/waitFor';
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 
@@ -60,11 +61,7 @@ afterAll(async () => {
 
 /** Waits for `condition`; the deadline only ends a run that would otherwise hang. */
 async function until(what: string, condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!condition()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((resolve) => setTimeout(resolve, 10));
-	}
+	await waitFor(condition, { what, timeoutMs });
 }
 
 function app(overrides: Partial<StreamApp> = {}): StreamApp {

@@ -341,6 +341,8 @@ describe('upload: conflict strategies, faults, cancellation, bad input', () => {
 		expect(result.run.status === 'canceled' || result.run.data.resultData.error !== undefined).toBe(
 			true,
 		);
+		// A timed wait on purpose: what follows checks that no commit comes late, and a thing
+		// that does not happen cannot be waited for.
 		await new Promise((resolve) => setTimeout(resolve, 200));
 		expect(callsTo(emulator, 'files.commit')).toBe(0);
 		expect(namesIn(emulator, ROOT)).toEqual(before);

@@ -152,11 +152,15 @@ describe('the upload engine', () => {
 
 	test('an input that cannot be read: sourceReadFailed, nothing committed', async () => {
 		const { emulator } = ctx;
+		// Gives its first 1000 bytes, then fails when read further: broken while being read.
 		const broken = () => {
-			const stream = new Readable({ read() {} });
-			stream.push(Buffer.alloc(1000));
-			setTimeout(() => stream.destroy(new Error('EIO: i/o error, read')), 20);
-			return stream;
+			let reads = 0;
+			return new Readable({
+				read() {
+					if (reads++ === 0) this.push(Buffer.alloc(1000));
+					else this.destroy(new Error('EIO: i/o error, read'));
+				},
+			});
 		};
 		await expect(
 			run(emulator, { size: 5_000, open: async () => broken() }, 'eio.bin'),

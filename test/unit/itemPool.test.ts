@@ -1,5 +1,7 @@
 import { runItems } from '../../nodes/DingTalk/n8n/itemPool';
+import { waitFor } from '../helpers/waitFor';
 
+/** Work that takes a few milliseconds (uneven, so tasks end out of order): not a wait for anything. */
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('runItems', () => {
@@ -44,9 +46,11 @@ describe('runItems', () => {
 			async (index, signal) => {
 				started.push(index);
 				if (index === 2) {
-					await tick(5);
+					// Fails while the others run: once all four of the first batch have started.
+					await waitFor(() => started.length >= 4, { what: 'the first four tasks' });
 					throw new Error('genuine');
 				}
+				// Would end after a second; the failure's abort ends it long before.
 				await new Promise((resolve, reject) => {
 					const timer = setTimeout(resolve, 1000);
 					signal.addEventListener('abort', () => {
@@ -66,15 +70,21 @@ describe('runItems', () => {
 
 	test('the execution cancel signal aborts every task', async () => {
 		const cancel = new AbortController();
-		setTimeout(() => cancel.abort(), 10);
-		const { results } = await runItems(
+		let listening = 0;
+		const run = runItems(
 			3,
 			async (_index, signal) =>
-				await new Promise((_resolve, reject) =>
-					signal.addEventListener('abort', () => reject(new Error('cancelled'))),
-				),
+				await new Promise((_resolve, reject) => {
+					signal.addEventListener('abort', () => reject(new Error('cancelled')));
+					listening++;
+				}),
 			{ concurrency: 3, stopOnFailure: false, signal: cancel.signal },
 		);
+		// Cancelled once every task is running.
+		await waitFor(() => listening === 3, { what: 'all three tasks to run' });
+		cancel.abort();
+		const { results } = await run;
+		expect(results).toHaveLength(3);
 		expect(results.every((r) => r && 'error' in r)).toBe(true);
 	});
 });

@@ -128,6 +128,7 @@ describe('Redis client against a fake Redis', () => {
 			if (command[0] === 'GET') {
 				for (const byte of Buffer.from('*2\r\n$5\r\nhello\r\n:42\r\n')) {
 					await write(socket, Buffer.from([byte]));
+					// Spaces the bytes so that each arrives in a read of its own (not a wait for anything).
 					await pause(2);
 				}
 			} else if (command[0] === 'PING') {

@@ -1,5 +1,6 @@
 import { TokenCache, type IssuedToken } from '../../nodes/DingTalk/shared/api/tokenCache';
 import { DingTalkApiError } from '../../nodes/DingTalk/shared/errors';
+import { waitFor } from '../helpers/waitFor';
 
 /** An issue function whose one request the test answers (or fails) when it likes. */
 function controlledIssue() {
@@ -45,17 +46,14 @@ describe('TokenCache', () => {
 
 	test('concurrent callers share one token request (single flight)', async () => {
 		const cache = new TokenCache();
-		let calls = 0;
-		const issue = () =>
-			new Promise<{ token: string; expireIn: number }>((resolve) => {
-				calls++;
-				setTimeout(() => resolve({ token: 'shared', expireIn: 7200 }), 20);
-			});
-		const tokens = await Promise.all(
-			Array.from({ length: 50 }, async () => await cache.get('k', issue)),
-		);
-		expect(new Set(tokens)).toEqual(new Set(['shared']));
-		expect(calls).toBe(1);
+		const { control, issue } = controlledIssue();
+		const tokens = Promise.all(Array.from({ length: 50 }, async () => await cache.get('k', issue)));
+		// Every caller has asked while the one request is still out; then it is answered.
+		await waitFor(() => control.calls > 0, { what: 'the token request' });
+		expect(control.calls).toBe(1);
+		control.answer('shared');
+		expect(new Set(await tokens)).toEqual(new Set(['shared']));
+		expect(control.calls).toBe(1);
 	});
 
 	test('a failed request is not cached', async () => {

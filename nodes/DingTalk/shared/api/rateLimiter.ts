@@ -13,6 +13,18 @@ class ArrivalOrder {
 	}
 }
 
+/** The time a limiter reads and waits on: the real one, unless a test gives its own. */
+export interface LimiterClock {
+	now(): number;
+	/** Resolves after `ms`; rejects at once when `signal` aborts. */
+	sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+const REAL_CLOCK: LimiterClock = {
+	now: () => Date.now(),
+	sleep: async (ms, signal) => await delay(ms, undefined, { signal }),
+};
+
 /**
  * Keeps calls under DingTalk's per-app, per-API rate limit (20 requests per second by
  * default) on the client side, so a run of hundreds of items goes as fast as DingTalk
@@ -29,7 +41,7 @@ export class RateLimiter {
 
 	constructor(
 		private readonly windowMs = 1000,
-		private readonly now: () => number = Date.now,
+		private readonly clock: LimiterClock = REAL_CLOCK,
 	) {}
 
 	/** Resolves when one more call may go out under `budget`. Callers are served in arrival order. */
@@ -41,7 +53,7 @@ export class RateLimiter {
 		const allowed = Math.max(1, Math.floor(budget));
 		for (;;) {
 			signal?.throwIfAborted();
-			const now = this.now();
+			const now = this.clock.now();
 			while (this.grants.length > 0 && this.grants[0] <= now - this.windowMs) this.grants.shift();
 			if (this.grants.length < allowed) {
 				this.grants.push(now);
@@ -49,7 +61,7 @@ export class RateLimiter {
 			}
 			// The grant that must leave the window before this call may go.
 			const blocking = this.grants[this.grants.length - allowed];
-			await delay(blocking + this.windowMs - now + 1, undefined, { signal });
+			await this.clock.sleep(blocking + this.windowMs - now + 1, signal);
 		}
 	}
 }
@@ -105,7 +117,7 @@ export interface SharedRateLimiterOptions {
 	fallbackMs?: number;
 	/** Warns of the store's outages (one per outage, shared by the limiters of one store). */
 	outage?: OutageWarning;
-	now?: () => number;
+	clock?: LimiterClock;
 }
 
 /**
@@ -122,7 +134,7 @@ export class SharedRateLimiter implements Limiter {
 	private readonly windowMs: number;
 	private readonly fallbackMs: number;
 	private readonly outage?: OutageWarning;
-	private readonly now: () => number;
+	private readonly clock: LimiterClock;
 
 	constructor(
 		private readonly key: string,
@@ -133,7 +145,7 @@ export class SharedRateLimiter implements Limiter {
 		this.windowMs = options.windowMs ?? 1050;
 		this.fallbackMs = options.fallbackMs ?? 30_000;
 		this.outage = options.outage;
-		this.now = options.now ?? Date.now;
+		this.clock = options.clock ?? REAL_CLOCK;
 	}
 
 	async acquire(budget: number, signal?: AbortSignal): Promise<void> {
@@ -144,18 +156,18 @@ export class SharedRateLimiter implements Limiter {
 		const allowed = Math.max(1, Math.floor(budget));
 		for (;;) {
 			signal?.throwIfAborted();
-			if (this.now() < this.storeDownUntil) return await this.local.acquire(allowed, signal);
+			if (this.clock.now() < this.storeDownUntil) return await this.local.acquire(allowed, signal);
 			let waitMs: number;
 			try {
 				waitMs = await this.store.take(this.key, allowed, this.windowMs);
 			} catch (error) {
-				this.storeDownUntil = this.now() + this.fallbackMs;
+				this.storeDownUntil = this.clock.now() + this.fallbackMs;
 				this.outage?.failed(error, this.fallbackMs);
 				continue;
 			}
 			this.outage?.succeeded();
 			if (waitMs <= 0) return;
-			await delay(Math.min(waitMs, this.windowMs), undefined, { signal });
+			await this.clock.sleep(Math.min(waitMs, this.windowMs), signal);
 		}
 	}
 }
@@ -175,11 +187,6 @@ export function shareBudgetsThrough(
 	sharedStore = store;
 	sharedOutage = store && options.onFallback ? new OutageWarning(options.onFallback) : undefined;
 	shared.clear();
-}
-
-/** Whether budgets are shared beyond this process. */
-export function budgetsShared(): boolean {
-	return sharedStore !== undefined;
 }
 
 const limiters = new Map<string, RateLimiter>();
