@@ -3,8 +3,8 @@
 /**
  * DingTalk's Stream mode gateway, emulated (see the reference's "Stream mode"), on its own
  * port as the real one is on its own host:
- *  - `POST /v1.0/gateway/connections/open` (served by the API server, see index.js) checks the
- *    app's key and secret and hands out a WebSocket endpoint and a one-time ticket;
+ *  - `POST /v1.0/gateway/connections/open` (served by the API server, see streamRoutes.js)
+ *    checks the app's key and secret and hands out a WebSocket endpoint and a one-time ticket;
  *  - the WebSocket at `/connect?ticket=` speaks the protocol: SYSTEM CONNECTED on open, a
  *    `ping` now and then (its answer checked), EVENT frames, their acknowledgements recorded,
  *    `disconnect` and abrupt drops on demand;
@@ -19,7 +19,6 @@ const { randomBytes, randomUUID } = require('node:crypto');
 const { WebSocketServer, WebSocket } = require('ws');
 const { ApiFault } = require('./errors');
 
-const GATEWAY_OPEN_PATH = '/v1.0/gateway/connections/open';
 const CONNECT_PATH = '/connect';
 /** The organization the emulated app belongs to: the scope ID of an ORG subscription. */
 const EMULATOR_CORP_ID = 'dingemulatorcorp';
@@ -551,4 +550,4 @@ class StreamGateway {
 	}
 }
 
-module.exports = { StreamGateway, GATEWAY_OPEN_PATH, EMULATOR_CORP_ID };
+module.exports = { StreamGateway, EMULATOR_CORP_ID };
