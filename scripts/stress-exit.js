@@ -21,7 +21,7 @@
  *
  * Not part of `npm test`: it takes hours at the default count.
  *
- *   npm run stress:exit -- [--runs=200] [--n8n=2,1] [--only=download,noop] [--lanes=1] [--out=stress-exit-results]
+ *   npm run stress:exit -- [--runs=200] [--n8n=2,1] [--only=download,no-op] [--lanes=1] [--out=stress-exit-results]
  *
  * --lanes=N runs N sequences at once, each with its own emulator and n8n user folder.
  */

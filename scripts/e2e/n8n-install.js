@@ -148,6 +148,36 @@ function takeLock(lock, what) {
 }
 
 /**
+ * What to tell the user when an n8n version does not install: npm's reason in one line
+ * (a dependency the registry does not have, say), and the versions of the same line that
+ * are cached and work, so the matrix can stay on one of them.
+ * @param {'1' | '2'} major
+ * @param {string} version
+ * @param {unknown} error
+ */
+function installFailure(major, version, error) {
+	const text = error instanceof Error ? error.message : String(error);
+	const reason =
+		[/No matching version found for \S+/, /404 Not Found[^\n]*/, /E404[^\n]*/]
+			.map((pattern) => pattern.exec(text)?.[0])
+			.find(Boolean) ?? text.split('\n').find((line) => /npm (error|ERR!)/.test(line));
+	const working = fs.existsSync(cacheRoot())
+		? fs
+				.readdirSync(cacheRoot())
+				.filter((name) => name.startsWith(`n8n-${major}.`))
+				.filter((name) => fs.existsSync(path.join(cacheRoot(), name, '.complete')))
+				.map((name) => name.replace(/^n8n-/, '').replace(/-node-.*$/, ''))
+		: [];
+	return [
+		`n8n ${version} does not install here${reason ? `: ${reason.trim()}` : ''}.`,
+		working.length > 0
+			? `Cached and working on the ${major}.x line: ${working.join(', ')}. Keep TARGETS[${major}] in scripts/e2e/n8n-install.js on one of them until ${version} installs.`
+			: `No other ${major}.x version is cached. Retry later; the cache is ${cacheRoot()}.`,
+		`npm's output:\n${text.slice(-2000)}`,
+	].join('\n');
+}
+
+/**
  * Installs (or reuses) n8n for a target ("2" or "1").
  * @param {'1' | '2'} major
  */
@@ -189,10 +219,8 @@ async function ensureN8n(major) {
 		fs.writeFileSync(path.join(dir, '.complete'), new Date().toISOString());
 		say(`n8n ${target.n8n} installed in ${Math.round((Date.now() - started) / 1000)} s`);
 	} catch (error) {
-		throw new Error(
-			`Installing n8n ${target.n8n} failed: ${error instanceof Error ? error.message : String(error)}\n` +
-				`Retry with the same command; to start over, delete ${dir}.`,
-		);
+		fs.rmSync(dir, { recursive: true, force: true });
+		throw new Error(installFailure(major, target.n8n, error));
 	} finally {
 		fs.rmSync(lock, { recursive: true, force: true });
 	}
