@@ -51,7 +51,11 @@ function label(variant: Variant) {
 	return `gather ${size.padStart(7)}, ${variant.passThrough === Number.MAX_SAFE_INTEGER ? 'all chunks      ' : 'small ones only '}`;
 }
 
-/** Rewrites the installed package's outlet sizes; the variant then holds on every runtime and link. */
+/**
+ * Rewrites the installed package's outlet sizes; the variant then holds on every runtime. Over
+ * HTTPS every chunk is gathered whatever P is (as shipped): TLS hands over records smaller than
+ * a 64 KiB read, so P = 64 KiB would pass none through there anyway.
+ */
 function patchOutlet(userFolder: string, variant: Variant) {
 	if (variant.shipped) return;
 	const file = path.join(
@@ -67,11 +71,10 @@ function patchOutlet(userFolder: string, variant: Variant) {
 		'transfer',
 		'outlet.js',
 	);
-	const values: Record<string, string | number | boolean> = {
+	const values: Record<string, number> = {
 		OUTLET_BUFFER_BYTES: variant.gather,
 		OUTLET_PASS_THROUGH_BYTES: variant.passThrough,
 		OUTLET_PASS_THROUGH_FROM_NODE: 0,
-		OUTLET_PASS_THROUGH_OVER_TLS: true,
 	};
 	let patched = readFileSync(file, 'utf8');
 	for (const [name, value] of Object.entries(values)) {

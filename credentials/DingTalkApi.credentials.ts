@@ -6,6 +6,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { appTokenRequest, issuedTokenFrom } from '../nodes/DingTalk/shared/api/tokenEndpoint';
 import { requireBaseUrl } from '../nodes/DingTalk/shared/helpers/validate';
 
 /**
@@ -102,18 +103,19 @@ export class DingTalkApi implements ICredentialType {
 		// The same checks as the nodes' (https, no user name, password or query), so that n8n's
 		// own error for this request can never show a password from the URL.
 		const baseUrl = requireBaseUrl(credentials.baseUrl);
-		const answer = (await this.helpers.httpRequest({
-			method: 'POST',
-			url: `${baseUrl}/v1.0/oauth2/accessToken`,
-			body: { appKey: credentials.appKey, appSecret: credentials.appSecret },
-			json: true,
-		})) as { accessToken?: unknown };
-		if (typeof answer?.accessToken !== 'string' || answer.accessToken === '') {
+		// The nodes' request and reading of the answer (shared/api/tokenEndpoint.ts).
+		const issued = issuedTokenFrom(
+			await this.helpers.httpRequest({
+				...appTokenRequest(baseUrl, credentials.appKey as string, credentials.appSecret as string),
+				json: true,
+			}),
+		);
+		if (!issued) {
 			throw new Error(
 				'DingTalk did not return an access token: check the App Key, App Secret and Base URL',
 			);
 		}
-		return { sessionToken: answer.accessToken };
+		return { sessionToken: issued.token };
 	}
 
 	authenticate: IAuthenticateGeneric = {

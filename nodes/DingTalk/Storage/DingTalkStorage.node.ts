@@ -8,13 +8,12 @@ import {
 
 import { dingTalkApiTest } from '../n8n/credentialTest';
 import { searchFiles, searchFolders, searchSpaces, searchTargetFolders } from '../n8n/listSearch';
-import { pickerForToolAndNode } from '../n8n/toolMode';
 import { agentChangesProperties } from './actions/agentChanges';
 import { spacePickers, unionIdProperty } from './actions/common/parameters';
-import { fileProperties, fileToolTexts } from './actions/file';
-import { folderProperties, folderToolTexts } from './actions/folder';
+import { fileProperties } from './actions/file';
+import { folderProperties } from './actions/folder';
 import { route } from './actions/router';
-import { spaceProperties, spaceToolTexts } from './actions/space';
+import { spaceProperties } from './actions/space';
 
 /** "DingTalk Storage": files, folders and spaces. One file per operation under actions/. */
 export class DingTalkStorage implements INodeType {
@@ -56,9 +55,9 @@ export class DingTalkStorage implements INodeType {
 				],
 				default: 'file',
 			},
-			...pickerForToolAndNode(fileProperties.operation, fileToolTexts),
-			...pickerForToolAndNode(folderProperties.operation, folderToolTexts),
-			...pickerForToolAndNode(spaceProperties.operation, spaceToolTexts),
+			...fileProperties.operations,
+			...folderProperties.operations,
+			...spaceProperties.operations,
 			...agentChangesProperties,
 			...spacePickers,
 			...fileProperties.pickers,

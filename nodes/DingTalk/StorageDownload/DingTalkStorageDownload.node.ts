@@ -1,36 +1,17 @@
 import {
 	NodeConnectionTypes,
-	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { clientFor } from '../n8n/credentials';
 import { dingTalkApiTest } from '../n8n/credentialTest';
-import {
-	downloadInfoItem,
-	downloadItem,
-	readFileRequest,
-	readInMemoryLimit,
-	readRunOptions,
-} from '../n8n/download';
-import { runItems } from '../n8n/itemPool';
-import { dentryJson } from '../n8n/items';
-import { locate } from '../n8n/locators';
-import { errorItemFields, toNodeError } from '../n8n/nodeErrors';
-import {
-	CONTENT_LEFT_OUT,
-	downloadInfoRefused,
-	forModel,
-	refuseModelChosenFields,
-	runsAsTool,
-} from '../n8n/toolMode';
-import { getDentry } from '../shared/storage/dentries';
-import { PathResolver } from '../shared/storage/listing';
-import { requireFieldName, requireId } from '../shared/helpers/validate';
+import { readRunOptions } from '../n8n/download';
+import { runForEachItem } from '../n8n/eachItem';
+import { refuseModelChosenFields } from '../n8n/toolMode';
 import { nodeProperties } from './description';
+import { fileItem } from './fileItem';
 
 /** "DingTalk Storage Download": one file by its IDs, as binary data or as its download info. */
 export class DingTalkStorageDownload implements INodeType {
@@ -64,64 +45,14 @@ export class DingTalkStorageDownload implements INodeType {
 	methods = { credentialTest: { dingTalkApiTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const operation = this.getNodeParameter('operation', 0) as 'download' | 'getDownloadInfo';
+		const operation = this.getNodeParameter('operation', 0) as string;
 		const credentials = await this.getCredentials('dingTalkApi');
-		const continueOnFail = this.continueOnFail();
 		const { concurrency, requestsPerSecond } = readRunOptions(this);
-		const asTool = runsAsTool(this.getNode());
 		refuseModelChosenFields(this.getNode());
-
-		const { results, failure } = await runItems(
-			items.length,
-			async (itemIndex, signal) => {
-				const file = {
-					spaceId: requireId('spaceId', this.getNodeParameter('spaceId', itemIndex)),
-					dentryId: requireId('dentryId', this.getNodeParameter('dentryId', itemIndex)),
-					unionId: requireId('unionId', this.getNodeParameter('unionId', itemIndex)),
-				};
-				if (asTool && operation === 'getDownloadInfo') throw downloadInfoRefused();
-				const request = readFileRequest(this, itemIndex, file, operation === 'download', signal);
-				const client = clientFor(credentials, request.timeouts, {
-					signal,
-					requestsPerSecond,
-					logger: this.logger,
-				});
-				if (asTool)
-					return {
-						json: forModel({ ...dentryJson(await getDentry(client, file)), ...CONTENT_LEFT_OUT }),
-						pairedItem: { item: itemIndex },
-					};
-				if (operation === 'getDownloadInfo')
-					return await downloadInfoItem(itemIndex, request, client);
-				// Every option is checked before the first request.
-				requireFieldName(
-					'binaryPropertyName',
-					this.getNodeParameter('binaryPropertyName', itemIndex),
-				);
-				readInMemoryLimit(this.getNodeParameter('options', itemIndex, {}) as IDataObject);
-				// A folder is refused by name before anything is fetched (its details also name the file).
-				const where = {
-					client,
-					paths: new PathResolver(),
-					spaceId: file.spaceId,
-					unionId: file.unionId,
-				};
-				const checked = await locate({ mode: 'id', value: file.dentryId }, 'dentryId', where, {
-					kind: 'file',
-					unreadableOk: true,
-				});
-				return await downloadItem(this, itemIndex, { ...request, details: checked.dentry }, client);
-			},
-			{ concurrency, stopOnFailure: !continueOnFail, signal: this.getExecutionCancelSignal?.() },
+		return await runForEachItem(
+			this,
+			{ credentials, concurrency, requestsPerSecond },
+			async (item) => await fileItem(this, operation, item),
 		);
-		if (failure) throw toNodeError(this.getNode(), failure.error, failure.index);
-		return [
-			results.map((result, itemIndex) =>
-				result && 'value' in result
-					? result.value
-					: { json: errorItemFields(result?.error), pairedItem: { item: itemIndex } },
-			),
-		];
 	}
 }

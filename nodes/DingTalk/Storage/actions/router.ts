@@ -2,12 +2,9 @@ import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } f
 
 import { DEFAULT_REQUESTS_PER_SECOND } from '../../shared/api/callPolicy';
 import { PathResolver } from '../../shared/storage/listing';
-import { DEFAULT_TIMEOUTS } from '../../shared/transport/http';
-import { clientFor } from '../../n8n/credentials';
 import { readRunOptions } from '../../n8n/download';
-import { runItems } from '../../n8n/itemPool';
-import { errorItemFields, toNodeError } from '../../n8n/nodeErrors';
-import { itemsForModel, refuseModelChosenFields, runsAsTool } from '../../n8n/toolMode';
+import { runForEachItem } from '../../n8n/eachItem';
+import { refuseModelChosenFields } from '../../n8n/toolMode';
 import { agentChangeRefusal } from './agentChanges';
 import { fileOperations } from './file';
 import { folderOperations } from './folder';
@@ -54,15 +51,12 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 					requestsPerSecond: DEFAULT_REQUESTS_PER_SECOND,
 				};
 	const paths = new PathResolver();
-
-	const { results, failure } = await runItems(
-		items.length,
-		async (itemIndex, signal) => {
-			const clientWith = (timeouts = DEFAULT_TIMEOUTS) =>
-				clientFor(credentials, timeouts, { signal, requestsPerSecond, logger: ctx.logger });
-			let output;
+	return await runForEachItem(
+		ctx,
+		{ credentials, concurrency, requestsPerSecond },
+		async ({ itemIndex, signal, clientWith }) => {
 			try {
-				output = await operation.execute({
+				return await operation.execute({
 					ctx,
 					itemIndex,
 					client: clientWith(),
@@ -74,19 +68,6 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 				// A change may add, move or remove what a path leads to: the next item lists afresh.
 				if (!operation.parallel) paths.forget();
 			}
-			return (Array.isArray(output) ? output : [output]).map((item) => ({
-				...item,
-				pairedItem: { item: itemIndex },
-			}));
 		},
-		{ concurrency, stopOnFailure: !ctx.continueOnFail(), signal: ctx.getExecutionCancelSignal?.() },
 	);
-	if (failure) throw toNodeError(ctx.getNode(), failure.error, failure.index);
-	const output = results.flatMap((result, itemIndex) =>
-		result && 'value' in result
-			? result.value
-			: [{ json: errorItemFields(result?.error), pairedItem: { item: itemIndex } }],
-	);
-	// An agent's model reads the items' JSON: only the fields it needs (n8n/toolMode.ts).
-	return [runsAsTool(ctx.getNode()) ? itemsForModel(output) : output];
 }

@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import type { OperationTexts } from '../../n8n/operationTexts';
 import type { DingTalkClient } from '../../shared/api/client';
 import type { PathResolver } from '../../shared/storage/listing';
 import type { Timeouts } from '../../shared/transport/http';
@@ -30,4 +31,9 @@ export interface StorageOperation {
 	parallel: boolean;
 	/** The item's output: one item, or one per entry (a listing). Paired items are set by the router. */
 	execute(item: ItemContext): Promise<INodeExecutionData | INodeExecutionData[]>;
+}
+
+/** A row of a resource's operation table: its texts (the picker's, an agent's) and what runs it. */
+export interface ResourceOperation extends OperationTexts {
+	run: StorageOperation;
 }

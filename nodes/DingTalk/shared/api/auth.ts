@@ -5,11 +5,8 @@ import type { Timeouts } from '../transport/http';
 import { parseErrorBody, parseJsonObject } from './errorCatalogue';
 import { exchange, type ExchangeAnswer } from './exchange';
 import { sharedTokenCache, TokenCache, type IssuedToken } from './tokenCache';
+import { APP_TOKEN_PATH, appTokenRequest, issuedTokenFrom } from './tokenEndpoint';
 import type { DingTalkAuth } from './types';
-
-// A URL path, not a secret.
-// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets
-const APP_TOKEN_PATH = '/v1.0/oauth2/accessToken';
 
 /**
  * The most a token request may take in all, whatever the timeouts of the execution that
@@ -74,10 +71,8 @@ export class TokenProvider {
 		let answer: ExchangeAnswer;
 		try {
 			answer = await exchange({
-				url: `${this.baseUrl}${APP_TOKEN_PATH}`,
-				method: 'POST',
+				...appTokenRequest(this.baseUrl, appKey, appSecret),
 				headers: {},
-				body: { appKey, appSecret },
 				timeouts: this.timeouts,
 				signal: deadline,
 				action,
@@ -99,20 +94,8 @@ export class TokenProvider {
 		}
 		const { statusCode, text, requestId } = answer;
 		const parsed = parseJsonObject(text);
-		if (
-			statusCode >= 200 &&
-			statusCode < 300 &&
-			parsed &&
-			typeof parsed.accessToken === 'string' &&
-			parsed.accessToken
-		) {
-			const expireIn =
-				typeof parsed.expireIn === 'number' ? parsed.expireIn : Number(parsed.expireIn);
-			return {
-				token: parsed.accessToken,
-				expireIn: Number.isFinite(expireIn) && expireIn > 0 ? expireIn : 7200,
-			};
-		}
+		const issued = statusCode >= 200 && statusCode < 300 ? issuedTokenFrom(parsed) : undefined;
+		if (issued) return issued;
 		const errorBody = parseErrorBody(text);
 		const id = errorBody.requestId ?? requestId;
 		const detail = errorBody.code

@@ -72,10 +72,12 @@ export async function relayBody(
 export const OUTLET_BUFFER_BYTES = 1024 * 1024;
 /** A full socket read (libuv reads at most 64 KiB): where it is handed over as it is, no copy. */
 export const OUTLET_PASS_THROUGH_BYTES = 64 * 1024;
-/** Full socket reads pass through uncopied from this Node major version on... */
+/**
+ * Full socket reads pass through uncopied from this Node major version on, over plain HTTP
+ * only: over TLS, chunks are records smaller than a full read, and every one is gathered.
+ * (Exported, like the two sizes, for `npm run bench:gather`, which rewrites them.)
+ */
 export const OUTLET_PASS_THROUGH_FROM_NODE = 22;
-/** ...over plain HTTP only (over TLS, chunks are records of up to 16 KiB and every one is gathered). */
-export const OUTLET_PASS_THROUGH_OVER_TLS = false;
 
 /**
  * How the bytes of a body from `url` are handed to the reader on this runtime, from
@@ -92,9 +94,7 @@ export function handOffFor(
 	nodeVersion = process.versions.node,
 ): { passThroughBytes: number; gatherBytes: number } {
 	const major = Number(nodeVersion.split('.')[0]);
-	const tls = /^https:/i.test(url);
-	const passThrough =
-		major >= OUTLET_PASS_THROUGH_FROM_NODE && (!tls || OUTLET_PASS_THROUGH_OVER_TLS);
+	const passThrough = major >= OUTLET_PASS_THROUGH_FROM_NODE && !/^https:/i.test(url);
 	return {
 		gatherBytes: OUTLET_BUFFER_BYTES,
 		passThroughBytes: passThrough ? OUTLET_PASS_THROUGH_BYTES : Number.POSITIVE_INFINITY,

@@ -90,7 +90,7 @@ const UPLOAD_OPTIONS: INodeProperties[] = [
 ];
 
 /** The most memory one upload's part buffers may take: Part Size × (Parallel Connections + 1). */
-export const MAX_PART_MEMORY = 512 * 1024 * 1024;
+const MAX_PART_MEMORY = 512 * 1024 * 1024;
 
 /**
  * A multipart upload holds one buffer per part in flight and one being read ahead, so the

@@ -1,7 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { operationPickers } from '../../../n8n/operationTexts';
 import { folderProperty } from '../common/parameters';
-import type { StorageOperation } from '../types';
+import type { ResourceOperation, StorageOperation } from '../types';
 import { copy } from './copy.operation';
 import { create } from './create.operation';
 import { deleteItem } from './delete.operation';
@@ -9,97 +10,79 @@ import { list } from './list.operation';
 import { move } from './move.operation';
 import { rename } from './rename.operation';
 
-export const folderOperations: Record<string, StorageOperation> = {
-	copy,
-	create,
-	delete: deleteItem,
-	list,
-	move,
-	rename,
-};
-
-/** The operation picker, the folder pickers, and each operation's own parameters. */
-/** The operations an AI agent may be given, in words for its model. */
-export const folderToolTexts: Record<string, { description: string; action: string }> = {
-	list: {
-		description: "List a folder's files and folders",
-		action:
-			"List a DingTalk folder (folder ID 0 is the space's root). Returns for each entry: name, type (FILE or FOLDER), spaceId, dentryId, size, path, modifiedTime",
-	},
-	create: {
-		description: 'Create a folder (or get the one of that name)',
-		action:
-			'Create a DingTalk folder (or return the existing one of that name); returns its dentryId',
-	},
-	copy: {
+/** Every folder operation once, by name. */
+const FOLDER_OPERATIONS: ResourceOperation[] = [
+	{
+		name: 'Copy',
+		value: 'copy',
 		description: 'Copy a folder with everything in it',
-		action: 'Copy a DingTalk folder with everything in it; returns the copy',
+		action: 'Copy a folder',
+		agent: { action: 'Copy a DingTalk folder with everything in it; returns the copy' },
+		run: copy,
 	},
-	move: {
+	{
+		name: 'Create',
+		value: 'create',
+		description: 'Create a folder (or get the one of that name)',
+		action: 'Create a folder',
+		agent: {
+			action:
+				'Create a DingTalk folder (or return the existing one of that name); returns its dentryId',
+		},
+		run: create,
+	},
+	{
+		name: 'Delete',
+		value: 'delete',
+		description: 'Delete a folder with everything in it (to the recycle bin by default)',
+		action: 'Delete a folder',
+		agent: {
+			description: 'Delete a folder with everything in it',
+			action: 'Delete a DingTalk folder with everything in it (to the recycle bin by default)',
+		},
+		run: deleteItem,
+	},
+	{
+		name: 'List',
+		value: 'list',
+		description: "List a folder's files and folders, optionally its whole tree",
+		action: 'List a folder',
+		agent: {
+			description: "List a folder's files and folders",
+			action:
+				"List a DingTalk folder (folder ID 0 is the space's root). Returns for each entry: name, type (FILE or FOLDER), spaceId, dentryId, size, path, modifiedTime",
+		},
+		run: list,
+	},
+	{
+		name: 'Move',
+		value: 'move',
 		description: 'Move a folder with everything in it',
-		action: 'Move a DingTalk folder with everything in it; returns the moved folder',
+		action: 'Move a folder',
+		agent: { action: 'Move a DingTalk folder with everything in it; returns the moved folder' },
+		run: move,
 	},
-	rename: {
+	{
+		name: 'Rename',
+		value: 'rename',
 		description: 'Rename a folder',
-		action: 'Rename a DingTalk folder; returns the renamed folder',
+		action: 'Rename a folder',
+		agent: { action: 'Rename a DingTalk folder; returns the renamed folder' },
+		run: rename,
 	},
-	delete: {
-		description: 'Delete a folder with everything in it',
-		action: 'Delete a DingTalk folder with everything in it (to the recycle bin by default)',
-	},
-};
+];
 
+export const folderOperations: Record<string, StorageOperation> = Object.fromEntries(
+	FOLDER_OPERATIONS.map(({ value, run }) => [value, run]),
+);
+
+/** The operation picker (and its twin for agents), the folder pickers, each operation's parameters. */
 export const folderProperties: {
-	operation: INodeProperties;
+	operations: INodeProperties[];
 	pickers: INodeProperties[];
 	parameters: INodeProperties[];
 } = {
-	operation: {
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['folder'] } },
-		options: [
-			{
-				name: 'Copy',
-				value: 'copy',
-				description: 'Copy a folder with everything in it',
-				action: 'Copy a folder',
-			},
-			{
-				name: 'Create',
-				value: 'create',
-				description: 'Create a folder (or get the one of that name)',
-				action: 'Create a folder',
-			},
-			{
-				name: 'Delete',
-				value: 'delete',
-				description: 'Delete a folder with everything in it (to the recycle bin by default)',
-				action: 'Delete a folder',
-			},
-			{
-				name: 'List',
-				value: 'list',
-				description: "List a folder's files and folders, optionally its whole tree",
-				action: 'List a folder',
-			},
-			{
-				name: 'Move',
-				value: 'move',
-				description: 'Move a folder with everything in it',
-				action: 'Move a folder',
-			},
-			{
-				name: 'Rename',
-				value: 'rename',
-				description: 'Rename a folder',
-				action: 'Rename a folder',
-			},
-		],
-		default: 'list',
-	},
+	operations: operationPickers(FOLDER_OPERATIONS, 'list', { show: { resource: ['folder'] } }),
 	pickers: [
 		folderProperty(['list'], {
 			description: "The folder to list: pick it, or give its ID (0: the space's root) or its path",
@@ -116,5 +99,5 @@ export const folderProperties: {
 			rootByDefault: false,
 		}),
 	],
-	parameters: Object.values(folderOperations).flatMap((operation) => operation.properties),
+	parameters: FOLDER_OPERATIONS.flatMap(({ run }) => run.properties),
 };

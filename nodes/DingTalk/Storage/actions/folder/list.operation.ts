@@ -12,7 +12,7 @@ import {
 } from '../common/parameters';
 import type { StorageOperation } from '../types';
 
-export const DEFAULT_MAX_DEPTH = 10;
+const DEFAULT_MAX_DEPTH = 10;
 
 /**
  * Folder → List: one item per entry, a page of 50 at a time (DingTalk's largest), with
