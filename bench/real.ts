@@ -21,6 +21,8 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { APP_TOKEN_PATH } from '../nodes/DingTalk/shared/api/tokenEndpoint';
+
 import {
 	BENCH_CREDENTIAL,
 	chainWorkflow,
@@ -162,7 +164,7 @@ async function main() {
 		for (let run = 0; run < runs; run++) {
 			// curl with fresh signed headers, fetched the way the node would.
 			const token = (await (
-				await fetch(`${emulator.baseUrl}/v1.0/oauth2/accessToken`, {
+				await fetch(`${emulator.baseUrl}${APP_TOKEN_PATH}`, {
 					method: 'POST',
 					headers: { 'content-type': 'application/json' },
 					body: JSON.stringify({

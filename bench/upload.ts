@@ -23,6 +23,8 @@ import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 
+import { APP_TOKEN_PATH } from '../nodes/DingTalk/shared/api/tokenEndpoint';
+
 import { EMULATOR_DEFAULTS } from '../emulator';
 import {
 	BENCH_CREDENTIAL,
@@ -194,7 +196,7 @@ function workflow(id: string, file: string, nodes: Array<WorkflowNode & { inputF
 
 async function curlUpload(emulator: EmulatorProcess, file: string, size: number) {
 	const token = (await (
-		await fetch(`${emulator.baseUrl}/v1.0/oauth2/accessToken`, {
+		await fetch(`${emulator.baseUrl}${APP_TOKEN_PATH}`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
 			body: JSON.stringify({

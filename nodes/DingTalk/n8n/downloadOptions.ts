@@ -8,7 +8,7 @@ import type { INodeProperties } from 'n8n-workflow';
 /** Items downloaded at the same time, by default. */
 export const DEFAULT_CONCURRENCY = 4;
 
-/** Connections per file, by default (1: one stream; see README "Performance"). */
+/** Connections per file, by default (1: one stream; see docs/performance.md). */
 export const DEFAULT_PARALLEL_CONNECTIONS = 1;
 
 // The timeout defaults below are literals (the n8n lint rules read them) and equal

@@ -183,7 +183,7 @@ const MODEL_FIELDS = new Set([
 ]);
 
 /** An item's JSON cut to MODEL_FIELDS: what goes back to an agent's model. */
-export function forModel(json: IDataObject): IDataObject {
+function forModel(json: IDataObject): IDataObject {
 	const kept: IDataObject = {};
 	for (const [key, value] of Object.entries(json)) {
 		if (

@@ -9,7 +9,7 @@ import type { DingTalkClient } from '../shared/api/client';
 import { InputError } from '../shared/errors';
 import { requireFieldName, requireId, wholeNumber } from '../shared/helpers/validate';
 import { confirmVanished, listedFolders } from '../shared/storage/deletions';
-import { listFolder, PathResolver } from '../shared/storage/listing';
+import { DEFAULT_MAX_DEPTH, listFolder, PathResolver } from '../shared/storage/listing';
 import type { Dentry } from '../shared/storage/types';
 import { DEFAULT_TIMEOUTS } from '../shared/transport/http';
 import {
@@ -40,7 +40,6 @@ import { n8nSetting } from './settings';
 export type WatchContext = IPollFunctions | ITriggerFunctions;
 
 const EVENTS: EventName[] = ['created', 'updated', 'deleted'];
-export const DEFAULT_MAX_DEPTH = 10;
 
 export interface WatchSettings {
 	spaceId: string;

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { folderLocator, operatorProperty, spaceLocator } from './locators';
-import { DEFAULT_MAX_DEPTH } from './watch';
+import { DEFAULT_MAX_DEPTH } from '../shared/storage/listing';
 
 /**
  * The parameters both storage triggers have (the same names, meaning the same): what is

@@ -23,6 +23,9 @@ import { ROOT_FOLDER_ID, type Dentry, type DentryRef, type OrderBy, type SortOrd
  * goes through the client, so the shared rate budget holds for a walk of any size.
  */
 
+/** Levels a recursive listing goes down by default (the Storage node's list and both triggers). */
+export const DEFAULT_MAX_DEPTH = 10;
+
 export interface FolderListing {
 	spaceId: string;
 	folderId: string;

@@ -14,7 +14,7 @@
  * 1 MiB buffers, except full 64 KiB reads of a plain-HTTP body on Node 22+ (n8n 2.x),
  * which pass through as they are: there every extra fresh byte costs garbage-collector
  * work on n8n's large heap, more than the write it saves. See `handOffFor` and
- * `npm run bench:gather` (README "Performance").
+ * `npm run bench:gather` (docs/performance.md).
  */
 // A Node built-in, deliberately: file bodies are streamed, never buffered.
 // eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
@@ -81,7 +81,7 @@ export const OUTLET_PASS_THROUGH_FROM_NODE = 22;
 
 /**
  * How the bytes of a body from `url` are handed to the reader on this runtime, from
- * `npm run bench:gather` in real n8n (README "Performance"): every chunk gathered into
+ * `npm run bench:gather` in real n8n (docs/performance.md): every chunk gathered into
  * 1 MiB buffers, except that on Node 22 and later (n8n 2.x) full 64 KiB socket reads of a
  * plain-HTTP body pass through uncopied, because there every extra fresh byte costs the
  * garbage collector more (marks of n8n's whole heap) than the write it saves.

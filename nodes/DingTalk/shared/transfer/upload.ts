@@ -79,7 +79,7 @@ export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 /** Parts in flight by default. */
 export const DEFAULT_UPLOAD_CONNECTIONS = 4;
 /**
- * Files of this size and above go as multipart uploads (see README "Performance" for the
+ * Files of this size and above go as multipart uploads (see docs/performance.md for the
  * measurements behind it): below it one PUT is as fast and makes fewer API calls.
  */
 export const MULTIPART_THRESHOLD = 32 * 1024 * 1024;

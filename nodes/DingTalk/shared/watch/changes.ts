@@ -24,7 +24,7 @@ export interface ListedEntry {
 }
 
 /**
- * What is remembered of an entry, kept small (see README: the state of 100,000 entries):
+ * What is remembered of an entry, kept small (see docs/performance.md: the state of 100,000 entries):
  * [version, size, modifiedTime, name, parentId]. Paths are not repeated per entry: each
  * folder's path is kept once (WatchState.folders).
  */

@@ -1,7 +1,7 @@
 import { dentryJson } from '../../../n8n/items';
 import { locateItem } from '../../../n8n/locators';
 import { oneOf, wholeNumber } from '../../../shared/helpers/validate';
-import { listFolder } from '../../../shared/storage/listing';
+import { DEFAULT_MAX_DEPTH, listFolder } from '../../../shared/storage/listing';
 import { ORDER_BY } from '../../../shared/storage/types';
 import {
 	optionsCollection,
@@ -11,8 +11,6 @@ import {
 	returnAllAndLimit,
 } from '../common/parameters';
 import type { StorageOperation } from '../types';
-
-const DEFAULT_MAX_DEPTH = 10;
 
 /**
  * Folder → List: one item per entry, a page of 50 at a time (DingTalk's largest), with
