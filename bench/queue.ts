@@ -18,6 +18,7 @@
 import { rmSync } from 'node:fs';
 
 import { EMULATOR_DEFAULTS, startEmulator } from '../emulator';
+import { downloadNode } from '../test/harness/queue';
 import { getHashed } from '../test/harness/realN8n';
 import { ensureN8n, MiB, runner } from './common';
 
@@ -90,16 +91,7 @@ async function main() {
 				'benchQueueLarge1',
 				'one large file',
 				'large',
-				[
-					build.dingTalkNode('download', 'Download', {
-						operation: 'download',
-						spaceId: SPACE,
-						dentryId: '={{ $json.query.id }}',
-						unionId: emulator.unionId,
-						binaryPropertyName: 'data',
-						options: {},
-					}),
-				],
+				[downloadNode(emulator)],
 				{ respond: 'json' },
 			);
 			const cluster = await queue.startCluster({

@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { EMULATOR_DEFAULTS, startEmulator } from '../../emulator';
-import { startRecorder, waitFor, N8N_MATRIX } from '../harness/realN8n';
+import { listingsOf, startRecorder, waitFor, N8N_MATRIX } from '../harness/realN8n';
 
 const { ensureN8n } =
 	require('../../scripts/e2e/n8n-install') as typeof import('../../scripts/e2e/n8n-install');
@@ -96,13 +96,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		};
 
 		/** Listing calls of the watched folder so far: one per poll. */
-		const polls = () =>
-			emulator.log.filter(
-				(entry) =>
-					entry.path.includes('/dentries?') &&
-					entry.path.includes(`parentId=${watchedId}`) &&
-					entry.status === 200,
-			).length;
+		const polls = () => listingsOf(emulator.log, watchedId);
 
 		beforeAll(async () => {
 			install = await ensureN8n(major);

@@ -38,6 +38,18 @@ export const SPACE = EMULATOR_DEFAULTS.spaceId;
 export const MiB = 1024 * 1024;
 export const LARGE = `gen-${256 * MiB}`;
 
+/** A DingTalk Storage Download node for the file `?id=` of a webhook's query. */
+export function downloadNode(emulator: Emulator, options: Record<string, unknown> = {}) {
+	return build.dingTalkNode('download', 'Download', {
+		operation: 'download',
+		spaceId: SPACE,
+		dentryId: '={{ $json.query.id }}',
+		unionId: emulator.unionId,
+		binaryPropertyName: 'data',
+		options,
+	});
+}
+
 /** Webhook → DingTalk Storage Download of `?id=` → the file as the response. */
 export function downloadWebhook(
 	emulator: Emulator,
@@ -45,16 +57,7 @@ export function downloadWebhook(
 	path: string,
 	options: Record<string, unknown> = {},
 ) {
-	return build.webhookWorkflow(id, `download ${path}`, path, [
-		build.dingTalkNode('download', 'Download', {
-			operation: 'download',
-			spaceId: SPACE,
-			dentryId: '={{ $json.query.id }}',
-			unionId: emulator.unionId,
-			binaryPropertyName: 'data',
-			options,
-		}),
-	]);
+	return build.webhookWorkflow(id, `download ${path}`, path, [downloadNode(emulator, options)]);
 }
 
 /** Imports the emulator's credential and `workflows` into a cluster's database and activates them. */

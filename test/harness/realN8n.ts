@@ -54,6 +54,19 @@ export async function startRecorder<T = Record<string, unknown>>(): Promise<{
 	};
 }
 
+/** Successful listing calls of a folder the emulator answered so far (one per trigger poll). */
+export function listingsOf(
+	log: ReadonlyArray<{ path: string; status?: number }>,
+	folderId: string,
+): number {
+	return log.filter(
+		(entry) =>
+			entry.path.includes('/dentries?') &&
+			entry.path.includes(`parentId=${folderId}`) &&
+			entry.status === 200,
+	).length;
+}
+
 export async function waitFor(
 	what: string,
 	condition: () => boolean,

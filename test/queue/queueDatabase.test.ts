@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 
 import { startEmulator } from '../../emulator';
 import {
+	downloadNode,
 	downloadWebhook,
 	executions,
 	importAndActivate,
@@ -42,14 +43,7 @@ describe("database binary mode (n8n 2.x's queue-mode default), limit 64 MiB", ()
 			'download then upload, in database mode',
 			'reupload',
 			[
-				build.dingTalkNode('download', 'Download', {
-					operation: 'download',
-					spaceId: SPACE,
-					dentryId: '={{ $json.query.id }}',
-					unionId: emulator.unionId,
-					binaryPropertyName: 'data',
-					options: {},
-				}),
+				downloadNode(emulator),
 				build.dingTalkNode('storage', 'Upload', {
 					resource: 'file',
 					operation: 'upload',

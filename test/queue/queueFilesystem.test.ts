@@ -24,7 +24,7 @@ import {
 	type Cluster,
 	type Emulator,
 } from '../harness/queue';
-import { getHashed, startRecorder, waitFor } from '../harness/realN8n';
+import { getHashed, listingsOf, startRecorder, waitFor } from '../harness/realN8n';
 
 const runner =
 	require('../../scripts/e2e/n8n-runner') as typeof import('../../scripts/e2e/n8n-runner');
@@ -215,13 +215,7 @@ describe('queue mode: main + 2 workers, filesystem binary data shared', () => {
 	test(
 		'the trigger polls on main; each change reaches exactly one execution, run on a worker',
 		async () => {
-			const polls = () =>
-				emulator.log.filter(
-					(entry) =>
-						entry.path.includes('/dentries?') &&
-						entry.path.includes(`parentId=${watchedId}`) &&
-						entry.status === 200,
-				).length;
+			const polls = () => listingsOf(emulator.log, watchedId);
 			// Activation polled once (the silent baseline).
 			await waitFor('the baseline poll', () => polls() >= 1, 120_000, logs);
 			const added = emulator.drive.addFile(SPACE, watchedId, '新合同.pdf') as { id: string };
