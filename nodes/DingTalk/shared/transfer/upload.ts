@@ -86,12 +86,18 @@ export const MULTIPART_THRESHOLD = 32 * 1024 * 1024;
 
 /** A signature this close to expiry (or a quarter of its life, when shorter) is not used for a new PUT. */
 const EXPIRY_MARGIN_MS = 60_000;
+/**
+ * The storage dates a signature in whole seconds (`x-oss-date`) and counts its life from
+ * there, so it can expire up to a second before the life the answer gives, counted from when
+ * the answer arrived, says.
+ */
+const SIGNATURE_DATE_GRANULARITY_MS = 1_000;
 
 function isFresh(signed: SignedPut | undefined): signed is SignedPut {
 	if (signed === undefined) return false;
 	if (signed.expiresAt === undefined) return true;
 	const margin = Math.min(EXPIRY_MARGIN_MS, (signed.expiresAt - signed.receivedAt) / 4);
-	return Date.now() < signed.expiresAt - margin;
+	return Date.now() < signed.expiresAt - SIGNATURE_DATE_GRANULARITY_MS - margin;
 }
 
 /** Reading the input failed or gave the wrong number of bytes: never retried. */
