@@ -252,9 +252,13 @@ async function startN8n(install, userFolder, extraEnv = {}) {
 	for (;;) {
 		if (child.exitCode !== null)
 			throw new Error(`n8n start exited (${child.exitCode}):\n${output.slice(-3000)}`);
-		const ok = await fetch(`${url}/healthz`)
-			.then((response) => response.ok)
-			.catch(() => false);
+		// Healthy, and done activating the active workflows (both lines print this line after
+		// activeWorkflowManager.init(); /healthz answers before, while webhooks are still missing).
+		const ok =
+			output.includes('Editor is now accessible via') &&
+			(await fetch(`${url}/healthz`)
+				.then((response) => response.ok)
+				.catch(() => false));
 		if (ok) break;
 		if (Date.now() > deadline)
 			throw new Error(`n8n start did not answer within 120 s:\n${output.slice(-3000)}`);
@@ -271,6 +275,38 @@ async function startN8n(install, userFolder, extraEnv = {}) {
 			clearTimeout(timer);
 		},
 	};
+}
+
+/**
+ * Waits until n8n serves a webhook (a CORS preflight allows the method), without calling it:
+ * an activated workflow's webhooks may be registered a moment after n8n says it is ready.
+ * @param {string} url the webhook's URL
+ * @param {'GET' | 'POST'} method
+ * @param {number} [timeoutMs]
+ */
+async function waitForWebhook(url, method, timeoutMs = 60_000) {
+	const deadline = Date.now() + timeoutMs;
+	let last = '';
+	for (;;) {
+		const response = await fetch(url, {
+			method: 'OPTIONS',
+			headers: { origin: 'http://127.0.0.1', 'access-control-request-method': method },
+		}).catch((/** @type {Error} */ error) => error);
+		if (!(response instanceof Error)) {
+			const allowed = (response.headers.get('access-control-allow-methods') ?? '')
+				.split(',')
+				.map((each) => each.trim());
+			if (response.ok && allowed.includes(method)) return;
+			last = `${response.status}, methods "${allowed.join(', ')}"`;
+		} else {
+			last = response.message;
+		}
+		if (Date.now() > deadline)
+			throw new Error(
+				`n8n did not serve ${method} ${url} within ${timeoutMs / 1000} s (last answer: ${last})`,
+			);
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
 }
 
 /**
@@ -425,6 +461,7 @@ module.exports = {
 	n8n,
 	startN8n,
 	activateWorkflow,
+	waitForWebhook,
 	freePort,
 	freeBrokerPort,
 };

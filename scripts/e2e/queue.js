@@ -13,7 +13,7 @@ const os = require('node:os');
 const path = require('node:path');
 const net = require('node:net');
 
-const { freeBrokerPort, freePort, n8nEnv, startN8n } = require('./n8n-runner');
+const { freeBrokerPort, freePort, n8nEnv, startN8n, waitForWebhook } = require('./n8n-runner');
 
 /** @param {number} ms */
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -69,6 +69,20 @@ function postgresBin() {
 	if (majors.length === 0)
 		throw new Error('PostgreSQL is not installed: apt-get install postgresql (.ci/run does it)');
 	return path.join(base, majors[0], 'bin');
+}
+
+/**
+ * The PID of a running PostgreSQL server, from its data folder's postmaster.pid.
+ * @param {string} data
+ * @returns {number | undefined}
+ */
+function postmasterPid(data) {
+	try {
+		const pid = Number(fs.readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+		return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+	} catch {
+		return undefined;
+	}
 }
 
 /** PostgreSQL refuses to run as root: as root, its programs run as the `postgres` user. */
@@ -162,8 +176,19 @@ async function startPostgres() {
 		query: psql,
 		output: () => output,
 		async stop() {
-			// SIGINT: PostgreSQL's fast shutdown.
-			await stopChild(child, 'SIGINT');
+			// SIGINT: PostgreSQL's fast shutdown, sent to the server itself (its PID is the first
+			// line of postmaster.pid): as root the child is runuser, which does not pass it on, and
+			// the stop waited its whole 20 s grace for the SIGKILL.
+			const server = postmasterPid(data);
+			if (server !== undefined && child.exitCode === null && child.signalCode === null) {
+				const exited = new Promise((resolve) => child.once('exit', resolve));
+				process.kill(server, 'SIGINT');
+				const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+				await exited;
+				clearTimeout(timer);
+			} else {
+				await stopChild(child, 'SIGINT');
+			}
 			fs.rmSync(base, { recursive: true, force: true });
 		},
 	};
@@ -308,35 +333,44 @@ async function startWorker(install, userFolder, env, name, concurrency) {
  * Credentials and workflows are imported (and activated) with `prepare` before main starts,
  * with the same environment.
  * @param {{install: any, userFolder: string, postgres: Awaited<ReturnType<typeof startPostgres>>, redis: Awaited<ReturnType<typeof startRedis>>,
- *   workers?: number, concurrency?: number, env?: Record<string, string>, prepare?: (env: Record<string, string>) => Promise<void>}} options
+ *   workers?: number, concurrency?: number, env?: Record<string, string>, prepare?: (env: Record<string, string>) => Promise<void>,
+ *   webhooks?: string[]}} options the webhook paths (GET) the cluster must serve before it is ready
  */
 async function startCluster(options) {
 	const database = `n8n_${process.pid}_${clusterCount++}`;
 	options.postgres.createDatabase(database);
 	const env = queueEnv(options.postgres, options.redis, database, options.env ?? {});
 	if (options.prepare) await options.prepare(env);
-	const main = await startN8n(options.install, options.userFolder, env);
+	// Main and the workers start side by side once the database is migrated (by `prepare`'s
+	// first command, or else by main); one that fails to start stops the ones that did.
+	const mainStarting = startN8n(options.install, options.userFolder, env);
+	if (!options.prepare) await mainStarting.catch(() => undefined);
+	const [mainStarted, ...workersStarted] = await Promise.allSettled([
+		mainStarting,
+		...Array.from({ length: options.workers ?? 2 }, (_, index) =>
+			startWorker(
+				options.install,
+				options.userFolder,
+				env,
+				`worker-${index + 1}`,
+				options.concurrency ?? 5,
+			),
+		),
+	]);
 	/** @type {Array<Awaited<ReturnType<typeof startWorker>>>} */
 	const workers = [];
-	// Workers start side by side; one that fails to start stops the ones that did.
-	const starting = Array.from({ length: options.workers ?? 2 }, (_, index) =>
-		startWorker(
-			options.install,
-			options.userFolder,
-			env,
-			`worker-${index + 1}`,
-			options.concurrency ?? 5,
-		),
-	);
-	const started = await Promise.allSettled(starting);
-	for (const result of started) if (result.status === 'fulfilled') workers.push(result.value);
-	const failed = started.find((result) => result.status === 'rejected');
+	for (const result of workersStarted)
+		if (result.status === 'fulfilled') workers.push(result.value);
+	const failed = [mainStarted, ...workersStarted].find((result) => result.status === 'rejected');
 	if (failed) {
-		const error = /** @type {PromiseRejectedResult} */ (failed).reason;
 		for (const worker of workers) await worker.stop();
-		await main.stop();
-		throw error;
+		if (mainStarted.status === 'fulfilled') await mainStarted.value.stop();
+		throw /** @type {PromiseRejectedResult} */ (failed).reason;
 	}
+	const main = /** @type {PromiseFulfilledResult<Awaited<typeof mainStarting>>} */ (mainStarted)
+		.value;
+	for (const webhook of options.webhooks ?? [])
+		await waitForWebhook(`${main.url}/webhook/${webhook}`, 'GET');
 	return {
 		database,
 		env,

@@ -91,36 +91,6 @@ function toolResults(chats: Array<{ messages: ChatMessage[] }>) {
 		);
 }
 
-/**
- * Waits until n8n serves `method` on a webhook path. n8n answers /healthz before it has
- * registered the active workflows' webhooks, and registers a Chat Trigger's GET (the chat
- * page) before its POST, so neither tells when a POST will be served. A CORS preflight does,
- * without running anything: n8n answers it from the same registry a POST is looked up in,
- * listing the path's methods in Access-Control-Allow-Methods (404 while none is registered).
- */
-async function waitForWebhook(url: string, method: 'GET' | 'POST') {
-	const deadline = Date.now() + 60_000;
-	let last = '';
-	for (;;) {
-		const response = await fetch(url, {
-			method: 'OPTIONS',
-			headers: { origin: 'http://127.0.0.1', 'access-control-request-method': method },
-		}).catch((error: unknown) => error as Error);
-		if (!(response instanceof Error)) {
-			const allowed = (response.headers.get('access-control-allow-methods') ?? '')
-				.split(',')
-				.map((each) => each.trim());
-			if (response.ok && allowed.includes(method)) return;
-			last = `${response.status}, methods "${allowed.join(', ')}"`;
-		} else {
-			last = response.message;
-		}
-		if (Date.now() > deadline)
-			throw new Error(`n8n did not serve ${method} ${url} within 60 s (last answer: ${last})`);
-		await new Promise((resolve) => setTimeout(resolve, 250));
-	}
-}
-
 describe.each(VERSIONS)('$label', ({ major }) => {
 	const run = major === '1' && skip1x ? describe.skip : describe;
 
@@ -368,7 +338,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			const logBefore = emulator.log.length;
 			try {
 				const chatUrl = `${n8n.url}/webhook/${String(chat.webhookId)}/chat`;
-				await waitForWebhook(chatUrl, 'POST');
+				await runner.waitForWebhook(chatUrl, 'POST');
 				const response = await fetch(chatUrl, {
 					method: 'POST',
 					headers: { 'content-type': 'application/json' },

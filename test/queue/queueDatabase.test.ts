@@ -66,6 +66,7 @@ describe("database binary mode (n8n 2.x's queue-mode default), limit 64 MiB", ()
 				N8N_DEFAULT_BINARY_DATA_MODE: 'database',
 				N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE: String(LIMIT_MIB),
 			},
+			webhooks: ['db', 'reupload'],
 			prepare: importAndActivate(servers.install, userFolder, emulator, [download, reupload]),
 		});
 	}, 10 * 60_000);
