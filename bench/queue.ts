@@ -101,6 +101,7 @@ async function main() {
 				redis,
 				workers: workerCount,
 				concurrency: CONCURRENCY,
+				webhooks: ['many', 'large'],
 				async prepare(env) {
 					await runner.importCredentials(
 						install,
