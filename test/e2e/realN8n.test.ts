@@ -2,7 +2,10 @@
  * End to end in the real n8n application: n8n 2.41.1 on Node 24 and n8n 1.123.81 on
  * Node 20, installed into a cache outside the repository; this package packed with
  * `npm pack` and installed as n8n's Community Nodes installer does; credentials and
- * workflows imported with the n8n CLI and run with `n8n execute --id`.
+ * workflows imported with the n8n CLI. The download examples, the binary modes, the upload
+ * round trip and the secrets check run with `n8n execute --id` (the CLI path, one n8n process
+ * each); the other workflows run in one long-lived `n8n start`, as "Execute workflow" in the
+ * editor runs them (runner.startWorkflowServer).
  *
  * The 1.x run is skipped only when N8N_E2E_SKIP_1X=1, and says so.
  */
@@ -70,6 +73,8 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		let tlsEmulator: Emulator;
 		let tls: ReturnType<typeof makeTestCertificate>;
 		let userFolder: string;
+		/** The long-lived n8n most tests run their workflows in (see run()). */
+		let server: Awaited<ReturnType<typeof runner.startWorkflowServer>>;
 		let outDir: string;
 		let pdfDir: string;
 		/** Local folders the upload workflows read: the example's outbox, and a round trip's. */
@@ -111,6 +116,29 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			if (!items) {
 				throw new Error(
 					`"${nodeName}" has no run data (n8n exit ${result.code}).\nstdout:\n${result.stdout.slice(-3000)}\nstderr:\n${result.stderr.slice(-3000)}`,
+				);
+			}
+			return { items, result };
+		}
+
+		function workflowOf(workflowId: string): Workflow {
+			const workflow = workflows.find((each) => each.id === workflowId);
+			if (!workflow) throw new Error(`no workflow ${workflowId} in this suite`);
+			return workflow;
+		}
+
+		/**
+		 * Runs a workflow in the suite's long-lived n8n (as "Execute workflow" in the editor
+		 * does) instead of `n8n execute`: the same checks, without starting n8n each time.
+		 */
+		async function run(workflowId: string, nodeName: string) {
+			const result = await server.run(workflowOf(workflowId));
+			harvestSecrets();
+			for (const secret of secrets) expect(result.printed).not.toContain(secret);
+			const items = runner.nodeOutput(result.data, nodeName) as OutputItem[] | undefined;
+			if (!items) {
+				throw new Error(
+					`"${nodeName}" has no run data (execution ${result.executionId}: ${result.status}).\n${JSON.stringify(result.data).slice(0, 3000)}\n${result.printed.slice(-3000)}`,
 				);
 			}
 			return { items, result };
@@ -333,9 +361,16 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 				);
 			}
 			await runner.importWorkflows(install, userFolder, workflows);
+			// One environment for every run in the server: the folders Read/Write Files from Disk
+			// may use, and the test CA the HTTPS storage's certificate is signed with.
+			server = await runner.startWorkflowServer(install, userFolder, {
+				N8N_RESTRICT_FILE_ACCESS_TO: [outDir, pdfDir, outbox].join(';'),
+				NODE_EXTRA_CA_CERTS: tls.certFile,
+			});
 		}, 30 * 60_000);
 
 		afterAll(async () => {
+			await server?.stop();
 			await emulator?.close();
 			await tlsEmulator?.close();
 			if (tls) rmSync(tls.dir, { recursive: true, force: true });
@@ -373,7 +408,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		});
 
 		test('3. chained: three items by expression, Continue On Fail, the middle file missing', async () => {
-			const { items } = await execute('dtExampleList001', 'DingTalk Storage Download');
+			const { items } = await run('dtExampleList001', 'DingTalk Storage Download');
 			expect(items).toHaveLength(3);
 			expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 			expect(items[0].json.fileName).toBe('quarterly report.xlsx');
@@ -384,7 +419,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		});
 
 		test('4. range download with an access-token credential: exact bytes and contentRange', async () => {
-			const { items } = await execute('dtE2eTokenMode01', 'DingTalk Storage Download');
+			const { items } = await run('dtE2eTokenMode01', 'DingTalk Storage Download');
 			expect(items[0].json).toMatchObject({
 				statusCode: 206,
 				size: 1000,
@@ -395,7 +430,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		});
 
 		test('5. Get Download Info', async () => {
-			const { items } = await execute('dtE2eDownldInfo1', 'DingTalk Storage Download');
+			const { items } = await run('dtE2eDownldInfo1', 'DingTalk Storage Download');
 			expect(items[0].json).toMatchObject({
 				protocol: 'HEADER_SIGNATURE',
 				expirationSeconds: 900,
@@ -408,7 +443,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 
 		test("6. n8n's HTTP Request node with the DingTalk API credential is authenticated", async () => {
 			emulator.log.length = 0;
-			const { items } = await execute('dtE2eHttpReqst01', 'HTTP Request');
+			const { items } = await run('dtE2eHttpReqst01', 'HTTP Request');
 			expect(items[0].json.dentry).toMatchObject({ id: '1001', name: '合同-2026年度采购.pdf' });
 			const call = emulator.log.find((entry) => entry.path.includes('/dentries/1001/query'));
 			expect(call?.headers['x-acs-dingtalk-access-token']).toMatch(/^emu-token-/);
@@ -416,9 +451,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		});
 
 		test('7. nightly copy (the example, manual path): Read/Write Files from Disk writes byte-exact files', async () => {
-			const { items, result } = await execute('dtExampleNightly', 'Write to disk', {
-				N8N_RESTRICT_FILE_ACCESS_TO: outDir,
-			});
+			const { items, result } = await run('dtExampleNightly', 'Write to disk');
 			// The manual path ran; the schedule trigger did not fire.
 			const ranNodes = Object.keys(result.data.data.resultData.runData);
 			expect(ranNodes).toContain("When clicking 'Execute workflow'");
@@ -434,9 +467,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		])(
 			'8. storage over HTTPS (as DingTalk serves files), %s: byte-exact files',
 			async (_label, workflowId) => {
-				const { items } = await execute(workflowId, 'DingTalk Storage Download', {
-					NODE_EXTRA_CA_CERTS: tls.certFile,
-				});
+				const { items } = await run(workflowId, 'DingTalk Storage Download');
 				expect(items.map((item) => item.json.size)).toEqual([3 * 1024 * 1024 + 17, 20_000_003]);
 				expect(sha256File(stored(items[0]))).toBe(tlsEmulator.sha256('1005'));
 				expect(sha256File(stored(items[1]))).toBe(tlsEmulator.sha256('gen-20000003'));
@@ -449,7 +480,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		);
 
 		test('9. DingTalk Storage, reads: file get (plain ID, path, from list), folder list (root; 125 entries paged), versions, spaces, download by path', async () => {
-			const { result } = await execute('dtE2eStoreReads', 'Get by plain ID');
+			const { result } = await run('dtE2eStoreReads', 'Get by plain ID');
 			const out = (node: string) => runner.nodeOutput(result.data, node) as OutputItem[];
 			expect(out('Get by plain ID')[0].json).toMatchObject({
 				dentryId: '1004',
@@ -482,7 +513,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		});
 
 		test('10. DingTalk Storage, changes: create (twice: the same folder), rename, copy a folder (a task), move, delete to the recycle bin', async () => {
-			const { result } = await execute('dtE2eStoreWrite', 'Delete a file');
+			const { result } = await run('dtE2eStoreWrite', 'Delete a file');
 			const out = (node: string) => (runner.nodeOutput(result.data, node) as OutputItem[])[0].json;
 			const created = out('Create');
 			expect(created).toMatchObject({ type: 'FOLDER', name: 'e2e', parentId: '2009' });
@@ -514,9 +545,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		});
 
 		test('11. chained (the example): list a tree recursively → IF (PDFs only) → DingTalk Storage Download → Read/Write Files from Disk, byte-exact', async () => {
-			const { items, result } = await execute('dtExamplePdfTree', 'Write to disk', {
-				N8N_RESTRICT_FILE_ACCESS_TO: pdfDir,
-			});
+			const { items, result } = await run('dtExamplePdfTree', 'Write to disk');
 			const listed = runner.nodeOutput(result.data, 'List the folder tree') as OutputItem[];
 			expect(listed.map((item) => item.json.path)).toContain(
 				'/合同/2025/归档/旧版/扫描件-2019.pdf',
@@ -533,7 +562,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		});
 
 		test("12. this month's folder (the example): created once, the files copied into it; run again, nothing is duplicated", async () => {
-			const first = await execute('dtExampleMonthly', 'Copy into the month folder');
+			const first = await run('dtExampleMonthly', 'Copy into the month folder');
 			const folder = (runner.nodeOutput(first.result.data, 'Month folder') as OutputItem[])[0].json;
 			expect(String(folder.name)).toMatch(/^\d{4}-\d{2}$/);
 			expect(folder.path).toBe(`/报表/${String(folder.name)}`);
@@ -547,7 +576,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 					emulator.sha256(copy.json.name === '合同-2026年度采购.pdf' ? '1001' : '3005'),
 				);
 			}
-			const second = await execute('dtExampleMonthly', 'Copy into the month folder');
+			const second = await run('dtExampleMonthly', 'Copy into the month folder');
 			expect(
 				(runner.nodeOutput(second.result.data, 'Month folder') as OutputItem[])[0].json.dentryId,
 			).toBe(folder.dentryId);
@@ -558,8 +587,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		});
 
 		test("13. upload a local folder's new files (the example): uploaded byte-exact; run again, nothing new is uploaded", async () => {
-			const env = { N8N_RESTRICT_FILE_ACCESS_TO: outbox };
-			const { items } = await execute('dtExampleUpload1', 'Upload to DingTalk', env);
+			const { items } = await run('dtExampleUpload1', 'Upload to DingTalk');
 			expect(items.map((item) => item.json.name).sort()).toEqual([
 				'scan-0042.png',
 				'月度报告 2026-11.pdf',
@@ -574,7 +602,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 					local[String(item.json.name)].sha256,
 				);
 			}
-			const again = await runner.execute(install, userFolder, 'dtExampleUpload1', env);
+			const again = await server.run(workflowOf('dtExampleUpload1'));
 			expect(runner.nodeOutput(again.data, 'Only new files') ?? []).toHaveLength(0);
 			const files = emulator.drive
 				.children(SPACE, '2009')
