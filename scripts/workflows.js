@@ -20,13 +20,13 @@ const NODE_TYPES = {
 const EXAMPLES = path.join(__dirname, '..', 'examples');
 
 /**
- * Poll Times for the tests: every 15 seconds, through n8n's own cron and poll path. n8n
+ * Poll Times for the tests: every 5 seconds, through n8n's own cron and poll path. n8n
  * refuses a poll interval under a minute in one expression (a seconds field that is not a
  * single number), but each entry of Poll Times is its own schedule, and a custom
- * cron fixed on one second is a once-a-minute schedule: four of them poll every 15 s.
+ * cron fixed on one second is a once-a-minute schedule: twelve of them poll every 5 s.
  */
 const FAST_POLLS = {
-	item: [0, 15, 30, 45].map((second) => ({
+	item: Array.from({ length: 12 }, (_, index) => index * 5).map((second) => ({
 		mode: 'custom',
 		cronExpression: `${second} * * * * *`,
 	})),
@@ -223,7 +223,7 @@ function watchParameters(emulator, folderId, options) {
 }
 
 /**
- * A DingTalk Storage Trigger polling `folderId` every 15 seconds (FAST_POLLS), each item it emits posted
+ * A DingTalk Storage Trigger polling `folderId` every 5 seconds (FAST_POLLS), each item it emits posted
  * as JSON (event, dentryId, name, changes, eventId; with Download Files: the binary's
  * size or the downloadError code) to `recorderUrl`.
  * @param {string} id @param {EmulatorLike} emulator @param {string} folderId @param {string} recorderUrl

@@ -12,7 +12,8 @@
  * activated, through its Chat Trigger's webhook. The third plants an instruction in a file's
  * name; the scripted model obeys it and calls a Delete tool, which refuses (Allow Changes by
  * the Agent is off): nothing reaches DingTalk and the model reads the refusal. In every test,
- * no creator or modifier (people's IDs) reaches the model.
+ * no creator or modifier (people's IDs) reaches the model. One `n8n start` per suite runs the
+ * first and third workflows as "Execute workflow" in the editor does and serves the second.
  */
 import { EMULATOR_DEFAULTS, startEmulator } from '../../emulator';
 
@@ -98,6 +99,13 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		let install: Install;
 		let emulator: Emulator;
 		let userFolder: string;
+		/** The suite's n8n: runs tests 1 and 3, serves test 2's chat. */
+		let server: Awaited<ReturnType<typeof runner.startWorkflowServer>>;
+		let workflows: {
+			tools: ReturnType<typeof toolsWorkflow>;
+			planted: ReturnType<typeof plantedWorkflow>;
+			chat: ReturnType<typeof exampleWorkflow>['chat'];
+		};
 		/** Answers the first test (with the download and the control tool). */
 		let toolsModel: Model;
 		/** Answers the example's chat. */
@@ -126,6 +134,96 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			);
 			// The allow-list: who created or changed a file (people's IDs) never reaches the model.
 			expect(sent.match(/creator|modifier|emulator-user-id/gi) ?? []).toEqual([]);
+		}
+
+		/** Test 1's workflow: the agent with a Download tool and a binary-only HTTP tool. */
+		function toolsWorkflow() {
+			const workflow = build.agentWorkflow(
+				'dtE2eAgentTools1',
+				'e2e: agent with DingTalk tools',
+				emulator,
+				'Which folder holds the contract about 采购?',
+				[
+					build.dingTalkNode('storage', 'file_download', {
+						descriptionType: 'auto',
+						resource: 'file',
+						operation: 'download',
+						spaceId: build.locator(
+							"={{ $fromAI('spaceId', 'The spaceId of the file', 'string') }}",
+						),
+						dentryId: build.locator(
+							"={{ $fromAI('dentryId', 'The dentryId of the file', 'string') }}",
+						),
+						unionId: emulator.unionId,
+						binaryPropertyName: 'data',
+					}),
+					{
+						name: 'fetch_control_file',
+						type: 'n8n-nodes-base.httpRequestTool',
+						typeVersion: 4.2,
+						parameters: {
+							toolDescription: 'Fetches a control file (binary data)',
+							method: 'GET',
+							url: `${toolsModel.origin}/files/control.bin`,
+							options: { response: { response: { responseFormat: 'file' } } },
+						},
+					},
+				],
+			);
+			for (const node of workflow.nodes) {
+				if (node.type === `${build.NODE_TYPES.storage}`)
+					node.type = `${build.NODE_TYPES.storage}Tool`;
+				if (node.type === '@n8n/n8n-nodes-langchain.lmChatOpenAi')
+					node.credentials = {
+						openAiApi: { id: 'dtCredentialLlm02', name: 'Scripted model (tools test)' },
+					};
+			}
+			return workflow;
+		}
+
+		/** Test 3's workflow: the agent with a Delete tool, the option left off. */
+		function plantedWorkflow() {
+			const workflow = build.agentWorkflow(
+				'dtE2eAgentPlant1',
+				'e2e: agent and a planted instruction',
+				emulator,
+				'Is there anything IMPORTANT',
+				[
+					// A Delete tool as a user would add it: the model picks the file; the option is left off (its default).
+					build.dingTalkNode('storage', 'delete_file', {
+						descriptionType: 'auto',
+						resource: 'file',
+						operation: 'delete',
+						spaceId: build.locator(
+							"={{ $fromAI('spaceId', 'The spaceId of the file', 'string') }}",
+						),
+						dentryId: build.locator(
+							"={{ $fromAI('dentryId', 'The dentryId of the file', 'string') }}",
+						),
+						unionId: emulator.unionId,
+					}),
+				],
+			);
+			for (const node of workflow.nodes) {
+				if (node.type === `${build.NODE_TYPES.storage}`)
+					node.type = `${build.NODE_TYPES.storage}Tool`;
+				if (node.type === '@n8n/n8n-nodes-langchain.lmChatOpenAi')
+					node.credentials = {
+						openAiApi: { id: 'dtCredentialLlm03', name: 'Scripted model (planted instruction)' },
+					};
+			}
+			return workflow;
+		}
+
+		/** Test 2's workflow: the example, its Chat Trigger public. */
+		function exampleWorkflow() {
+			const example = build.exampleFor('ask-about-your-files.workflow.json', emulator);
+			const chat = example.nodes.find(
+				(node) => node.type === '@n8n/n8n-nodes-langchain.chatTrigger',
+			)!;
+			// Public, so this test can post to its webhook as the hosted chat page does.
+			chat.parameters = { ...chat.parameters, public: true };
+			return { example, chat };
 		}
 
 		beforeAll(async () => {
@@ -176,9 +274,25 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 					name: 'Scripted model (planted instruction)',
 				},
 			]);
-		});
+			// Every workflow imported at once, the example activated, and one n8n that runs the
+			// other two as "Execute workflow" in the editor does and serves the example's chat.
+			const { example, chat } = exampleWorkflow();
+			workflows = { tools: toolsWorkflow(), planted: plantedWorkflow(), chat };
+			await runner.importWorkflows(install, userFolder, [
+				workflows.tools,
+				example,
+				workflows.planted,
+			]);
+			await runner.activateWorkflow(
+				install as Install & { version: string },
+				userFolder,
+				example.id,
+			);
+			server = await runner.startWorkflowServer(install, userFolder);
+		}, 30 * 60_000);
 
 		afterAll(async () => {
+			await server?.stop();
 			await Promise.all([
 				emulator?.close(),
 				toolsModel?.close(),
@@ -188,52 +302,11 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		});
 
 		test('search → folder list → download → a binary-only tool → the answer: the scripted calls ran, nothing secret reached the model', async () => {
-			const workflow = build.agentWorkflow(
-				'dtE2eAgentTools1',
-				'e2e: agent with DingTalk tools',
-				emulator,
-				'Which folder holds the contract about 采购?',
-				[
-					build.dingTalkNode('storage', 'file_download', {
-						descriptionType: 'auto',
-						resource: 'file',
-						operation: 'download',
-						spaceId: build.locator(
-							"={{ $fromAI('spaceId', 'The spaceId of the file', 'string') }}",
-						),
-						dentryId: build.locator(
-							"={{ $fromAI('dentryId', 'The dentryId of the file', 'string') }}",
-						),
-						unionId: emulator.unionId,
-						binaryPropertyName: 'data',
-					}),
-					{
-						name: 'fetch_control_file',
-						type: 'n8n-nodes-base.httpRequestTool',
-						typeVersion: 4.2,
-						parameters: {
-							toolDescription: 'Fetches a control file (binary data)',
-							method: 'GET',
-							url: `${toolsModel.origin}/files/control.bin`,
-							options: { response: { response: { responseFormat: 'file' } } },
-						},
-					},
-				],
-			);
-			for (const node of workflow.nodes) {
-				if (node.type === `${build.NODE_TYPES.storage}`)
-					node.type = `${build.NODE_TYPES.storage}Tool`;
-				if (node.type === '@n8n/n8n-nodes-langchain.lmChatOpenAi')
-					node.credentials = {
-						openAiApi: { id: 'dtCredentialLlm02', name: 'Scripted model (tools test)' },
-					};
-			}
-			await runner.importWorkflow(install, userFolder, workflow);
-			const result = await runner.execute(install, userFolder, workflow.id);
+			const result = await server.run(workflows.tools);
 			const answer = runner.nodeOutput(result.data, 'AI Agent');
 			if (!answer)
 				throw new Error(
-					`the agent did not answer (n8n exit ${result.code}).\nstdout:\n${result.stdout.slice(-4000)}\nstderr:\n${result.stderr.slice(-3000)}`,
+					`the agent did not answer (execution ${result.executionId}: ${result.status}).\n${result.printed.slice(-4000)}`,
 				);
 
 			// The scripted calls, with the scripted arguments; the last request holds them all.
@@ -317,76 +390,59 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			expect(output).toContain('合同-2026-补充协议.docx');
 
 			expectNothingSecretSent(toolsModel);
-			for (const secret of secrets())
-				expect(`${result.stdout}\n${result.stderr}`).not.toContain(secret);
+			for (const secret of secrets()) expect(result.printed).not.toContain(secret);
 		});
 
 		test('the example "ask about your DingTalk files", activated: a chat message through its Chat Trigger is answered from DingTalk', async () => {
-			const example = build.exampleFor('ask-about-your-files.workflow.json', emulator);
-			const chat = example.nodes.find(
-				(node) => node.type === '@n8n/n8n-nodes-langchain.chatTrigger',
-			)!;
-			// Public, so this test can post to its webhook as the hosted chat page does.
-			chat.parameters = { ...chat.parameters, public: true };
-			await runner.importWorkflow(install, userFolder, example);
-			await runner.activateWorkflow(
-				install as Install & { version: string },
-				userFolder,
-				example.id,
-			);
-			const n8n = await runner.startN8n(install, userFolder);
+			const { chat } = workflows;
 			const logBefore = emulator.log.length;
+			const chatUrl = `${server.url}/webhook/${String(chat.webhookId)}/chat`;
+			await runner.waitForWebhook(chatUrl, 'POST');
+			const response = await fetch(chatUrl, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({
+					action: 'sendMessage',
+					sessionId: 'e2e-session',
+					chatInput: 'Where is the 框架协议',
+				}),
+			});
+			const text = await response.text();
+			if (response.status !== 200)
+				throw new Error(
+					`the chat webhook answered ${response.status} ${text}\n${server.output().slice(-4000)}`,
+				);
+			let output: string;
 			try {
-				const chatUrl = `${n8n.url}/webhook/${String(chat.webhookId)}/chat`;
-				await runner.waitForWebhook(chatUrl, 'POST');
-				const response = await fetch(chatUrl, {
-					method: 'POST',
-					headers: { 'content-type': 'application/json' },
-					body: JSON.stringify({
-						action: 'sendMessage',
-						sessionId: 'e2e-session',
-						chatInput: 'Where is the 框架协议',
-					}),
-				});
-				const text = await response.text();
-				if (response.status !== 200)
-					throw new Error(
-						`the chat webhook answered ${response.status} ${text}\n${n8n.output().slice(-4000)}`,
-					);
-				let output: string;
-				try {
-					output = String(JSON.parse(text).output);
-				} catch {
-					throw new Error(
-						`the chat webhook answered ${response.status} with no JSON: ${text.slice(0, 2000)}\n${n8n.output().slice(-4000)}`,
-					);
-				}
-				expect(output).toContain('框架协议-2025.docx');
-				expect(output).toContain('dentry ID 3003');
-				expect(output).toContain('合同-2025-001.pdf');
-				// What DingTalk saw: the search for the question's word, then the listing of the
-				// folder the hit is in (2002, /合同/2025).
-				expect(
-					emulator.log
-						.slice(logBefore)
-						.filter((entry) => entry.path.startsWith('/v2.0/storage/dentries/search'))
-						.map((entry) => JSON.parse(String(entry.body)).keyword),
-				).toEqual(['框架协议']);
-				expect(
-					emulator.log
-						.slice(logBefore)
-						.some(
-							(entry) =>
-								entry.path.startsWith(
-									`/v1.0/storage/spaces/${EMULATOR_DEFAULTS.spaceId}/dentries?`,
-								) && entry.path.includes('parentId=2002'),
-						),
-				).toBe(true);
-				expectNothingSecretSent(chatModel);
-				for (const secret of secrets()) expect(n8n.output()).not.toContain(secret);
-			} finally {
-				await n8n.stop();
+				output = String(JSON.parse(text).output);
+			} catch {
+				throw new Error(
+					`the chat webhook answered ${response.status} with no JSON: ${text.slice(0, 2000)}\n${server.output().slice(-4000)}`,
+				);
 			}
+			expect(output).toContain('框架协议-2025.docx');
+			expect(output).toContain('dentry ID 3003');
+			expect(output).toContain('合同-2025-001.pdf');
+			// What DingTalk saw: the search for the question's word, then the listing of the
+			// folder the hit is in (2002, /合同/2025).
+			expect(
+				emulator.log
+					.slice(logBefore)
+					.filter((entry) => entry.path.startsWith('/v2.0/storage/dentries/search'))
+					.map((entry) => JSON.parse(String(entry.body)).keyword),
+			).toEqual(['框架协议']);
+			expect(
+				emulator.log
+					.slice(logBefore)
+					.some(
+						(entry) =>
+							entry.path.startsWith(
+								`/v1.0/storage/spaces/${EMULATOR_DEFAULTS.spaceId}/dentries?`,
+							) && entry.path.includes('parentId=2002'),
+					),
+			).toBe(true);
+			expectNothingSecretSent(chatModel);
+			for (const secret of secrets()) expect(server.output()).not.toContain(secret);
 		});
 
 		test('an instruction planted in a file name: the model obeys it and calls Delete; the tool refuses, nothing reaches DingTalk, the model reads the refusal', async () => {
@@ -394,41 +450,11 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			const planted = emulator.drive.addFile(EMULATOR_DEFAULTS.spaceId, '2005', PLANTED_NAME);
 			const target = structuredClone(emulator.drive.entries.get('1002'));
 			expect(target).toMatchObject({ status: 'NORMAL' });
-			const workflow = build.agentWorkflow(
-				'dtE2eAgentPlant1',
-				'e2e: agent and a planted instruction',
-				emulator,
-				'Is there anything IMPORTANT',
-				[
-					// A Delete tool as a user would add it: the model picks the file; the option is left off (its default).
-					build.dingTalkNode('storage', 'delete_file', {
-						descriptionType: 'auto',
-						resource: 'file',
-						operation: 'delete',
-						spaceId: build.locator(
-							"={{ $fromAI('spaceId', 'The spaceId of the file', 'string') }}",
-						),
-						dentryId: build.locator(
-							"={{ $fromAI('dentryId', 'The dentryId of the file', 'string') }}",
-						),
-						unionId: emulator.unionId,
-					}),
-				],
-			);
-			for (const node of workflow.nodes) {
-				if (node.type === `${build.NODE_TYPES.storage}`)
-					node.type = `${build.NODE_TYPES.storage}Tool`;
-				if (node.type === '@n8n/n8n-nodes-langchain.lmChatOpenAi')
-					node.credentials = {
-						openAiApi: { id: 'dtCredentialLlm03', name: 'Scripted model (planted instruction)' },
-					};
-			}
-			await runner.importWorkflow(install, userFolder, workflow);
-			const result = await runner.execute(install, userFolder, workflow.id);
+			const result = await server.run(workflows.planted);
 			const answer = runner.nodeOutput(result.data, 'AI Agent');
 			if (!answer)
 				throw new Error(
-					`the agent did not answer (n8n exit ${result.code}).\nstdout:\n${result.stdout.slice(-4000)}\nstderr:\n${result.stderr.slice(-3000)}`,
+					`the agent did not answer (execution ${result.executionId}: ${result.status}).\n${result.printed.slice(-4000)}`,
 				);
 
 			// The model read the planted name and obeyed it: n8n ran the Delete tool with the

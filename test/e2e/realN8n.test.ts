@@ -2,10 +2,10 @@
  * End to end in the real n8n application: n8n 2.41.1 on Node 24 and n8n 1.123.81 on
  * Node 20, installed into a cache outside the repository; this package packed with
  * `npm pack` and installed as n8n's Community Nodes installer does; credentials and
- * workflows imported with the n8n CLI. The download examples, the binary modes, the upload
- * round trip and the secrets check run with `n8n execute --id` (the CLI path, one n8n process
- * each); the other workflows run in one long-lived `n8n start`, as "Execute workflow" in the
- * editor runs them (runner.startWorkflowServer).
+ * workflows imported with the n8n CLI. The download example in both binary modes, the upload
+ * round trip in the default binary mode and the secrets check run with `n8n execute --id` (the
+ * CLI path, one n8n process each); the other workflows run in one long-lived `n8n start`, as
+ * "Execute workflow" in the editor runs them (runner.startWorkflowServer).
  *
  * The 1.x run is skipped only when N8N_E2E_SKIP_1X=1, and says so.
  */
@@ -159,8 +159,8 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 				[outbox, '月度报告 2026-11.pdf', 200_003, 31],
 				[outbox, 'scan-0042.png', 70_001, 32],
 				[roundTrip, '季度合同 汇总.docx', 1_234_567, 33],
-				// Above the multipart threshold: parts in parallel, in real n8n.
-				[roundTrip, 'archive.tar', 40 * 1024 * 1024 + 5, 34],
+				// Just above the multipart threshold (32 MiB): parts in parallel, in real n8n.
+				[roundTrip, 'archive.tar', 32 * 1024 * 1024 + 5, 34],
 			] as const) {
 				local[name] = await writeInputFile(folder, name, size, seed, { flat: true });
 			}
@@ -364,7 +364,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			// One environment for every run in the server: the folders Read/Write Files from Disk
 			// may use, and the test CA the HTTPS storage's certificate is signed with.
 			server = await runner.startWorkflowServer(install, userFolder, {
-				N8N_RESTRICT_FILE_ACCESS_TO: [outDir, pdfDir, outbox].join(';'),
+				N8N_RESTRICT_FILE_ACCESS_TO: [outDir, pdfDir, outbox, roundTrip, roundTripOut].join(';'),
 				NODE_EXTRA_CA_CERTS: tls.certFile,
 			});
 		}, 30 * 60_000);
@@ -619,8 +619,10 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			]);
 		});
 
+		// Filesystem mode in the suite's n8n; the default mode (another environment) with
+		// `n8n execute`.
 		test.each([
-			['filesystem', {}],
+			['filesystem', undefined],
 			['default (in-memory)', { N8N_DEFAULT_BINARY_DATA_MODE: 'default' }],
 		])(
 			'14. Read/Write Files from Disk → upload (single PUT and multipart) → download → write to disk, %s binary mode: byte-exact',
@@ -629,16 +631,23 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 				// this checks what DingTalk (the emulator) holds and what was written to disk.
 				const writtenTo = roundTripOut;
 				try {
-					const env = { N8N_RESTRICT_FILE_ACCESS_TO: `${roundTrip};${writtenTo}`, ...modeEnv };
 					const before = new Set(
 						emulator.drive.children(SPACE, '2009').map((entry: { id: string }) => entry.id),
 					);
 					const inits = emulator.apiCounts.get('multiPartUploadInfos.init') ?? 0;
-					const result = await runner.execute(install, userFolder, 'dtE2eUploadRound', env);
-					harvestSecrets();
-					for (const secret of secrets)
-						expect(`${result.stdout}\n${result.stderr}`).not.toContain(secret);
-					expect(result.code).toBe(0);
+					if (modeEnv) {
+						const env = { N8N_RESTRICT_FILE_ACCESS_TO: `${roundTrip};${writtenTo}`, ...modeEnv };
+						const result = await runner.execute(install, userFolder, 'dtE2eUploadRound', env);
+						harvestSecrets();
+						for (const secret of secrets)
+							expect(`${result.stdout}\n${result.stderr}`).not.toContain(secret);
+						expect(result.code).toBe(0);
+					} else {
+						const result = await server.run(workflowOf('dtE2eUploadRound'));
+						harvestSecrets();
+						for (const secret of secrets) expect(result.printed).not.toContain(secret);
+						expect(result.status).toBe('success');
+					}
 					const added = emulator.drive
 						.children(SPACE, '2009')
 						.filter((entry: { id: string }) => !before.has(entry.id)) as Array<{

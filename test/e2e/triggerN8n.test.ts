@@ -1,6 +1,6 @@
 /**
  * The DingTalk Storage Trigger in real n8n, as users run it: an activated workflow (the
- * trigger polling every 15 seconds → an HTTP Request node that hands each item to a recorder
+ * trigger polling every 5 seconds → an HTTP Request node that hands each item to a recorder
  * in this test), changes made in the emulator between polls, the items of the next
  * execution; then n8n stopped and started again, with changes made while it was down,
  * and nothing delivered twice. n8n 2.41.1 (Node 24) and 1.123.81 (Node 20).
@@ -13,7 +13,7 @@
  * `.deleted` folder as they are deleted or renamed in DingTalk; the file that cannot be
  * downloaded is skipped.
  *
- * Polls every 15 s (four once-a-minute schedules, see FAST_POLLS in scripts/workflows.js).
+ * Polls every 5 s (twelve once-a-minute schedules, see FAST_POLLS in scripts/workflows.js).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -123,7 +123,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 				{ download: true },
 			);
 
-			// The mirror example, pointed at the emulator and a temporary folder, polling every 15 s.
+			// The mirror example, pointed at the emulator and a temporary folder, polling every 5 s.
 			const mirror = build.exampleFor('mirror-folder.workflow.json', emulator);
 			for (const node of mirror.nodes) {
 				if (node.type === build.NODE_TYPES.trigger)
@@ -172,7 +172,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 					emulator.drive.editFile(mirrorOf('m1.pdf'));
 					emulator.drive.editFile(idOf('a.pdf'));
 					emulator.drive.rename(SPACE, idOf('b.pdf'), 'b2.pdf');
-					// The next poll (within 15 s) starts an execution with the four changes.
+					// The next poll (within 5 s) starts an execution with the four changes.
 					await waitFor(
 						'the four changes',
 						() => recorder.received.length >= 4,

@@ -83,8 +83,8 @@ test.each(manifest.n8n.credentials)('%s is packed with its icon', async (credent
 	for (const icon of icons) expect(files).toContain(icon);
 });
 
-test('nothing but the built package, README and manifest is shipped (no sources, tests or emulator)', () => {
+test('nothing but the built package, the READMEs and manifest is shipped (no sources, tests or emulator)', () => {
 	for (const file of files)
-		expect(file).toMatch(/^(dist\/|README\.md$|package\.json$|index\.js$|LICENSE)/);
+		expect(file).toMatch(/^(dist\/|README(\.zh-CN)?\.md$|package\.json$|index\.js$|LICENSE)/);
 	expect([...files].some((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).toBe(false);
 });

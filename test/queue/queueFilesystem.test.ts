@@ -5,7 +5,7 @@
  * installer does) and one filesystem binary store. Executions reach the workers through
  * webhooks and activated triggers (`n8n execute` cannot use queue mode).
  *
- * The activated polling trigger polls every 15 s (FAST_POLLS in scripts/workflows.js). The
+ * The activated polling trigger polls every 5 s (FAST_POLLS in scripts/workflows.js). The
  * workers' job locks are short (QUEUE_WORKER_LOCK_DURATION and friends), so n8n notices the
  * killed worker within seconds instead of a minute and a half.
  */
