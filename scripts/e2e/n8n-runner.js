@@ -320,6 +320,24 @@ async function startWorkflowServer(install, userFolder, extraEnv = {}) {
 		return {
 			...server,
 			/**
+			 * Activates (publishes) a saved workflow as the editor's toggle does, in this running
+			 * n8n: its triggers start here and now, and it stays active after a restart.
+			 * @param {string} workflowId
+			 */
+			async activate(workflowId) {
+				const { versionId } = await json(`/rest/workflows/${workflowId}`);
+				if (install.version.startsWith('1.'))
+					await json(`/rest/workflows/${workflowId}`, {
+						method: 'PATCH',
+						body: JSON.stringify({ active: true, versionId }),
+					});
+				else
+					await json(`/rest/workflows/${workflowId}/activate`, {
+						method: 'POST',
+						body: JSON.stringify({ versionId }),
+					});
+			},
+			/**
 			 * Runs a workflow (as imported) from its manual trigger and waits for it to end.
 			 * @param {{id: string, nodes: Array<{name: string, type: string}>}} workflow
 			 * @param {number} [timeoutMs]

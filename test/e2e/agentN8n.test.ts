@@ -283,12 +283,8 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 				example,
 				workflows.planted,
 			]);
-			await runner.activateWorkflow(
-				install as Install & { version: string },
-				userFolder,
-				example.id,
-			);
 			server = await runner.startWorkflowServer(install, userFolder);
+			await server.activate(example.id);
 		}, 30 * 60_000);
 
 		afterAll(async () => {

@@ -96,6 +96,8 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		let emulator: Emulator;
 		let recorder: Awaited<ReturnType<typeof startRecorder<Received>>>;
 		let userFolder: string;
+		/** The workflows the test activates (in its first n8n, through the editor's API). */
+		let activeIds: string[] = [];
 		let inboxId: string;
 		let archiveId: string;
 		let chat: Awaited<ReturnType<typeof startChat>>;
@@ -149,8 +151,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 					node.parameters.url = node.parameters.url.replace('YOUR_CHAT_WEBHOOK_URL', chat.url);
 			}
 			await runner.importWorkflows(install, userFolder, workflows);
-			for (const workflow of workflows)
-				await runner.activateWorkflow(install, userFolder, workflow.id);
+			activeIds = workflows.map((workflow) => workflow.id);
 		}, 30 * 60_000);
 
 		afterAll(async () => {
@@ -164,8 +165,12 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			'each workflow gets exactly its changes within seconds, over one connection; a dropped connection; a restart with changes made meanwhile',
 			async () => {
 				let before = counts();
-				let n8n = await runner.startN8n(install, userFolder);
+				const server = await runner.startWorkflowServer(install, userFolder);
+				let n8n: Awaited<ReturnType<typeof runner.startN8n>> = server;
 				try {
+					// Activated here, as the editor's toggle does; after the restart n8n activates
+					// them itself.
+					for (const id of activeIds) await server.activate(id);
 					await waitFor('both triggers active', () => active(before), 120_000, n8n.output);
 					expect(emulator.stream.subscriptions()).toEqual([`SPACE:${SPACE}`]);
 					// The baseline: nothing.

@@ -54,6 +54,8 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		let emulator: Emulator;
 		let recorder: Awaited<ReturnType<typeof startRecorder<Received>>>;
 		let userFolder: string;
+		/** The workflows the test activates (in its first n8n, through the editor's API). */
+		let activeIds: string[] = [];
 		let watchedId: string;
 		let mirrorId: string;
 		let mirrorDir: string;
@@ -140,8 +142,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 				}
 			}
 			await runner.importWorkflows(install, userFolder, [workflow, mirror]);
-			await runner.activateWorkflow(install, userFolder, workflow.id);
-			await runner.activateWorkflow(install, userFolder, mirror.id);
+			activeIds = [workflow.id, mirror.id];
 		}, 30 * 60_000);
 
 		afterAll(async () => {
@@ -154,8 +155,12 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		test(
 			'baseline silently; the next poll brings what changed (and the mirror example follows, byte-exact); across a restart nothing is lost and nothing comes twice',
 			async () => {
-				let n8n = await runner.startN8n(install, userFolder, env());
+				const server = await runner.startWorkflowServer(install, userFolder, env());
+				let n8n: Awaited<ReturnType<typeof runner.startN8n>> = server;
 				try {
+					// Activated here, as the editor's toggle does; after the restart n8n activates
+					// them itself.
+					for (const id of activeIds) await server.activate(id);
 					// Activation polls once: the baseline, which emits nothing.
 					await waitFor('the baseline poll', () => polls() >= 1, 90_000, n8n.output);
 					await new Promise((resolve) => setTimeout(resolve, 2_000));
