@@ -278,6 +278,99 @@ async function startN8n(install, userFolder, extraEnv = {}) {
 }
 
 /**
+ * The owner's session on a running n8n (set up on a fresh instance): activate workflows as the
+ * editor's toggle does, and run them as its "Execute workflow" does.
+ * @param {Parameters<typeof n8n>[0] & {version: string, dir: string}} install
+ * @param {Awaited<ReturnType<typeof startN8n>>} server
+ */
+async function ownerSession(install, server) {
+	const setup = await fetch(`${server.url}/rest/owner/setup`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({
+			email: 'e2e@example.com',
+			firstName: 'E2E',
+			lastName: 'Owner',
+			password: 'DingTalk-e2e-2026',
+		}),
+	});
+	if (!setup.ok) throw new Error(`owner set-up answered ${setup.status}: ${await setup.text()}`);
+	const cookie = setup.headers
+		.getSetCookie()
+		.map((each) => each.split(';')[0])
+		.join('; ');
+	// The execution data n8n keeps is flatted JSON; n8n's own copy of flatted reads it.
+	const flatted = require(path.join(install.dir, 'node_modules', 'flatted'));
+	const json = async (/** @type {string} */ url, /** @type {RequestInit} */ init = {}) => {
+		const response = await fetch(`${server.url}${url}`, {
+			...init,
+			headers: { 'content-type': 'application/json', cookie, ...init.headers },
+		});
+		const text = await response.text();
+		if (!response.ok) throw new Error(`${url} answered ${response.status}: ${text.slice(0, 2000)}`);
+		return JSON.parse(text).data;
+	};
+	return {
+		/**
+		 * Activates (publishes) a saved workflow as the editor's toggle does, in this running
+		 * n8n: its triggers start here and now, and it stays active after a restart.
+		 * @param {string} workflowId
+		 */
+		async activate(workflowId) {
+			const { versionId } = await json(`/rest/workflows/${workflowId}`);
+			if (install.version.startsWith('1.'))
+				await json(`/rest/workflows/${workflowId}`, {
+					method: 'PATCH',
+					body: JSON.stringify({ active: true, versionId }),
+				});
+			else
+				await json(`/rest/workflows/${workflowId}/activate`, {
+					method: 'POST',
+					body: JSON.stringify({ versionId }),
+				});
+		},
+		/**
+		 * Runs a workflow (as imported) from its manual trigger and waits for it to end.
+		 * @param {{id: string, nodes: Array<{name: string, type: string}>}} workflow
+		 * @param {number} [timeoutMs]
+		 */
+		async run(workflow, timeoutMs = 10 * 60_000) {
+			const started = Date.now();
+			const printedBefore = server.output().length;
+			const trigger = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.manualTrigger');
+			if (!trigger) throw new Error(`workflow ${workflow.id} has no manual trigger to run from`);
+			const triggerToStartFrom = { name: trigger.name };
+			// 1.x runs the workflow the request sends; 2.x the one it has saved.
+			const body = install.version.startsWith('1.')
+				? { workflowData: workflow, triggerToStartFrom }
+				: { triggerToStartFrom };
+			const { executionId } = await json(`/rest/workflows/${workflow.id}/run`, {
+				method: 'POST',
+				body: JSON.stringify(body),
+			});
+			if (!executionId)
+				throw new Error(`n8n did not start ${workflow.id} (it waits for a webhook?)`);
+			for (;;) {
+				const execution = await json(`/rest/executions/${executionId}`);
+				if (execution && !['new', 'running', 'waiting'].includes(execution.status)) {
+					return {
+						executionId,
+						status: /** @type {string} */ (execution.status),
+						// Shaped as `n8n execute --rawOutput` prints a run: { data: { resultData } }.
+						data: { data: flatted.parse(execution.data) },
+						printed: server.output().slice(printedBefore),
+						seconds: (Date.now() - started) / 1000,
+					};
+				}
+				if (Date.now() - started > timeoutMs)
+					throw new Error(`execution ${executionId} of ${workflow.id} did not end in time`);
+				await new Promise((resolve) => setTimeout(resolve, 50));
+			}
+		},
+	};
+}
+
+/**
  * One `n8n start` that runs many workflows, each as a person does with "Execute workflow" in
  * the editor (`POST /rest/workflows/:id/run` from the workflow's manual trigger, signed in
  * as the owner it sets up), returning the run data as `n8n execute` prints it. A run costs
@@ -290,92 +383,7 @@ async function startN8n(install, userFolder, extraEnv = {}) {
 async function startWorkflowServer(install, userFolder, extraEnv = {}) {
 	const server = await startN8n(install, userFolder, extraEnv);
 	try {
-		const setup = await fetch(`${server.url}/rest/owner/setup`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({
-				email: 'e2e@example.com',
-				firstName: 'E2E',
-				lastName: 'Owner',
-				password: 'DingTalk-e2e-2026',
-			}),
-		});
-		if (!setup.ok) throw new Error(`owner set-up answered ${setup.status}: ${await setup.text()}`);
-		const cookie = setup.headers
-			.getSetCookie()
-			.map((each) => each.split(';')[0])
-			.join('; ');
-		// The execution data n8n keeps is flatted JSON; n8n's own copy of flatted reads it.
-		const flatted = require(path.join(install.dir, 'node_modules', 'flatted'));
-		const json = async (/** @type {string} */ url, /** @type {RequestInit} */ init = {}) => {
-			const response = await fetch(`${server.url}${url}`, {
-				...init,
-				headers: { 'content-type': 'application/json', cookie, ...init.headers },
-			});
-			const text = await response.text();
-			if (!response.ok)
-				throw new Error(`${url} answered ${response.status}: ${text.slice(0, 2000)}`);
-			return JSON.parse(text).data;
-		};
-		return {
-			...server,
-			/**
-			 * Activates (publishes) a saved workflow as the editor's toggle does, in this running
-			 * n8n: its triggers start here and now, and it stays active after a restart.
-			 * @param {string} workflowId
-			 */
-			async activate(workflowId) {
-				const { versionId } = await json(`/rest/workflows/${workflowId}`);
-				if (install.version.startsWith('1.'))
-					await json(`/rest/workflows/${workflowId}`, {
-						method: 'PATCH',
-						body: JSON.stringify({ active: true, versionId }),
-					});
-				else
-					await json(`/rest/workflows/${workflowId}/activate`, {
-						method: 'POST',
-						body: JSON.stringify({ versionId }),
-					});
-			},
-			/**
-			 * Runs a workflow (as imported) from its manual trigger and waits for it to end.
-			 * @param {{id: string, nodes: Array<{name: string, type: string}>}} workflow
-			 * @param {number} [timeoutMs]
-			 */
-			async run(workflow, timeoutMs = 10 * 60_000) {
-				const started = Date.now();
-				const printedBefore = server.output().length;
-				const trigger = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.manualTrigger');
-				if (!trigger) throw new Error(`workflow ${workflow.id} has no manual trigger to run from`);
-				const triggerToStartFrom = { name: trigger.name };
-				// 1.x runs the workflow the request sends; 2.x the one it has saved.
-				const body = install.version.startsWith('1.')
-					? { workflowData: workflow, triggerToStartFrom }
-					: { triggerToStartFrom };
-				const { executionId } = await json(`/rest/workflows/${workflow.id}/run`, {
-					method: 'POST',
-					body: JSON.stringify(body),
-				});
-				if (!executionId)
-					throw new Error(`n8n did not start ${workflow.id} (it waits for a webhook?)`);
-				for (;;) {
-					const execution = await json(`/rest/executions/${executionId}`);
-					if (execution && !['new', 'running', 'waiting'].includes(execution.status)) {
-						return {
-							executionId,
-							status: /** @type {string} */ (execution.status),
-							// Shaped as `n8n execute --rawOutput` prints a run: { data: { resultData } }.
-							data: { data: flatted.parse(execution.data) },
-							printed: server.output().slice(printedBefore),
-							seconds: (Date.now() - started) / 1000,
-						};
-					}
-					if (Date.now() - started > timeoutMs)
-						throw new Error(`execution ${executionId} of ${workflow.id} did not end in time`);
-					await new Promise((resolve) => setTimeout(resolve, 50));
-				}
-			},
-		};
+		return { ...server, ...(await ownerSession(install, server)) };
 	} catch (error) {
 		await server.stop();
 		throw error;
@@ -566,6 +574,7 @@ module.exports = {
 	n8n,
 	startN8n,
 	startWorkflowServer,
+	ownerSession,
 	activateWorkflow,
 	waitForWebhook,
 	freePort,

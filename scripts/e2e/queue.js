@@ -13,7 +13,14 @@ const os = require('node:os');
 const path = require('node:path');
 const net = require('node:net');
 
-const { freeBrokerPort, freePort, n8nEnv, startN8n, waitForWebhook } = require('./n8n-runner');
+const {
+	freeBrokerPort,
+	freePort,
+	n8nEnv,
+	ownerSession,
+	startN8n,
+	waitForWebhook,
+} = require('./n8n-runner');
 
 /** @param {number} ms */
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -334,7 +341,8 @@ async function startWorker(install, userFolder, env, name, concurrency) {
  * with the same environment.
  * @param {{install: any, userFolder: string, postgres: Awaited<ReturnType<typeof startPostgres>>, redis: Awaited<ReturnType<typeof startRedis>>,
  *   workers?: number, concurrency?: number, env?: Record<string, string>, prepare?: (env: Record<string, string>) => Promise<void>,
- *   webhooks?: string[]}} options the webhook paths (GET) the cluster must serve before it is ready
+ *   activate?: string[], webhooks?: string[]}} options `activate`: workflows to activate on main once it runs;
+ *   `webhooks`: the webhook paths (GET) the cluster must serve before it is ready
  */
 async function startCluster(options) {
 	const database = `n8n_${process.pid}_${clusterCount++}`;
@@ -369,8 +377,20 @@ async function startCluster(options) {
 	}
 	const main = /** @type {PromiseFulfilledResult<Awaited<typeof mainStarting>>} */ (mainStarted)
 		.value;
-	for (const webhook of options.webhooks ?? [])
-		await waitForWebhook(`${main.url}/webhook/${webhook}`, 'GET');
+	try {
+		// Activated on main as the editor's toggle does (one request each, where the CLI
+		// started an n8n process per workflow).
+		if (options.activate?.length) {
+			const owner = await ownerSession(options.install, main);
+			for (const workflowId of options.activate) await owner.activate(workflowId);
+		}
+		for (const webhook of options.webhooks ?? [])
+			await waitForWebhook(`${main.url}/webhook/${webhook}`, 'GET');
+	} catch (error) {
+		for (const worker of workers) await worker.stop();
+		await main.stop();
+		throw error;
+	}
 	return {
 		database,
 		env,

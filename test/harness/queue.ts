@@ -60,8 +60,8 @@ export function downloadWebhook(
 	return build.webhookWorkflow(id, `download ${path}`, path, [downloadNode(emulator, options)]);
 }
 
-/** Imports the emulator's credential and `workflows` into a cluster's database and activates them. */
-export function importAndActivate(
+/** Imports the emulator's credential and `workflows` into a cluster's database (before main starts). */
+export function importAll(
 	install: Install,
 	userFolder: string,
 	emulator: Emulator,
@@ -70,12 +70,6 @@ export function importAndActivate(
 	return async (env: Record<string, string>) => {
 		await runner.importCredentials(install, userFolder, [build.credentialRecord(emulator)], env);
 		await runner.importWorkflows(install, userFolder, workflows, env);
-		// One n8n process per workflow, side by side: PostgreSQL takes them at once.
-		await Promise.all(
-			workflows.map(
-				async (workflow) => await runner.activateWorkflow(install, userFolder, workflow.id, env),
-			),
-		);
 	};
 }
 

@@ -15,7 +15,7 @@ import { startEmulator } from '../../emulator';
 import {
 	downloadWebhook,
 	executions,
-	importAndActivate,
+	importAll,
 	LARGE,
 	MiB,
 	queue,
@@ -123,12 +123,8 @@ describe('queue mode: main + 2 workers, filesystem binary data shared', () => {
 				QUEUE_WORKER_STALLED_INTERVAL: '5000',
 			},
 			webhooks: ['dl', 'many'],
-			prepare: importAndActivate(servers.install, userFolder, emulator, [
-				download,
-				many,
-				trigger,
-				events,
-			]),
+			activate: [download.id, many.id, trigger.id, events.id],
+			prepare: importAll(servers.install, userFolder, emulator, [download, many, trigger, events]),
 		});
 	}, 10 * 60_000);
 
