@@ -7,7 +7,7 @@
  * - small: 500 files of 64 KiB (160 with --quick) in 25 webhook executions of 20 items (8
  *   with --quick), all fired at once; files per second, failed items, QPS answers the
  *   emulator gave;
- * - large: 8 files of 256 MiB (of 32 MiB with --quick), one per webhook execution, all
+ * - large: 8 files of 256 MiB (of 64 MiB with --quick), one per webhook execution, all
  *   fired at once, each connection capped at 16 MiB/s; MiB/s.
  *
  * Even --quick sends twice as many executions as one worker runs at once, so that a second
@@ -48,7 +48,7 @@ async function main() {
 	const smallExecutions = quick ? 2 * CONCURRENCY : 25;
 	const perExecution = 20;
 	const largeCount = 2 * CONCURRENCY;
-	const largeSize = quick ? 32 * MiB : 256 * MiB;
+	const largeSize = quick ? 64 * MiB : 256 * MiB;
 
 	const install = await ensureN8n('2');
 	const emulator = await startEmulator();
@@ -231,7 +231,7 @@ async function main() {
 	const large = rows.filter((row) => row.case.includes('links'));
 	if (large.length === 2)
 		console.log(
-			`\nlarge files: two workers / one = ${(large[1].mibPerSecond / large[0].mibPerSecond).toFixed(2)} (goal ≥ 1.8)`,
+			`\nlarge files: two workers / one = ${(large[1].mibPerSecond / large[0].mibPerSecond).toFixed(2)} (goal ≥ 1.8${quick ? ' for the full run; --quick gave 1.70 on 2026-12-06: its 4 s files leave a larger share to the fixed cost of each execution' : ''})`,
 		);
 	const small = rows.filter((row) => row.case.includes('KiB'));
 	for (const row of small)
