@@ -369,10 +369,14 @@ async function startCluster(options) {
 	const workers = [];
 	for (const result of workersStarted)
 		if (result.status === 'fulfilled') workers.push(result.value);
+	/** Workers first, then main: how the cluster ends, and how a failed start is undone. */
+	const stopAll = async (/** @type {{stop: () => Promise<void>} | undefined} */ main) => {
+		for (const worker of workers) await worker.stop();
+		await main?.stop();
+	};
 	const failed = [mainStarted, ...workersStarted].find((result) => result.status === 'rejected');
 	if (failed) {
-		for (const worker of workers) await worker.stop();
-		if (mainStarted.status === 'fulfilled') await mainStarted.value.stop();
+		await stopAll(mainStarted.status === 'fulfilled' ? mainStarted.value : undefined);
 		throw /** @type {PromiseRejectedResult} */ (failed).reason;
 	}
 	const main = /** @type {PromiseFulfilledResult<Awaited<typeof mainStarting>>} */ (mainStarted)
@@ -387,8 +391,7 @@ async function startCluster(options) {
 		for (const webhook of options.webhooks ?? [])
 			await waitForWebhook(`${main.url}/webhook/${webhook}`, 'GET');
 	} catch (error) {
-		for (const worker of workers) await worker.stop();
-		await main.stop();
+		await stopAll(main);
 		throw error;
 	}
 	return {
@@ -412,10 +415,7 @@ async function startCluster(options) {
 		workerOf(/** @type {string} */ executionId) {
 			return workers.find((worker) => worker.executions().started.includes(executionId))?.name;
 		},
-		async stop() {
-			for (const worker of workers) await worker.stop();
-			await main.stop();
-		},
+		stop: async () => await stopAll(main),
 	};
 }
 
