@@ -260,8 +260,12 @@ async function startN8n(install, userFolder, extraEnv = {}) {
 				.then((response) => response.ok)
 				.catch(() => false));
 		if (ok) break;
-		if (Date.now() > deadline)
+		if (Date.now() > deadline) {
+			// Not left running: it would hold its port (and the jest worker) after the failure.
+			child.kill('SIGKILL');
+			await exited;
 			throw new Error(`n8n start did not answer within 120 s:\n${output.slice(-3000)}`);
+		}
 		await new Promise((resolve) => setTimeout(resolve, 500));
 	}
 	return {

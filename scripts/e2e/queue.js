@@ -302,8 +302,12 @@ async function startWorker(install, userFolder, env, name, concurrency) {
 			throw new Error(
 				`worker ${name} exited (${child.exitCode ?? child.signalCode}):\n${output.slice(-3000)}`,
 			);
-		if (Date.now() > deadline)
+		if (Date.now() > deadline) {
+			// Not left running: it would hold its database connections after the failure.
+			child.kill('SIGKILL');
+			await new Promise((resolve) => child.once('exit', resolve));
 			throw new Error(`worker ${name} was not ready within 120 s:\n${output.slice(-3000)}`);
+		}
 		await sleep(250);
 	}
 	return {

@@ -15,6 +15,8 @@
  * no creator or modifier (people's IDs) reaches the model. One `n8n start` per suite runs the
  * first and third workflows as "Execute workflow" in the editor does and serves the second.
  */
+import { rmSync } from 'node:fs';
+
 import { EMULATOR_DEFAULTS, startEmulator } from '../../emulator';
 
 import { N8N_MATRIX } from '../harness/realN8n';
@@ -295,6 +297,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 				chatModel?.close(),
 				obedientModel?.close(),
 			]);
+			if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 		});
 
 		test('search → folder list → download → a binary-only tool → the answer: the scripted calls ran, nothing secret reached the model', async () => {

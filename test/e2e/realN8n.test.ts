@@ -106,11 +106,10 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 
 		async function execute(workflowId: string, nodeName: string, env: Record<string, string> = {}) {
 			const result = await runner.execute(install, userFolder, workflowId, env);
-			// Get Download Info prints the signed headers by design: only its log is searched.
-			// Every run is searched at once, so any test run alone checks too. Get Download Info
-			// prints the signed headers by design: only its log is searched.
+			// Everything n8n printed (every node's output included) is searched at once, so any
+			// test run alone checks too.
 			harvestSecrets();
-			const printed = `${workflowId === 'dtE2eDownldInfo1' ? '' : result.stdout}\n${result.stderr}`;
+			const printed = `${result.stdout}\n${result.stderr}`;
 			for (const secret of secrets) expect(printed).not.toContain(secret);
 			const items = runner.nodeOutput(result.data, nodeName) as OutputItem[] | undefined;
 			if (!items) {
@@ -134,7 +133,13 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		async function run(workflowId: string, nodeName: string) {
 			const result = await server.run(workflowOf(workflowId));
 			harvestSecrets();
-			for (const secret of secrets) expect(result.printed).not.toContain(secret);
+			// What n8n logged, and every node's output (Get Download Info outputs the signed
+			// headers by design: only its log is searched).
+			const outputs = workflowId === 'dtE2eDownldInfo1' ? '' : JSON.stringify(result.data);
+			for (const secret of secrets) {
+				expect(result.printed).not.toContain(secret);
+				expect(outputs).not.toContain(secret);
+			}
 			const items = runner.nodeOutput(result.data, nodeName) as OutputItem[] | undefined;
 			if (!items) {
 				throw new Error(
