@@ -4,7 +4,9 @@
  * The DingTalk API server: the token endpoint; for every other API what DingTalk checks
  * before it answers (forced errors, the token, the per-API rate limit, the app's
  * permissions, the operator, `error-<code>` IDs); and the Drive / storage APIs on the
- * seeded drive. The download, upload and Stream APIs come from their own modules.
+ * seeded drive. The download, upload and Stream APIs come from their own modules, as do
+ * permissions, preview links and app properties (sharing.js), the recycle bin
+ * (recycleBin.js), and the batch changes and version revert (batch.js).
  */
 const http = require('node:http');
 const { randomBytes } = require('node:crypto');
@@ -13,6 +15,9 @@ const { ApiFault } = require('./errors');
 const { downloadRoutes } = require('./storage');
 const { uploadRoutes } = require('./uploadRoutes');
 const { streamRoutes } = require('./streamRoutes');
+const { Sharing, sharingRoutes } = require('./sharing');
+const { recycleBinRoutes } = require('./recycleBin');
+const { batchRoutes } = require('./batch');
 
 /**
  * One API: method, path (IDs captured), the API name DingTalk's rate limit counts under,
@@ -71,18 +76,21 @@ function queryObject(query) {
 }
 
 /**
- * The Drive and storage APIs on the emulated tree (drive.js).
+ * The Drive and storage APIs on the emulated tree (drive.js). Details and listings carry
+ * app properties (sharing.js): details those of the apps `option.appIdsForAppProperties`
+ * names, listings this app's when it has any.
  * @param {import('./state').EmulatorState} shared
  * @returns {Route[]}
  */
 function driveRoutes(shared) {
-	const { drive, settings } = shared;
+	const { drive, settings, sharing } = shared;
 	return [
 		{
 			method: 'POST',
 			pattern: /^\/v1\.0\/storage\/spaces\/([^/]+)\/dentries\/([^/]+)\/query$/,
 			api: 'dentries.query',
-			handle: ({ params: [spaceId, dentryId] }) => {
+			handle: ({ params: [spaceId, dentryId], body }) => {
+				const appIds = Sharing.askedAppIds(body?.option);
 				const generated = dentryId.startsWith('gen-') ? drive.fileById(dentryId) : undefined;
 				if (generated)
 					return {
@@ -99,7 +107,8 @@ function driveRoutes(shared) {
 					};
 				const entry = drive.entry(spaceId, dentryId, { deleted: true });
 				if (entry.dentryDenied) throw new ApiFault('permissionDenied');
-				const answer = { dentry: drive.json(entry) };
+				const dentry = drive.json(entry);
+				const answer = { dentry: appIds ? sharing.withAppProperties(dentry, appIds) : dentry };
 				return settings.detailsRewrite ? settings.detailsRewrite(answer) : answer;
 			},
 		},
@@ -108,7 +117,11 @@ function driveRoutes(shared) {
 			pattern: /^\/v1\.0\/storage\/spaces\/([^/]+)\/dentries$/,
 			api: 'dentries.list',
 			handle: ({ params: [spaceId], query }) => {
-				const answer = drive.list(spaceId, queryObject(query));
+				const listed = drive.list(spaceId, queryObject(query));
+				const answer = {
+					...listed,
+					dentries: listed.dentries.map((dentry) => sharing.withAppProperties(dentry, undefined)),
+				};
 				return settings.listingRewrite
 					? settings.listingRewrite(answer, queryObject(query))
 					: answer;
@@ -161,7 +174,18 @@ function driveRoutes(shared) {
 			pattern: /^\/v1\.0\/storage\/spaces\/([^/]+)\/dentries\/query$/,
 			api: 'dentries.batchQuery',
 			permission: 'Storage.File.Read',
-			handle: ({ params: [spaceId], body }) => drive.queryMany(spaceId, body),
+			handle: ({ params: [spaceId], body }) => {
+				const appIds = Sharing.askedAppIds(body?.option);
+				const answer = drive.queryMany(spaceId, body);
+				if (!appIds) return answer;
+				return {
+					resultItems: answer.resultItems.map((item) =>
+						item.dentry
+							? { ...item, dentry: sharing.withAppProperties(item.dentry, appIds) }
+							: item,
+					),
+				};
+			},
 		},
 		{
 			method: 'POST',
@@ -327,6 +351,9 @@ function createApiServer(shared) {
 		...driveRoutes(shared),
 		...uploadRoutes(shared),
 		...streamRoutes(shared),
+		...sharingRoutes(shared),
+		...recycleBinRoutes(shared),
+		...batchRoutes(shared),
 	];
 	return http.createServer(async (req, res) => {
 		const url = new URL(req.url ?? '/', 'http://emulator');

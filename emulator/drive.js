@@ -53,6 +53,7 @@ const GiB = 1024 * MiB;
  * @property {boolean} drive                 a Drive space: listed as the org's, has a recycle bin
  * @property {number} quota                  bytes
  * @property {string} createTime
+ * @property {'APP'} [ownerType]             an app's space (absent: the org's)
  */
 
 /**
@@ -192,6 +193,12 @@ function generatedFile(dentryId) {
  * @property {string} [extension]
  */
 
+/**
+ * An entry deleted to the recycle bin: it, the IDs of everything deleted with it (itself
+ * first), its path and its size (a folder: its files') at deletion.
+ * @typedef {{entry: Entry, entryIds: string[], path: string, size: number}} Recycled
+ */
+
 /** Folder names of the seeded tree, for the paging folder. */
 const MONTHLY_REPORTS = 125;
 const DEPARTMENT_SPACES = 55;
@@ -216,6 +223,11 @@ class Drive {
 		this.nextTask = 1;
 		/** Told of every change made to the tree after seeding. @type {((change: DriveChange) => void) | undefined} */
 		this.onChange = undefined;
+		/**
+		 * Told of every entry deleted to the recycle bin (recycleBin.js keeps the items).
+		 * @type {((removed: Recycled) => void) | undefined}
+		 */
+		this.onRecycled = undefined;
 		this.seedTree();
 	}
 
@@ -250,9 +262,16 @@ class Drive {
 		// Seeded times are fixed, a minute apart, so listings sort the same way every run.
 		let minute = 0;
 		const at = () => new Date(Date.UTC(2026, 0, 5, 8, 0) + minute++ * 60_000).toISOString();
-		/** @param {string} id @param {string} name @param {boolean} drive @param {number} quota */
-		const space = (id, name, drive, quota) =>
-			this.spaces.set(id, { id, name, drive, quota, createTime: at() });
+		/** @param {string} id @param {string} name @param {boolean} drive @param {number} quota @param {'APP'} [ownerType] */
+		const space = (id, name, drive, quota, ownerType = undefined) =>
+			this.spaces.set(id, {
+				id,
+				name,
+				drive,
+				quota,
+				createTime: at(),
+				...(ownerType ? { ownerType } : {}),
+			});
 		/** @param {string} spaceId @param {string} parentId @param {string} id @param {string} name */
 		const folder = (spaceId, parentId, id, name) => {
 			const time = at();
@@ -360,6 +379,12 @@ class Drive {
 
 		for (let i = 1; i <= DEPARTMENT_SPACES; i++)
 			space(String(4000 + i), `部门空间 ${String(i).padStart(2, '0')}`, true, GiB);
+
+		// An app's space (ownerType APP, where permission durations apply): not one of the
+		// org's Drive spaces. Its names are found nowhere else (search tests count hits).
+		space('6000', '应用空间', false, GiB, 'APP');
+		folder('6000', '0', '6001', '共享');
+		file('6000', '6001', '6002', 'app-note.txt');
 	}
 
 	// ---- reading ----
@@ -387,7 +412,7 @@ class Drive {
 		return {
 			id: space.id,
 			name: space.name,
-			ownerType: 'ORG',
+			ownerType: space.ownerType ?? 'ORG',
 			quota: space.quota,
 			usedQuota: this.usedBytes(space.id),
 			capabilities: {
@@ -564,6 +589,8 @@ class Drive {
 	 * @param {string} uuid
 	 */
 	idsOfUuid(uuid) {
+		const space = [...this.spaces.values()].find((each) => rootUuid(each.id) === uuid);
+		if (space) return { dentryId: '0', dentryUuid: uuid, spaceId: space.id };
 		const entry = [...this.entries.values()].find(
 			(each) => each.uuid === uuid && each.status === 'NORMAL',
 		);
@@ -787,9 +814,9 @@ class Drive {
 	 * is made at once; the task reports IN_PROGRESS until its `pollsUntilDone`th poll, then
 	 * SUCCESS. A failing task (see failNextTasks) changes nothing.
 	 * @param {Entry} entry @param {() => Record<string, unknown>} change
+	 * @param {number} [count] how many entries it touches (default: the entry's NORMAL subtree)
 	 */
-	maybeAsync(entry, change) {
-		const count = this.subtree(entry).length;
+	maybeAsync(entry, change, count = this.subtree(entry).length) {
 		if (count === 1) return { async: false, ...change() };
 		const id = `task-${this.nextTask++}`;
 		const failMessage = this.failingTasks.shift();
@@ -1075,14 +1102,48 @@ class Drive {
 		const entry = this.entry(spaceId, id);
 		if (toRecycleBin && !this.space(spaceId).drive) throw new ApiFault('recycleBinNotSupport');
 		const { dentry: _unused, ...answer } = this.maybeAsync(entry, () => {
-			for (const each of this.subtree(entry)) {
-				if (toRecycleBin) each.status = 'DELETED';
-				else this.entries.delete(each.id);
+			if (toRecycleBin) {
+				this.recycle(entry);
+			} else {
+				for (const each of this.subtree(entry)) this.entries.delete(each.id);
+				this.changed('deleted', entry);
 			}
-			this.changed('deleted', entry);
 			return {};
 		});
 		return answer;
+	}
+
+	/**
+	 * Deletes an entry and its subtree to the recycle bin: DELETED, and one recycle item
+	 * (told to `onRecycled`) for the entry, with its path and size as they were.
+	 * @param {Entry} entry
+	 */
+	recycle(entry) {
+		const removed = this.subtree(entry);
+		const path = this.pathOf(entry);
+		const size = removed.reduce(
+			(sum, each) =>
+				sum + (each.type === 'FILE' ? each.versions[each.versions.length - 1].content.size : 0),
+			0,
+		);
+		for (const each of removed) each.status = 'DELETED';
+		this.changed('deleted', entry);
+		this.onRecycled?.({ entry, entryIds: removed.map((each) => each.id), path, size });
+	}
+
+	/**
+	 * A file gets a new latest version with this content (a revert: the old version's).
+	 * @param {Entry} entry @param {Content} content
+	 */
+	appendVersion(entry, content) {
+		const time = new Date(this.now()).toISOString();
+		entry.versions.push({
+			version: entry.versions[entry.versions.length - 1].version + 1,
+			content,
+			modifiedTime: time,
+		});
+		entry.modifiedTime = time;
+		this.changed('updated', entry);
 	}
 
 	/** @param {string} taskId */
@@ -1108,6 +1169,11 @@ class Drive {
 /** @param {string} id */
 function uuidOf(id) {
 	return createHash('sha1').update(`dentry-uuid:${id}`).digest('hex').slice(0, 24);
+}
+
+/** The UUID of a space's root folder (dentry ID "0"): stable, like every other UUID. @param {string} spaceId */
+function rootUuid(spaceId) {
+	return uuidOf(`root:${spaceId}`);
 }
 
 /** @param {{targetSpaceId?: unknown, targetFolderId?: unknown}} body @returns {[string, string]} */
@@ -1154,4 +1220,13 @@ function page(all, listing, query, max) {
 	};
 }
 
-module.exports = { Drive, SAMPLE_FILES, generatedFile, MONTHLY_REPORTS, DEPARTMENT_SPACES };
+module.exports = {
+	Drive,
+	SAMPLE_FILES,
+	generatedFile,
+	MONTHLY_REPORTS,
+	DEPARTMENT_SPACES,
+	extensionOf,
+	page,
+	rootUuid,
+};

@@ -21,6 +21,25 @@ const API_ERRORS = /** @type {Record<string, {status: number, message: string}>}
 	dentryNameInvalid: { status: 400, message: 'the name contains invalid characters' },
 	recycleBinNotSupport: { status: 400, message: 'the space does not support the recycle bin' },
 	storageQuotaExceeded: { status: 400, message: 'the space quota is not enough' },
+	// Permissions, preview links, the recycle bin, app properties, links to IDs
+	// (dingtalk-storage-more-apis.md; where it gives no status, 400 for a refusal of the
+	// request and 404 for something that does not exist).
+	permissionInheritanceUnsupportedForRootDentry: {
+		status: 400,
+		message: 'the root dentry has no permission inheritance',
+	},
+	dentryPreviewNotSupport: { status: 400, message: 'the dentry cannot be previewed' },
+	dentryExtensionNotSupport: { status: 400, message: 'the file extension is not supported' },
+	dentryEditNotSupport: { status: 400, message: 'the file cannot be edited online' },
+	fileViral: { status: 400, message: 'the file contains a virus' },
+	fileMalicious: { status: 400, message: 'the file is malicious' },
+	recycleBinNotExist: { status: 404, message: 'recycle bin not exist' },
+	recycleItemNotExist: { status: 404, message: 'recycle item not exist' },
+	dentryAppPropertiesNumberExceedsLimit: {
+		status: 400,
+		message: 'an app has at most 3 properties on a dentry',
+	},
+	nodeNotExist: { status: 404, message: 'node not exist' },
 	systemError: { status: 500, message: 'system error' },
 	unknownError: { status: 500, message: 'Unknown Error' },
 	operationTimeout: { status: 503, message: 'request timeout' },

@@ -73,6 +73,12 @@ async function startEmulator(options = {}) {
 		state: settings,
 		/** The seeded tree and its state, for tests that check what changed. */
 		drive,
+		/** Permissions, app properties and preview links (sharing.js), for tests that check what changed. */
+		sharing: shared.sharing,
+		/** Preview and edit links handed out since the last reset: what was asked for, and the answer. */
+		issuedLinks: shared.sharing.links,
+		/** The org's recycle bin and its items (recycleBin.js). */
+		recycleBin: shared.recycleBin,
 		/** How many authenticated calls each API received, by the API's name (e.g. dentries.list). */
 		apiCounts: shared.apiCounts,
 		/**

@@ -10,6 +10,8 @@ const { randomBytes } = require('node:crypto');
 const { Drive } = require('./drive');
 const { Uploads } = require('./uploads');
 const { StreamGateway } = require('./stream');
+const { Sharing } = require('./sharing');
+const { RecycleBin, RECYCLE_BIN_ID } = require('./recycleBin');
 
 /**
  * The values every user of the emulator shares (tests, demo, dev, benchmarks): the app,
@@ -24,6 +26,16 @@ const EMULATOR_DEFAULTS = {
 	otherSpaceId: '2000',
 	/** A Knowledge Base space: no recycle bin, not among the org's Drive spaces. */
 	knowledgeBaseSpaceId: '3000',
+	/** The org's corp ID (the recycle bin's scopeId). */
+	corpId: 'dingemulatorcorpid',
+	/** An app's space (ownerType APP: permission durations apply), not among the org's Drive spaces. */
+	appSpaceId: '6000',
+	/** The folder "共享" in the app's space. */
+	appFolderId: '6001',
+	/** The file "共享/app-note.txt" in the app's space. */
+	appFileId: '6002',
+	/** The org's recycle bin (GET /v1.0/storage/recycleBins finds it by corpId). */
+	recycleBinId: RECYCLE_BIN_ID,
 };
 
 /**
@@ -35,6 +47,7 @@ const EMULATOR_DEFAULTS = {
  * @property {number} [tokenTtlSeconds]     expireIn of issued tokens
  * @property {number} [signatureTtlSeconds] expirationSeconds of download info
  * @property {string} [unionId]       the only operator union ID accepted
+ * @property {string} [corpId]        the org's corp ID (the recycle bin's scope)
  * @property {{key: string | Buffer, cert: string | Buffer}} [storageTls] serve storage over
  *   HTTPS with this key and certificate (as DingTalk's storage does); plain HTTP without
  */
@@ -86,6 +99,7 @@ class EmulatorState {
 			tokenTtlSeconds: options.tokenTtlSeconds ?? 7200,
 			signatureTtlSeconds: options.signatureTtlSeconds ?? 900,
 			unionId: options.unionId ?? EMULATOR_DEFAULTS.unionId,
+			corpId: options.corpId ?? EMULATOR_DEFAULTS.corpId,
 			/** Pending API answers forced by tests: the next N API calls answer this code. */
 			/** @type {{code: string, remaining: number, api?: string, after: number}[]} */
 			forcedApiErrors: [],
@@ -135,6 +149,13 @@ class EmulatorState {
 			checkSpace: (spaceId) => this.drive.space(spaceId),
 		});
 		this.drive.onChange = (change) => this.gateway.storageChanged(change);
+		/** Permissions, preview links and app properties (sharing.js). */
+		this.sharing = new Sharing(this.drive, this.appKey);
+		/** The org's recycle bin (recycleBin.js): the items deleted to it. */
+		this.recycleBin = new RecycleBin(this.drive, {
+			unionId: () => this.settings.unionId,
+			corpId: () => this.settings.corpId,
+		});
 		/** Storage faults, by dentry ID. @type {Map<string, Fault & {hits: number}>} */
 		this.faults = new Map();
 		/** @type {(UploadFault & {hits: number})[]} */
@@ -194,6 +215,8 @@ class EmulatorState {
 		this.qpsRejections.clear();
 		this.apiCounts.clear();
 		this.drive.reset();
+		this.sharing.reset();
+		this.recycleBin.reset();
 		this.gateway.clear();
 		this.log.length = 0;
 	}
