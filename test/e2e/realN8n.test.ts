@@ -322,6 +322,42 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 					}),
 					storage('Delete a file', 'file', 'delete', { dentryId: locator('1006') }),
 				]),
+				// Issue 23's chain: a folder by path, a file from text in it, the folder shared, a
+				// preview link, the file deleted to the bin, the bin listed, the file restored.
+				chainWorkflow('dtE2eShareBin01', 'DingTalk Storage: paths, text, sharing, recycle bin', [
+					storage('Create by path', 'folder', 'create', { name: '/报表/2026/12' }),
+					storage('Summary from text', 'file', 'createFromText', {
+						folderId: locator("={{ $('Create by path').first().json.dentryId }}"),
+						fileName: '摘要.md',
+						content: '={{ "# 摘要\\n" + $("Create by path").first().json.path }}',
+					}),
+					storage('Share the folder', 'permission', 'add', {
+						dentryId: locator('/报表/2026/12', 'path'),
+						role: 'READER',
+						members: { member: [{ type: 'USER', id: 'newhire01' }] },
+					}),
+					storage('Preview link', 'file', 'getLink', {
+						dentryId: locator("={{ $('Summary from text').first().json.dentryId }}"),
+					}),
+					storage('Delete the summary', 'file', 'delete', {
+						dentryId: locator("={{ $('Summary from text').first().json.dentryId }}"),
+					}),
+					{
+						...storage('List the bin', 'recycleBin', 'list', {
+							corpId: EMULATOR_DEFAULTS.corpId,
+							returnAll: true,
+						}),
+						executeOnce: true,
+					},
+					{
+						...storage('Restore it', 'recycleBin', 'restore', {
+							corpId: EMULATOR_DEFAULTS.corpId,
+							recycleItemIds:
+								"={{ $('List the bin').all().filter((item) => item.json.dentryId === $('Summary from text').first().json.dentryId).map((item) => item.json.id).join(',') }}",
+						}),
+						executeOnce: true,
+					},
+				]),
 				chainWorkflow('dtE2eHttpReqst01', 'HTTP Request with the DingTalk credential', [
 					{
 						name: 'HTTP Request',
@@ -547,6 +583,38 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 				.sort();
 			expect(names).toEqual(['notes.md', '合同']);
 			expect(emulator.drive.entries.get('1006')?.status).toBe('DELETED');
+		});
+
+		test('10b. paths, text, sharing, links and the recycle bin: /报表/2026/12 made by path, 摘要.md from text in it, the folder shared, a preview link, the file deleted, listed in the bin and restored', async () => {
+			const { result } = await run('dtE2eShareBin01', 'Restore it');
+			const out = (node: string) => (runner.nodeOutput(result.data, node) as OutputItem[])[0].json;
+			const folder = out('Create by path');
+			expect(folder).toMatchObject({ type: 'FOLDER', name: '12', path: '/报表/2026/12' });
+			const summary = out('Summary from text');
+			expect(summary).toMatchObject({ name: '摘要.md', parentId: folder.dentryId });
+			const text = '# 摘要\n/报表/2026/12';
+			expect(emulator.sha256(String(summary.dentryId))).toBe(
+				createHash('sha256').update(text, 'utf8').digest('hex'),
+			);
+			expect(out('Share the folder')).toMatchObject({
+				success: true,
+				dentryId: folder.dentryId,
+				role: 'READER',
+			});
+			expect(emulator.sharing.grants.size).toBe(1);
+			expect(out('Preview link')).toMatchObject({
+				type: 'PREVIEW',
+				requiresLogin: true,
+				url: expect.stringMatching(/^https:\/\//),
+			});
+			expect(out('Restore it')).toMatchObject({
+				restored: true,
+				dentryId: summary.dentryId,
+			});
+			expect(emulator.drive.entries.get(String(summary.dentryId))).toMatchObject({
+				status: 'NORMAL',
+				parentId: folder.dentryId,
+			});
 		});
 
 		test('11. chained (the example): list a tree recursively → IF (PDFs only) → DingTalk Storage Download → Read/Write Files from Disk, byte-exact', async () => {

@@ -58,6 +58,9 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		let activeIds: string[] = [];
 		let watchedId: string;
 		let mirrorId: string;
+		/** Watch: File: one file watched by its own workflow, recorded apart. */
+		let oneFileId: string;
+		let oneFileRecorder: Awaited<ReturnType<typeof startRecorder<Received>>>;
 		let mirrorDir: string;
 		const env = () => ({ N8N_RESTRICT_FILE_ACCESS_TO: mirrorDir });
 		/** The local copies, by name, with their sha256 (the set-aside `.deleted` folder apart). */
@@ -104,6 +107,8 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			install = await ensureN8n(major);
 			emulator = await startEmulator();
 			recorder = await startRecorder<Received>();
+			oneFileRecorder = await startRecorder<Received>();
+			oneFileId = (emulator.drive.addFile(SPACE, '0', '单文件-e2e.docx') as { id: string }).id;
 			const watched = emulator.drive.createFolder(SPACE, '0', '同步-e2e', 'AUTO_RENAME') as {
 				id: string;
 			};
@@ -141,12 +146,25 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 						);
 				}
 			}
-			await runner.importWorkflows(install, userFolder, [workflow, mirror]);
-			activeIds = [workflow.id, mirror.id];
+			// Watch: File, on a file outside the watched folder.
+			const oneFile = build.triggerToRecorder(
+				'dtE2eTriggerOne1',
+				emulator,
+				'0',
+				oneFileRecorder.url,
+			);
+			for (const node of oneFile.nodes)
+				if (node.type === build.NODE_TYPES.trigger) {
+					delete node.parameters.folderId;
+					Object.assign(node.parameters, { watch: 'file', fileId: build.locator(oneFileId) });
+				}
+			await runner.importWorkflows(install, userFolder, [workflow, mirror, oneFile]);
+			activeIds = [workflow.id, mirror.id, oneFile.id];
 		}, 30 * 60_000);
 
 		afterAll(async () => {
 			await recorder?.close();
+			await oneFileRecorder?.close();
 			await emulator?.close();
 			if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 			if (mirrorDir) rmSync(mirrorDir, { recursive: true, force: true });
@@ -177,6 +195,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 					emulator.drive.editFile(mirrorOf('m1.pdf'));
 					emulator.drive.editFile(idOf('a.pdf'));
 					emulator.drive.rename(SPACE, idOf('b.pdf'), 'b2.pdf');
+					emulator.drive.editFile(oneFileId);
 					// The next poll (within 5 s) starts an execution with the four changes.
 					await waitFor(
 						'the four changes',
@@ -201,6 +220,13 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 						['updated', 'b2.pdf', ['renamed'], true, null],
 					]);
 					expect(recorder.received.find((item) => item.name === 'c.pdf')?.dentryId).toBe(c.id);
+					// The one watched file: its new version, alone.
+					await waitFor(
+						'the new version of the watched file',
+						() => oneFileRecorder.received.length >= 1,
+						150_000,
+						n8n.output,
+					);
 					// The mirror: the new and the edited file, byte-exact (m1.pdf existed before the baseline: the edit brings it).
 					await waitFor(
 						'the mirror copies',
@@ -225,6 +251,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 				emulator.drive.remove(SPACE, mirrorOf('m1.pdf'), true);
 				const m3 = mirrorOf('m2.docx');
 				emulator.drive.rename(SPACE, m3, 'm3.docx');
+				emulator.drive.rename(SPACE, oneFileId, '单文件-改名.docx');
 				const pollsBefore = polls();
 
 				n8n = await runner.startN8n(install, userFolder, env());
@@ -244,6 +271,12 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 					expect(mirrored()).toEqual({ 'm3.docx': emulator.sha256(m3) });
 					// Deleted and renamed files' old copies are set aside, not removed.
 					expect(setAside()).toEqual(['m1.pdf', 'm2.docx']);
+					await waitFor(
+						'the rename of the watched file',
+						() => oneFileRecorder.received.length >= 2,
+						150_000,
+						n8n.output,
+					);
 					// One more poll after that: it must bring nothing new.
 					const delivered = polls();
 					await waitFor('one more poll', () => polls() > delivered, 150_000, n8n.output);
@@ -265,6 +298,18 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 				expect(new Set(keys).size).toBe(keys.length);
 				expect(new Set(recorder.received.map((item) => item.eventId)).size).toBe(6);
 				expect(recorder.received).toHaveLength(6);
+				// Watch: File: its version and its rename, nothing of the folder's changes, nothing twice.
+				expect(
+					oneFileRecorder.received.map((item) => [
+						item.event,
+						item.name,
+						item.changes,
+						item.dentryId,
+					]),
+				).toEqual([
+					['updated', '单文件-e2e.docx', ['content'], oneFileId],
+					['updated', '单文件-改名.docx', ['renamed'], oneFileId],
+				]);
 			},
 			10 * 60_000,
 		);

@@ -78,7 +78,7 @@ export function download(
 }
 
 /** A resource locator value as the editor saves it. */
-export function rl(value: string, mode: 'list' | 'id' | 'path' = 'id'): IDataObject {
+export function rl(value: string, mode: 'list' | 'id' | 'path' | 'url' = 'id'): IDataObject {
 	return { __rl: true, mode, value };
 }
 
@@ -88,7 +88,7 @@ export function rl(value: string, mode: 'list' | 'id' | 'path' = 'id'): IDataObj
  */
 export async function runStorage(
 	emulator: Emulator,
-	resource: 'file' | 'folder' | 'space',
+	resource: 'file' | 'folder' | 'space' | 'permission' | 'recycleBin',
 	operation: string,
 	parameters: IDataObject = {},
 	options: Omit<RunOptions, 'parameters' | 'credentials'> & {

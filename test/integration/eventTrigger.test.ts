@@ -17,6 +17,7 @@ import {
 	apiCalls,
 	appCredentials,
 	binarySha256,
+	callsTo,
 	rl,
 	secretsSeen,
 	tokenCredentials,
@@ -680,5 +681,49 @@ describe('connection and restarts', () => {
 		});
 		expect(trigger.saved()).toBe('{}');
 		expect(trigger.staticDataNow()).not.toContain('snapshot');
+	});
+});
+
+describe('Watch: File', () => {
+	test("one file watched: its new version, its rename and its move are updated, from the stream; others' events are passed over without a call; its deletion is deleted", async () => {
+		const { emulator } = ctx;
+		const trigger = await activateEventTrigger({
+			parameters: {
+				spaceId: rl(SPACE),
+				watch: 'file',
+				fileId: rl('3001'),
+				unionId: emulator.unionId,
+				events: ['created', 'updated', 'deleted'],
+				options: {},
+			},
+			credentials: appCredentials(emulator),
+			tunables: {
+				registry,
+				gapReconcileMinIntervalMs: 0,
+				retryFirstDelayMs: 20,
+				connectTimeoutMs: 5_000,
+			},
+		});
+		active.push(trigger);
+		const details = () => callsTo(emulator, 'dentries.query');
+		const before = details();
+		emulator.drive.editFile('3002');
+		await settle(trigger, emulator);
+		expect(trigger.items()).toHaveLength(0);
+		expect(details()).toBe(before);
+		emulator.drive.editFile('3001');
+		await until('the update', () => trigger.items().length === 1);
+		emulator.drive.rename(SPACE, '3001', '合同-改名.pdf');
+		await until('the rename', () => trigger.items().length === 2);
+		emulator.drive.move(SPACE, '3001', { targetSpaceId: SPACE, targetFolderId: DESIGN });
+		await until('the move', () => trigger.items().length === 3);
+		emulator.drive.remove(SPACE, '3001', true);
+		await until('the deletion', () => trigger.items().length === 4);
+		expect(summary(trigger.items())).toEqual([
+			['updated', '合同-2025-001.pdf', ['content'], 'stream'],
+			['updated', '合同-改名.pdf', ['renamed'], 'stream'],
+			['updated', '合同-改名.pdf', ['moved'], 'stream'],
+			['deleted', '合同-改名.pdf', [], 'stream'],
+		]);
 	});
 });

@@ -11,6 +11,8 @@ import { DingTalkStorage } from '../../nodes/DingTalk/Storage/DingTalkStorage.no
 import { CHANGE_OPERATIONS } from '../../nodes/DingTalk/Storage/actions/agentChanges';
 import { fileOperations } from '../../nodes/DingTalk/Storage/actions/file';
 import { folderOperations } from '../../nodes/DingTalk/Storage/actions/folder';
+import { permissionOperations } from '../../nodes/DingTalk/Storage/actions/permission';
+import { recycleBinOperations } from '../../nodes/DingTalk/Storage/actions/recycleBin';
 import { spaceOperations } from '../../nodes/DingTalk/Storage/actions/space';
 import { NAMES_ARE_DATA } from '../../nodes/DingTalk/n8n/toolMode';
 import { appCredentials, rl, runStorage, useEmulator, type Emulator } from '../harness/fixtures';
@@ -225,6 +227,87 @@ describe('changes by an agent: refused unless "Allow Changes by the Agent" is on
 		expect(emulator.log).toHaveLength(0);
 	});
 
+	test("the recycle bin's Delete Permanently and Empty, and Update Content, are refused to an agent even with the option on", async () => {
+		const { emulator } = ctx;
+		const calls: Array<[string, string, IDataObject]> = [
+			[
+				'recycleBin',
+				'deletePermanently',
+				{ corpId: EMULATOR_DEFAULTS.corpId, recycleItemIds: 'ri-1' },
+			],
+			['recycleBin', 'empty', { corpId: EMULATOR_DEFAULTS.corpId, confirmEmpty: 'EMPTY' }],
+			['file', 'updateContent', { dentryId: rl('1002'), binaryPropertyName: 'data' }],
+		];
+		for (const [resource, operation, parameters] of calls) {
+			const { output } = await runTool(emulator, resource, operation, {
+				...parameters,
+				allowAgentChanges: true,
+			});
+			expect(output![0].json).toEqual({
+				refused: true,
+				error: expect.stringMatching(
+					/^Refused: .* is not available to AI agents, so nothing was changed and nothing was sent to DingTalk/,
+				),
+			});
+		}
+		expect(emulator.log).toHaveLength(0);
+	});
+
+	test('sharing by an agent needs Allow Changes by the Agent; listing who has access does not', async () => {
+		const { emulator } = ctx;
+		const share = {
+			dentryId: rl('2005'),
+			role: 'READER',
+			members: { member: [{ type: 'USER', id: 'someone' }] },
+		};
+		const refused = await runTool(emulator, 'permission', 'add', share);
+		expect(refused.output![0].json).toMatchObject({ refused: true });
+		expect(emulator.log).toHaveLength(0);
+		const allowed = await runTool(emulator, 'permission', 'add', {
+			...share,
+			allowAgentChanges: true,
+		});
+		expect(allowed.output![0].json).toMatchObject({
+			success: true,
+			dentryId: '2005',
+			role: 'READER',
+		});
+		const listed = await runTool(emulator, 'permission', 'list', {
+			dentryId: rl('2005'),
+			returnAll: true,
+		});
+		expect(listed.output!.map((item) => item.json)).toEqual([
+			expect.objectContaining({ memberType: 'USER', memberId: 'someone', roleId: 'READER' }),
+		]);
+		// The grant's nested objects stay out of what the model reads; its flat fields pass.
+		expect(listed.output![0].json).not.toHaveProperty('member');
+	});
+
+	test('a link for an agent only with Allow Links for the Agent on (a link opens the file); then the model reads it', async () => {
+		const { emulator } = ctx;
+		const refused = await runTool(emulator, 'file', 'getLink', {
+			dentryId: rl('1001'),
+			allowAgentChanges: true,
+		});
+		expect(refused.output![0].json).toEqual({
+			refused: true,
+			error: expect.stringMatching(
+				/^Refused: this tool may not get links to files \(Allow Links for the Agent is off\)/,
+			),
+		});
+		expect(emulator.log).toHaveLength(0);
+		const allowed = await runTool(emulator, 'file', 'getLink', {
+			dentryId: rl('1001'),
+			allowAgentLinks: true,
+		});
+		expect(allowed.output![0].json).toMatchObject({
+			url: expect.stringMatching(/^https:\/\//),
+			linkType: 'PREVIEW',
+			requiresLogin: true,
+			allows: expect.any(String),
+		});
+	});
+
 	test('reads need no option; the regular node ignores it (a workflow step changes what its author set)', async () => {
 		const { emulator } = ctx;
 		const read = await runTool(emulator, 'file', 'get', { dentryId: rl('1002') });
@@ -236,7 +319,13 @@ describe('changes by an agent: refused unless "Allow Changes by the Agent" is on
 	});
 
 	test('every operation that changes something is in the gated list (changes run one at a time; reads in parallel)', () => {
-		const all = { file: fileOperations, folder: folderOperations, space: spaceOperations };
+		const all = {
+			file: fileOperations,
+			folder: folderOperations,
+			space: spaceOperations,
+			permission: permissionOperations,
+			recycleBin: recycleBinOperations,
+		};
 		for (const [resource, operations] of Object.entries(all)) {
 			const gated = CHANGE_OPERATIONS[resource as keyof typeof all];
 			for (const [name, operation] of Object.entries(operations))
@@ -253,20 +342,30 @@ describe('changes by an agent: refused unless "Allow Changes by the Agent" is on
 			default: false,
 			displayOptions: { show: { '@tool': [true] } },
 		});
+		// Upload and Update Content (binary input) and the recycle bin's Delete Permanently and
+		// Empty are never an agent's, so the option does not show for them.
 		expect([...(option.displayOptions!.show!.operation as string[])].sort()).toEqual([
+			'add',
 			'copy',
 			'create',
+			'createFromText',
 			'delete',
 			'move',
+			'remove',
+			'removeProperties',
 			'rename',
-			'upload',
+			'restore',
+			'revertToVersion',
+			'setInheritance',
+			'setProperties',
+			'update',
 		]);
 		const notice = properties.find(
 			(property) => property.type === 'notice' && property.displayOptions?.show?.['@tool'],
 		)!;
 		expect(notice.displayOptions).toEqual(option.displayOptions);
 		expect(notice.displayName).toMatch(
-			/delete, move, rename and copy files and folders and create folders, with arguments its model chooses/,
+			/delete, move, rename and copy files and folders, create folders and files from text, revert versions, change who has access and restore from the recycle bin, with arguments its model chooses/,
 		);
 		expect(notice.displayName).toMatch(/human review of tool calls/);
 	});
@@ -474,7 +573,7 @@ describe('what goes back to the model: an allow-list of fields', () => {
 			(property) =>
 				property.name === 'operation' && property.displayOptions?.show?.['@tool']?.[0] === true,
 		);
-		expect(pickers).toHaveLength(3);
+		expect(pickers).toHaveLength(5);
 		for (const picker of pickers) {
 			for (const option of picker.options as Array<{ action: string }>)
 				expect(option.action.endsWith(NAMES_ARE_DATA)).toBe(true);

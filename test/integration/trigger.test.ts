@@ -533,3 +533,45 @@ describe('API calls per poll', () => {
 		},
 	);
 });
+
+describe('Watch: File', () => {
+	test("one file watched: its new version and its rename are updated, a move too (never a deletion); the others' changes cost nothing and say nothing", async () => {
+		const { emulator } = ctx;
+		const watch = watcher(emulator, { watch: 'file', fileId: rl('3001') });
+		const first = await watch.poll();
+		expect(first.error).toBeUndefined();
+		expect(first.output).toBeNull();
+		// One details call per poll, no listing.
+		const listings = callsTo(emulator, 'dentries.list');
+		emulator.drive.editFile('3002', { at: '2026-03-01T00:00:00Z' });
+		expect((await watch.poll()).output).toBeNull();
+		emulator.drive.editFile('3001', { at: '2026-03-02T00:00:00Z' });
+		const edited = await watch.poll();
+		expect(summary(edited)).toEqual([['updated', '合同-2025-001.pdf', ['content']]]);
+		emulator.drive.rename(SPACE, '3001', '合同-2025-001-终版.pdf');
+		expect(summary(await watch.poll())).toEqual([
+			['updated', '合同-2025-001-终版.pdf', ['renamed']],
+		]);
+		emulator.drive.move(SPACE, '3001', { targetSpaceId: SPACE, targetFolderId: '2009' });
+		const moved = await watch.poll();
+		expect(moved.output![0].json).toMatchObject({ event: 'updated', parentId: '2009' });
+		expect(callsTo(emulator, 'dentries.list')).toBe(listings);
+	});
+
+	test('its deletion (to the recycle bin) is reported once; a folder given as the file is refused', async () => {
+		const { emulator } = ctx;
+		const watch = watcher(emulator, {
+			watch: 'file',
+			fileId: rl('/合同/2025/合同-2025-002.pdf', 'path'),
+		});
+		await watch.poll();
+		emulator.drive.remove(SPACE, '3002', true);
+		const deleted = await watch.poll();
+		expect(summary(deleted)).toEqual([['deleted', '合同-2025-002.pdf', []]]);
+		expect((await watch.poll()).output).toBeNull();
+		const folder = await watcher(emulator, { watch: 'file', fileId: rl('2002') }).poll();
+		expect(folder.error?.message).toMatch(
+			/"fileId": 2002 .* is a folder, not a file: use Watch: Folder/,
+		);
+	});
+});

@@ -19,6 +19,9 @@ import { SPACE_APIS } from '../../nodes/DingTalk/shared/storage/spaces';
 import { TASK_API } from '../../nodes/DingTalk/shared/storage/tasks';
 import { UPLOAD_APIS } from '../../nodes/DingTalk/shared/storage/upload';
 import { EVENT_SUBSCRIPTION_APIS } from '../../nodes/DingTalk/shared/stream/eventSubscription';
+import { LINK_APIS } from '../../nodes/DingTalk/shared/storage/links';
+import { PERMISSION_APIS } from '../../nodes/DingTalk/shared/storage/permissions';
+import { RECYCLE_BIN_APIS } from '../../nodes/DingTalk/shared/storage/recycleBin';
 
 /** An API with no wording of its own and no permission: the catalogue's general words show. */
 const SOME_API: ApiSpec = { name: 'test.api', action: 'Doing the thing' };
@@ -41,6 +44,42 @@ const PERMISSION_HINT_GENERAL =
  * storage write APIs (name conflicts, recycle bin, storage quota, names).
  */
 const DOCUMENTED: Documented[] = [
+	// dingtalk-storage-more-apis.md: permissions, links, the recycle bin, app properties.
+	{
+		status: 400,
+		code: 'permissionInheritanceUnsupportedForRootDentry',
+		retryable: false,
+		message: "A space's root folder has no permission inheritance",
+		hint: "A space's root folder inherits from nothing: pick a file or folder inside the space.",
+	},
+	{
+		status: 404,
+		code: 'recycleBinNotExist',
+		retryable: false,
+		message: 'The recycle bin was not found',
+		hint: "Check the Corp ID (DingTalk Developer Console → the organization's information). Only organizations using DingTalk Drive have a recycle bin.",
+	},
+	{
+		status: 400,
+		code: 'dentryEditNotSupport',
+		retryable: false,
+		message: 'This file cannot be edited online',
+		hint: 'Online editing works for Office/WPS documents and text. Ask for a preview link instead.',
+	},
+	{
+		status: 400,
+		code: 'fileViral',
+		retryable: false,
+		message: 'The file contains a virus',
+		hint: 'DingTalk found a virus in this file and will not open it. Check the file before sharing it.',
+	},
+	{
+		status: 400,
+		code: 'dentryAppPropertiesNumberExceedsLimit',
+		retryable: false,
+		message: 'The item already has the most properties this app may set (3)',
+		hint: 'Remove a property of this app first (Remove Properties), or reuse a name: setting an existing name updates it.',
+	},
 	// The download-info page's error table.
 	{
 		status: 403,
@@ -273,6 +312,83 @@ const APIS: Array<{
 		action: "Unsubscribing from the space's storage events",
 		permission: 'Storage.Event.Write',
 	},
+	{
+		api: DENTRY_APIS.revert,
+		action: 'Reverting the file to the version',
+		permission: 'Storage.File.Write',
+	},
+	{
+		api: PERMISSION_APIS.uuid,
+		action: "Finding the item's UUID",
+		permission: 'Document.WorkspaceDocument.Read',
+	},
+	{
+		api: PERMISSION_APIS.add,
+		action: 'Adding the permission',
+		permission: 'Storage.Permission.Write',
+	},
+	{
+		api: PERMISSION_APIS.update,
+		action: 'Updating the permission',
+		permission: 'Storage.Permission.Write',
+	},
+	{
+		api: PERMISSION_APIS.remove,
+		action: 'Removing the permission',
+		permission: 'Storage.Permission.Write',
+	},
+	{
+		api: PERMISSION_APIS.list,
+		action: 'Listing the permissions',
+		permission: 'Storage.Permission.Read',
+	},
+	{
+		api: PERMISSION_APIS.getInheritance,
+		action: 'Reading the permission inheritance',
+		permission: 'Storage.Permission.Read',
+	},
+	{
+		api: PERMISSION_APIS.setInheritance,
+		action: 'Setting the permission inheritance',
+		permission: 'Storage.Permission.Write',
+	},
+	{ api: LINK_APIS.open, action: 'Getting the link', permission: 'Storage.File.Read' },
+	{
+		api: RECYCLE_BIN_APIS.find,
+		action: 'Finding the recycle bin',
+		permission: 'Storage.RecycleBin.Read',
+	},
+	{
+		api: RECYCLE_BIN_APIS.list,
+		action: 'Listing the recycle bin',
+		permission: 'Storage.RecycleBin.Read',
+	},
+	{
+		api: RECYCLE_BIN_APIS.get,
+		action: 'Reading the recycle bin item',
+		permission: 'Storage.RecycleBin.Read',
+	},
+	{ api: RECYCLE_BIN_APIS.restore, action: 'Restoring', permission: 'Storage.RecycleBin.Write' },
+	{
+		api: RECYCLE_BIN_APIS.batchRestore,
+		action: 'Restoring',
+		permission: 'Storage.RecycleBin.Write',
+	},
+	{
+		api: RECYCLE_BIN_APIS.remove,
+		action: 'Deleting permanently',
+		permission: 'Storage.RecycleBin.Write',
+	},
+	{
+		api: RECYCLE_BIN_APIS.batchRemove,
+		action: 'Deleting permanently',
+		permission: 'Storage.RecycleBin.Write',
+	},
+	{
+		api: RECYCLE_BIN_APIS.clear,
+		action: 'Emptying the recycle bin',
+		permission: 'Storage.RecycleBin.Write',
+	},
 ];
 
 const PERMISSIONS = [
@@ -284,6 +400,11 @@ const PERMISSIONS = [
 	'Storage.Task.Read',
 	'Storage.UploadInfo.Read',
 	'Storage.Event.Write',
+	'Document.WorkspaceDocument.Read',
+	'Storage.Permission.Read',
+	'Storage.Permission.Write',
+	'Storage.RecycleBin.Read',
+	'Storage.RecycleBin.Write',
 ];
 
 /** The general permission advice, naming one permission (the wording every API shares). */
@@ -342,6 +463,9 @@ describe('DingTalk error bodies', () => {
 				TASK_API,
 				...Object.values(UPLOAD_APIS),
 				...Object.values(EVENT_SUBSCRIPTION_APIS),
+				...Object.values(PERMISSION_APIS),
+				...Object.values(LINK_APIS),
+				...Object.values(RECYCLE_BIN_APIS),
 			]),
 		);
 	});

@@ -55,24 +55,66 @@ test('type name, version, credential and the resources with their operations', (
 	expect(operationsOf(false)).toEqual({
 		file: [
 			'copy',
+			'createFromText',
 			'delete',
 			'download',
 			'get',
+			'getLink',
 			'listVersions',
 			'move',
+			'removeProperties',
 			'rename',
+			'revertToVersion',
 			'search',
+			'setProperties',
+			'updateContent',
 			'upload',
 		],
-		folder: ['copy', 'create', 'delete', 'list', 'move', 'rename'],
+		folder: [
+			'copy',
+			'create',
+			'delete',
+			'list',
+			'move',
+			'removeProperties',
+			'rename',
+			'setProperties',
+		],
+		permission: ['add', 'getInheritance', 'list', 'remove', 'setInheritance', 'update'],
+		recycleBin: ['deletePermanently', 'empty', 'list', 'restore'],
 		space: ['get', 'list'],
 	});
 });
 
-test("an AI agent's tool type offers every operation but Upload (an agent has no binary data), each described for a model", () => {
+test("an AI agent's tool type offers every operation but those that need binary data (Upload, Update Content) or delete for good (the recycle bin's Delete Permanently and Empty), each described for a model", () => {
 	expect(operationsOf(true)).toEqual({
-		file: ['copy', 'delete', 'download', 'get', 'listVersions', 'move', 'rename', 'search'],
-		folder: ['copy', 'create', 'delete', 'list', 'move', 'rename'],
+		file: [
+			'copy',
+			'createFromText',
+			'delete',
+			'download',
+			'get',
+			'getLink',
+			'listVersions',
+			'move',
+			'removeProperties',
+			'rename',
+			'revertToVersion',
+			'search',
+			'setProperties',
+		],
+		folder: [
+			'copy',
+			'create',
+			'delete',
+			'list',
+			'move',
+			'removeProperties',
+			'rename',
+			'setProperties',
+		],
+		permission: ['add', 'getInheritance', 'list', 'remove', 'setInheritance', 'update'],
+		recycleBin: ['list', 'restore'],
 		space: ['get', 'list'],
 	});
 	// n8n's automatic tool description reads the first operation picker of a resource.
@@ -90,7 +132,9 @@ test("an AI agent's tool type offers every operation but Upload (an agent has no
 });
 
 test.each([
-	['file', 'get', ['spaceId', 'dentryId', 'unionId']],
+	['file', 'get', ['spaceId', 'dentryId', 'unionId', 'options']],
+	['file', 'setProperties', ['spaceId', 'dentryId', 'unionId', 'appProperties']],
+	['folder', 'removeProperties', ['spaceId', 'folderId', 'unionId', 'propertyNames']],
 	['file', 'download', ['spaceId', 'dentryId', 'unionId', 'binaryPropertyName', 'options']],
 	[
 		'file',
@@ -107,6 +151,20 @@ test.each([
 	['file', 'listVersions', ['spaceId', 'dentryId', 'unionId', 'returnAll', 'limit']],
 	['file', 'search', ['unionId', 'keyword', 'returnAll', 'limit', 'options']],
 	['file', 'upload', ['spaceId', 'folderId', 'unionId', 'binaryPropertyName', 'options']],
+	['file', 'createFromText', ['spaceId', 'folderId', 'unionId', 'fileName', 'content', 'options']],
+	['file', 'getLink', ['spaceId', 'dentryId', 'unionId', 'linkType', 'options']],
+	['file', 'revertToVersion', ['spaceId', 'dentryId', 'unionId', 'version']],
+	['file', 'updateContent', ['spaceId', 'dentryId', 'unionId', 'binaryPropertyName', 'options']],
+	['permission', 'add', ['spaceId', 'dentryId', 'unionId', 'role', 'members', 'options']],
+	['permission', 'update', ['spaceId', 'dentryId', 'unionId', 'role', 'members', 'options']],
+	['permission', 'remove', ['spaceId', 'dentryId', 'unionId', 'role', 'members']],
+	['permission', 'list', ['spaceId', 'dentryId', 'unionId', 'returnAll', 'limit', 'options']],
+	['permission', 'getInheritance', ['spaceId', 'dentryId', 'unionId']],
+	['permission', 'setInheritance', ['spaceId', 'dentryId', 'unionId', 'inheritance']],
+	['recycleBin', 'list', ['corpId', 'unionId', 'returnAll', 'limit']],
+	['recycleBin', 'restore', ['corpId', 'recycleItemIds', 'unionId', 'options']],
+	['recycleBin', 'deletePermanently', ['corpId', 'recycleItemIds', 'unionId']],
+	['recycleBin', 'empty', ['corpId', 'unionId', 'confirmEmpty']],
 	['folder', 'list', ['spaceId', 'folderId', 'unionId', 'returnAll', 'limit', 'options']],
 	['folder', 'create', ['spaceId', 'folderId', 'unionId', 'name', 'options']],
 	[
@@ -126,18 +184,21 @@ test.each([
 	expect(shown).toHaveLength(names.length);
 });
 
-test('IDs of items are pickers (From List, By ID, and By Path for folders and files); spaces From List or By ID', () => {
+test('IDs of items are pickers (From List, By ID, and By Path and By URL for folders and files); spaces From List or By ID', () => {
 	const modes = (name: string, resource: string, operation: string) =>
 		(shownFor(resource, operation).find((property) => property.name === name)?.modes ?? []).map(
 			(mode) => mode.name,
 		);
 	expect(modes('spaceId', 'file', 'get')).toEqual(['list', 'id']);
-	expect(modes('dentryId', 'file', 'get')).toEqual(['list', 'id', 'path']);
-	expect(modes('folderId', 'folder', 'list')).toEqual(['list', 'id', 'path']);
-	expect(modes('targetFolderId', 'file', 'copy')).toEqual(['list', 'id', 'path']);
+	expect(modes('dentryId', 'file', 'get')).toEqual(['list', 'id', 'path', 'url']);
+	expect(modes('folderId', 'folder', 'list')).toEqual(['list', 'id', 'path', 'url']);
+	expect(modes('folderId', 'file', 'upload')).toEqual(['list', 'id', 'path', 'url']);
+	expect(modes('targetFolderId', 'file', 'copy')).toEqual(['list', 'id', 'path', 'url']);
+	expect(modes('dentryId', 'permission', 'add')).toEqual(['list', 'id', 'path', 'url']);
 	expect(Object.keys(methods.listSearch).sort()).toEqual([
 		'searchFiles',
 		'searchFolders',
+		'searchItems',
 		'searchSpaces',
 		'searchTargetFolders',
 	]);
@@ -214,6 +275,7 @@ test("File → Upload: the names the issue fixed, the root by default, never ove
 	expect(names).toEqual([
 		'conflictStrategy',
 		'connectTimeout',
+		'createMissingFolders',
 		'fileName',
 		'idleTimeout',
 		'parallelConnections',

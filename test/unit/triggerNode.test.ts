@@ -29,12 +29,18 @@ test('its parameters and their defaults', () => {
 	expect(description.properties.map((property) => property.name)).toEqual([
 		'quotaNotice',
 		'spaceId',
+		'watch',
 		'folderId',
+		'fileId',
 		'unionId',
 		'events',
 		'options',
 	]);
 	expect(byName('folderId')?.default).toEqual({ mode: 'id', value: '0' });
+	// A folder by default (what shipped); one file with Watch: File.
+	expect(byName('watch')?.default).toBe('folder');
+	expect(byName('folderId')?.displayOptions).toEqual({ show: { watch: ['folder'] } });
+	expect(byName('fileId')?.displayOptions).toEqual({ show: { watch: ['file'] } });
 	expect((byName('folderId')?.modes ?? []).map((mode) => mode.name)).toEqual([
 		'list',
 		'id',
@@ -91,12 +97,14 @@ describe('the DingTalk Storage Event Trigger', () => {
 		expect(events.description.properties.map((property) => property.name)).toEqual([
 			'streamNotice',
 			'spaceId',
+			'watch',
 			'folderId',
+			'fileId',
 			'unionId',
 			'events',
 			'options',
 		]);
-		for (const name of ['spaceId', 'folderId', 'unionId', 'events'])
+		for (const name of ['spaceId', 'watch', 'folderId', 'fileId', 'unionId', 'events'])
 			expect(eventsByName(name)).toEqual(byName(name));
 		expect(eventsByName('events')?.default).toEqual(['created', 'updated']);
 		const options = eventsByName('options')?.options as INodeProperties[];

@@ -7,11 +7,19 @@ import {
 } from 'n8n-workflow';
 
 import { dingTalkApiTest } from '../n8n/credentialTest';
-import { searchFiles, searchFolders, searchSpaces, searchTargetFolders } from '../n8n/listSearch';
+import {
+	searchFiles,
+	searchFolders,
+	searchItems,
+	searchSpaces,
+	searchTargetFolders,
+} from '../n8n/listSearch';
 import { agentChangesProperties } from './actions/agentChanges';
 import { spacePickers, unionIdProperty } from './actions/common/parameters';
 import { fileProperties } from './actions/file';
 import { folderProperties } from './actions/folder';
+import { permissionProperties } from './actions/permission';
+import { recycleBinProperties } from './actions/recycleBin';
 import { route } from './actions/router';
 import { spaceProperties } from './actions/space';
 
@@ -27,7 +35,8 @@ export class DingTalkStorage implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Work with files, folders and spaces in DingTalk storage (Drive, Knowledge Base)',
+		description:
+			'Work with files, folders, permissions, the recycle bin and spaces in DingTalk storage (Drive, Knowledge Base)',
 		defaults: { name: 'DingTalk Storage' },
 		// No operation of this node returns a credential (a signed URL or header, a token); as
 		// an AI agent's tool it offers no Upload, Download returns the file's details only,
@@ -51,27 +60,35 @@ export class DingTalkStorage implements INodeType {
 				options: [
 					{ name: 'File', value: 'file' },
 					{ name: 'Folder', value: 'folder' },
+					{ name: 'Permission', value: 'permission' },
+					{ name: 'Recycle Bin', value: 'recycleBin' },
 					{ name: 'Space', value: 'space' },
 				],
 				default: 'file',
 			},
 			...fileProperties.operations,
 			...folderProperties.operations,
+			...permissionProperties.operations,
+			...recycleBinProperties.operations,
 			...spaceProperties.operations,
 			...agentChangesProperties,
 			...spacePickers,
 			...fileProperties.pickers,
 			...folderProperties.pickers,
+			...permissionProperties.pickers,
+			...recycleBinProperties.pickers,
 			unionIdProperty,
 			...fileProperties.parameters,
 			...folderProperties.parameters,
+			...permissionProperties.parameters,
+			...recycleBinProperties.parameters,
 			...spaceProperties.parameters,
 		],
 	};
 
 	methods = {
 		credentialTest: { dingTalkApiTest },
-		listSearch: { searchSpaces, searchFolders, searchTargetFolders, searchFiles },
+		listSearch: { searchSpaces, searchFolders, searchTargetFolders, searchFiles, searchItems },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -8,7 +8,7 @@ import {
 } from '../n8n/download';
 import type { EachItem } from '../n8n/eachItem';
 import { dentryJson } from '../n8n/items';
-import { locate } from '../n8n/locators';
+import { linkNotAccepted, locate, locatorValue } from '../n8n/locators';
 import { CONTENT_LEFT_OUT, downloadInfoRefused, runsAsTool } from '../n8n/toolMode';
 import { requireFieldName, requireId } from '../shared/helpers/validate';
 import { getDentry } from '../shared/storage/dentries';
@@ -19,14 +19,21 @@ import { PathResolver } from '../shared/storage/listing';
  * download info (`getDownloadInfo`), or, for an AI agent, as its details only (the model never
  * gets the content or a signed link). Every parameter it uses is checked before the first request.
  */
+/** An ID of this node: a link is refused by name (the DingTalk Storage node reads links). */
+function plainId(ctx: IExecuteFunctions, name: string, itemIndex: number): string {
+	const value = ctx.getNodeParameter(name, itemIndex);
+	if (locatorValue(value).mode === 'url') throw linkNotAccepted(name);
+	return requireId(name, value);
+}
+
 export async function fileItem(
 	ctx: IExecuteFunctions,
 	operation: string,
 	{ itemIndex, signal, clientWith }: EachItem,
 ): Promise<INodeExecutionData> {
 	const file = {
-		spaceId: requireId('spaceId', ctx.getNodeParameter('spaceId', itemIndex)),
-		dentryId: requireId('dentryId', ctx.getNodeParameter('dentryId', itemIndex)),
+		spaceId: plainId(ctx, 'spaceId', itemIndex),
+		dentryId: plainId(ctx, 'dentryId', itemIndex),
 		unionId: requireId('unionId', ctx.getNodeParameter('unionId', itemIndex)),
 	};
 	const asTool = runsAsTool(ctx.getNode());

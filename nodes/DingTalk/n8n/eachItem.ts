@@ -16,6 +16,8 @@ interface RunSettings {
 	credentials: ICredentialDataDecryptedObject;
 	concurrency: number;
 	requestsPerSecond: number;
+	/** Output fields an agent's model may read beyond the common ones (toolMode.ts). */
+	modelFields?: readonly string[];
 }
 
 /** What the work for one item gets. */
@@ -36,7 +38,7 @@ export interface EachItem {
  */
 export async function runForEachItem(
 	ctx: IExecuteFunctions,
-	{ credentials, concurrency, requestsPerSecond }: RunSettings,
+	{ credentials, concurrency, requestsPerSecond, modelFields }: RunSettings,
 	work: (item: EachItem) => Promise<INodeExecutionData | INodeExecutionData[]>,
 ): Promise<INodeExecutionData[][]> {
 	const { results, failure } = await runItems(
@@ -58,5 +60,5 @@ export async function runForEachItem(
 			? result.value
 			: [{ json: errorItemFields(result?.error), pairedItem: { item: itemIndex } }],
 	);
-	return [runsAsTool(ctx.getNode()) ? itemsForModel(output) : output];
+	return [runsAsTool(ctx.getNode()) ? itemsForModel(output, modelFields) : output];
 }

@@ -82,7 +82,7 @@ interface WalkState {
 async function searchTree(
 	ctx: ILoadOptionsFunctions,
 	spaceParameter: string,
-	want: 'file' | 'folder',
+	want: 'file' | 'folder' | 'all',
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
@@ -94,7 +94,7 @@ async function searchTree(
 			? (JSON.parse(paginationToken) as WalkState)
 			: { queue: [[ROOT_FOLDER_ID, '']] };
 		const results: INodeListSearchItems[] = [];
-		if (!paginationToken && want === 'folder' && matches(filter, '/'))
+		if (!paginationToken && want !== 'file' && matches(filter, '/'))
 			results.push({ name: "/ (the space's root)", value: ROOT_FOLDER_ID });
 		for (let calls = 0; calls < CALLS_PER_SEARCH && state.queue.length > 0; calls++) {
 			const [folderId, folderPath] = state.queue[0];
@@ -111,7 +111,7 @@ async function searchTree(
 				const path = entry.path ?? `${folderPath}/${entry.name ?? entry.id}`;
 				const folder = isFolderEntry(entry);
 				if (folder) state.queue.push([entry.id, path]);
-				if ((want === 'folder') === folder && matches(filter, path))
+				if ((want === 'all' || (want === 'folder') === folder) && matches(filter, path))
 					results.push({ name: path, value: entry.id });
 			}
 			state.nextToken = page.nextToken;
@@ -150,4 +150,13 @@ export async function searchFiles(
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
 	return await searchTree(this, 'spaceId', 'file', filter, paginationToken);
+}
+
+/** Files and folders alike (what a permission is given on). */
+export async function searchItems(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	return await searchTree(this, 'spaceId', 'all', filter, paginationToken);
 }

@@ -40,6 +40,15 @@ const PATH_MODE: INodePropertyMode = {
 	hint: "From the space's root, folder by folder; names match exactly",
 };
 
+/** A DingTalk document link (the Storage node reads it back to its space and item). */
+const URL_MODE: INodePropertyMode = {
+	displayName: 'By URL',
+	name: 'url',
+	type: 'string',
+	placeholder: 'e.g. https://alidocs.dingtalk.com/i/nodes/Y1OQX0akWmzdBowLF1bnrYMxVGlDd3mE',
+	hint: 'A DingTalk link to the file or folder (as DingTalk shares it); its space is used',
+};
+
 function listMode(method: string, placeholder: string): INodePropertyMode {
 	return {
 		displayName: 'From List',
@@ -79,6 +88,8 @@ export function folderLocator(
 		displayOptions?: Displayed;
 		rootByDefault?: boolean;
 		method?: string;
+		/** A By URL mode (the Storage node resolves links: n8n/linkedItems.ts). */
+		links?: boolean;
 	},
 ): INodeProperties {
 	return {
@@ -95,6 +106,7 @@ export function folderLocator(
 			listMode(options.method ?? 'searchFolders', 'Select a folder...'),
 			{ ...ID_MODE, hint: "0 is the space's root" },
 			PATH_MODE,
+			...(options.links ? [URL_MODE] : []),
 		],
 	};
 }
@@ -102,7 +114,7 @@ export function folderLocator(
 export function fileLocator(
 	name: string,
 	displayName: string,
-	options: { description: string; displayOptions?: Displayed },
+	options: { description: string; displayOptions?: Displayed; links?: boolean },
 ): INodeProperties {
 	return {
 		displayName,
@@ -112,8 +124,23 @@ export function fileLocator(
 		required: true,
 		description: options.description,
 		displayOptions: options.displayOptions,
-		modes: [listMode('searchFiles', 'Select a file...'), ID_MODE, PATH_MODE],
+		modes: [
+			listMode('searchFiles', 'Select a file...'),
+			ID_MODE,
+			PATH_MODE,
+			...(options.links ? [URL_MODE] : []),
+		],
 	};
+}
+
+/** The modes of a picker for a file or a folder alike (what permissions are given on). */
+export function itemLocatorModes(method: string, placeholder: string): INodePropertyMode[] {
+	return [
+		listMode(method, placeholder),
+		{ ...ID_MODE, hint: "0 is the space's root" },
+		PATH_MODE,
+		URL_MODE,
+	];
 }
 
 /** The operator: every storage call is made on behalf of a user, who needs access to the items. */
@@ -130,17 +157,35 @@ export function operatorProperty(onBehalfOf: string, withPickers = true): INodeP
 }
 
 export interface LocatorValue {
-	mode: 'list' | 'id' | 'path';
+	mode: 'list' | 'id' | 'path' | 'url';
 	value: unknown;
 }
 
-/** A locator parameter's mode and value; a plain string (or number) counts as an ID. */
+/** Whether a value given as an ID is a link instead (an expression may give one). */
+function looksLikeLink(value: unknown): boolean {
+	return typeof value === 'string' && /^\s*https?:\/\//i.test(value);
+}
+
+/**
+ * A locator parameter's mode and value; a plain string (or number) counts as an ID, and any
+ * value that is an http(s) link (an expression may give one) as a link.
+ */
 export function locatorValue(raw: unknown): LocatorValue {
 	if (raw !== null && typeof raw === 'object' && 'value' in raw) {
 		const { mode, value } = raw as IDataObject;
+		if (mode === 'url' || (mode !== 'path' && looksLikeLink(value))) return { mode: 'url', value };
 		return { mode: mode === 'path' ? 'path' : mode === 'list' ? 'list' : 'id', value };
 	}
-	return { mode: 'id', value: raw };
+	return { mode: looksLikeLink(raw) ? 'url' : 'id', value: raw };
+}
+
+/** The refusal of a link where the node does not read links (the triggers, Space). */
+export function linkNotAccepted(name: string): InputError {
+	return new InputError(
+		name,
+		'a link is not accepted here',
+		'Give the ID (or the path) instead; the DingTalk Storage node reads links back to their items (File → Get by URL gives the ID).',
+	);
 }
 
 export function readLocator(ctx: IExecuteFunctions, name: string, itemIndex: number): LocatorValue {
@@ -149,7 +194,9 @@ export function readLocator(ctx: IExecuteFunctions, name: string, itemIndex: num
 
 /** A space's ID from its picker. */
 export function readSpaceId(ctx: IExecuteFunctions, name: string, itemIndex: number): string {
-	return requireId(name, readLocator(ctx, name, itemIndex).value);
+	const value = readLocator(ctx, name, itemIndex);
+	if (value.mode === 'url') throw linkNotAccepted(name);
+	return requireId(name, value.value);
 }
 
 export interface LocatedItem {
@@ -233,6 +280,8 @@ export async function locate(
 	where: Where,
 	expected: Expected,
 ): Promise<LocatedItem> {
+	// The Storage node reads links before its operations run (n8n/linkedItems.ts).
+	if (value.mode === 'url') throw linkNotAccepted(name);
 	if (value.mode !== 'path') {
 		const id = requireId(name, value.value);
 		if (expected.kind === 'folder' && id === ROOT_FOLDER_ID) return { id };
@@ -276,6 +325,7 @@ export function checkedLocator(
 	itemIndex: number,
 ): LocatorValue {
 	const value = readLocator(ctx, name, itemIndex);
+	if (value.mode === 'url') throw linkNotAccepted(name);
 	if (value.mode !== 'path') return { mode: value.mode, value: requireId(name, value.value) };
 	if (typeof value.value !== 'string' || value.value.trim() === '') {
 		throw new InputError(

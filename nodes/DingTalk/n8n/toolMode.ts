@@ -105,6 +105,16 @@ const NEVER_FROM_MODEL: Array<{ path: string[]; field: string; why: string }> = 
 		field: 'allowAgentChanges',
 		why: 'the agent would give itself the right to change files',
 	},
+	{
+		path: ['allowAgentLinks'],
+		field: 'allowAgentLinks',
+		why: 'the agent would give itself the right to get links that open files',
+	},
+	{
+		path: ['confirmEmpty'],
+		field: 'confirmEmpty',
+		why: 'emptying the recycle bin deletes everything in it for good',
+	},
 ];
 
 /** Whether a saved parameter value calls `$fromAI()` (any spelling n8n accepts: $fromAI, $fromai, $fromAi). */
@@ -182,12 +192,12 @@ const MODEL_FIELDS = new Set([
 	'retryable',
 ]);
 
-/** An item's JSON cut to MODEL_FIELDS: what goes back to an agent's model. */
-function forModel(json: IDataObject): IDataObject {
+/** An item's JSON cut to MODEL_FIELDS (and the operation's own `extra`): what goes back to an agent's model. */
+function forModel(json: IDataObject, extra: ReadonlySet<string>): IDataObject {
 	const kept: IDataObject = {};
 	for (const [key, value] of Object.entries(json)) {
 		if (
-			MODEL_FIELDS.has(key) &&
+			(MODEL_FIELDS.has(key) || extra.has(key)) &&
 			(value === null || ['string', 'number', 'boolean'].includes(typeof value))
 		)
 			kept[key] = value;
@@ -196,6 +206,10 @@ function forModel(json: IDataObject): IDataObject {
 }
 
 /** A node's output items for an agent's model (see forModel); binary data is n8n's to drop. */
-export function itemsForModel(items: INodeExecutionData[]): INodeExecutionData[] {
-	return items.map((item) => ({ ...item, json: forModel(item.json) }));
+export function itemsForModel(
+	items: INodeExecutionData[],
+	extraFields: readonly string[] = [],
+): INodeExecutionData[] {
+	const extra = new Set(extraFields);
+	return items.map((item) => ({ ...item, json: forModel(item.json, extra) }));
 }

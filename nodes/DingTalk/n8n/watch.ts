@@ -6,9 +6,10 @@ import type {
 } from 'n8n-workflow';
 
 import type { DingTalkClient } from '../shared/api/client';
-import { InputError } from '../shared/errors';
+import { DingTalkApiError, InputError } from '../shared/errors';
 import { requireFieldName, requireId, wholeNumber } from '../shared/helpers/validate';
 import { confirmVanished, listedFolders } from '../shared/storage/deletions';
+import { getDentry } from '../shared/storage/dentries';
 import { DEFAULT_MAX_DEPTH, listFolder, PathResolver } from '../shared/storage/listing';
 import type { Dentry } from '../shared/storage/types';
 import { DEFAULT_TIMEOUTS } from '../shared/transport/http';
@@ -26,7 +27,7 @@ import { capacityFor, DEFAULT_IN_MEMORY_LIMIT_MIB, tooLarge } from './binaryCapa
 import { fetchToBinary } from './download';
 import { fetchOrReport } from './fileFailures';
 import { dentryJson } from './items';
-import { locate, locatorValue, type LocatorValue } from './locators';
+import { linkNotAccepted, locate, locatorValue, type LocatorValue } from './locators';
 import { n8nSetting } from './settings';
 
 /**
@@ -45,6 +46,8 @@ export interface WatchSettings {
 	spaceId: string;
 	unionId: string;
 	folder: LocatorValue;
+	/** Set when one file is watched (Watch: File) instead of a folder. */
+	file?: LocatorValue;
 	events: EventName[];
 	recursive: boolean;
 	maxDepth: number;
@@ -53,6 +56,12 @@ export interface WatchSettings {
 	download: boolean;
 	binaryPropertyName: string;
 	maxDownloadSize: number;
+}
+
+/** The watched space's ID; a link is refused by name. */
+function spaceOf(value: LocatorValue): string {
+	if (value.mode === 'url') throw linkNotAccepted('spaceId');
+	return requireId('spaceId', value.value);
 }
 
 /** Reads and checks the parameters both triggers have; throws InputError naming the field. */
@@ -66,15 +75,19 @@ export function readWatchSettings(ctx: WatchContext): WatchSettings {
 	) {
 		throw new InputError('events', `choose one or more of ${EVENTS.join(', ')}`);
 	}
-	const extensions = typeof options.fileExtensions === 'string' ? options.fileExtensions : '';
+	const oneFile = ctx.getNodeParameter('watch', 'folder') === 'file';
+	// One file: the folder options (Recursive, Include Folders, File Extensions) do not apply.
+	const extensions =
+		!oneFile && typeof options.fileExtensions === 'string' ? options.fileExtensions : '';
 	return {
-		spaceId: requireId('spaceId', locatorValue(ctx.getNodeParameter('spaceId', '')).value),
+		...(oneFile ? { file: locatorValue(ctx.getNodeParameter('fileId', '')) } : {}),
+		spaceId: spaceOf(locatorValue(ctx.getNodeParameter('spaceId', ''))),
 		unionId: requireId('unionId', ctx.getNodeParameter('unionId', '')),
 		folder: locatorValue(ctx.getNodeParameter('folderId', '0')),
 		events: events as EventName[],
-		recursive: options.recursive === true,
+		recursive: !oneFile && options.recursive === true,
 		maxDepth: wholeNumber('maxDepth', options.maxDepth, DEFAULT_MAX_DEPTH, 1, 100),
-		includeFolders: options.includeFolders === true,
+		includeFolders: !oneFile && options.includeFolders === true,
 		extensions: extensions
 			.split(/[,\s]+/)
 			.map((extension) => extension.trim().replace(/^\./, '').toLowerCase())
@@ -98,10 +111,13 @@ export function readWatchSettings(ctx: WatchContext): WatchSettings {
 export function scopeOf(settings: WatchSettings, folderId: string): string {
 	return JSON.stringify([
 		settings.spaceId,
-		folderId,
+		// A watched file's ID is marked, so that watching it is never the same as watching a folder.
+		settings.file ? `file:${folderId}` : folderId,
 		settings.recursive ? settings.maxDepth : 1,
 		settings.includeFolders,
 		[...settings.extensions].sort(),
+		// A file given by path: the path, so that the file found once is not looked for again.
+		...(settings.file?.mode === 'path' ? [String(settings.file.value)] : []),
 	]);
 }
 
@@ -199,6 +215,7 @@ export async function watchedFolder(
 	settings: WatchSettings,
 	previous: WatchState | undefined,
 ): Promise<{ id: string; path: string }> {
+	if (settings.file) return await watchedFile(client, settings, settings.file, previous);
 	const known =
 		settings.folder.mode !== 'path' &&
 		previous?.scope === scopeOf(settings, requireId('folderId', settings.folder.value));
@@ -216,12 +233,65 @@ export async function watchedFolder(
 	};
 }
 
-/** The watched tree, listed whole (or failing: see paging.ts). */
+/**
+ * The watched file (Watch: File), checked to be a file; `id` is the file's, and what stands
+ * for a folder's path is empty.
+ */
+async function watchedFile(
+	client: DingTalkClient,
+	settings: WatchSettings,
+	file: LocatorValue,
+	previous: WatchState | undefined,
+): Promise<{ id: string; path: string }> {
+	// The file the snapshot watches, if it is the one asked for (by ID, or by the same path: a
+	// path is resolved once, not at every poll, and still names the file once it is deleted).
+	let knownId: string | undefined;
+	try {
+		const scoped = previous ? (JSON.parse(previous.scope) as unknown[]) : [];
+		const id =
+			typeof scoped[1] === 'string' && scoped[1].startsWith('file:')
+				? scoped[1].slice(5)
+				: undefined;
+		if (id !== undefined && previous?.scope === scopeOf(settings, id)) knownId = id;
+	} catch {
+		knownId = undefined;
+	}
+	if (
+		knownId !== undefined &&
+		(file.mode === 'path' || knownId === requireId('fileId', file.value))
+	)
+		return { id: knownId, path: '' };
+	const where = {
+		client,
+		paths: new PathResolver(),
+		spaceId: settings.spaceId,
+		unionId: settings.unionId,
+	};
+	const located = await locate(file, 'fileId', where, { kind: 'file', instead: 'Watch: Folder' });
+	return { id: located.id, path: '' };
+}
+
+/** The watched tree, listed whole (or failing: see paging.ts); one file's "listing" is its details. */
 export async function listWatched(
 	client: DingTalkClient,
 	settings: WatchSettings,
 	folder: { id: string; path: string },
 ): Promise<ListedEntry[]> {
+	if (settings.file) {
+		try {
+			const entry = await getDentry(client, {
+				spaceId: settings.spaceId,
+				dentryId: folder.id,
+				unionId: settings.unionId,
+			});
+			// In the recycle bin: gone from where it was (the deletion is then confirmed).
+			return entry.status === 'DELETED' ? [] : [entry as ListedEntry];
+		} catch (error) {
+			// Only "it does not exist" is an empty listing; any other failure fails the poll.
+			if (error instanceof DingTalkApiError && error.code === 'dentryNotExist') return [];
+			throw error;
+		}
+	}
 	return await listFolder(client, {
 		spaceId: settings.spaceId,
 		folderId: folder.id,

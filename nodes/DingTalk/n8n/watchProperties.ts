@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { folderLocator, operatorProperty, spaceLocator } from './locators';
+import { fileLocator, folderLocator, operatorProperty, spaceLocator } from './locators';
 import { DEFAULT_MAX_DEPTH } from '../shared/storage/listing';
 
 /**
@@ -13,10 +13,35 @@ export const watchedProperties: INodeProperties[] = [
 		required: true,
 		description: 'The DingTalk space (Drive or Knowledge Base) to watch',
 	}),
+	{
+		displayName: 'Watch',
+		name: 'watch',
+		type: 'options',
+		default: 'folder',
+		options: [
+			{
+				name: 'Folder',
+				value: 'folder',
+				description: 'The files in a folder (and its sub-folders, with Recursive)',
+			},
+			{
+				name: 'File',
+				value: 'file',
+				description:
+					'One file: a new version, a new name or a move is Updated; its deletion is Deleted',
+			},
+		],
+		description: 'Whether to watch a folder or one file',
+	},
 	folderLocator('folderId', 'Folder', {
 		required: false,
 		rootByDefault: true,
 		description: "The folder to watch: pick it, or give its ID (0: the space's root) or its path",
+		displayOptions: { show: { watch: ['folder'] } },
+	}),
+	fileLocator('fileId', 'File', {
+		description: 'The file to watch: pick it, or give its ID or its path',
+		displayOptions: { show: { watch: ['file'] } },
 	}),
 	operatorProperty('the folder is read'),
 	{

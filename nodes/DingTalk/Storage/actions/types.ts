@@ -1,11 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { OperationTexts } from '../../n8n/operationTexts';
+import type { BatchSupport } from './common/batched';
 import type { DingTalkClient } from '../../shared/api/client';
 import type { PathResolver } from '../../shared/storage/listing';
 import type { Timeouts } from '../../shared/transport/http';
 
-export type Resource = 'file' | 'folder' | 'space';
+export type Resource = 'file' | 'folder' | 'space' | 'permission' | 'recycleBin';
 
 /** What an operation gets for one item. */
 export interface ItemContext {
@@ -29,6 +30,17 @@ export interface StorageOperation {
 	 * order, so a workflow's effects happen in the order its items came.
 	 */
 	parallel: boolean;
+	/**
+	 * Fields of its output an AI agent's model may read beyond the common ones (n8n/toolMode.ts),
+	 * such as a link the node's owner allowed the agent to get.
+	 */
+	modelFields?: string[];
+	/**
+	 * Many input items in DingTalk's batch calls (Delete, Move, Copy): see common/batched.ts.
+	 * A single input item always goes through `execute`.
+	 */
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any
+	batch?: BatchSupport<any>;
 	/** The item's output: one item, or one per entry (a listing). Paired items are set by the router. */
 	execute(item: ItemContext): Promise<INodeExecutionData | INodeExecutionData[]>;
 }

@@ -402,13 +402,26 @@ export async function listenForEvents(
 	};
 
 	async function handleEvent(event: StorageEvent): Promise<void> {
-		// A delete costs nothing to apply: only create and update events may be passed over.
-		if (!watch || (event.eventType !== 'deleted' && needsNoDetails(event, state, watch))) return;
 		const extras: IDataObject = {
 			source: 'stream',
 			operatorUnionId: event.operatorUnionId ?? null,
 			dingTalkEventId: event.eventId,
 		};
+		if (settings.file) {
+			// One file watched: only its own events matter, each read as a reconcile of the file
+			// (one details call), so a move or rename is an update and never a move out.
+			if (!watch || event.spaceId !== settings.spaceId || event.dentryId !== watch.watched.id)
+				return;
+			const reconciled = await reconcileWatch(client, settings, state, watch.watched);
+			const wanted = reconciled.changes;
+			const items = await itemsOf(wanted, extras);
+			state = reconciled.stateAfter(wanted.length);
+			if (items.length > 0) deliver(items);
+			else if (!manual) staticData.snapshot = JSON.stringify(state);
+			return;
+		}
+		// A delete costs nothing to apply: only create and update events may be passed over.
+		if (!watch || (event.eventType !== 'deleted' && needsNoDetails(event, state, watch))) return;
 		let now: EntryNow;
 		if (event.eventType === 'deleted') now = { kind: 'gone' };
 		else {

@@ -57,6 +57,11 @@ export class DingTalkClient {
 		this.policy = new CallPolicy(this.tokens, options);
 	}
 
+	/** The app's key, when the credential has one (an access-token credential has not). */
+	get appKey(): string | undefined {
+		return this.options.auth.kind === 'appCredentials' ? this.options.auth.appKey : undefined;
+	}
+
 	/** The execution's cancellation, for work built on the client (waiting for a task...). */
 	get signal(): AbortSignal | undefined {
 		return this.options.signal;

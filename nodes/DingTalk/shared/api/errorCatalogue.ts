@@ -99,6 +99,43 @@ export const ERROR_MEANINGS: Record<string, ErrorMeaning> = {
 	dentryNotExist: NOT_FOUND,
 	dentryNameConflict: NAME_CONFLICT,
 	recycleBinNotSupport: RECYCLE_BIN,
+	recycleBinNotSupportForSpace: RECYCLE_BIN,
+	recycleBinNotExist: {
+		message: 'The recycle bin was not found',
+		hint: "Check the Corp ID (DingTalk Developer Console → the organization's information). Only organizations using DingTalk Drive have a recycle bin.",
+	},
+	recycleItemNotExist: {
+		message: 'The item is not in the recycle bin',
+		hint: 'It may have been restored or deleted for good already, or the ID is a dentry ID rather than a recycle bin item ID (see Recycle Bin → List).',
+	},
+	permissionInheritanceUnsupportedForRootDentry: {
+		message: "A space's root folder has no permission inheritance",
+		hint: "A space's root folder inherits from nothing: pick a file or folder inside the space.",
+	},
+	dentryEditNotSupport: {
+		message: 'This file cannot be edited online',
+		hint: 'Online editing works for Office/WPS documents and text. Ask for a preview link instead.',
+	},
+	dentryPreviewNotSupport: {
+		message: 'This item cannot be previewed',
+		hint: "DingTalk's viewer opens documents, images, PDF and text; not folders or archives.",
+	},
+	dentryExtensionNotSupport: {
+		message: 'DingTalk does not open files of this type',
+		hint: "DingTalk's viewer opens documents, images, PDF and text; not archives or programs.",
+	},
+	fileViral: {
+		message: 'The file contains a virus',
+		hint: 'DingTalk found a virus in this file and will not open it. Check the file before sharing it.',
+	},
+	fileMalicious: {
+		message: 'The file is flagged as malicious',
+		hint: 'DingTalk considers this file malicious and will not open it. Check the file before sharing it.',
+	},
+	dentryAppPropertiesNumberExceedsLimit: {
+		message: 'The item already has the most properties this app may set (3)',
+		hint: 'Remove a property of this app first (Remove Properties), or reuse a name: setting an existing name updates it.',
+	},
 	storageQuotaExceeded: STORAGE_QUOTA,
 	dentryNameInvalid: {
 		message: 'DingTalk does not accept this name',
@@ -202,4 +239,20 @@ export function apiErrorFromResponse(
 		description: `${meaning?.hint ?? 'See the DingTalk error code in the message.'}${serverSays}`,
 		retryable: meaning?.retryable ?? (QPS_LIMIT_CODES.has(code) || httpCode >= 500),
 	});
+}
+
+/**
+ * The error of one item of a batch call that DingTalk answered with only an error code (the
+ * call itself succeeded): the same words as if the item had been changed alone.
+ */
+export function apiErrorFromCode(code: string, api: ApiSpec, what: string): DingTalkApiError {
+	const meaning = meaningOf(code, 0, api);
+	return new DingTalkApiError(
+		`${api.action} ${what} failed: ${meaning?.message ?? 'DingTalk refused it'} (code ${code})`,
+		{
+			code,
+			description: meaning?.hint ?? 'See the DingTalk error code in the message.',
+			retryable: meaning?.retryable ?? QPS_LIMIT_CODES.has(code),
+		},
+	);
 }

@@ -1,6 +1,6 @@
 import { apiPath, type DingTalkClient } from '../api/client';
 import type { ApiSpec } from '../api/types';
-import { readDentry, readPage, idOf } from './answers';
+import { readDentry, readPage, idOf, unexpectedAnswer } from './answers';
 import type { ConflictStrategy, Dentry, DentryRef, OrderBy, Page, SortOrder } from './types';
 
 /**
@@ -25,6 +25,11 @@ export const DENTRY_APIS = {
 	move: { name: 'dentries.move', action: 'Moving', permission: WRITE },
 	copy: { name: 'dentries.copy', action: 'Copying', permission: WRITE },
 	delete: { name: 'dentries.delete', action: 'Deleting', permission: WRITE },
+	revert: {
+		name: 'dentries.versions.revert',
+		action: 'Reverting the file to the version',
+		permission: WRITE,
+	},
 } satisfies Record<string, ApiSpec>;
 
 /** DingTalk's largest page: 50 entries for a folder, 100 for versions. */
@@ -35,14 +40,18 @@ const dentriesPath = (spaceId: string) => apiPath`/v1.0/storage/spaces/${spaceId
 const dentryPath = (ref: { spaceId: string; dentryId: string }) =>
 	apiPath`/v1.0/storage/spaces/${ref.spaceId}/dentries/${ref.dentryId}`;
 
-/** One file's or folder's details. */
-export async function getDentry(client: DingTalkClient, ref: DentryRef): Promise<Dentry> {
+/** One file's or folder's details; with `appIds`, those apps' properties on it too (at most 20). */
+export async function getDentry(
+	client: DingTalkClient,
+	ref: DentryRef,
+	appIds?: string[],
+): Promise<Dentry> {
 	const answer = await client.call({
 		api: DENTRY_APIS.get,
 		method: 'POST',
 		path: `${dentryPath(ref)}/query`,
 		query: { unionId: ref.unionId },
-		body: { option: {} },
+		body: { option: appIds?.length ? { appIdsForAppProperties: appIds } : {} },
 	});
 	return readDentry(answer.dentry, DENTRY_APIS.get);
 }
@@ -100,6 +109,26 @@ export async function listVersions(
 		(value) => readDentry(value, DENTRY_APIS.versions, 'version'),
 		true,
 	);
+}
+
+/**
+ * Makes a new latest version of a file with an older version's content (at v5, reverting to
+ * v3 makes v6); the versions in between stay.
+ */
+export async function revertToVersion(
+	client: DingTalkClient,
+	ref: DentryRef,
+	version: number,
+): Promise<void> {
+	const answer = await client.call({
+		api: DENTRY_APIS.revert,
+		method: 'POST',
+		path: `${dentryPath(ref)}/versions/${encodeURIComponent(String(version))}/revert`,
+		query: { unionId: ref.unionId },
+		body: {},
+	});
+	if (answer.success === false)
+		throw unexpectedAnswer(DENTRY_APIS.revert, 'DingTalk answered success: false');
 }
 
 export async function createFolder(

@@ -14,6 +14,9 @@ import {
 	MAX_LIST_PAGE,
 	MAX_VERSIONS_PAGE,
 } from './dentries';
+import { idsOfLink } from './links';
+import { queryDentryUuid } from './permissions';
+import { findRecycleBin } from './recycleBin';
 import { listOrgSpaces, MAX_SPACES_PAGE, type Space } from './spaces';
 import { ROOT_FOLDER_ID, type Dentry, type DentryRef, type OrderBy, type SortOrder } from './types';
 
@@ -104,11 +107,44 @@ export function comparableName(name: string): string {
  * What an execution reads about items, each read once: paths such as "/合同/2026/a.pdf"
  * resolved level by level (each folder on the way listed once, so items under the same
  * folders cost no further calls), and items' details by ID. Names match exactly (case and
- * spaces inside included, as DingTalk keeps them), in Unicode's composed form (NFC).
+ * spaces inside included, as DingTalk keeps them), in Unicode's composed form (NFC). Also
+ * what does not change with the tree (UUIDs, the recycle bin), kept past `forget`.
  */
 export class PathResolver {
 	private readonly folders = new Map<string, Promise<Dentry[]>>();
 	private readonly details = new Map<string, Promise<Dentry>>();
+	/** What does not change when the tree does: dentries' UUIDs, the recycle bin's ID. */
+	private readonly lasting = new Map<string, Promise<string>>();
+
+	/** A dentry's UUID (storage 2.0's address for it), once per execution. */
+	async uuid(client: DingTalkClient, ref: DentryRef): Promise<string> {
+		return await this.once(
+			this.lasting,
+			`uuid\n${ref.spaceId}\n${ref.unionId}\n${ref.dentryId}`,
+			async () => await queryDentryUuid(client, ref),
+		);
+	}
+
+	/** The space and item a DingTalk document link names, once per execution. */
+	async link(
+		client: DingTalkClient,
+		url: string,
+		unionId: string,
+	): Promise<{ spaceId: string; dentryId: string }> {
+		const ids = await this.once(this.lasting, `link\n${unionId}\n${url.trim()}`, async () =>
+			JSON.stringify(await idsOfLink(client, url, unionId)),
+		);
+		return JSON.parse(ids) as { spaceId: string; dentryId: string };
+	}
+
+	/** The organization's recycle bin ID, once per execution. */
+	async recycleBin(client: DingTalkClient, corpId: string, unionId: string): Promise<string> {
+		return await this.once(
+			this.lasting,
+			`bin\n${corpId}\n${unionId}`,
+			async () => await findRecycleBin(client, corpId, unionId),
+		);
+	}
 
 	async resolve(
 		client: DingTalkClient,

@@ -115,9 +115,10 @@ export async function idsOfUuid(
 	client: DingTalkClient,
 	uuid: string,
 	unionId: string,
+	api: ApiSpec = SEARCH_APIS.ids,
 ): Promise<{ spaceId: string; dentryId: string }> {
 	const answer = await client.call({
-		api: SEARCH_APIS.ids,
+		api,
 		method: 'GET',
 		path: apiPath`/v2.0/doc/dentries/${uuid}/queryDentryId`,
 		query: { operatorId: unionId },
@@ -125,7 +126,7 @@ export async function idsOfUuid(
 	const spaceId = idOf(answer.spaceId);
 	const dentryId = idOf(answer.dentryId);
 	if (spaceId === undefined || dentryId === undefined)
-		throw unexpectedAnswer(SEARCH_APIS.ids, 'the answer has no spaceId and dentryId');
+		throw unexpectedAnswer(api, 'the answer has no spaceId and dentryId');
 	return { spaceId, dentryId };
 }
 

@@ -4,6 +4,7 @@ import { dentryJson } from '../../../n8n/items';
 import {
 	checkedLocator,
 	folderLocator,
+	linkNotAccepted,
 	locate,
 	locateItem,
 	readLocator,
@@ -20,9 +21,20 @@ import {
 	renameDentry,
 	type MaybeAsync,
 } from '../../../shared/storage/dentries';
+import { apiErrorFromCode } from '../../../shared/api/errorCatalogue';
+import type { ApiSpec } from '../../../shared/api/types';
+import {
+	BATCH_APIS,
+	BATCH_LIMITS,
+	removeDentries,
+	transferDentries,
+	type BatchItemResult,
+} from '../../../shared/storage/batch';
+import type { Destination } from '../../../shared/storage/dentries';
 import { waitForTask } from '../../../shared/storage/tasks';
 import { CONFLICT_STRATEGIES, type Dentry } from '../../../shared/storage/types';
 import type { ItemContext, Resource, StorageOperation } from '../types';
+import type { BatchPlan, BatchSupport } from './batched';
 import {
 	conflictStrategyOption,
 	optionsCollection,
@@ -54,7 +66,7 @@ function expectedFor(resource: Resource, operation: string): Expected {
 }
 
 /** Options for operations DingTalk may run as a task (folders with children). */
-function waitOptions(resource: Resource): INodeProperties[] {
+export function waitOptions(resource: Resource): INodeProperties[] {
 	return [
 		{
 			displayName: 'Wait for Completion',
@@ -75,13 +87,13 @@ function waitOptions(resource: Resource): INodeProperties[] {
 	];
 }
 
-interface Waiting {
+export interface Waiting {
 	/** Undefined: do not wait. */
 	timeoutMs?: number;
 }
 
 /** The wait options, checked before any request. */
-function readWaiting(item: ItemContext): Waiting {
+export function readWaiting(item: ItemContext): Waiting {
 	const options = readOptions(item.ctx, item.itemIndex);
 	const timeoutMs =
 		wholeNumber('waitTimeout', options.waitTimeout, DEFAULT_WAIT_SECONDS, 1, 86_400) * 1000;
@@ -89,7 +101,7 @@ function readWaiting(item: ItemContext): Waiting {
 }
 
 /** Waits for the change's task (unless told not to); the fields to add about it. */
-async function settle(
+export async function settle(
 	item: ItemContext,
 	change: MaybeAsync<unknown>,
 	unionId: string,
@@ -105,9 +117,147 @@ async function settle(
 	return { async: true, taskId: change.taskId, taskStatus: task.status };
 }
 
+/**
+ * The item a batched change acts on, read without a call when given by ID (its kind is then
+ * checked with a batch details query: common/batched.ts); by path, from the listing.
+ */
+async function plannedItem(
+	item: ItemContext,
+	resource: Resource,
+	operation: string,
+	scope: { spaceId: string; unionId: string },
+): Promise<Omit<BatchPlan, 'key'>> {
+	const field = itemParameter(resource);
+	const expected = expectedFor(resource, operation);
+	const value = checkedLocator(item.ctx, field, item.itemIndex);
+	const located =
+		value.mode === 'path'
+			? await locate(value, field, { client: item.client, paths: item.paths, ...scope }, expected)
+			: { id: String(value.value), dentry: undefined };
+	if (resource === 'folder' && located.id === '0')
+		throw new InputError(
+			'folderId',
+			`the space's root cannot be ${operation === 'Delete' ? 'deleted' : operation === 'Copy' ? 'copied' : 'moved'}`,
+		);
+	return {
+		itemIndex: item.itemIndex,
+		...scope,
+		dentryId: located.id,
+		...(located.dentry ? { dentry: located.dentry } : {}),
+		expected,
+		field,
+	};
+}
+
+/** A planned item's kind, checked alone (one details call) when its path did not tell it. */
+async function checkedKind(item: ItemContext, plan: BatchPlan): Promise<void> {
+	if (plan.dentry) return;
+	await locate(
+		{ mode: 'id', value: plan.dentryId },
+		plan.field,
+		{ client: item.client, paths: item.paths, spaceId: plan.spaceId, unionId: plan.unionId },
+		plan.expected,
+	);
+}
+
+interface TransferPlan extends BatchPlan {
+	destination: Destination;
+	waiting: Waiting;
+}
+
+/** An item of a batch that failed on its own: the same error as if it had gone alone. */
+function itemFailure(result: BatchItemResult, api: ApiSpec, resource: Resource): Error {
+	return apiErrorFromCode(
+		result.errorCode ?? 'unknownError',
+		api,
+		`the ${noun(resource)} ${result.dentryId}`,
+	);
+}
+
 export function transferOperation(resource: Resource, kind: 'copy' | 'move'): StorageOperation {
 	const operations = [kind];
+	const batch: BatchSupport<TransferPlan> = {
+		max: kind === 'copy' ? BATCH_LIMITS.copy : BATCH_LIMITS.move,
+		async plan(item) {
+			const { ctx, itemIndex } = item;
+			const scope = readScope(ctx, itemIndex);
+			const targetLocator = readLocator(ctx, 'targetSpaceId', itemIndex);
+			// A link names a folder, not a space (Target Folder By URL sets the space).
+			if (targetLocator.mode === 'url') throw linkNotAccepted('targetSpaceId');
+			const targetRaw = targetLocator.value;
+			const targetSpaceId =
+				targetRaw === undefined || targetRaw === null || String(targetRaw).trim() === ''
+					? scope.spaceId
+					: requireId('targetSpaceId', targetRaw);
+			const conflictStrategy = oneOf(
+				'conflictStrategy',
+				readOptions(ctx, itemIndex).conflictStrategy,
+				CONFLICT_STRATEGIES,
+				'AUTO_RENAME',
+			);
+			const waiting = readWaiting(item);
+			const targetFolder = checkedLocator(ctx, 'targetFolderId', itemIndex);
+			const planned = await plannedItem(item, resource, kind === 'copy' ? 'Copy' : 'Move', scope);
+			const target = await locate(
+				targetFolder,
+				'targetFolderId',
+				{ client: item.client, paths: item.paths, spaceId: targetSpaceId, unionId: scope.unionId },
+				{ kind: 'folder' },
+			);
+			const destination = { targetSpaceId, targetFolderId: target.id, conflictStrategy };
+			return {
+				...planned,
+				destination,
+				waiting,
+				key: JSON.stringify([scope.spaceId, scope.unionId, destination]),
+			};
+		},
+		async run(client, plans) {
+			const [first] = plans;
+			return await transferDentries(
+				client,
+				kind,
+				first.spaceId,
+				first.unionId,
+				plans.map((plan) => plan.dentryId),
+				first.destination,
+			);
+		},
+		async output(item, plan, result) {
+			if (!result.success) throw itemFailure(result, BATCH_APIS[kind], resource);
+			const fields = await settle(
+				item,
+				{ taskId: result.taskId },
+				plan.unionId,
+				plan.waiting,
+				`${kind === 'copy' ? 'Copying' : 'Moving'} the ${noun(resource)}`,
+			);
+			let dentry = result.dentry;
+			// Without the item in the answer, a move within a space keeps its ID: it can be read.
+			if (
+				!dentry &&
+				kind === 'move' &&
+				plan.destination.targetSpaceId === plan.spaceId &&
+				(fields.taskStatus === undefined || fields.taskStatus === 'SUCCESS') &&
+				fields.taskId === undefined
+			)
+				dentry = await getDentry(item.client, {
+					spaceId: plan.spaceId,
+					dentryId: plan.dentryId,
+					unionId: plan.unionId,
+				});
+			const json = dentry
+				? dentryJson(dentry)
+				: {
+						spaceId: plan.destination.targetSpaceId,
+						parentId: plan.destination.targetFolderId,
+						dentryId: null,
+					};
+			return { ...json, ...fields };
+		},
+	};
 	return {
+		batch,
 		parallel: false,
 		properties: [
 			spaceLocator('targetSpaceId', 'Target Space', {
@@ -118,6 +268,7 @@ export function transferOperation(resource: Resource, kind: 'copy' | 'move'): St
 			folderLocator('targetFolderId', 'Target Folder', {
 				required: true,
 				method: 'searchTargetFolders',
+				links: true,
 				description: `The folder to ${kind} the ${noun(resource)} into (0, or / by path: the space's root)`,
 				displayOptions: show(resource, operations),
 			}),
@@ -127,51 +278,20 @@ export function transferOperation(resource: Resource, kind: 'copy' | 'move'): St
 			]),
 		],
 		async execute(item) {
-			const { ctx, itemIndex, client, paths } = item;
-			const { spaceId, unionId } = readScope(ctx, itemIndex);
-			const targetRaw = readLocator(ctx, 'targetSpaceId', itemIndex).value;
-			const targetSpaceId =
-				targetRaw === undefined || targetRaw === null || String(targetRaw).trim() === ''
-					? spaceId
-					: requireId('targetSpaceId', targetRaw);
-			const options = readOptions(ctx, itemIndex);
-			const conflictStrategy = oneOf(
-				'conflictStrategy',
-				options.conflictStrategy,
-				CONFLICT_STRATEGIES,
-				'AUTO_RENAME',
-			);
-			const waiting = readWaiting(item);
-			const targetFolder = checkedLocator(ctx, 'targetFolderId', itemIndex);
-			const source = await locateItem(
-				ctx,
-				itemParameter(resource),
-				itemIndex,
-				{ client, paths, spaceId, unionId },
-				expectedFor(resource, kind === 'copy' ? 'Copy' : 'Move'),
-			);
-			if (resource === 'folder' && source.id === '0')
-				throw new InputError(
-					'folderId',
-					`the space's root cannot be ${kind === 'copy' ? 'copied' : 'moved'}`,
-				);
-			const target = await locate(
-				targetFolder,
-				'targetFolderId',
-				{ client, paths, spaceId: targetSpaceId, unionId },
-				{ kind: 'folder' },
-			);
-			const ref = { spaceId, dentryId: source.id, unionId };
-			const destination = { targetSpaceId, targetFolderId: target.id, conflictStrategy };
+			// Alone: the same reading and checks as in a batch, then the item's kind (one details
+			// call, unless its path told it) and the single call.
+			const plan = await batch.plan(item);
+			await checkedKind(item, plan);
+			const ref = { spaceId: plan.spaceId, dentryId: plan.dentryId, unionId: plan.unionId };
 			const change =
 				kind === 'copy'
-					? await copyDentry(client, ref, destination)
-					: await moveDentry(client, ref, destination);
+					? await copyDentry(item.client, ref, plan.destination)
+					: await moveDentry(item.client, ref, plan.destination);
 			const fields = await settle(
 				item,
 				change,
-				unionId,
-				waiting,
+				plan.unionId,
+				plan.waiting,
 				`${kind === 'copy' ? 'Copying' : 'Moving'} the ${noun(resource)}`,
 			);
 			let dentry: Dentry | undefined = change.result;
@@ -179,14 +299,18 @@ export function transferOperation(resource: Resource, kind: 'copy' | 'move'): St
 			if (
 				!dentry &&
 				kind === 'move' &&
-				targetSpaceId === spaceId &&
+				plan.destination.targetSpaceId === plan.spaceId &&
 				fields.taskStatus === 'SUCCESS'
 			) {
-				dentry = await getDentry(client, { spaceId, dentryId: source.id, unionId });
+				dentry = await getDentry(item.client, ref);
 			}
 			const json = dentry
 				? dentryJson(dentry)
-				: { spaceId: targetSpaceId, parentId: target.id, dentryId: null };
+				: {
+						spaceId: plan.destination.targetSpaceId,
+						parentId: plan.destination.targetFolderId,
+						dentryId: null,
+					};
 			return { json: { ...json, ...fields } };
 		},
 	};
@@ -229,8 +353,56 @@ export function renameOperation(resource: Resource): StorageOperation {
 	};
 }
 
+interface DeletePlan extends BatchPlan {
+	toRecycleBin: boolean;
+	waiting: Waiting;
+}
+
 export function deleteOperation(resource: Resource): StorageOperation {
+	const batch: BatchSupport<DeletePlan> = {
+		max: BATCH_LIMITS.remove,
+		async plan(item) {
+			const scope = readScope(item.ctx, item.itemIndex);
+			const toRecycleBin = readOptions(item.ctx, item.itemIndex).toRecycleBin !== false;
+			const waiting = readWaiting(item);
+			const planned = await plannedItem(item, resource, 'Delete', scope);
+			return {
+				...planned,
+				toRecycleBin,
+				waiting,
+				key: JSON.stringify([scope.spaceId, scope.unionId, toRecycleBin]),
+			};
+		},
+		async run(client, plans) {
+			const [first] = plans;
+			return await removeDentries(
+				client,
+				first.spaceId,
+				first.unionId,
+				plans.map((plan) => plan.dentryId),
+				first.toRecycleBin,
+			);
+		},
+		async output(item, plan, result) {
+			if (!result.success) throw itemFailure(result, BATCH_APIS.remove, resource);
+			const fields = await settle(
+				item,
+				{ taskId: result.taskId },
+				plan.unionId,
+				plan.waiting,
+				`Deleting the ${noun(resource)}`,
+			);
+			return {
+				spaceId: plan.spaceId,
+				dentryId: plan.dentryId,
+				deleted: true,
+				toRecycleBin: plan.toRecycleBin,
+				...fields,
+			};
+		},
+	};
 	return {
+		batch,
 		parallel: false,
 		properties: [
 			optionsCollection(
@@ -250,26 +422,29 @@ export function deleteOperation(resource: Resource): StorageOperation {
 			),
 		],
 		async execute(item) {
-			const { ctx, itemIndex, client, paths } = item;
-			const { spaceId, unionId } = readScope(ctx, itemIndex);
-			const toRecycleBin = readOptions(ctx, itemIndex).toRecycleBin !== false;
-			const waiting = readWaiting(item);
-			const located = await locateItem(
-				ctx,
-				itemParameter(resource),
-				itemIndex,
-				{ client, paths, spaceId, unionId },
-				expectedFor(resource, 'Delete'),
-			);
-			if (resource === 'folder' && located.id === '0')
-				throw new InputError('folderId', "the space's root cannot be deleted");
+			const plan = await batch.plan(item);
+			await checkedKind(item, plan);
 			const change = await deleteDentry(
-				client,
-				{ spaceId, dentryId: located.id, unionId },
-				toRecycleBin,
+				item.client,
+				{ spaceId: plan.spaceId, dentryId: plan.dentryId, unionId: plan.unionId },
+				plan.toRecycleBin,
 			);
-			const fields = await settle(item, change, unionId, waiting, `Deleting the ${noun(resource)}`);
-			return { json: { spaceId, dentryId: located.id, deleted: true, toRecycleBin, ...fields } };
+			const fields = await settle(
+				item,
+				change,
+				plan.unionId,
+				plan.waiting,
+				`Deleting the ${noun(resource)}`,
+			);
+			return {
+				json: {
+					spaceId: plan.spaceId,
+					dentryId: plan.dentryId,
+					deleted: true,
+					toRecycleBin: plan.toRecycleBin,
+					...fields,
+				},
+			};
 		},
 	};
 }

@@ -22,10 +22,15 @@ export function show(resource: Resource, operations: string[]): INodeProperties[
  */
 export const spacePickers: INodeProperties[] = [
 	spaceLocator('spaceId', 'Space', {
-		required: true,
-		description: 'The DingTalk space (Drive or Knowledge Base) that holds the item',
+		// Not needed when the item is given as a link: the link names its space.
+		required: false,
+		description:
+			'The DingTalk space (Drive or Knowledge Base) that holds the item. Not needed when the item is given By URL (the link names its space).',
 		// A search looks in every space (or those of its Space IDs option).
-		displayOptions: { show: { resource: ['file', 'folder'] }, hide: { operation: ['search'] } },
+		displayOptions: {
+			show: { resource: ['file', 'folder', 'permission'] },
+			hide: { operation: ['search'] },
+		},
 	}),
 	spaceLocator('spaceId', 'Space', {
 		required: true,
@@ -40,7 +45,11 @@ export function fileProperty(
 	operations: string[],
 	description = 'The file: pick it, or give its ID or its path',
 ): INodeProperties {
-	return fileLocator('dentryId', 'File', { description, displayOptions: show('file', operations) });
+	return fileLocator('dentryId', 'File', {
+		description,
+		displayOptions: show('file', operations),
+		links: true,
+	});
 }
 
 export function folderProperty(
@@ -52,6 +61,7 @@ export function folderProperty(
 		rootByDefault: options.rootByDefault,
 		description: options.description,
 		displayOptions: show('folder', operations),
+		links: true,
 	});
 }
 

@@ -1,33 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { readTimeouts } from '../../../n8n/download';
-import { CONNECT_TIMEOUT_OPTION, responseTimeoutOption } from '../../../n8n/downloadOptions';
-import { dentryJson } from '../../../n8n/items';
-import { folderLocator, locateItem } from '../../../n8n/locators';
 import { binaryUploadSource } from '../../../n8n/uploadSource';
+import { dentryJson } from '../../../n8n/items';
+import { folderLocator } from '../../../n8n/locators';
 import { InputError } from '../../../shared/errors';
-import {
-	oneOf,
-	requireFieldName,
-	requireName,
-	wholeNumber,
-} from '../../../shared/helpers/validate';
+import { oneOf, requireFieldName, requireName } from '../../../shared/helpers/validate';
 import { CONFLICT_STRATEGIES } from '../../../shared/storage/types';
-import {
-	commitUpload,
-	getPartSignatures,
-	getUploadInfo,
-	initMultipartUpload,
-	type UploadTarget,
-} from '../../../shared/storage/upload';
-import {
-	DEFAULT_PART_SIZE,
-	DEFAULT_UPLOAD_CONNECTIONS,
-	MAX_PART_SIZE,
-	MIN_PART_SIZE,
-	MULTIPART_THRESHOLD,
-	uploadFile,
-} from '../../../shared/transfer/upload';
 import {
 	conflictStrategyOption,
 	optionsCollection,
@@ -35,78 +13,18 @@ import {
 	readScope,
 	show,
 } from '../common/parameters';
+import { CREATE_MISSING_FOLDERS_OPTION, locateParentFolder } from '../common/folderPaths';
+import { readTransferSettings, sendFile, TRANSFER_OPTIONS } from '../common/uploading';
 import type { StorageOperation } from '../types';
 
-// The defaults below are literals (the n8n lint rules read them); a unit test keeps them
-// equal to DEFAULT_PART_SIZE and DEFAULT_UPLOAD_CONNECTIONS.
-const UPLOAD_OPTIONS: INodeProperties[] = [
-	conflictStrategyOption('AUTO_RENAME', 'the folder'),
-	CONNECT_TIMEOUT_OPTION,
-	{
-		displayName: 'File Name',
-		name: 'fileName',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. report-{{ $now.toFormat("yyyy-MM-dd") }}.pdf',
-		description: "The new file's name in DingTalk. By default, the input binary's file name.",
-	},
-	{
-		displayName: 'Idle Timeout (Ms)',
-		name: 'idleTimeout',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 60000,
-		description: "Longest pause allowed in DingTalk's or the storage's answers, in milliseconds",
-	},
-	{
-		displayName: 'Parallel Connections',
-		name: 'parallelConnections',
-		type: 'number',
-		typeOptions: { minValue: 1, maxValue: 16, numberPrecision: 0 },
-		default: 4,
-		description:
-			'For a large file (32 MiB and more, sent in parts): how many parts to upload at the same time. Each part in flight is held in memory.',
-	},
-	{
-		displayName: 'Part Size (Bytes)',
-		name: 'partSize',
-		type: 'number',
-		typeOptions: { minValue: 102400, numberPrecision: 0 },
-		default: 8388608,
-		description:
-			'For a large file (32 MiB and more): the size of each part, from 100 KB (default 8 MiB). A file has at most 10,000 parts. Part Size × (Parallel Connections + 1) must stay within 512 MiB: that much is held in memory.',
-	},
-	{
-		displayName: 'Prefer Intranet',
-		name: 'preferIntranet',
-		type: 'boolean',
-		default: false,
-		description:
-			'Whether to ask DingTalk for intranet upload URLs. Only works when dedicated storage intranet transmission is set up for your organization.',
-	},
-	responseTimeoutOption(
-		'How long to wait for DingTalk or its storage to answer, in milliseconds. While bytes are being sent, it bounds a stall (no progress), not the whole upload.',
-	),
-];
-
-/** The most memory one upload's part buffers may take: Part Size × (Parallel Connections + 1). */
-const MAX_PART_MEMORY = 512 * 1024 * 1024;
-
-/**
- * A multipart upload holds one buffer per part in flight and one being read ahead, so the
- * two options together decide its memory; refused up front, before anything is read or sent
- * (a worker with many uploads at once would run out, and Node 20 cannot hold a Buffer over 4 GiB).
- */
-function requirePartMemoryWithinBound(partSize: number, parallelConnections: number): void {
-	const held = partSize * (parallelConnections + 1);
-	if (held <= MAX_PART_MEMORY) return;
-	const mib = (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 100) / 100} MiB`;
-	throw new InputError(
-		'partSize',
-		`Part Size (${mib(partSize)}) × (Parallel Connections (${parallelConnections}) + 1) is ${mib(held)} of part buffers, more than the ${mib(MAX_PART_MEMORY)} one upload may hold`,
-		`Lower "Part Size" or "Parallel Connections" so that Part Size × (Parallel Connections + 1) stays within ${mib(MAX_PART_MEMORY)}; for example ${mib(Math.floor(MAX_PART_MEMORY / (parallelConnections + 1)))} parts with ${parallelConnections} connections.`,
-	);
-}
+const FILE_NAME_OPTION: INodeProperties = {
+	displayName: 'File Name',
+	name: 'fileName',
+	type: 'string',
+	default: '',
+	placeholder: 'e.g. report-{{ $now.toFormat("yyyy-MM-dd") }}.pdf',
+	description: "The new file's name in DingTalk. By default, the input binary's file name.",
+};
 
 /**
  * File → Upload: an input binary into a folder. One signed PUT, or (32 MiB and more) a
@@ -119,9 +37,11 @@ export const upload: StorageOperation = {
 		folderLocator('folderId', 'Parent Folder', {
 			required: false,
 			rootByDefault: true,
+			links: true,
 			description:
 				"Where to put the file: pick the folder, or give its ID (0: the space's root) or its path",
-			displayOptions: show('file', ['upload']),
+			// Create from Text puts its file in the same place.
+			displayOptions: show('file', ['upload', 'createFromText']),
 		}),
 		{
 			displayName: 'Input Binary Field',
@@ -132,9 +52,19 @@ export const upload: StorageOperation = {
 			hint: 'The name of the input binary field holding the file to upload',
 			displayOptions: show('file', ['upload']),
 		},
-		optionsCollection('file', ['upload'], UPLOAD_OPTIONS),
+		optionsCollection(
+			'file',
+			['upload'],
+			[
+				conflictStrategyOption('AUTO_RENAME', 'the folder'),
+				CREATE_MISSING_FOLDERS_OPTION,
+				FILE_NAME_OPTION,
+				...TRANSFER_OPTIONS,
+			].sort((a, b) => a.displayName.localeCompare(b.displayName)),
+		),
 	],
-	async execute({ ctx, itemIndex, clientWith, paths, signal }) {
+	async execute(item) {
+		const { ctx, itemIndex, clientWith } = item;
 		const { spaceId, unionId } = readScope(ctx, itemIndex);
 		const options = readOptions(ctx, itemIndex);
 		const propertyName = requireFieldName(
@@ -147,22 +77,7 @@ export const upload: StorageOperation = {
 			CONFLICT_STRATEGIES,
 			'AUTO_RENAME',
 		);
-		const parallelConnections = wholeNumber(
-			'parallelConnections',
-			options.parallelConnections,
-			DEFAULT_UPLOAD_CONNECTIONS,
-			1,
-			16,
-		);
-		const partSize = wholeNumber(
-			'partSize',
-			options.partSize,
-			DEFAULT_PART_SIZE,
-			MIN_PART_SIZE,
-			MAX_PART_SIZE,
-		);
-		requirePartMemoryWithinBound(partSize, parallelConnections);
-		const timeouts = readTimeouts(options);
+		const settings = readTransferSettings(options);
 		const { binary, source } = await binaryUploadSource(ctx, itemIndex, propertyName);
 		const givenName =
 			typeof options.fileName === 'string' && options.fileName.trim() !== ''
@@ -177,43 +92,15 @@ export const upload: StorageOperation = {
 		}
 		const name = requireName('fileName', givenName);
 
-		const client = clientWith(timeouts);
-		const parent = await locateItem(
-			ctx,
-			'folderId',
-			itemIndex,
-			{ client, paths, spaceId, unionId },
-			{ kind: 'folder' },
-		);
-		const target: UploadTarget = {
-			spaceId,
-			parentId: parent.id,
-			unionId,
-			name,
-			size: source.size,
-			preferIntranet: options.preferIntranet === true,
-		};
-		const result = await uploadFile({
+		const client = clientWith(settings.timeouts);
+		const parent = await locateParentFolder(item, client, { spaceId, unionId }, options);
+		const result = await sendFile(
+			item,
+			client,
+			settings,
+			{ spaceId, parentId: parent.id, unionId, name, conflictStrategy },
 			source,
-			partSize,
-			parallelConnections,
-			multipartThreshold: MULTIPART_THRESHOLD,
-			timeouts,
-			signal,
-			steps: {
-				uploadInfo: async () => await getUploadInfo(client, target),
-				initMultipart: async () => await initMultipartUpload(client, target),
-				partSignatures: async (uploadKey, partNumbers) =>
-					await getPartSignatures(client, {
-						unionId,
-						uploadKey,
-						partNumbers,
-						preferIntranet: target.preferIntranet,
-					}),
-				commit: async (uploadKey) =>
-					await commitUpload(client, target, uploadKey, conflictStrategy),
-			},
-		});
+		);
 		return {
 			json: {
 				...dentryJson(result.committed),

@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { operationPickers } from '../../../n8n/operationTexts';
 import { folderProperty } from '../common/parameters';
 import type { ResourceOperation, StorageOperation } from '../types';
+import { removePropertiesOperation, setPropertiesOperation } from '../common/appProperties';
 import { copy } from './copy.operation';
 import { create } from './create.operation';
 import { deleteItem } from './delete.operation';
@@ -63,12 +64,31 @@ const FOLDER_OPERATIONS: ResourceOperation[] = [
 		run: move,
 	},
 	{
+		name: 'Remove Properties',
+		value: 'removeProperties',
+		description: "Remove this app's properties from a folder",
+		action: "Remove a folder's properties",
+		agent: { action: "Remove this app's properties (by name) from a DingTalk folder" },
+		run: removePropertiesOperation('folder'),
+	},
+	{
 		name: 'Rename',
 		value: 'rename',
 		description: 'Rename a folder',
 		action: 'Rename a folder',
 		agent: { action: 'Rename a DingTalk folder; returns the renamed folder' },
 		run: rename,
+	},
+	{
+		name: 'Set Properties',
+		value: 'setProperties',
+		description: "Set this app's own name/value properties on a folder (at most 3)",
+		action: "Set a folder's properties",
+		agent: {
+			action:
+				"Set this app's own name/value properties on a DingTalk folder (at most 3), for example to mark it processed",
+		},
+		run: setPropertiesOperation('folder'),
 	},
 ];
 
@@ -94,7 +114,7 @@ export const folderProperties: {
 				"Where to create the folder: pick it, or give its ID (0: the space's root) or its path",
 			rootByDefault: true,
 		}),
-		folderProperty(['copy', 'move', 'rename', 'delete'], {
+		folderProperty(['copy', 'move', 'rename', 'delete', 'setProperties', 'removeProperties'], {
 			description: 'The folder: pick it, or give its ID or its path',
 			rootByDefault: false,
 		}),

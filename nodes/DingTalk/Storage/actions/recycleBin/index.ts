@@ -1,0 +1,281 @@
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
+
+import { operationPickers } from '../../../n8n/operationTexts';
+import { DingTalkApiError, InputError } from '../../../shared/errors';
+import { collectPages } from '../../../shared/helpers/paging';
+import { oneOf, requireId, textList } from '../../../shared/helpers/validate';
+import {
+	emptyRecycleBin,
+	listRecycleItems,
+	MAX_BATCH_REMOVE,
+	MAX_BATCH_RESTORE,
+	MAX_RECYCLE_PAGE,
+	removeRecycleItem,
+	removeRecycleItems,
+	restoreRecycleItem,
+	restoreRecycleItems,
+	type RestoreResult,
+} from '../../../shared/storage/recycleBin';
+import { waitForTask } from '../../../shared/storage/tasks';
+import { CONFLICT_STRATEGIES } from '../../../shared/storage/types';
+import { readWaiting, waitOptions } from '../common/changes';
+import {
+	conflictStrategyOption,
+	optionsCollection,
+	readLimit,
+	readOptions,
+	returnAllAndLimit,
+	show,
+} from '../common/parameters';
+import type { ItemContext, ResourceOperation, StorageOperation } from '../types';
+
+/**
+ * The organization's recycle bin: what Drive spaces deleted (to the bin), listed, restored,
+ * or deleted for good. The bin is found from the organization's Corp ID (⚠ DingTalk's only
+ * documented way), once per execution.
+ */
+
+const ALL = ['list', 'restore', 'deletePermanently', 'empty'];
+
+const corpIdProperty: INodeProperties = {
+	displayName: 'Corp ID',
+	name: 'corpId',
+	type: 'string',
+	default: '',
+	required: true,
+	placeholder: 'e.g. ding8196cd9a2b2405da24f2f5cc6abecb85',
+	description:
+		"Your organization's Corp ID (DingTalk Developer Console, top right; or DingTalk admin console → Settings). The recycle bin is the organization's.",
+	displayOptions: show('recycleBin', ALL),
+};
+
+const itemIdsProperty: INodeProperties = {
+	displayName: 'Recycle Item IDs',
+	name: 'recycleItemIds',
+	type: 'string',
+	default: '',
+	required: true,
+	placeholder: 'e.g. 31415926',
+	description:
+		"The recycle bin items (recycleItemId of Recycle Bin → List, not the file's dentry ID): one, or several separated by commas",
+	displayOptions: show('recycleBin', ['restore', 'deletePermanently']),
+};
+
+async function binOf(item: ItemContext): Promise<{ binId: string; unionId: string }> {
+	const { ctx, itemIndex, client, paths } = item;
+	const corpId = requireId('corpId', ctx.getNodeParameter('corpId', itemIndex));
+	const unionId = requireId('unionId', ctx.getNodeParameter('unionId', itemIndex));
+	return { binId: await paths.recycleBin(client, corpId, unionId), unionId };
+}
+
+function readItemIds(item: ItemContext): string[] {
+	const ids = textList(
+		'recycleItemIds',
+		item.ctx.getNodeParameter('recycleItemIds', item.itemIndex),
+	);
+	if (ids.length === 0)
+		throw new InputError(
+			'recycleItemIds',
+			'no recycle bin item is given',
+			'Give the id of an item of Recycle Bin → List.',
+		);
+	return [...new Set(ids)];
+}
+
+function groups<T>(values: T[], size: number): T[][] {
+	const out: T[][] = [];
+	for (let start = 0; start < values.length; start += size)
+		out.push(values.slice(start, start + size));
+	return out;
+}
+
+/** The items that failed, as one error that says which were done and which not. */
+function partialFailure(
+	action: string,
+	results: Array<{ recycleItemId: string; success: boolean; errorCode?: string }>,
+): DingTalkApiError | undefined {
+	const failed = results.filter((result) => !result.success);
+	if (failed.length === 0) return undefined;
+	const done = results.filter((result) => result.success).map((result) => result.recycleItemId);
+	return new DingTalkApiError(
+		`${action} failed for ${failed.length} of ${results.length} items: ${failed
+			.map((result) => `${result.recycleItemId} (${result.errorCode ?? 'no reason given'})`)
+			.join(', ')}`,
+		{
+			code: failed[0].errorCode ?? 'partialFailure',
+			description: done.length
+				? `These were done: ${done.join(', ')}. Run the item again with only the failed IDs.`
+				: 'Nothing was done. Check the IDs with Recycle Bin → List.',
+		},
+	);
+}
+
+const list: StorageOperation = {
+	parallel: true,
+	// Not operatorId: who deleted it is a person's ID, as creators and modifiers are.
+	modelFields: ['recycleItemId', 'originalName', 'originalPath', 'operatorTime'],
+	properties: returnAllAndLimit('recycleBin', 'list'),
+	async execute(item) {
+		const limit = readLimit(item.ctx, item.itemIndex);
+		const bin = await binOf(item);
+		const items = await collectPages(
+			async (pageSize, nextToken) => await listRecycleItems(item.client, bin, pageSize, nextToken),
+			{ limit, maxPageSize: MAX_RECYCLE_PAGE },
+		);
+		return items.map((entry) => ({
+			json: { ...(entry as IDataObject), recycleItemId: entry.id },
+		}));
+	},
+};
+
+const restore: StorageOperation = {
+	parallel: false,
+	modelFields: ['recycleItemId', 'restored', 'success', 'errorCode'],
+	properties: [
+		optionsCollection(
+			'recycleBin',
+			['restore'],
+			[conflictStrategyOption('AUTO_RENAME', 'the original folder'), ...waitOptions('folder')],
+		),
+	],
+	async execute(item) {
+		const ids = readItemIds(item);
+		const conflictStrategy = oneOf(
+			'conflictStrategy',
+			readOptions(item.ctx, item.itemIndex).conflictStrategy,
+			CONFLICT_STRATEGIES,
+			'AUTO_RENAME',
+		);
+		const waiting = readWaiting(item);
+		const bin = await binOf(item);
+		const results: RestoreResult[] = [];
+		if (ids.length === 1) {
+			results.push(await restoreRecycleItem(item.client, bin, ids[0], conflictStrategy));
+		} else {
+			for (const group of groups(ids, MAX_BATCH_RESTORE))
+				results.push(...(await restoreRecycleItems(item.client, bin, group, conflictStrategy)));
+		}
+		const output: IDataObject[] = [];
+		for (const result of results) {
+			const fields: IDataObject = { ...result, restored: result.success };
+			if (result.success && result.taskId) {
+				fields.async = true;
+				if (waiting.timeoutMs !== undefined) {
+					const task = await waitForTask(item.client, result.taskId, bin.unionId, {
+						timeoutMs: waiting.timeoutMs,
+						action: 'Restoring from the recycle bin',
+					});
+					fields.taskStatus = task.status;
+				}
+			}
+			output.push(fields);
+		}
+		const failure = partialFailure('Restoring', results);
+		if (failure) throw failure;
+		return output.map((json) => ({ json }));
+	},
+};
+
+const deletePermanently: StorageOperation = {
+	parallel: false,
+	properties: [],
+	async execute(item) {
+		const ids = readItemIds(item);
+		const bin = await binOf(item);
+		const results: Array<{ recycleItemId: string; success: boolean; errorCode?: string }> = [];
+		if (ids.length === 1) {
+			await removeRecycleItem(item.client, bin, ids[0]);
+			results.push({ recycleItemId: ids[0], success: true });
+		} else {
+			for (const group of groups(ids, MAX_BATCH_REMOVE))
+				results.push(...(await removeRecycleItems(item.client, bin, group)));
+		}
+		const failure = partialFailure('Deleting permanently', results);
+		if (failure) throw failure;
+		return results.map((result) => ({ json: { ...result, deleted: true } }));
+	},
+};
+
+const empty: StorageOperation = {
+	parallel: false,
+	properties: [
+		{
+			displayName: 'Type EMPTY to Confirm',
+			name: 'confirmEmpty',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'EMPTY',
+			description:
+				'Emptying deletes everything in the recycle bin for good, for the whole organization. Type EMPTY (capitals) to confirm.',
+			displayOptions: show('recycleBin', ['empty']),
+		},
+	],
+	async execute(item) {
+		const confirmation = item.ctx.getNodeParameter('confirmEmpty', item.itemIndex, '');
+		if (confirmation !== 'EMPTY')
+			throw new InputError(
+				'confirmEmpty',
+				`it must be EMPTY to empty the recycle bin${typeof confirmation === 'string' && confirmation !== '' ? ` (it is "${confirmation}")` : ''}`,
+				'Nothing was deleted. Type EMPTY, in capitals, to empty the recycle bin for good.',
+			);
+		const bin = await binOf(item);
+		await emptyRecycleBin(item.client, bin);
+		return { json: { success: true, emptied: true } };
+	},
+};
+
+const RECYCLE_BIN_OPERATIONS: ResourceOperation[] = [
+	{
+		name: 'Delete Permanently',
+		value: 'deletePermanently',
+		description: 'Delete items of the recycle bin for good',
+		action: 'Delete recycle bin items permanently',
+		run: deletePermanently,
+	},
+	{
+		name: 'Empty',
+		value: 'empty',
+		description: 'Delete everything in the recycle bin for good',
+		action: 'Empty the recycle bin',
+		run: empty,
+	},
+	{
+		name: 'List',
+		value: 'list',
+		description: 'List what was deleted to the recycle bin, newest first',
+		action: 'List the recycle bin',
+		agent: {
+			action:
+				'List the DingTalk recycle bin: id (to restore it), originalName, originalPath, type, size, operatorTime per deleted item',
+		},
+		run: list,
+	},
+	{
+		name: 'Restore',
+		value: 'restore',
+		description: 'Put items of the recycle bin back where they were',
+		action: 'Restore from the recycle bin',
+		agent: {
+			action:
+				'Restore deleted DingTalk items from the recycle bin by their recycle item id; returns where each is now',
+		},
+		run: restore,
+	},
+];
+
+export const recycleBinOperations: Record<string, StorageOperation> = Object.fromEntries(
+	RECYCLE_BIN_OPERATIONS.map(({ value, run }) => [value, run]),
+);
+
+export const recycleBinProperties: {
+	operations: INodeProperties[];
+	pickers: INodeProperties[];
+	parameters: INodeProperties[];
+} = {
+	operations: operationPickers(RECYCLE_BIN_OPERATIONS, 'list', {
+		show: { resource: ['recycleBin'] },
+	}),
+	pickers: [corpIdProperty, itemIdsProperty],
+	parameters: RECYCLE_BIN_OPERATIONS.flatMap(({ run }) => run.properties),
+};

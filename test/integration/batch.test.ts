@@ -1,0 +1,162 @@
+/**
+ * Delete, Move and Copy of many input items through DingTalk's batch calls: kinds checked
+ * with batch details queries (30 at a time) before anything changes, then batchRemove (50),
+ * batchMove (30), batchCopy (3); per-item results paired with their inputs; a lone item the
+ * single way. The calls saved are counted here (the figures in the closing note).
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { MONTHLY_REPORTS } from '../../emulator';
+import { callsTo, rl, runStorage, useEmulator, type Emulator } from '../harness/fixtures';
+
+const ctx = useEmulator('filesystem');
+const SPACE = '1000';
+
+const reportIds = (count: number) =>
+	Array.from({ length: count }, (_, index) => ({ id: String(5001 + index) }));
+
+function calls(emulator: Emulator, ...apis: string[]): Record<string, number> {
+	return Object.fromEntries(apis.map((api) => [api, callsTo(emulator, api)]));
+}
+
+describe('batches', () => {
+	test('120 files deleted: 4 details queries and 3 delete calls instead of 240 calls; each item paired, each file in the bin', async () => {
+		const { emulator } = ctx;
+		expect(MONTHLY_REPORTS).toBeGreaterThanOrEqual(120);
+		const items: IDataObject[] = reportIds(120);
+		const result = await runStorage(
+			emulator,
+			'file',
+			'delete',
+			{ dentryId: rl('={{ $json.id }}') },
+			{ items },
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.output).toHaveLength(120);
+		result.output!.forEach((item, index) => {
+			expect(item.pairedItem).toEqual({ item: index });
+			expect(item.json).toEqual({
+				spaceId: SPACE,
+				dentryId: String(5001 + index),
+				deleted: true,
+				toRecycleBin: true,
+			});
+		});
+		expect(
+			calls(
+				emulator,
+				'dentries.batchQuery',
+				'dentries.batchRemove',
+				'dentries.query',
+				'dentries.delete',
+			),
+		).toEqual({
+			'dentries.batchQuery': 4,
+			'dentries.batchRemove': 3,
+			'dentries.query': 0,
+			'dentries.delete': 0,
+		});
+		expect(emulator.recycleBin.items).toHaveLength(120);
+	});
+
+	test('40 files moved: 2 queries and 2 move calls; each output is the moved file', async () => {
+		const { emulator } = ctx;
+		const result = await runStorage(
+			emulator,
+			'file',
+			'move',
+			{ dentryId: rl('={{ $json.id }}'), targetFolderId: rl('/空文件夹', 'path') },
+			{ items: reportIds(40) },
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.output!.map((item) => [item.json.dentryId, item.json.parentId])).toEqual(
+			reportIds(40).map(({ id }) => [id, '2009']),
+		);
+		expect(calls(emulator, 'dentries.batchQuery', 'dentries.batchMove', 'dentries.move')).toEqual({
+			'dentries.batchQuery': 2,
+			'dentries.batchMove': 2,
+			'dentries.move': 0,
+		});
+	});
+
+	test('7 files copied: batches of 3, the last one alone the single way', async () => {
+		const { emulator } = ctx;
+		const result = await runStorage(
+			emulator,
+			'file',
+			'copy',
+			{ dentryId: rl('={{ $json.id }}'), targetFolderId: rl('2009') },
+			{ items: reportIds(7) },
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.output!.map((item) => item.json.parentId)).toEqual(Array(7).fill('2009'));
+		expect(new Set(result.output!.map((item) => item.json.dentryId)).size).toBe(7);
+		expect(calls(emulator, 'dentries.batchCopy', 'dentries.copy')).toEqual({
+			'dentries.batchCopy': 2,
+			'dentries.copy': 1,
+		});
+	});
+
+	test('Continue On Fail: a missing file and a folder among them fail on their own items; the others are deleted', async () => {
+		const { emulator } = ctx;
+		const items = [{ id: '5001' }, { id: 'no-such-file' }, { id: '2003' }, { id: '5002' }];
+		const result = await runStorage(
+			emulator,
+			'file',
+			'delete',
+			{ dentryId: rl('={{ $json.id }}') },
+			{ items, continueOnFail: true },
+		);
+		const json = result.output!.map((item) => item.json);
+		expect(json[0]).toMatchObject({ dentryId: '5001', deleted: true });
+		expect(json[1]).toMatchObject({ code: 'dentryNotExist' });
+		expect(json[2].error).toMatch(/2003 \("归档"\) is a folder, not a file: use Folder → Delete/);
+		expect(json[3]).toMatchObject({ dentryId: '5002', deleted: true });
+		expect(result.output!.map((item) => item.pairedItem)).toEqual(
+			items.map((_, index) => ({ item: index })),
+		);
+		expect(emulator.drive.entries.get('2003')?.status).toBe('NORMAL');
+	});
+
+	test('without Continue On Fail, one bad item stops the node before anything is deleted', async () => {
+		const { emulator } = ctx;
+		const result = await runStorage(
+			emulator,
+			'file',
+			'delete',
+			{ dentryId: rl('={{ $json.id }}') },
+			{ items: [{ id: '5001' }, { id: '5002' }, { id: '2003' }] },
+		);
+		expect(result.error?.message).toMatch(/is a folder, not a file/);
+		expect(emulator.drive.entries.get('5001')?.status).toBe('NORMAL');
+		expect(callsTo(emulator, 'dentries.batchRemove')).toBe(0);
+	});
+
+	test('folders with contents deleted in one call: each task waited for; the same folder twice goes in a later call', async () => {
+		const { emulator } = ctx;
+		const items = [{ id: '2002' }, { id: '2008' }, { id: '2002' }];
+		const result = await runStorage(
+			emulator,
+			'folder',
+			'delete',
+			{ folderId: rl('={{ $json.id }}') },
+			{ items, continueOnFail: true },
+		);
+		const json = result.output!.map((item) => item.json);
+		expect(json[0]).toMatchObject({
+			dentryId: '2002',
+			deleted: true,
+			async: true,
+			taskStatus: 'SUCCESS',
+		});
+		expect(json[1]).toMatchObject({
+			dentryId: '2008',
+			deleted: true,
+			async: true,
+			taskStatus: 'SUCCESS',
+		});
+		// Already deleted by the first call: its own failure.
+		expect(json[2]).toMatchObject({ code: 'dentryNotExist' });
+		expect(callsTo(emulator, 'dentries.batchRemove')).toBe(1);
+	});
+});

@@ -1,0 +1,196 @@
+/**
+ * The "DingTalk Storage" node's Recycle Bin resource: the bin found from the Corp ID (once
+ * per execution), List (paged), Restore (one or many, conflict strategies, tasks awaited),
+ * Delete Permanently (one or many, batched), Empty (only with EMPTY typed).
+ */
+import { EMULATOR_DEFAULTS } from '../../emulator';
+import { callsTo, rl, runStorage, useEmulator, type Emulator } from '../harness/fixtures';
+
+const ctx = useEmulator('filesystem');
+const corpId = EMULATOR_DEFAULTS.corpId;
+
+async function deleteToBin(emulator: Emulator, ...ids: string[]): Promise<void> {
+	for (const id of ids) {
+		const kind = emulator.drive.entries.get(id)?.type === 'FOLDER' ? 'folder' : 'file';
+		const result = await runStorage(emulator, kind, 'delete', {
+			[kind === 'folder' ? 'folderId' : 'dentryId']: rl(id),
+		});
+		expect(result.error).toBeUndefined();
+	}
+}
+
+async function listBin(emulator: Emulator) {
+	const result = await runStorage(emulator, 'recycleBin', 'list', { corpId, returnAll: true });
+	expect(result.error).toBeUndefined();
+	return (result.output ?? []).map((item) => item.json);
+}
+
+describe('recycle bin', () => {
+	test('a deleted file is listed (newest first) and restored to its folder, with its ID', async () => {
+		const { emulator } = ctx;
+		await deleteToBin(emulator, '3001', '3002');
+		const items = await listBin(emulator);
+		expect(items.map((item) => [item.originalName, item.originalPath, item.type])).toEqual([
+			['合同-2025-002.pdf', '/合同/2025/合同-2025-002.pdf', 'FILE'],
+			['合同-2025-001.pdf', '/合同/2025/合同-2025-001.pdf', 'FILE'],
+		]);
+		expect(items[0].recycleItemId).toBe(items[0].id);
+		const restored = await runStorage(emulator, 'recycleBin', 'restore', {
+			corpId,
+			recycleItemIds: String(items[1].id),
+		});
+		expect(restored.output![0].json).toMatchObject({
+			recycleItemId: items[1].id,
+			restored: true,
+			spaceId: '1000',
+			dentryId: '3001',
+		});
+		expect(emulator.drive.entries.get('3001')).toMatchObject({
+			status: 'NORMAL',
+			parentId: '2002',
+		});
+		expect(await listBin(emulator)).toHaveLength(1);
+	});
+
+	test('many restored in one call; a folder with contents waits for its task; a name taken there is auto-renamed', async () => {
+		const { emulator } = ctx;
+		await deleteToBin(emulator, '2003', '3003');
+		// Something new of the same name where the file was.
+		await runStorage(emulator, 'file', 'createFromText', {
+			folderId: rl('2002'),
+			fileName: '框架协议-2025.docx',
+			content: 'new',
+		});
+		const ids = (await listBin(emulator)).map((item) => String(item.id));
+		const before = callsTo(emulator, 'recycleItems.batchRestore');
+		const restored = await runStorage(emulator, 'recycleBin', 'restore', {
+			corpId,
+			recycleItemIds: ids.join(', '),
+		});
+		expect(restored.error).toBeUndefined();
+		expect(callsTo(emulator, 'recycleItems.batchRestore') - before).toBe(1);
+		const byId = Object.fromEntries(
+			restored.output!.map((item) => [item.json.dentryId, item.json]),
+		);
+		expect(byId['2003']).toMatchObject({ restored: true, async: true, taskStatus: 'SUCCESS' });
+		expect(emulator.drive.entries.get('2004')?.status).toBe('NORMAL');
+		const names = emulator.drive
+			.children('1000', '2002')
+			.map((entry: { name: string }) => entry.name)
+			.sort();
+		expect(names).toContain('框架协议-2025(1).docx');
+		expect(names).toContain('框架协议-2025.docx');
+	});
+
+	test('Fail as conflict strategy: the item stays in the bin, the error says which failed', async () => {
+		const { emulator } = ctx;
+		await deleteToBin(emulator, '3003');
+		await runStorage(emulator, 'file', 'createFromText', {
+			folderId: rl('2002'),
+			fileName: '框架协议-2025.docx',
+			content: 'new',
+		});
+		const [item] = await listBin(emulator);
+		const failed = await runStorage(
+			emulator,
+			'recycleBin',
+			'restore',
+			{
+				corpId,
+				recycleItemIds: String(item.id),
+				options: { conflictStrategy: 'RETURN_ERROR_IF_EXISTS' },
+			},
+			{ continueOnFail: true },
+		);
+		expect(failed.output![0].json.code).toBe('dentryNameConflict');
+		expect(await listBin(emulator)).toHaveLength(1);
+	});
+
+	test('deleted for good, one and many (batched by 50); the list pages', async () => {
+		const { emulator } = ctx;
+		const reports = emulator.drive.children('1000', '2007').slice(0, 60) as Array<{ id: string }>;
+		await deleteToBin(emulator, ...reports.map((entry) => entry.id));
+		const some = await runStorage(emulator, 'recycleBin', 'list', {
+			corpId,
+			returnAll: false,
+			limit: 55,
+		});
+		expect(some.output).toHaveLength(55);
+		expect(callsTo(emulator, 'recycleItems.list')).toBe(2);
+		const ids = (await listBin(emulator)).map((item) => String(item.id));
+		expect(ids).toHaveLength(60);
+		const one = await runStorage(emulator, 'recycleBin', 'deletePermanently', {
+			corpId,
+			recycleItemIds: ids[0],
+		});
+		expect(one.output![0].json).toMatchObject({ recycleItemId: ids[0], deleted: true });
+		const rest = await runStorage(emulator, 'recycleBin', 'deletePermanently', {
+			corpId,
+			recycleItemIds: ids.slice(1).join(','),
+		});
+		expect(rest.output).toHaveLength(59);
+		expect(callsTo(emulator, 'recycleItems.batchRemove')).toBe(2);
+		expect(await listBin(emulator)).toHaveLength(0);
+		expect(emulator.drive.entries.get(reports[0].id)).toBeUndefined();
+	});
+
+	test('Empty runs only with EMPTY typed; the bin is found once per execution; a wrong Corp ID is explained', async () => {
+		const { emulator } = ctx;
+		await deleteToBin(emulator, '3001');
+		// (Left empty, n8n itself refuses to run the node: the parameter is required.)
+		for (const typed of ['empty', 'yes', 'EMPTY ALL']) {
+			const refused = await runStorage(emulator, 'recycleBin', 'empty', {
+				corpId,
+				confirmEmpty: typed,
+			});
+			expect(refused.error?.message).toMatch(/"confirmEmpty": it must be EMPTY/);
+		}
+		expect(callsTo(emulator, 'recycleBins.clear')).toBe(0);
+		expect(await listBin(emulator)).toHaveLength(1);
+		const finds = callsTo(emulator, 'recycleBins.get');
+		const emptied = await runStorage(
+			emulator,
+			'recycleBin',
+			'empty',
+			{ corpId, confirmEmpty: 'EMPTY' },
+			{ items: [{}, {}] },
+		);
+		expect(emptied.output!.map((item) => item.json)).toEqual([
+			{ success: true, emptied: true },
+			{ success: true, emptied: true },
+		]);
+		expect(callsTo(emulator, 'recycleBins.get') - finds).toBe(1);
+		expect(await listBin(emulator)).toHaveLength(0);
+		const wrong = await runStorage(emulator, 'recycleBin', 'list', {
+			corpId: 'dingother',
+			returnAll: true,
+		});
+		expect(wrong.error?.message).toContain('The recycle bin was not found');
+		expect(wrong.error?.description).toContain('Check the Corp ID');
+	});
+
+	test("an ID that is not in the bin: DingTalk's not-found, explained", async () => {
+		const { emulator } = ctx;
+		const result = await runStorage(emulator, 'recycleBin', 'restore', {
+			corpId,
+			recycleItemIds: '1001',
+		});
+		expect(result.error?.message).toContain('The item is not in the recycle bin');
+		expect(result.error?.description).toContain('a dentry ID rather than a recycle bin item ID');
+	});
+
+	test('bad input is refused before any call: no IDs, no Corp ID', async () => {
+		const { emulator } = ctx;
+		const noIds = await runStorage(emulator, 'recycleBin', 'restore', {
+			corpId,
+			recycleItemIds: ' , ',
+		});
+		expect(noIds.error?.message).toMatch(/"recycleItemIds": no recycle bin item is given/);
+		const noCorp = await runStorage(emulator, 'recycleBin', 'list', {
+			corpId: '={{ "" }}',
+			returnAll: true,
+		});
+		expect(noCorp.error?.message).toMatch(/"corpId"/);
+		expect(callsTo(emulator, 'recycleBins.get')).toBe(0);
+	});
+});
