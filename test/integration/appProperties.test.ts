@@ -66,6 +66,19 @@ describe('app properties', () => {
 		});
 		const folder = listed.output!.find((item) => item.json.dentryId === '2005')!.json;
 		expect(JSON.stringify(folder.appProperties)).toContain('"done"');
+		// With Include App Properties, as name → value too, at no extra call.
+		const listings = callsTo(emulator, 'dentries.list');
+		const withValues = await runStorage(emulator, 'folder', 'list', {
+			folderId: rl('2001'),
+			returnAll: true,
+			options: { includeAppProperties: true },
+		});
+		expect(callsTo(emulator, 'dentries.list') - listings).toBe(1);
+		const values = Object.fromEntries(
+			withValues.output!.map((item) => [item.json.dentryId, item.json.appPropertyValues]),
+		);
+		expect(values['2005']).toEqual({ state: 'done' });
+		expect(values['2002']).toEqual({});
 	});
 
 	test('more than 3, a fourth on the item, an empty name, the wrong kind: each refused, naming what is wrong', async () => {

@@ -132,7 +132,33 @@ describe('batches', () => {
 		expect(callsTo(emulator, 'dentries.batchRemove')).toBe(0);
 	});
 
-	test('folders with contents deleted in one call: each task waited for; the same folder twice goes in a later call', async () => {
+	test('folders with contents deleted in one call: each task waited for', async () => {
+		const { emulator } = ctx;
+		const result = await runStorage(
+			emulator,
+			'folder',
+			'delete',
+			{ folderId: rl('={{ $json.id }}') },
+			{ items: [{ id: '2002' }, { id: '2008' }] },
+		);
+		expect(result.output!.map((item) => item.json)).toEqual([
+			expect.objectContaining({
+				dentryId: '2002',
+				deleted: true,
+				async: true,
+				taskStatus: 'SUCCESS',
+			}),
+			expect.objectContaining({
+				dentryId: '2008',
+				deleted: true,
+				async: true,
+				taskStatus: 'SUCCESS',
+			}),
+		]);
+		expect(callsTo(emulator, 'dentries.batchRemove')).toBe(1);
+	});
+
+	test('where the order could matter, one at a time as without batches: an item named twice, an item by path, a folder moved into another item', async () => {
 		const { emulator } = ctx;
 		const items = [{ id: '2002' }, { id: '2008' }, { id: '2002' }];
 		const result = await runStorage(
@@ -155,8 +181,59 @@ describe('batches', () => {
 			async: true,
 			taskStatus: 'SUCCESS',
 		});
-		// Already deleted by the first call: its own failure.
+		// Already deleted by the first item: its own failure.
 		expect(json[2]).toMatchObject({ code: 'dentryNotExist' });
-		expect(callsTo(emulator, 'dentries.batchRemove')).toBe(1);
+		expect(callsTo(emulator, 'dentries.batchRemove')).toBe(0);
+		expect(callsTo(emulator, 'dentries.delete')).toBe(3);
+		// By path: item 2 names what item 1 has just moved there.
+		const byPath = await runStorage(
+			emulator,
+			'file',
+			'move',
+			{ dentryId: rl('={{ $json.path }}', 'path'), targetFolderId: rl('={{ $json.to }}') },
+			{
+				items: [
+					{ path: '/notes.md', to: '2001' },
+					{ path: '/合同/notes.md', to: '2009' },
+				],
+			},
+		);
+		expect(byPath.output!.map((item) => item.json.parentId)).toEqual(['2001', '2009']);
+		// A folder moved into a folder that another item moves.
+		const nested = await runStorage(
+			emulator,
+			'folder',
+			'move',
+			{ folderId: rl('={{ $json.id }}'), targetFolderId: rl('={{ $json.to }}') },
+			{
+				items: [
+					{ id: '2005', to: '2009' },
+					{ id: '2009', to: '2006' },
+				],
+			},
+		);
+		expect(nested.error).toBeUndefined();
+		expect(emulator.drive.entries.get('2005')?.parentId).toBe('2009');
+		expect(emulator.drive.entries.get('2009')?.parentId).toBe('2006');
+		expect(callsTo(emulator, 'dentries.batchMove')).toBe(0);
+	});
+
+	test('without Continue On Fail, a failed call stops the node: the calls after it are not made, and the error says what was changed', async () => {
+		const { emulator } = ctx;
+		emulator.failNextApiCalls('systemError', 5, 'dentries.batchRemove', 1);
+		const result = await runStorage(
+			emulator,
+			'file',
+			'delete',
+			{ dentryId: rl('={{ $json.id }}') },
+			{ items: reportIds(120) },
+		);
+		expect(result.error?.message).toContain('DingTalk reported a system error');
+		expect(result.error?.description).toMatch(
+			/Items changed before this failure \(by position\): 1, 2, .*, 50; the items after it were not changed/,
+		);
+		expect(emulator.drive.entries.get('5050')?.status).toBe('DELETED');
+		expect(emulator.drive.entries.get('5051')?.status).toBe('NORMAL');
+		expect(emulator.drive.entries.get('5120')?.status).toBe('NORMAL');
 	});
 });

@@ -62,6 +62,14 @@ describe('links as input', () => {
 		expect(callsTo(emulator, 'doc.dentries.queryDentryId')).toBe(1);
 	});
 
+	test("a Knowledge Base overview link with the document's ID in its query: DingTalk's URL lookup", async () => {
+		const { emulator } = ctx;
+		const link = `https://alidocs.dingtalk.com/i/spaces/kb01/overview?docId=${uuidOf(emulator, '3201')}`;
+		const result = await runStorage(emulator, 'file', 'get', { dentryId: rl(link, 'url') });
+		expect(result.output![0].json).toMatchObject({ spaceId: '3000', dentryId: '3201' });
+		expect(callsTo(emulator, 'wiki.nodes.queryByUrl')).toBe(1);
+	});
+
 	test("a copy into a folder given by link goes to that folder's space", async () => {
 		const { emulator } = ctx;
 		const copied = await runStorage(emulator, 'file', 'copy', {
@@ -87,11 +95,13 @@ describe('links as input', () => {
 	test("not a DingTalk link: refused before any call, naming the field; an unknown document: DingTalk's not-found", async () => {
 		const { emulator } = ctx;
 		const other = await runStorage(emulator, 'file', 'get', {
-			dentryId: rl('https://example.com/i/nodes/abc', 'url'),
+			dentryId: rl('https://example.com/i/nodes/abc?signature=s3cr3t', 'url'),
 		});
 		expect(other.error?.message).toMatch(
-			/Invalid "dentryId": "https:\/\/example.com\/i\/nodes\/abc" is not a DingTalk document link: example.com is not DingTalk's/,
+			/Invalid "dentryId": the link is not a DingTalk document link: example.com is not DingTalk's/,
 		);
+		// The link is not repeated: its query may hold a signature.
+		expect(`${other.error?.message} ${other.error?.description}`).not.toContain('s3cr3t');
 		const notUrl = await runStorage(emulator, 'file', 'get', { dentryId: rl('not a link', 'url') });
 		expect(notUrl.error?.message).toMatch(/is not a DingTalk document link: it is not a URL/);
 		expect(emulator.log).toHaveLength(0);

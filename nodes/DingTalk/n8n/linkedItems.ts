@@ -47,9 +47,10 @@ export async function withLinksResolved(
 			);
 		const problem = linkProblem(value.value);
 		if (problem)
+			// The link itself is not repeated: it may carry a signature or a token in its query.
 			throw new InputError(
 				item,
-				`"${value.value.trim().slice(0, 200)}" is not a DingTalk document link: ${problem}`,
+				`the link is not a DingTalk document link: ${problem}`,
 				'Paste the link DingTalk shares for the file or folder (https://alidocs.dingtalk.com/i/nodes/…), or give its ID or path instead.',
 			);
 		const unionId = requireId('unionId', ctx.getNodeParameter('unionId', itemIndex));

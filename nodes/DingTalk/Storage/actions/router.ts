@@ -76,17 +76,14 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 	const paths = new PathResolver();
 	const linkable = linkablePickers(resource, name);
 	// Many items of a change DingTalk has a batch call for: a few calls instead of one each.
-	if (operation.batch && items.length > 1)
-		return await runBatched(
+	if (operation.batch && items.length > 1) {
+		const batched = await runBatched(
 			ctx,
 			{ ...operation, batch: operation.batch },
-			{
-				credentials,
-				requestsPerSecond,
-				paths,
-				linkable,
-			},
+			{ credentials, requestsPerSecond, paths, linkable },
 		);
+		if (batched) return batched;
+	}
 	return await runForEachItem(
 		ctx,
 		{ credentials, concurrency, requestsPerSecond, modelFields: operation.modelFields },

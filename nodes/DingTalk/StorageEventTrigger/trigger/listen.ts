@@ -412,7 +412,32 @@ export async function listenForEvents(
 			// (one details call), so a move or rename is an update and never a move out.
 			if (!watch || event.spaceId !== settings.spaceId || event.dentryId !== watch.watched.id)
 				return;
-			const reconciled = await reconcileWatch(client, settings, state, watch.watched);
+			let reconciled: Reconciled;
+			try {
+				reconciled = await reconcileWatch(client, settings, state, watch.watched);
+			} catch (error) {
+				if (closed) return;
+				// As for a folder: reported on an item, the snapshot unchanged, so the next
+				// reconcile (or the file's next event) reports the change itself.
+				log(
+					'warn',
+					`reading the watched file for event ${event.eventId} failed: ${error instanceof Error ? error.message : String(error)}`,
+				);
+				deliver([
+					{
+						json: {
+							event: event.eventType,
+							changes: [],
+							spaceId: event.spaceId,
+							dentryId: event.dentryId,
+							eventId: `error-${event.eventId}`,
+							...extras,
+							error: failureJson(error, 'unexpected'),
+						},
+					},
+				]);
+				return;
+			}
 			const wanted = reconciled.changes;
 			const items = await itemsOf(wanted, extras);
 			state = reconciled.stateAfter(wanted.length);

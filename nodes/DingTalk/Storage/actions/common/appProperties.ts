@@ -26,6 +26,18 @@ function propertyName(field: string, value: unknown): string {
 	return value.trim();
 }
 
+/** A property's value: text (a number or true/false is written as text); anything else is refused. */
+function propertyValue(field: string, value: unknown): string {
+	if (value === undefined || value === null) return '';
+	if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+		return String(value);
+	throw new InputError(
+		field,
+		`the value is ${Array.isArray(value) ? 'a list' : typeof value}, not text`,
+		'Give text, or turn it into text in the expression, for example {{ JSON.stringify($json.data) }}.',
+	);
+}
+
 function expectedFor(resource: Resource, operation: string): Expected {
 	return resource === 'file'
 		? { kind: 'file', instead: `Folder → ${operation}` }
@@ -97,12 +109,7 @@ export function setPropertiesOperation(resource: Resource): StorageOperation {
 				);
 			const properties: AppProperty[] = rows.map((row, index) => ({
 				name: propertyName(`appProperties[${index}].name`, row.name),
-				value:
-					typeof row.value === 'string' ||
-					typeof row.value === 'number' ||
-					typeof row.value === 'boolean'
-						? String(row.value)
-						: '',
+				value: propertyValue(`appProperties[${index}].value`, row.value),
 				visibility: oneOf(
 					`appProperties[${index}].visibility`,
 					row.visibility,

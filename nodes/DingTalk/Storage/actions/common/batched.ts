@@ -7,7 +7,7 @@ import type {
 
 import { clientFor } from '../../../n8n/credentials';
 import { withLinksResolved } from '../../../n8n/linkedItems';
-import { wrongKind, type Expected } from '../../../n8n/locators';
+import { readLocator, wrongKind, type Expected } from '../../../n8n/locators';
 import { errorItemFields, toNodeError } from '../../../n8n/nodeErrors';
 import { itemsForModel, runsAsTool } from '../../../n8n/toolMode';
 import type { DingTalkClient } from '../../../shared/api/client';
@@ -30,7 +30,10 @@ import type { ItemContext, StorageOperation } from '../types';
  * bad input stops the node before anything is changed; then the items are changed in
  * groups (those with the same space, target and options), each group's items in calls of
  * DingTalk's batch size, each item with its own result, paired with its input. A group of
- * one goes the single way (the operation's own call).
+ * one goes the single way (the operation's own call). Where the order of the changes could
+ * matter (an item by path, an item named twice, an item that is another's target folder) the
+ * items go one at a time, as without batches; without Continue On Fail, the first failed call
+ * stops the node and says which items were changed before it.
  */
 
 /** One item, read and checked, ready for its group's call. */
@@ -46,6 +49,8 @@ export interface BatchPlan {
 	field: string;
 	/** Items with the same key may go in one call. */
 	key: string;
+	/** The folder a copy or move puts it in (no batch when another item is that folder). */
+	targetFolderId?: string;
 }
 
 /** What an operation adds to run in batches. */
@@ -84,7 +89,14 @@ async function checkKinds(
 	for (const group of bySpace.values()) {
 		for (const chunk of chunks(group, BATCH_LIMITS.query)) {
 			const ids = [...new Set(chunk.map((plan) => plan.dentryId))];
-			const results = await queryDentries(client, chunk[0].spaceId, chunk[0].unionId, ids);
+			let results: BatchItemResult[];
+			try {
+				results = await queryDentries(client, chunk[0].spaceId, chunk[0].unionId, ids);
+			} catch (error) {
+				// The check failed (a permission, a rate limit): these items fail, nothing is changed.
+				for (const plan of chunk) outcomes.set(plan.itemIndex, { error });
+				continue;
+			}
 			const byId = new Map(results.map((result) => [result.dentryId, result]));
 			for (const plan of chunk) {
 				const result = byId.get(plan.dentryId);
@@ -112,8 +124,26 @@ async function checkKinds(
 }
 
 /**
+ * Whether the items may go in batches at all, from their parameters alone (no call): not
+ * when an item is given by path, since a path is resolved against the tree as earlier items
+ * left it (one at a time, item 2 may name what item 1 just made or moved). A target folder by
+ * path is fine for files (moving or copying files changes no folder's path), not for folders.
+ */
+function batchable(ctx: IExecuteFunctions, linkable: ReadonlySet<string>): boolean {
+	const files = ctx.getNodeParameter('resource', 0) === 'file';
+	const count = ctx.getInputData().length;
+	for (let itemIndex = 0; itemIndex < count; itemIndex++)
+		for (const name of linkable) {
+			if (files && name === 'targetFolderId') continue;
+			if (readLocator(ctx, name, itemIndex).mode === 'path') return false;
+		}
+	return true;
+}
+
+/**
  * Runs a batched operation over every input item; the output is as the item-by-item run's
- * (one item per input, paired, error items under Continue On Fail).
+ * (one item per input, paired, error items under Continue On Fail). Undefined: these items
+ * are to go one at a time (their order could matter), and nothing has been changed.
  */
 export async function runBatched(
 	ctx: IExecuteFunctions,
@@ -124,8 +154,9 @@ export async function runBatched(
 		paths: PathResolver;
 		linkable: ReadonlySet<string>;
 	},
-): Promise<INodeExecutionData[][]> {
+): Promise<INodeExecutionData[][] | undefined> {
 	const batch = operation.batch;
+	if (!batchable(ctx, settings.linkable)) return undefined;
 	const signal = ctx.getExecutionCancelSignal?.() ?? new AbortController().signal;
 	const clientWith = (timeouts = DEFAULT_TIMEOUTS) =>
 		clientFor(settings.credentials, timeouts, {
@@ -162,6 +193,15 @@ export async function runBatched(
 			outcomes.set(itemIndex, { error });
 		}
 	}
+	// Where the order of the changes could matter, they go one at a time, as without batches
+	// (nothing has been changed yet): an item named twice, or an item that is another's target.
+	const ids = plans.map((plan) => `${plan.spaceId}\n${plan.dentryId}`);
+	const targets = new Set(
+		plans.flatMap((plan) =>
+			plan.targetFolderId === undefined ? [] : [`${plan.spaceId}\n${plan.targetFolderId}`],
+		),
+	);
+	if (new Set(ids).size !== ids.length || ids.some((id) => targets.has(id))) return undefined;
 	await checkKinds(client, plans, outcomes);
 	if (!continueOnFail) {
 		const first = [...outcomes.entries()].sort(([a], [b]) => a - b)[0];
@@ -170,16 +210,25 @@ export async function runBatched(
 
 	// 2. The changes, group by group, in the order the groups' first items came.
 	const groups = new Map<string, BatchPlan[]>();
-	const seen = new Map<string, number>();
 	for (const plan of plans) {
 		if (outcomes.has(plan.itemIndex)) continue;
-		// An item named twice goes in a later call: one call names each item once.
-		const again = `${plan.key}\n${plan.dentryId}`;
-		const round = seen.get(again) ?? 0;
-		seen.set(again, round + 1);
-		const key = `${plan.key}\n${round}`;
-		groups.set(key, [...(groups.get(key) ?? []), plan]);
+		groups.set(plan.key, [...(groups.get(plan.key) ?? []), plan]);
 	}
+	/** Without Continue On Fail, the first failed call stops the node: no later call is made. */
+	const stopAfter = (chunk: BatchPlan[]) => {
+		if (continueOnFail) return;
+		const failed = chunk.find((plan) => 'error' in (outcomes.get(plan.itemIndex) ?? {}));
+		if (!failed) return;
+		const done = [...outcomes.entries()]
+			.filter(([, outcome]) => 'json' in outcome)
+			.map(([index]) => index + 1);
+		const error = (outcomes.get(failed.itemIndex) as { error: unknown }).error;
+		const nodeError = toNodeError(ctx.getNode(), error, failed.itemIndex);
+		if (done.length > 0)
+			nodeError.description =
+				`${nodeError.description ?? ''} Items changed before this failure (by position): ${done.join(', ')}; the items after it were not changed.`.trim();
+		throw nodeError;
+	};
 	for (const group of groups.values()) {
 		for (const chunk of chunks(group, batch.max)) {
 			if (chunk.length === 1) {
@@ -192,6 +241,7 @@ export async function runBatched(
 					outcomes.set(plan.itemIndex, { error });
 				}
 				settings.paths.forget();
+				stopAfter(chunk);
 				continue;
 			}
 			let results: BatchItemResult[];
@@ -199,6 +249,7 @@ export async function runBatched(
 				results = await batch.run(client, chunk);
 			} catch (error) {
 				for (const plan of chunk) outcomes.set(plan.itemIndex, { error });
+				stopAfter(chunk);
 				continue;
 			}
 			settings.paths.forget();
@@ -213,6 +264,7 @@ export async function runBatched(
 					outcomes.set(plan.itemIndex, { error });
 				}
 			}
+			stopAfter(chunk);
 		}
 	}
 

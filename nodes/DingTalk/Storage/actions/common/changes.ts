@@ -210,6 +210,7 @@ export function transferOperation(resource: Resource, kind: 'copy' | 'move'): St
 				destination,
 				waiting,
 				key: JSON.stringify([scope.spaceId, scope.unionId, destination]),
+				targetFolderId: target.id,
 			};
 		},
 		async run(client, plans) {
@@ -238,8 +239,7 @@ export function transferOperation(resource: Resource, kind: 'copy' | 'move'): St
 				!dentry &&
 				kind === 'move' &&
 				plan.destination.targetSpaceId === plan.spaceId &&
-				(fields.taskStatus === undefined || fields.taskStatus === 'SUCCESS') &&
-				fields.taskId === undefined
+				(fields.taskId === undefined || fields.taskStatus === 'SUCCESS')
 			)
 				dentry = await getDentry(item.client, {
 					spaceId: plan.spaceId,

@@ -3,6 +3,7 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { locate, readLocator, type LocatedItem } from '../../../n8n/locators';
 import type { DingTalkClient } from '../../../shared/api/client';
 import { splitDrivePath } from '../../../shared/helpers/paging';
+import { requireName } from '../../../shared/helpers/validate';
 import { createFolderPath } from '../../../shared/storage/folderPath';
 import { ROOT_FOLDER_ID } from '../../../shared/storage/types';
 import type { ItemContext } from '../types';
@@ -29,7 +30,10 @@ export async function locateParentFolder(
 ): Promise<LocatedItem> {
 	const value = readLocator(item.ctx, 'folderId', item.itemIndex);
 	if (options.createMissingFolders === true && value.mode === 'path') {
-		const names = splitDrivePath(String(value.value ?? ''), 'folderId');
+		// Every level checked by DingTalk's naming rules before anything is created.
+		const names = splitDrivePath(String(value.value ?? ''), 'folderId').map((name) =>
+			requireName('folderId', name),
+		);
 		if (names.length === 0) return { id: ROOT_FOLDER_ID };
 		const folder = await createFolderPath(
 			client,

@@ -10,7 +10,6 @@ import type { StorageOperation } from '../types';
 /** File → Get: the file's details (the dentry), optionally with this app's properties on it. */
 export const get: StorageOperation = {
 	parallel: true,
-	modelFields: ['appPropertyValues'],
 	properties: [optionsCollection('file', ['get'], INCLUDE_PROPERTIES_OPTIONS)],
 	async execute({ ctx, itemIndex, client, paths }) {
 		const { spaceId, unionId } = readScope(ctx, itemIndex);

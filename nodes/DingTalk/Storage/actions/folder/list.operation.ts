@@ -2,7 +2,9 @@ import { dentryJson } from '../../../n8n/items';
 import { locateItem } from '../../../n8n/locators';
 import { oneOf, wholeNumber } from '../../../shared/helpers/validate';
 import { DEFAULT_MAX_DEPTH, listFolder } from '../../../shared/storage/listing';
+import { propertiesOf } from '../../../shared/storage/appProperties';
 import { ORDER_BY } from '../../../shared/storage/types';
+import { INCLUDE_PROPERTIES_OPTIONS, propertyAppIds } from '../common/appProperties';
 import {
 	optionsCollection,
 	readLimit,
@@ -24,6 +26,7 @@ export const list: StorageOperation = {
 			'folder',
 			['list'],
 			[
+				...INCLUDE_PROPERTIES_OPTIONS,
 				{
 					displayName: 'Max Depth',
 					name: 'maxDepth',
@@ -85,6 +88,10 @@ export const list: StorageOperation = {
 		const { spaceId, unionId } = readScope(ctx, itemIndex);
 		const limit = readLimit(ctx, itemIndex);
 		const options = readOptions(ctx, itemIndex);
+		// Listings carry the properties (DingTalk's appProperties) at no extra call: the option
+		// adds them as name → value for the apps asked for.
+		const appIds =
+			options.includeAppProperties === true ? propertyAppIds(client, options.appIds) : undefined;
 		const listing = {
 			recursive: options.recursive === true,
 			maxDepth: wholeNumber('maxDepth', options.maxDepth, DEFAULT_MAX_DEPTH, 1, 100),
@@ -107,6 +114,10 @@ export const list: StorageOperation = {
 			folderPath: folder.dentry?.path,
 			...listing,
 		});
-		return entries.map((entry) => ({ json: dentryJson(entry) }));
+		return entries.map((entry) => ({
+			json: appIds
+				? { ...dentryJson(entry), appPropertyValues: propertiesOf(entry.appProperties, appIds) }
+				: dentryJson(entry),
+		}));
 	},
 };

@@ -1,23 +1,12 @@
-import { InputError } from '../../../shared/errors';
 import { oneOf } from '../../../shared/helpers/validate';
 import {
 	getInheritance as readInheritance,
 	INHERITANCES,
 	setInheritance as writeInheritance,
 } from '../../../shared/storage/permissions';
-import { ROOT_FOLDER_ID } from '../../../shared/storage/types';
 import { readScope, show } from '../common/parameters';
 import type { StorageOperation } from '../types';
-import { locateTarget, type PermissionTarget } from './target';
-
-function refuseRoot(target: PermissionTarget): void {
-	if (target.dentryId === ROOT_FOLDER_ID)
-		throw new InputError(
-			'dentryId',
-			"the space's root folder inherits from nothing",
-			'Pick a file or folder inside the space.',
-		);
-}
+import { locateTarget } from './target';
 
 /** Permission → Get Inheritance: whether the item takes on its folder's permissions. */
 export const getInheritance: StorageOperation = {
@@ -26,8 +15,8 @@ export const getInheritance: StorageOperation = {
 	properties: [],
 	async execute(item) {
 		const scope = readScope(item.ctx, item.itemIndex);
-		const target = await locateTarget(item, scope);
-		refuseRoot(target);
+		// The root refused before any call (by ID, or after its path is read).
+		const target = await locateTarget(item, scope, { refuseRoot: true });
 		const inheritance = await readInheritance(item.client, target.dentryUuid, scope.unionId);
 		return { json: { ...target, inheritance } };
 	},
@@ -67,8 +56,8 @@ export const setInheritance: StorageOperation = {
 			INHERITANCES,
 			'PASS_ON',
 		);
-		const target = await locateTarget(item, scope);
-		refuseRoot(target);
+		// The root refused before any call (by ID, or after its path is read).
+		const target = await locateTarget(item, scope, { refuseRoot: true });
 		await writeInheritance(item.client, target.dentryUuid, scope.unionId, inheritance);
 		return { json: { success: true, ...target, inheritance } };
 	},

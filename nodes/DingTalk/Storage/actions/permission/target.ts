@@ -38,9 +38,19 @@ export interface PermissionTarget {
  * The item (either kind: permissions apply to both) and its UUID, storage 2.0's address
  * for it: one call per item and execution.
  */
+/** The refusal of a space's root where inheritance is asked for. */
+export function rootRefused(): InputError {
+	return new InputError(
+		'dentryId',
+		"the space's root folder inherits from nothing",
+		'Pick a file or folder inside the space.',
+	);
+}
+
 export async function locateTarget(
 	item: Pick<ItemContext, 'ctx' | 'itemIndex' | 'client' | 'paths'>,
 	scope: { spaceId: string; unionId: string },
+	options: { refuseRoot?: boolean } = {},
 ): Promise<PermissionTarget> {
 	const { ctx, itemIndex, client, paths } = item;
 	const value = readLocator(ctx, 'dentryId', itemIndex);
@@ -63,6 +73,7 @@ export async function locateTarget(
 	} else {
 		dentryId = requireId('dentryId', value.value);
 	}
+	if (options.refuseRoot && dentryId === ROOT_FOLDER_ID) throw rootRefused();
 	const dentryUuid = await paths.uuid(client, { ...scope, dentryId });
 	return { ...scope, dentryId, dentryUuid };
 }

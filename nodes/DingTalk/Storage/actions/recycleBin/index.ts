@@ -152,8 +152,21 @@ const restore: StorageOperation = {
 		if (ids.length === 1) {
 			results.push(await restoreRecycleItem(item.client, bin, ids[0], conflictStrategy));
 		} else {
-			for (const group of groups(ids, MAX_BATCH_RESTORE))
-				results.push(...(await restoreRecycleItems(item.client, bin, group, conflictStrategy)));
+			for (const group of groups(ids, MAX_BATCH_RESTORE)) {
+				const answered = await restoreRecycleItems(item.client, bin, group, conflictStrategy);
+				// An item left out of the answer is neither restored nor failed: said so, not skipped.
+				const named = new Set(answered.map((result) => result.recycleItemId));
+				results.push(
+					...answered,
+					...group
+						.filter((id) => !named.has(id))
+						.map((recycleItemId) => ({
+							recycleItemId,
+							success: false,
+							errorCode: 'noResultFromDingTalk',
+						})),
+				);
+			}
 		}
 		const output: IDataObject[] = [];
 		for (const result of results) {
