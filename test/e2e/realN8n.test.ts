@@ -2,9 +2,10 @@
  * End to end in the real n8n application: n8n 2.41.1 on Node 24 and n8n 1.123.81 on
  * Node 20, installed into a cache outside the repository; this package packed with
  * `npm pack` and installed as n8n's Community Nodes installer does; credentials and
- * workflows imported with the n8n CLI. The download example in both binary modes, the upload
- * round trip in the default binary mode and the secrets check run with `n8n execute --id` (the
- * CLI path, one n8n process each); the other workflows run in one long-lived `n8n start`, as
+ * workflows imported with the n8n CLI. The download example in both binary modes and the
+ * upload round trip in the default binary mode run with `n8n execute --id` (the CLI path, one
+ * n8n process each, everything they print searched for secrets); the other workflows run in
+ * one long-lived `n8n start`, as
  * "Execute workflow" in the editor runs them (runner.startWorkflowServer).
  *
  * The 1.x run is skipped only when N8N_E2E_SKIP_1X=1, and says so.
@@ -744,10 +745,13 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 
 		test('no app secret or access token in anything n8n printed, even where the token is refused', async () => {
 			emulator.expireTokens();
-			// The token credential's token has just died: the run fails, and says so without it.
-			const result = await runner.execute(install, userFolder, 'dtE2eTokenMode01');
+			// The token credential's token has just died: the run fails, and says so without it:
+			// in what n8n logged and in the execution it kept (the error included). The CLI's
+			// printing is searched by the tests that run `n8n execute` (1, 2, 14).
+			const result = await server.run(workflowOf('dtE2eTokenMode01'));
 			harvestSecrets();
-			const printed = `${result.stdout}\n${result.stderr}`;
+			const printed = `${result.printed}\n${JSON.stringify(result.data)}`;
+			expect(result.status).toBe('error');
 			expect(printed).toContain('InvalidAuthentication');
 			expect(secrets.size).toBeGreaterThan(2);
 			for (const secret of secrets) expect(printed).not.toContain(secret);
