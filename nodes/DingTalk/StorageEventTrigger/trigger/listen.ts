@@ -401,6 +401,33 @@ export async function listenForEvents(
 		}
 	};
 
+	/** An event whose entry could not be read: logged, and reported on an item with `error`. */
+	function reportFailedRead(
+		event: StorageEvent,
+		extras: IDataObject,
+		error: unknown,
+		what: string,
+	): void {
+		if (closed) return;
+		log(
+			'warn',
+			`reading ${what} for event ${event.eventId} failed: ${error instanceof Error ? error.message : String(error)}`,
+		);
+		deliver([
+			{
+				json: {
+					event: event.eventType,
+					changes: [],
+					spaceId: event.spaceId,
+					dentryId: event.dentryId,
+					eventId: `error-${event.eventId}`,
+					...extras,
+					error: failureJson(error, 'unexpected'),
+				},
+			},
+		]);
+	}
+
 	async function handleEvent(event: StorageEvent): Promise<void> {
 		const extras: IDataObject = {
 			source: 'stream',
@@ -416,26 +443,9 @@ export async function listenForEvents(
 			try {
 				reconciled = await reconcileWatch(client, settings, state, watch.watched);
 			} catch (error) {
-				if (closed) return;
 				// As for a folder: reported on an item, the snapshot unchanged, so the next
 				// reconcile (or the file's next event) reports the change itself.
-				log(
-					'warn',
-					`reading the watched file for event ${event.eventId} failed: ${error instanceof Error ? error.message : String(error)}`,
-				);
-				deliver([
-					{
-						json: {
-							event: event.eventType,
-							changes: [],
-							spaceId: event.spaceId,
-							dentryId: event.dentryId,
-							eventId: `error-${event.eventId}`,
-							...extras,
-							error: failureJson(error, 'unexpected'),
-						},
-					},
-				]);
+				reportFailedRead(event, extras, error, 'the watched file');
 				return;
 			}
 			const wanted = reconciled.changes;
@@ -453,26 +463,9 @@ export async function listenForEvents(
 			try {
 				now = await entryNow(event);
 			} catch (error) {
-				if (closed) return;
 				// Not dropped: reported on an item, whatever Events are chosen (an update may be a
 				// move in or out). The snapshot is unchanged, so the next reconcile reports the change itself.
-				log(
-					'warn',
-					`reading ${event.dentryId} for event ${event.eventId} failed: ${error instanceof Error ? error.message : String(error)}`,
-				);
-				deliver([
-					{
-						json: {
-							event: event.eventType,
-							changes: [],
-							spaceId: event.spaceId,
-							dentryId: event.dentryId,
-							eventId: `error-${event.eventId}`,
-							...extras,
-							error: failureJson(error, 'unexpected'),
-						},
-					},
-				]);
+				reportFailedRead(event, extras, error, event.dentryId);
 				return;
 			}
 		}

@@ -25,6 +25,8 @@ import {
 } from '../../../shared/transfer/upload';
 import type { Timeouts } from '../../../shared/transport/http';
 import type { ItemContext } from '../types';
+import { CREATE_MISSING_FOLDERS_OPTION } from './folderPaths';
+import { conflictStrategyOption, optionsCollection } from './parameters';
 
 /**
  * What Upload, Create from Text and Update Content share: the transfer options, checked
@@ -172,4 +174,22 @@ export async function sendFile(
 			commit: async (uploadKey) => await commitUpload(client, target, uploadKey, conflictStrategy),
 		},
 	});
+}
+
+/**
+ * The Options of an operation that makes a new file in a folder (Upload, Create From Text):
+ * Conflict Strategy (Auto Rename by default: never overwrite silently), Create Missing
+ * Folders, the operation's own, and the transfer options; by name, as n8n's linter wants.
+ */
+export function newFileOptions(operation: string, own: INodeProperties[] = []): INodeProperties {
+	return optionsCollection(
+		'file',
+		[operation],
+		[
+			conflictStrategyOption('AUTO_RENAME', 'the folder'),
+			CREATE_MISSING_FOLDERS_OPTION,
+			...own,
+			...TRANSFER_OPTIONS,
+		].sort((a, b) => a.displayName.localeCompare(b.displayName)),
+	);
 }

@@ -2,15 +2,9 @@ import { dentryJson } from '../../../n8n/items';
 import { InputError } from '../../../shared/errors';
 import { oneOf, requireName } from '../../../shared/helpers/validate';
 import { CONFLICT_STRATEGIES } from '../../../shared/storage/types';
-import { CREATE_MISSING_FOLDERS_OPTION, locateParentFolder } from '../common/folderPaths';
-import {
-	conflictStrategyOption,
-	optionsCollection,
-	readOptions,
-	readScope,
-	show,
-} from '../common/parameters';
-import { readTransferSettings, sendFile, TRANSFER_OPTIONS } from '../common/uploading';
+import { locateParentFolder } from '../common/folderPaths';
+import { readOptions, readScope, show } from '../common/parameters';
+import { newFileOptions, readTransferSettings, sendFile } from '../common/uploading';
 import type { StorageOperation } from '../types';
 
 /**
@@ -41,15 +35,7 @@ export const createFromText: StorageOperation = {
 			description: 'The text to save, encoded as UTF-8 (an empty text makes an empty file)',
 			displayOptions: show('file', ['createFromText']),
 		},
-		optionsCollection(
-			'file',
-			['createFromText'],
-			[
-				conflictStrategyOption('AUTO_RENAME', 'the folder'),
-				CREATE_MISSING_FOLDERS_OPTION,
-				...TRANSFER_OPTIONS,
-			].sort((a, b) => a.displayName.localeCompare(b.displayName)),
-		),
+		newFileOptions('createFromText'),
 	],
 	async execute(item) {
 		const { ctx, itemIndex, clientWith } = item;

@@ -6,15 +6,9 @@ import { folderLocator } from '../../../n8n/locators';
 import { InputError } from '../../../shared/errors';
 import { oneOf, requireFieldName, requireName } from '../../../shared/helpers/validate';
 import { CONFLICT_STRATEGIES } from '../../../shared/storage/types';
-import {
-	conflictStrategyOption,
-	optionsCollection,
-	readOptions,
-	readScope,
-	show,
-} from '../common/parameters';
-import { CREATE_MISSING_FOLDERS_OPTION, locateParentFolder } from '../common/folderPaths';
-import { readTransferSettings, sendFile, TRANSFER_OPTIONS } from '../common/uploading';
+import { readOptions, readScope, show } from '../common/parameters';
+import { locateParentFolder } from '../common/folderPaths';
+import { newFileOptions, readTransferSettings, sendFile } from '../common/uploading';
 import type { StorageOperation } from '../types';
 
 const FILE_NAME_OPTION: INodeProperties = {
@@ -52,16 +46,7 @@ export const upload: StorageOperation = {
 			hint: 'The name of the input binary field holding the file to upload',
 			displayOptions: show('file', ['upload']),
 		},
-		optionsCollection(
-			'file',
-			['upload'],
-			[
-				conflictStrategyOption('AUTO_RENAME', 'the folder'),
-				CREATE_MISSING_FOLDERS_OPTION,
-				FILE_NAME_OPTION,
-				...TRANSFER_OPTIONS,
-			].sort((a, b) => a.displayName.localeCompare(b.displayName)),
-		),
+		newFileOptions('upload', [FILE_NAME_OPTION]),
 	],
 	async execute(item) {
 		const { ctx, itemIndex, clientWith } = item;
