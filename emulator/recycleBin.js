@@ -75,6 +75,13 @@ class RecycleBin {
 		const scopeId = query.get('scopeId');
 		if (!scope || !scopeId)
 			throw new ApiFault('paramError', 'recycleBinScope and scopeId are required');
+		// SPACE scope (⚠ only an SDK example value in the facts): the emulator answers the org's
+		// bin for a Drive space (which deletes to it) and recycleBinNotExist for any other.
+		if (scope === 'SPACE') {
+			const space = this.drive.spaces.get(scopeId);
+			if (!space || !space.drive) throw new ApiFault('recycleBinNotExist');
+			return { recycleBin: { id: RECYCLE_BIN_ID, scope: 'SPACE', scopeId } };
+		}
 		if (scope !== 'ORG' || scopeId !== this.org.corpId()) throw new ApiFault('recycleBinNotExist');
 		return { recycleBin: { id: RECYCLE_BIN_ID, scope: 'ORG', scopeId } };
 	}

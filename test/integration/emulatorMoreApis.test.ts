@@ -522,7 +522,7 @@ describe('emulator: the recycle bin', () => {
 		}
 	};
 
-	test('the org has one bin, found by corp ID; another scope or corp has none', async () => {
+	test('the org has one bin, found by corp ID or a Drive space; another corp or a Knowledge Base has none', async () => {
 		const { emulator } = ctx;
 		const find = (query: Record<string, string>) =>
 			call(emulator, 'GET', '/v1.0/storage/recycleBins', undefined, {
@@ -539,8 +539,13 @@ describe('emulator: the recycle bin', () => {
 			404,
 			'recycleBinNotExist',
 		);
+		// SPACE scope (⚠ an SDK example only): a Drive space finds the org's bin; a Knowledge
+		// Base (no recycle bin) none.
+		expect((await find({ recycleBinScope: 'SPACE', scopeId: SPACE })).body).toEqual({
+			recycleBin: { id: BIN, scope: 'SPACE', scopeId: SPACE },
+		});
 		expectError(
-			await find({ recycleBinScope: 'SPACE', scopeId: SPACE }),
+			await find({ recycleBinScope: 'SPACE', scopeId: EMULATOR_DEFAULTS.knowledgeBaseSpaceId }),
 			404,
 			'recycleBinNotExist',
 		);

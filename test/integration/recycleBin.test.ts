@@ -190,7 +190,25 @@ describe('recycle bin', () => {
 			corpId: '={{ "" }}',
 			returnAll: true,
 		});
-		expect(noCorp.error?.message).toMatch(/"corpId"/);
+		expect(noCorp.error?.message).toMatch(/"corpId": no Corp ID \(and no Space\) is given/);
 		expect(callsTo(emulator, 'recycleBins.get')).toBe(0);
+	});
+
+	test("without a Corp ID, a Drive space's recycle bin (⚠ SPACE scope); a Knowledge Base has none, explained", async () => {
+		const { emulator } = ctx;
+		await deleteToBin(emulator, '3001');
+		const bySpace = await runStorage(emulator, 'recycleBin', 'list', {
+			binSpaceId: rl('1000'),
+			returnAll: true,
+		});
+		expect(bySpace.output!.map((item) => item.json.dentryId)).toEqual(['3001']);
+		expect(
+			emulator.log.some((entry) => entry.path.includes('recycleBinScope=SPACE&scopeId=1000')),
+		).toBe(true);
+		const knowledgeBase = await runStorage(emulator, 'recycleBin', 'list', {
+			binSpaceId: rl('3000'),
+			returnAll: true,
+		});
+		expect(knowledgeBase.error?.message).toContain('The recycle bin was not found');
 	});
 });

@@ -102,6 +102,26 @@ describe('permission', () => {
 		]);
 	});
 
+	test("member types in people's words (an expression may give 'department' or 'dynamic group') are DingTalk's", async () => {
+		const { emulator } = ctx;
+		const added = await runStorage(emulator, 'permission', 'add', {
+			dentryId: rl('2002'),
+			role: 'READER',
+			members: {
+				member: [
+					{ type: 'department', id: '7', corpId: EMULATOR_DEFAULTS.corpId },
+					{ type: 'dynamic group', id: 'dg1' },
+					{ type: 'user', id: 'u9' },
+				],
+			},
+		});
+		expect(added.output![0].json.members).toEqual([
+			{ type: 'DEPT', id: '7', corpId: EMULATOR_DEFAULTS.corpId },
+			{ type: 'DYNAMIC_GROUP', id: 'dg1' },
+			{ type: 'USER', id: 'u9' },
+		]);
+	});
+
 	test('bad members are refused before any call: none, more than 30, a department without its Corp ID', async () => {
 		const { emulator } = ctx;
 		const before = callsTo(emulator, 'permissions.add');
@@ -134,7 +154,7 @@ describe('permission', () => {
 			dentryId: rl('3001'),
 			role: 'READER',
 			members: reader('temp01'),
-			options: { duration: 600 },
+			duration: 600,
 		});
 		expect(refused.error?.message).toMatch(
 			/"duration": a grant with a duration is only possible in a space owned by an app/,
@@ -145,7 +165,7 @@ describe('permission', () => {
 			dentryId: rl(EMULATOR_DEFAULTS.appFolderId),
 			role: 'READER',
 			members: reader('temp01'),
-			options: { duration: 600 },
+			duration: 600,
 		});
 		expect(kept.output![0].json).toMatchObject({ success: true, duration: 600 });
 		const listed = await runStorage(emulator, 'permission', 'list', {
@@ -159,7 +179,7 @@ describe('permission', () => {
 			dentryId: rl(EMULATOR_DEFAULTS.appFolderId),
 			role: 'READER',
 			members: reader('temp01'),
-			options: { duration: 7200 },
+			duration: 7200,
 		});
 		expect(tooLong.error?.message).toMatch(/"duration"/);
 	});

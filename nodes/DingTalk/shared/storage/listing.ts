@@ -137,12 +137,16 @@ export class PathResolver {
 		return JSON.parse(ids) as { spaceId: string; dentryId: string };
 	}
 
-	/** The organization's recycle bin ID, once per execution. */
-	async recycleBin(client: DingTalkClient, corpId: string, unionId: string): Promise<string> {
+	/** A recycle bin's ID (the organization's, or a space's), once per execution. */
+	async recycleBin(
+		client: DingTalkClient,
+		scope: { scope: 'ORG' | 'SPACE'; scopeId: string },
+		unionId: string,
+	): Promise<string> {
 		return await this.once(
 			this.lasting,
-			`bin\n${corpId}\n${unionId}`,
-			async () => await findRecycleBin(client, corpId, unionId),
+			`bin\n${scope.scope}\n${scope.scopeId}\n${unionId}`,
+			async () => await findRecycleBin(client, scope, unionId),
 		);
 	}
 

@@ -72,17 +72,20 @@ function readItem(value: unknown, api: ApiSpec): RecycleItem {
 	return item;
 }
 
-/** The bin's ID, for the organization of `corpId`. */
+/**
+ * The bin's ID: the organization's (scope ORG, by its corp ID), or, ⚠ as only an SDK example
+ * shows, a space's (scope SPACE, by the space ID).
+ */
 export async function findRecycleBin(
 	client: DingTalkClient,
-	corpId: string,
+	scope: { scope: 'ORG' | 'SPACE'; scopeId: string },
 	unionId: string,
 ): Promise<string> {
 	const answer = await client.call({
 		api: RECYCLE_BIN_APIS.find,
 		method: 'GET',
 		path: '/v1.0/storage/recycleBins',
-		query: { recycleBinScope: 'ORG', scopeId: corpId, unionId },
+		query: { recycleBinScope: scope.scope, scopeId: scope.scopeId, unionId },
 	});
 	const bin = answer.recycleBin;
 	const id = isRecord(bin) ? idOf(bin.id) : undefined;

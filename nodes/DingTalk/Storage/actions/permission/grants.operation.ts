@@ -15,7 +15,7 @@ import {
 	type Role,
 } from '../../../shared/storage/permissions';
 import { getSpace } from '../../../shared/storage/spaces';
-import { optionsCollection, readOptions, readScope, show } from '../common/parameters';
+import { readScope, show } from '../common/parameters';
 import type { StorageOperation } from '../types';
 import { locateTarget } from './target';
 
@@ -111,22 +111,36 @@ const properties: INodeProperties[] = [
 			},
 		],
 	},
-	optionsCollection(
-		'permission',
-		['add', 'update'],
-		[
-			{
-				displayName: 'Duration (Seconds)',
-				name: 'duration',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: MAX_DURATION_SECONDS, numberPrecision: 0 },
-				default: 0,
-				description:
-					'How long the grant lasts, at most 3600 (0: no end). DingTalk honours it only in spaces owned by an app; elsewhere the node refuses it.',
-			},
-		],
-	),
+	{
+		displayName: 'Duration (Seconds)',
+		name: 'duration',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: MAX_DURATION_SECONDS, numberPrecision: 0 },
+		default: 0,
+		description:
+			'How long the grant lasts, at most 3600 (0: no end). DingTalk honours it only in spaces owned by an app; elsewhere the node refuses it before sending anything.',
+		displayOptions: show('permission', ['add', 'update']),
+	},
 ];
+
+/** Words people (and expressions) use for a member type, as DingTalk spells it. */
+const MEMBER_TYPE_WORDS: Record<string, MemberType> = {
+	user: 'USER',
+	dept: 'DEPT',
+	department: 'DEPT',
+	org: 'ORG',
+	organization: 'ORG',
+	organisation: 'ORG',
+	tag: 'TAG',
+	conversation: 'CONVERSATION',
+	groupchat: 'CONVERSATION',
+	dynamicgroup: 'DYNAMIC_GROUP',
+};
+
+function memberType(value: unknown): unknown {
+	if (typeof value !== 'string') return value;
+	return MEMBER_TYPE_WORDS[value.replace(/[\s_-]/g, '').toLowerCase()] ?? value;
+}
 
 /** The members of an item, checked before any request. */
 function readMembers(raw: unknown): Member[] {
@@ -141,7 +155,7 @@ function readMembers(raw: unknown): Member[] {
 			'Split the members over several items.',
 		);
 	return list.map((row, index) => {
-		const type = oneOf(`members[${index}].type`, row.type, MEMBER_TYPES, 'USER');
+		const type = oneOf(`members[${index}].type`, memberType(row.type), MEMBER_TYPES, 'USER');
 		const id = requireId(`members[${index}].id`, row.id);
 		const corpId =
 			typeof row.corpId === 'string' && row.corpId.trim() !== '' ? row.corpId.trim() : undefined;
@@ -166,7 +180,7 @@ function grantOperation(kind: 'add' | 'update' | 'remove'): StorageOperation {
 			const scope = readScope(ctx, itemIndex);
 			const role = oneOf<Role>('role', ctx.getNodeParameter('role', itemIndex), ROLES, 'READER');
 			const members = readMembers(ctx.getNodeParameter('members', itemIndex, {}));
-			const rawDuration = kind === 'remove' ? 0 : readOptions(ctx, itemIndex).duration;
+			const rawDuration = kind === 'remove' ? 0 : ctx.getNodeParameter('duration', itemIndex, 0);
 			const duration = wholeNumber('duration', rawDuration, 0, 0, MAX_DURATION_SECONDS);
 			if (duration > 0) {
 				const space = await getSpace(client, scope.spaceId, scope.unionId);

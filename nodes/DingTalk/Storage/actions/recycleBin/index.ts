@@ -1,5 +1,6 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
+import { readLocator, spaceLocator } from '../../../n8n/locators';
 import { operationPickers } from '../../../n8n/operationTexts';
 import { DingTalkApiError, InputError } from '../../../shared/errors';
 import { collectPages } from '../../../shared/helpers/paging';
@@ -42,12 +43,19 @@ const corpIdProperty: INodeProperties = {
 	name: 'corpId',
 	type: 'string',
 	default: '',
-	required: true,
 	placeholder: 'e.g. ding8196cd9a2b2405da24f2f5cc6abecb85',
 	description:
-		"Your organization's Corp ID (DingTalk Developer Console, top right; or DingTalk admin console → Settings). The recycle bin is the organization's.",
+		"Your organization's Corp ID (DingTalk Developer Console, top right; or DingTalk admin console → Settings): the organization's recycle bin. Empty: the recycle bin of the Space below.",
 	displayOptions: show('recycleBin', ALL),
 };
+
+/** Without a Corp ID, the bin is looked for by a space (⚠ DingTalk shows this scope only as an SDK example). */
+const binSpaceProperty: INodeProperties = spaceLocator('binSpaceId', 'Space', {
+	required: false,
+	description:
+		"With Corp ID empty: the Drive space whose recycle bin to use (⚠ DingTalk documents the organization's bin; a space's is tried as its SDK shows)",
+	displayOptions: show('recycleBin', ALL),
+});
 
 const itemIdsProperty: INodeProperties = {
 	displayName: 'Recycle Item IDs',
@@ -61,11 +69,27 @@ const itemIdsProperty: INodeProperties = {
 	displayOptions: show('recycleBin', ['restore', 'deletePermanently']),
 };
 
+/** Where to find the bin: by Corp ID (the organization's), else by Space; checked before any call. */
+function binScope(item: ItemContext): { scope: 'ORG' | 'SPACE'; scopeId: string } {
+	const { ctx, itemIndex } = item;
+	const corpId = ctx.getNodeParameter('corpId', itemIndex, '');
+	if (typeof corpId === 'string' && corpId.trim() !== '')
+		return { scope: 'ORG', scopeId: requireId('corpId', corpId) };
+	const space = readLocator(ctx, 'binSpaceId', itemIndex).value;
+	if (space === undefined || space === null || String(space).trim() === '')
+		throw new InputError(
+			'corpId',
+			'no Corp ID (and no Space) is given to find the recycle bin',
+			"Give your organization's Corp ID (DingTalk Developer Console, top right), or a Drive space.",
+		);
+	return { scope: 'SPACE', scopeId: requireId('binSpaceId', space) };
+}
+
 async function binOf(item: ItemContext): Promise<{ binId: string; unionId: string }> {
 	const { ctx, itemIndex, client, paths } = item;
-	const corpId = requireId('corpId', ctx.getNodeParameter('corpId', itemIndex));
+	const scope = binScope(item);
 	const unionId = requireId('unionId', ctx.getNodeParameter('unionId', itemIndex));
-	return { binId: await paths.recycleBin(client, corpId, unionId), unionId };
+	return { binId: await paths.recycleBin(client, scope, unionId), unionId };
 }
 
 function readItemIds(item: ItemContext): string[] {
@@ -289,6 +313,6 @@ export const recycleBinProperties: {
 	operations: operationPickers(RECYCLE_BIN_OPERATIONS, 'list', {
 		show: { resource: ['recycleBin'] },
 	}),
-	pickers: [corpIdProperty, itemIdsProperty],
+	pickers: [corpIdProperty, binSpaceProperty, itemIdsProperty],
 	parameters: RECYCLE_BIN_OPERATIONS.flatMap(({ run }) => run.properties),
 };
