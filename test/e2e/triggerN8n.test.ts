@@ -75,6 +75,14 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 							.digest('hex'),
 					]),
 			);
+		/** Whether the local copies are exactly these files with these contents. */
+		const sameCopies = (expected: Record<string, string>) => {
+			const actual = mirrored();
+			return (
+				Object.keys(actual).length === Object.keys(expected).length &&
+				Object.entries(expected).every(([name, sha]) => actual[name] === sha)
+			);
+		};
 		/** The copies set aside, by their names without the time prefix. */
 		const setAside = () =>
 			existsSync(path.join(mirrorDir, '.deleted'))
@@ -228,18 +236,21 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 						n8n.output,
 					);
 					// The mirror: the new and the edited file, byte-exact (m1.pdf existed before the baseline: the edit brings it).
-					await waitFor(
-						'the mirror copies',
-						() =>
-							existsSync(path.join(mirrorDir, 'm2.docx')) &&
-							existsSync(path.join(mirrorDir, 'm1.pdf')),
-						150_000,
-						n8n.output,
-					);
-					expect(mirrored()).toEqual({
+					// Waited for whole: a copy is there (empty) before Write to Disk has written it.
+					const copies = {
 						'm1.pdf': emulator.sha256(mirrorOf('m1.pdf')),
 						'm2.docx': emulator.sha256(m2.id),
-					});
+					};
+					await waitFor(
+						'the mirror copies, byte-exact',
+						() =>
+							existsSync(path.join(mirrorDir, 'm2.docx')) &&
+							existsSync(path.join(mirrorDir, 'm1.pdf')) &&
+							sameCopies(copies),
+						150_000,
+						() => `${n8n.output()}\nlocal copies: ${JSON.stringify(mirrored())}`,
+					);
+					expect(mirrored()).toEqual(copies);
 				} finally {
 					await n8n.stop();
 				}
@@ -262,11 +273,12 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 						150_000,
 						n8n.output,
 					);
+					// Waited for whole, as above.
 					await waitFor(
-						'the mirror to follow',
-						() => JSON.stringify(Object.keys(mirrored())) === '["m3.docx"]',
+						'the mirror to follow, byte-exact',
+						() => sameCopies({ 'm3.docx': emulator.sha256(m3) }),
 						150_000,
-						() => `${n8n.output()}\nlocal copies: ${Object.keys(mirrored()).join(', ')}`,
+						() => `${n8n.output()}\nlocal copies: ${JSON.stringify(mirrored())}`,
 					);
 					expect(mirrored()).toEqual({ 'm3.docx': emulator.sha256(m3) });
 					// Deleted and renamed files' old copies are set aside, not removed.
