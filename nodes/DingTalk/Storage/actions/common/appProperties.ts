@@ -1,6 +1,6 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { locateItem, type Expected } from '../../../n8n/locators';
+import { locateItem } from '../../../n8n/locators';
 import { InputError } from '../../../shared/errors';
 import { oneOf, textList } from '../../../shared/helpers/validate';
 import {
@@ -11,6 +11,7 @@ import {
 } from '../../../shared/storage/appProperties';
 import type { DingTalkClient } from '../../../shared/api/client';
 import type { Resource, StorageOperation } from '../types';
+import { expectedFor, itemParameter } from './changes';
 import { readScope, show } from './parameters';
 
 /**
@@ -36,16 +37,6 @@ function propertyValue(field: string, value: unknown): string {
 		`the value is ${Array.isArray(value) ? 'a list' : typeof value}, not text`,
 		'Give text, or turn it into text in the expression, for example {{ JSON.stringify($json.data) }}.',
 	);
-}
-
-function expectedFor(resource: Resource, operation: string): Expected {
-	return resource === 'file'
-		? { kind: 'file', instead: `Folder → ${operation}` }
-		: { kind: 'folder', instead: `File → ${operation}` };
-}
-
-function itemParameter(resource: Resource): string {
-	return resource === 'file' ? 'dentryId' : 'folderId';
 }
 
 export function setPropertiesOperation(resource: Resource): StorageOperation {

@@ -50,7 +50,7 @@ import {
 
 const DEFAULT_WAIT_SECONDS = 300;
 
-function itemParameter(resource: Resource): 'dentryId' | 'folderId' {
+export function itemParameter(resource: Resource): 'dentryId' | 'folderId' {
 	return resource === 'file' ? 'dentryId' : 'folderId';
 }
 
@@ -59,7 +59,7 @@ function noun(resource: Resource): string {
 }
 
 /** The item a change acts on must be of the resource's kind; the refusal names the other resource's operation. */
-function expectedFor(resource: Resource, operation: string): Expected {
+export function expectedFor(resource: Resource, operation: string): Expected {
 	return resource === 'file'
 		? { kind: 'file', instead: `Folder → ${operation}` }
 		: { kind: 'folder', instead: `File → ${operation}` };
