@@ -98,8 +98,10 @@ describe("database binary mode (n8n 2.x's queue-mode default), limit 64 MiB", ()
 			);
 			expect(refused.status).not.toBe(200);
 			expect(sentOver).toBeLessThan(8 * MiB);
-			// Reading the file whole would have added 100 MiB or more.
-			expect(peak - baseline).toBeLessThan(40 * MiB);
+			// Reading the file whole would have added 100 MiB or more. The worker's first
+			// execution alone grows its RSS by 28-40 MiB (five CI runs), so the bound is the
+			// limit itself: well clear of that noise, and well short of the refused file.
+			expect(peak - baseline).toBeLessThan(LIMIT_MIB * MiB);
 			const [run] = executions(servers.postgres, cluster, 'dtQueueDatabase1');
 			expect(run.status).toBe('error');
 			const data = servers.postgres.query(
