@@ -316,6 +316,25 @@ async function ownerSession(install, server) {
 	};
 	return {
 		/**
+		 * Saves workflows as the editor does (`POST /rest/workflows`), keeping their IDs: n8n 2.x
+		 * takes the ID given; 1.x makes a new one, so there they are imported before n8n starts
+		 * (see startWorkflowServer). One request each, where `n8n import:workflow` is one more
+		 * n8n process (4-5 s of CPU).
+		 * @param {Array<Record<string, unknown> & {id: string}>} workflows
+		 */
+		async create(workflows) {
+			if (install.version.startsWith('1.'))
+				throw new Error('n8n 1.x gives a saved workflow a new ID: import it before the start');
+			for (const workflow of workflows) {
+				const saved = await json('/rest/workflows', {
+					method: 'POST',
+					body: JSON.stringify(workflow),
+				});
+				if (saved?.id !== workflow.id)
+					throw new Error(`n8n saved workflow ${workflow.id} as ${saved?.id}`);
+			}
+		},
+		/**
 		 * Activates (publishes) a saved workflow as the editor's toggle does, in this running
 		 * n8n: its triggers start here and now, and it stays active after a restart.
 		 * @param {string} workflowId
@@ -383,11 +402,17 @@ async function ownerSession(install, server) {
  * @param {Parameters<typeof n8n>[0] & {version: string, dir: string}} install
  * @param {string} userFolder
  * @param {Record<string, string>} [extraEnv]
+ * @param {Array<Record<string, unknown> & {id: string}>} [workflows] saved before it serves:
+ *   imported before the start on n8n 1.x, saved through the editor's API on 2.x
  */
-async function startWorkflowServer(install, userFolder, extraEnv = {}) {
+async function startWorkflowServer(install, userFolder, extraEnv = {}, workflows = []) {
+	const oneX = install.version.startsWith('1.');
+	if (oneX) await importWorkflows(install, userFolder, workflows, extraEnv);
 	const server = await startN8n(install, userFolder, extraEnv);
 	try {
-		return { ...server, ...(await ownerSession(install, server)) };
+		const session = await ownerSession(install, server);
+		if (!oneX) await session.create(workflows);
+		return { ...server, ...session };
 	} catch (error) {
 		await server.stop();
 		throw error;

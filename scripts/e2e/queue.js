@@ -341,11 +341,12 @@ async function startWorker(install, userFolder, env, name, concurrency) {
 
 /**
  * A queue-mode cluster: `n8n start` (main, migrating its database first), then workers.
- * Credentials and workflows are imported (and activated) with `prepare` before main starts,
- * with the same environment.
+ * Credentials are imported with `prepare` before main starts, with the same environment;
+ * `workflows` are saved (n8n 2.x keeps their IDs) and `activate` activated on main once it runs.
  * @param {{install: any, userFolder: string, postgres: Awaited<ReturnType<typeof startPostgres>>, redis: Awaited<ReturnType<typeof startRedis>>,
  *   workers?: number, concurrency?: number, env?: Record<string, string>, prepare?: (env: Record<string, string>) => Promise<void>,
- *   activate?: string[], webhooks?: string[]}} options `activate`: workflows to activate on main once it runs;
+ *   workflows?: Array<Record<string, unknown> & {id: string}>, activate?: string[], webhooks?: string[]}} options
+ *   `workflows`: saved on main once it runs; `activate`: workflows to activate then;
  *   `webhooks`: the webhook paths (GET) the cluster must serve before it is ready
  */
 async function startCluster(options) {
@@ -386,11 +387,12 @@ async function startCluster(options) {
 	const main = /** @type {PromiseFulfilledResult<Awaited<typeof mainStarting>>} */ (mainStarted)
 		.value;
 	try {
-		// Activated on main as the editor's toggle does (one request each, where the CLI
-		// started an n8n process per workflow).
-		if (options.activate?.length) {
+		// Saved and activated on main as the editor does (one request each, where the CLI
+		// started an n8n process per command).
+		if (options.workflows?.length || options.activate?.length) {
 			const owner = await ownerSession(options.install, main);
-			for (const workflowId of options.activate) await owner.activate(workflowId);
+			await owner.create(options.workflows ?? []);
+			for (const workflowId of options.activate ?? []) await owner.activate(workflowId);
 		}
 		for (const webhook of options.webhooks ?? [])
 			await waitForWebhook(`${main.url}/webhook/${webhook}`, 'GET');

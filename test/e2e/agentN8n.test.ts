@@ -280,12 +280,11 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			// other two as "Execute workflow" in the editor does and serves the example's chat.
 			const { example, chat } = exampleWorkflow();
 			workflows = { tools: toolsWorkflow(), planted: plantedWorkflow(), chat };
-			await runner.importWorkflows(install, userFolder, [
+			server = await runner.startWorkflowServer(install, userFolder, {}, [
 				workflows.tools,
 				example,
 				workflows.planted,
 			]);
-			server = await runner.startWorkflowServer(install, userFolder);
 			await server.activate(example.id);
 		}, 30 * 60_000);
 

@@ -98,6 +98,8 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		let userFolder: string;
 		/** The workflows the test activates (in its first n8n, through the editor's API). */
 		let activeIds: string[] = [];
+		/** The workflows, saved when the test's first n8n starts. */
+		let saved: Array<Record<string, unknown> & { id: string }> = [];
 		let inboxId: string;
 		let archiveId: string;
 		let chat: Awaited<ReturnType<typeof startChat>>;
@@ -150,7 +152,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 				if (typeof node.parameters.url === 'string')
 					node.parameters.url = node.parameters.url.replace('YOUR_CHAT_WEBHOOK_URL', chat.url);
 			}
-			await runner.importWorkflows(install, userFolder, workflows);
+			saved = workflows;
 			activeIds = workflows.map((workflow) => workflow.id);
 		}, 30 * 60_000);
 
@@ -165,7 +167,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 			'each workflow gets exactly its changes within seconds, over one connection; a dropped connection; a restart with changes made meanwhile',
 			async () => {
 				let before = counts();
-				const server = await runner.startWorkflowServer(install, userFolder);
+				const server = await runner.startWorkflowServer(install, userFolder, {}, saved);
 				let n8n: Awaited<ReturnType<typeof runner.startN8n>> = server;
 				try {
 					// Activated here, as the editor's toggle does; after the restart n8n activates

@@ -437,13 +437,17 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 					]),
 				);
 			}
-			await runner.importWorkflows(install, userFolder, workflows);
 			// One environment for every run in the server: the folders Read/Write Files from Disk
 			// may use, and the test CA the HTTPS storage's certificate is signed with.
-			server = await runner.startWorkflowServer(install, userFolder, {
-				N8N_RESTRICT_FILE_ACCESS_TO: [outDir, pdfDir, outbox, roundTrip, roundTripOut].join(';'),
-				NODE_EXTRA_CA_CERTS: tls.certFile,
-			});
+			server = await runner.startWorkflowServer(
+				install,
+				userFolder,
+				{
+					N8N_RESTRICT_FILE_ACCESS_TO: [outDir, pdfDir, outbox, roundTrip, roundTripOut].join(';'),
+					NODE_EXTRA_CA_CERTS: tls.certFile,
+				},
+				workflows,
+			);
 		}, 30 * 60_000);
 
 		afterAll(async () => {

@@ -56,6 +56,8 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		let userFolder: string;
 		/** The workflows the test activates (in its first n8n, through the editor's API). */
 		let activeIds: string[] = [];
+		/** The workflows, saved when the test's first n8n starts. */
+		let saved: Array<Record<string, unknown> & { id: string }> = [];
 		let watchedId: string;
 		let mirrorId: string;
 		/** Watch: File: one file watched by its own workflow, recorded apart. */
@@ -166,8 +168,8 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 					delete node.parameters.folderId;
 					Object.assign(node.parameters, { watch: 'file', fileId: build.locator(oneFileId) });
 				}
-			await runner.importWorkflows(install, userFolder, [workflow, mirror, oneFile]);
-			activeIds = [workflow.id, mirror.id, oneFile.id];
+			saved = [workflow, mirror, oneFile];
+			activeIds = saved.map((each) => each.id);
 		}, 30 * 60_000);
 
 		afterAll(async () => {
@@ -181,7 +183,7 @@ describe.each(VERSIONS)('$label', ({ major }) => {
 		test(
 			'baseline silently; the next poll brings what changed (and the mirror example follows, byte-exact); across a restart nothing is lost and nothing comes twice',
 			async () => {
-				const server = await runner.startWorkflowServer(install, userFolder, env());
+				const server = await runner.startWorkflowServer(install, userFolder, env(), saved);
 				let n8n: Awaited<ReturnType<typeof runner.startN8n>> = server;
 				try {
 					// Activated here, as the editor's toggle does; after the restart n8n activates

@@ -60,16 +60,10 @@ export function downloadWebhook(
 	return build.webhookWorkflow(id, `download ${path}`, path, [downloadNode(emulator, options)]);
 }
 
-/** Imports the emulator's credential and `workflows` into a cluster's database (before main starts). */
-export function importAll(
-	install: Install,
-	userFolder: string,
-	emulator: Emulator,
-	workflows: Array<Parameters<typeof runner.importWorkflow>[2]>,
-) {
+/** Imports the emulator's credential into a cluster's database (before main starts: it migrates the database). */
+export function importCredential(install: Install, userFolder: string, emulator: Emulator) {
 	return async (env: Record<string, string>) => {
 		await runner.importCredentials(install, userFolder, [build.credentialRecord(emulator)], env);
-		await runner.importWorkflows(install, userFolder, workflows, env);
 	};
 }
 

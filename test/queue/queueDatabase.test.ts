@@ -10,7 +10,7 @@ import {
 	downloadNode,
 	downloadWebhook,
 	executions,
-	importAll,
+	importCredential,
 	MiB,
 	queue,
 	SPACE,
@@ -67,7 +67,8 @@ describe("database binary mode (n8n 2.x's queue-mode default), limit 64 MiB", ()
 				N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE: String(LIMIT_MIB),
 			},
 			webhooks: ['db', 'reupload'],
-			prepare: importAll(servers.install, userFolder, emulator, [download, reupload]),
+			prepare: importCredential(servers.install, userFolder, emulator),
+			workflows: [download, reupload],
 			activate: [download.id, reupload.id],
 		});
 	}, 10 * 60_000);
