@@ -97,6 +97,9 @@ function revert(drive, spaceId, dentryId, rawVersion) {
  */
 function batchRoutes(shared) {
 	const drive = shared.drive;
+	/** @param {any} answer @param {string} api */
+	const answered = (answer, api) =>
+		shared.settings.batchRewrite ? shared.settings.batchRewrite(answer, api) : answer;
 	const dentries = '^\\/v1\\.0\\/storage\\/spaces\\/([^/]+)\\/dentries';
 	return [
 		{
@@ -108,7 +111,10 @@ function batchRoutes(shared) {
 				drive.space(spaceId);
 				const ids = dentryIds(body, 3);
 				const target = relocation(drive, body);
-				return resultItems(ids, (dentryId) => drive.copy(spaceId, dentryId, target));
+				return answered(
+					resultItems(ids, (dentryId) => drive.copy(spaceId, dentryId, target)),
+					'dentries.batchCopy',
+				);
 			},
 		},
 		{
@@ -120,7 +126,10 @@ function batchRoutes(shared) {
 				drive.space(spaceId);
 				const ids = dentryIds(body, 30);
 				const target = relocation(drive, body);
-				return resultItems(ids, (dentryId) => drive.move(spaceId, dentryId, target));
+				return answered(
+					resultItems(ids, (dentryId) => drive.move(spaceId, dentryId, target)),
+					'dentries.batchMove',
+				);
 			},
 		},
 		{
@@ -134,7 +143,10 @@ function batchRoutes(shared) {
 				const toRecycleBin = body?.option?.toRecycleBin ?? false;
 				if (typeof toRecycleBin !== 'boolean')
 					throw new ApiFault('paramError', 'option.toRecycleBin must be true or false');
-				return resultItems(ids, (dentryId) => drive.remove(spaceId, dentryId, toRecycleBin));
+				return answered(
+					resultItems(ids, (dentryId) => drive.remove(spaceId, dentryId, toRecycleBin)),
+					'dentries.batchRemove',
+				);
 			},
 		},
 		{

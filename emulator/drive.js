@@ -981,15 +981,20 @@ class Drive {
 
 	/**
 	 * The commit of an upload: a new file, or (Overwrite, on a file) a new version of the
-	 * file of that name, by the conflict strategy.
+	 * file of that name, by the conflict strategy. With `overwriteId` (the commit's
+	 * `overwriteDentryId`), a new version of that file wherever it is now, whatever its name
+	 * (⚠ the facts name the field only: the emulator's reading of it).
 	 * @param {string} spaceId @param {string} parentId @param {unknown} rawName @param {unknown} rawStrategy
-	 * @param {Content} content
+	 * @param {Content} content @param {string} [overwriteId]
 	 */
-	commitFile(spaceId, parentId, rawName, rawStrategy, content) {
-		this.folderOrRoot(spaceId, parentId);
-		let name = checkedName(rawName);
-		const strategy = Drive.strategy(rawStrategy);
-		const existing = this.childNamed(spaceId, parentId, name);
+	commitFile(spaceId, parentId, rawName, rawStrategy, content, overwriteId) {
+		const target = overwriteId === undefined ? undefined : this.entry(spaceId, overwriteId);
+		if (target && target.type !== 'FILE')
+			throw new ApiFault('paramError', 'overwriteDentryId is not a file');
+		if (!target) this.folderOrRoot(spaceId, parentId);
+		let name = target ? target.name : checkedName(rawName);
+		const strategy = target ? 'OVERWRITE' : Drive.strategy(rawStrategy);
+		const existing = target ?? this.childNamed(spaceId, parentId, name);
 		if (existing && strategy === 'RETURN_ERROR_IF_EXISTS') throw new ApiFault('dentryNameConflict');
 		if (existing && strategy === 'RETURN_DENTRY_IF_EXISTS') return this.json(existing);
 		if (this.usedBytes(spaceId) + content.size > this.space(spaceId).quota)

@@ -162,6 +162,15 @@ async function startEmulator(options = {}) {
 		rewriteDetails: (rewrite) => {
 			settings.detailsRewrite = rewrite;
 		},
+		/**
+		 * Rewrites every batch answer until reset (dentries' batch copy, move and remove, the
+		 * recycle bin's batch restore and remove), after the changes are made:
+		 * `(answer, api) => answer`.
+		 * @param {((answer: any, api: string) => any) | undefined} rewrite
+		 */
+		rewriteBatchAnswers: (rewrite) => {
+			settings.batchRewrite = rewrite;
+		},
 		/** The next `count` download-info answers are signed as if fetched long ago (storage answers 403). */
 		expireNextSignatures: (count = 1) => {
 			settings.staleSignatures += count;

@@ -222,6 +222,9 @@ function attempt(id, run) {
  */
 function recycleBinRoutes(shared) {
 	const bin = shared.recycleBin;
+	/** @param {any} answer @param {string} api */
+	const answered = (answer, api) =>
+		shared.settings.batchRewrite ? shared.settings.batchRewrite(answer, api) : answer;
 	const under = '^\\/v1\\.0\\/storage\\/recycleBins\\/([^/]+)';
 	return [
 		{
@@ -253,22 +256,25 @@ function recycleBinRoutes(shared) {
 				bin.checkBin(binId);
 				const ids = itemIds(body, 30);
 				Drive.strategy(body?.option?.conflictStrategy);
-				return {
-					resultItems: ids.map((recycleItemId) => {
-						const known = bin.items.find((each) => each.id === recycleItemId);
-						const where = known ? { spaceId: known.spaceId, dentryId: known.dentryId } : {};
-						const result = attempt(recycleItemId, () => bin.restore(recycleItemId, body?.option));
-						return result.ok
-							? { recycleItemId, success: true, ...result.answer }
-							: {
-									recycleItemId,
-									async: false,
-									success: false,
-									errorCode: result.errorCode,
-									...where,
-								};
-					}),
-				};
+				return answered(
+					{
+						resultItems: ids.map((recycleItemId) => {
+							const known = bin.items.find((each) => each.id === recycleItemId);
+							const where = known ? { spaceId: known.spaceId, dentryId: known.dentryId } : {};
+							const result = attempt(recycleItemId, () => bin.restore(recycleItemId, body?.option));
+							return result.ok
+								? { recycleItemId, success: true, ...result.answer }
+								: {
+										recycleItemId,
+										async: false,
+										success: false,
+										errorCode: result.errorCode,
+										...where,
+									};
+						}),
+					},
+					'recycleItems.batchRestore',
+				);
 			},
 		},
 		{
@@ -278,14 +284,17 @@ function recycleBinRoutes(shared) {
 			permission: 'Storage.RecycleBin.Write',
 			handle: ({ params: [binId], body }) => {
 				bin.checkBin(binId);
-				return {
-					resultItems: itemIds(body, 50).map((recycleItemId) => {
-						const result = attempt(recycleItemId, () => bin.remove(recycleItemId));
-						return result.ok
-							? { recycleItemId, success: true }
-							: { recycleItemId, success: false, errorCode: result.errorCode };
-					}),
-				};
+				return answered(
+					{
+						resultItems: itemIds(body, 50).map((recycleItemId) => {
+							const result = attempt(recycleItemId, () => bin.remove(recycleItemId));
+							return result.ok
+								? { recycleItemId, success: true }
+								: { recycleItemId, success: false, errorCode: result.errorCode };
+						}),
+					},
+					'recycleItems.batchRemove',
+				);
 			},
 		},
 		{

@@ -112,6 +112,9 @@ class EmulatorState {
 			/** Rewrites dentry details' answers (for short-answer tests). */
 			/** @type {((answer: any) => any) | undefined} */
 			detailsRewrite: undefined,
+			/** Rewrites batch answers: copy, move, remove; the bin's restore and remove (short-answer tests). */
+			/** @type {((answer: any, api: string) => any) | undefined} */
+			batchRewrite: undefined,
 			apiLatencyMs: 0,
 			/** The next N download-info answers carry signatures that have already expired. */
 			staleSignatures: 0,
@@ -202,6 +205,7 @@ class EmulatorState {
 		settings.downloadInfoRewrite = undefined;
 		settings.listingRewrite = undefined;
 		settings.detailsRewrite = undefined;
+		settings.batchRewrite = undefined;
 		settings.apiLatencyMs = 0;
 		settings.staleSignatures = 0;
 		settings.tokenEndpointAnswer = undefined;

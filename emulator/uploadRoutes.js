@@ -150,6 +150,9 @@ function commit(shared, spaceId, body) {
 			seed: -(uploads.committed.size + 1),
 			...(stored ? { stored } : {}),
 		},
+		body.overwriteDentryId === undefined || body.overwriteDentryId === null
+			? undefined
+			: String(body.overwriteDentryId),
 	);
 	uploads.done(key);
 	return { dentry };

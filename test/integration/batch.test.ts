@@ -230,10 +230,89 @@ describe('batches', () => {
 		);
 		expect(result.error?.message).toContain('DingTalk reported a system error');
 		expect(result.error?.description).toMatch(
-			/Items changed before this failure \(by position\): 1, 2, .*, 50; the items after it were not changed/,
+			/Items changed before this failure \(by position\): 1, 2, .*, 50\. The items after it were not changed/,
 		);
 		expect(emulator.drive.entries.get('5050')?.status).toBe('DELETED');
 		expect(emulator.drive.entries.get('5051')?.status).toBe('NORMAL');
 		expect(emulator.drive.entries.get('5120')?.status).toBe('NORMAL');
+	});
+
+	test('an answer that leaves an item out, or says nothing readable about it: that item may have been changed (never reported as failed-and-safe), the others keep their results', async () => {
+		const { emulator } = ctx;
+		// DingTalk copied all three; its answer drops 5002's result and garbles 5003's.
+		emulator.rewriteBatchAnswers((answer: { resultItems: IDataObject[] }) => ({
+			resultItems: answer.resultItems
+				.filter((result) => result.dentryId !== '5002')
+				.map((result) =>
+					result.dentryId === '5003' ? { ...result, dentry: { name: 'no id' } } : result,
+				),
+		}));
+		const copied = await runStorage(
+			emulator,
+			'file',
+			'copy',
+			{ dentryId: rl('={{ $json.id }}'), targetFolderId: rl('2009') },
+			{ items: reportIds(3), continueOnFail: true },
+		);
+		expect(copied.error).toBeUndefined();
+		const [first, left, garbled] = copied.output!;
+		expect(first.json).toMatchObject({ parentId: '2009' });
+		for (const [item, index] of [
+			[left, 1],
+			[garbled, 2],
+		] as const) {
+			expect(item.pairedItem).toEqual({ item: index });
+			expect(item.json.code).toBe('outcomeUnknown');
+			expect(item.json.error).toContain('it may have been changed');
+			expect(item.json.description).toMatch(/Check the item in DingTalk before running/);
+		}
+		// They were copied: a rerun would copy them twice.
+		expect(emulator.drive.children(SPACE, '2009')).toHaveLength(3);
+
+		// Without Continue On Fail: the node stops, naming what was changed and what may have been.
+		emulator.reset();
+		emulator.rewriteBatchAnswers((answer: { resultItems: IDataObject[] }) => ({
+			resultItems: answer.resultItems.filter((result) => result.dentryId !== '5012'),
+		}));
+		const moved = await runStorage(
+			emulator,
+			'file',
+			'move',
+			{ dentryId: rl('={{ $json.id }}'), targetFolderId: rl('2009') },
+			{ items: reportIds(40) },
+		);
+		expect(moved.error?.message).toContain('the answer has no result for 5012');
+		expect(moved.error?.description).toMatch(
+			/Items changed before this failure \(by position\): 1, 2, .*, 11, 13, .*, 30\. Items that may have been changed \(check them before running again\): 12\. The items after it were not changed/,
+		);
+		expect(callsTo(emulator, 'dentries.batchMove')).toBe(1);
+		expect(emulator.drive.entries.get('5012')?.parentId).toBe('2009');
+		expect(emulator.drive.entries.get('5031')?.parentId).not.toBe('2009');
+	});
+
+	test('a move done in a batch stays reported as done when the read after it fails', async () => {
+		const { emulator } = ctx;
+		// The answer without the moved items; the first read after it fails.
+		emulator.rewriteBatchAnswers((answer: { resultItems: IDataObject[] }) => {
+			emulator.failNextApiCalls('systemError', 1, 'dentries.query');
+			return {
+				resultItems: answer.resultItems.map((result) => {
+					const { dentry, ...rest } = result;
+					return dentry === undefined ? result : rest;
+				}),
+			};
+		});
+		const result = await runStorage(
+			emulator,
+			'file',
+			'move',
+			{ dentryId: rl('={{ $json.id }}'), targetFolderId: rl('2009') },
+			{ items: reportIds(2) },
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.output!.map((item) => item.json)).toEqual([
+			{ spaceId: SPACE, parentId: '2009', dentryId: '5001' },
+			expect.objectContaining({ dentryId: '5002', parentId: '2009', name: expect.any(String) }),
+		]);
 	});
 });

@@ -110,6 +110,33 @@ describe('file: update content', () => {
 		expect(emulator.drive.children('1000', '2002')).toHaveLength(4);
 	});
 
+	test('renamed by someone between the read and the commit: still a new version of that file (the commit names it by ID), no second file', async () => {
+		const { emulator } = ctx;
+		const file = await writeInputFile(input.folder, 'renamed.bin', 5_000, 12);
+		// The details are read, then someone renames the file before the upload's commit.
+		emulator.rewriteDetails((answer: { dentry: { id: string } }) => {
+			if (answer.dentry.id === '3003') {
+				emulator.rewriteDetails(undefined);
+				emulator.drive.rename('1000', '3003', '框架协议-2025-终版.docx');
+			}
+			return answer;
+		});
+		const result = await runStorage(
+			emulator,
+			'file',
+			'updateContent',
+			{ dentryId: rl('3003'), binaryPropertyName: 'data' },
+			{ binaries: [{ path: file.path }] },
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.output![0].json).toMatchObject({
+			dentryId: '3003',
+			name: '框架协议-2025-终版.docx',
+		});
+		expect(emulator.sha256('3003')).toBe(file.sha256);
+		expect(emulator.drive.children('1000', '2002')).toHaveLength(4);
+	});
+
 	test('a folder is refused before anything is sent', async () => {
 		const { emulator } = ctx;
 		const file = await writeInputFile(input.folder, 'x.bin', 1_000, 3);

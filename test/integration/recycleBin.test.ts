@@ -134,6 +134,58 @@ describe('recycle bin', () => {
 		expect(emulator.drive.entries.get(reports[0].id)).toBeUndefined();
 	});
 
+	test('many IDs over several calls: a call that fails after others keeps what they did in the error; an ID left out of an answer is named', async () => {
+		const { emulator } = ctx;
+		const reports = (emulator.drive.children('1000', '2007') as Array<{ id: string }>).slice(0, 40);
+		// Deleted in batches (one node run).
+		const deleted = await runStorage(
+			emulator,
+			'file',
+			'delete',
+			{ dentryId: rl('={{ $json.id }}') },
+			{ items: reports.map((entry) => ({ id: entry.id })) },
+		);
+		expect(deleted.error).toBeUndefined();
+		const ids = (await listBin(emulator)).map((item) => String(item.id));
+		expect(ids).toHaveLength(40);
+
+		// Restore: the second of two calls fails; the first call's 30 stay reported as restored.
+		emulator.failNextApiCalls('systemError', 1, 'recycleItems.batchRestore', 1);
+		const restored = await runStorage(
+			emulator,
+			'recycleBin',
+			'restore',
+			{ corpId, recycleItemIds: ids.join(',') },
+			{ continueOnFail: true },
+		);
+		const error = restored.output![0].json;
+		expect(error.error).toMatch(/^Restoring failed for 10 of 40 items: /);
+		expect(error.description).toContain(`These were done: ${ids.slice(0, 30).join(', ')}.`);
+		expect(error.description).toMatch(
+			/A call failed, so the items after it were not tried: .*system error/,
+		);
+		expect(await listBin(emulator)).toHaveLength(10);
+
+		// Delete Permanently: DingTalk's answer leaves one ID out; it is named, not taken as done.
+		const left = ids.slice(30);
+		emulator.rewriteBatchAnswers(
+			(answer: { resultItems: Array<{ recycleItemId: string }> }, api: string) =>
+				api === 'recycleItems.batchRemove'
+					? { resultItems: answer.resultItems.filter((result) => result.recycleItemId !== left[3]) }
+					: answer,
+		);
+		const removed = await runStorage(
+			emulator,
+			'recycleBin',
+			'deletePermanently',
+			{ corpId, recycleItemIds: left.join(',') },
+			{ continueOnFail: true },
+		);
+		expect(removed.output![0].json.error).toBe(
+			`Deleting permanently failed for 1 of 10 items: ${left[3]} (noResultFromDingTalk)`,
+		);
+	});
+
 	test('Empty runs only with EMPTY typed; the bin is found once per execution; a wrong Corp ID is explained', async () => {
 		const { emulator } = ctx;
 		await deleteToBin(emulator, '3001');

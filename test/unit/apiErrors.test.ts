@@ -363,11 +363,6 @@ const APIS: Array<{
 		action: 'Listing the recycle bin',
 		permission: 'Storage.RecycleBin.Read',
 	},
-	{
-		api: RECYCLE_BIN_APIS.get,
-		action: 'Reading the recycle bin item',
-		permission: 'Storage.RecycleBin.Read',
-	},
 	{ api: RECYCLE_BIN_APIS.restore, action: 'Restoring', permission: 'Storage.RecycleBin.Write' },
 	{
 		api: RECYCLE_BIN_APIS.batchRestore,

@@ -36,37 +36,59 @@ export interface BatchItemResult {
 	taskId?: string;
 	/** The item after the change (or its details, for a query), when DingTalk gives it. */
 	dentry?: Dentry;
+	/**
+	 * The answer does not say what became of the item (no readable result for it): a change
+	 * may have been made. Never treated as failed-and-safe-to-repeat.
+	 */
+	unknown?: { error: Error };
 }
 
+/**
+ * Each asked-for item's result. The call has been carried out, so an answer that cannot be
+ * read, whole or for one item, does not fail the items it covers: they are `unknown`
+ * (changed or not), and the items with a readable result keep it.
+ */
 function readResults(
 	answer: Record<string, unknown>,
 	api: ApiSpec,
 	ids: string[],
 ): BatchItemResult[] {
 	const list = answer.resultItems;
-	if (!Array.isArray(list)) throw unexpectedAnswer(api, 'the answer has no resultItems list');
-	const results = list.map((value): BatchItemResult => {
+	const byId = new Map<string, BatchItemResult>();
+	let problem = Array.isArray(list) ? undefined : 'the answer has no resultItems list';
+	for (const value of Array.isArray(list) ? list : []) {
 		const dentryId = isRecord(value) ? idOf(value.dentryId) : undefined;
-		if (!isRecord(value) || dentryId === undefined)
-			throw unexpectedAnswer(api, 'a result does not say which item it is for');
+		if (!isRecord(value) || dentryId === undefined) {
+			problem = 'a result does not say which item it is for';
+			continue;
+		}
 		const async = value.async === true || value.async === 'true';
 		const success = value.success !== false;
-		return {
-			dentryId,
-			success,
-			...(typeof value.errorCode === 'string' && value.errorCode !== ''
-				? { errorCode: value.errorCode }
-				: {}),
-			...(success && async && idOf(value.taskId) ? { taskId: idOf(value.taskId) } : {}),
-			...(success && isRecord(value.dentry) ? { dentry: readDentry(value.dentry, api) } : {}),
-		};
-	});
-	// Every item asked for must have its result: one left out would be neither done nor failed.
-	const answered = new Set(results.map((result) => result.dentryId));
-	const missing = ids.filter((id) => !answered.has(id));
-	if (missing.length > 0)
-		throw unexpectedAnswer(api, `the answer has no result for ${missing.join(', ')}`);
-	return results;
+		try {
+			byId.set(dentryId, {
+				dentryId,
+				success,
+				...(typeof value.errorCode === 'string' && value.errorCode !== ''
+					? { errorCode: value.errorCode }
+					: {}),
+				...(success && async && idOf(value.taskId) ? { taskId: idOf(value.taskId) } : {}),
+				...(success && isRecord(value.dentry) ? { dentry: readDentry(value.dentry, api) } : {}),
+			});
+		} catch (error) {
+			byId.set(dentryId, { dentryId, success: false, unknown: { error: error as Error } });
+		}
+	}
+	// Every item asked for has its result: one left out is neither done nor failed.
+	return ids.map(
+		(id) =>
+			byId.get(id) ?? {
+				dentryId: id,
+				success: false,
+				unknown: {
+					error: unexpectedAnswer(api, problem ?? `the answer has no result for ${id}`),
+				},
+			},
+	);
 }
 
 const dentriesPath = (spaceId: string) => apiPath`/v1.0/storage/spaces/${spaceId}/dentries`;
@@ -85,7 +107,11 @@ export async function queryDentries(
 		query: { unionId },
 		body: { dentryIds: ids, option: {} },
 	});
-	return readResults(answer, BATCH_APIS.query, ids);
+	const results = readResults(answer, BATCH_APIS.query, ids);
+	// Only read: an unreadable answer fails the items (nothing was changed).
+	const unreadable = results.find((result) => result.unknown);
+	if (unreadable?.unknown) throw unreadable.unknown.error;
+	return results;
 }
 
 /** Up to 50 items deleted (to the recycle bin, or for good). */

@@ -18,7 +18,6 @@ export const RECYCLE_BIN_APIS = {
 		permission: READ,
 	},
 	list: { name: 'recycleItems.list', action: 'Listing the recycle bin', permission: READ },
-	get: { name: 'recycleItems.get', action: 'Reading the recycle bin item', permission: READ },
 	restore: { name: 'recycleItems.restore', action: 'Restoring', permission: WRITE },
 	batchRestore: {
 		name: 'recycleItems.batchRestore',
@@ -113,20 +112,6 @@ export async function listRecycleItems(
 		(value) => readItem(value, RECYCLE_BIN_APIS.list),
 		true,
 	);
-}
-
-export async function getRecycleItem(
-	client: DingTalkClient,
-	bin: { binId: string; unionId: string },
-	itemId: string,
-): Promise<RecycleItem> {
-	const answer = await client.call({
-		api: RECYCLE_BIN_APIS.get,
-		method: 'GET',
-		path: `${binPath(bin.binId)}/recycleItems/${encodeURIComponent(itemId)}`,
-		query: { unionId: bin.unionId },
-	});
-	return readItem(answer.item, RECYCLE_BIN_APIS.get);
 }
 
 function readRestore(value: unknown, api: ApiSpec, itemId?: string): RestoreResult {

@@ -68,6 +68,11 @@ export interface UploadTarget {
 	size: number;
 	/** Ask for intranet URLs (DingTalk's default is true, so it is always sent). */
 	preferIntranet: boolean;
+	/**
+	 * A new version of this file (Update Content): sent with the commit as
+	 * `overwriteDentryId`, beside its name and folder as read (⚠ the facts name the field only).
+	 */
+	overwriteDentryId?: string;
 }
 
 /** Where and how to PUT some bytes: a credential for them until it expires. */
@@ -231,6 +236,9 @@ export async function commitUpload(
 				uploadKey,
 				name: target.name,
 				parentId: target.parentId,
+				...(target.overwriteDentryId === undefined
+					? {}
+					: { overwriteDentryId: target.overwriteDentryId }),
 				option: { size: target.size, conflictStrategy },
 			},
 		});

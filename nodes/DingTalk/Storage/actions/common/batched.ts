@@ -12,6 +12,7 @@ import { errorItemFields, toNodeError } from '../../../n8n/nodeErrors';
 import { itemsForModel, runsAsTool } from '../../../n8n/toolMode';
 import type { DingTalkClient } from '../../../shared/api/client';
 import { apiErrorFromCode } from '../../../shared/api/errorCatalogue';
+import { DingTalkApiError } from '../../../shared/errors';
 import { isFolderEntry } from '../../../shared/helpers/paging';
 import {
 	BATCH_APIS,
@@ -51,6 +52,8 @@ export interface BatchPlan {
 	key: string;
 	/** The folder a copy or move puts it in (no batch when another item is that folder). */
 	targetFolderId?: string;
+	/** The target folder's space (default: the item's). */
+	targetSpaceId?: string;
 }
 
 /** What an operation adds to run in batches. */
@@ -65,7 +68,24 @@ export interface BatchSupport<P extends BatchPlan = BatchPlan> {
 	output(item: ItemContext, plan: P, result: BatchItemResult): Promise<IDataObject>;
 }
 
-type Outcome = { json: IDataObject } | { error: unknown };
+/**
+ * An item's end: its output, or its error. `mayHaveChanged`: its call was carried out and
+ * then something failed (its answer unreadable, its task, a read after it), so it is not
+ * listed as unchanged.
+ */
+type Outcome = { json: IDataObject } | { error: unknown; mayHaveChanged?: true };
+
+/** An item the batch answer says nothing readable about: it may have been changed. */
+function outcomeUnknown(cause: Error, dentryId: string): DingTalkApiError {
+	const details = cause instanceof DingTalkApiError ? cause : undefined;
+	return new DingTalkApiError(`${cause.message} (item ${dentryId}: it may have been changed)`, {
+		code: 'outcomeUnknown',
+		httpCode: details?.httpCode,
+		requestId: details?.requestId,
+		description:
+			'DingTalk carried out the batch call, but its answer does not say what became of this item. Check the item in DingTalk before running the node again: repeating a copy would copy it twice.',
+	});
+}
 
 function chunks<T>(values: T[], size: number): T[][] {
 	const out: T[][] = [];
@@ -198,7 +218,9 @@ export async function runBatched(
 	const ids = plans.map((plan) => `${plan.spaceId}\n${plan.dentryId}`);
 	const targets = new Set(
 		plans.flatMap((plan) =>
-			plan.targetFolderId === undefined ? [] : [`${plan.spaceId}\n${plan.targetFolderId}`],
+			plan.targetFolderId === undefined
+				? []
+				: [`${plan.targetSpaceId ?? plan.spaceId}\n${plan.targetFolderId}`],
 		),
 	);
 	if (new Set(ids).size !== ids.length || ids.some((id) => targets.has(id))) return undefined;
@@ -219,14 +241,24 @@ export async function runBatched(
 		if (continueOnFail) return;
 		const failed = chunk.find((plan) => 'error' in (outcomes.get(plan.itemIndex) ?? {}));
 		if (!failed) return;
-		const done = [...outcomes.entries()]
-			.filter(([, outcome]) => 'json' in outcome)
-			.map(([index]) => index + 1);
+		const positions = (which: (outcome: Outcome) => boolean) =>
+			[...outcomes.entries()]
+				.filter(([, outcome]) => which(outcome))
+				.map(([index]) => index + 1)
+				.sort((a, b) => a - b);
+		const done = positions((outcome) => 'json' in outcome);
+		const maybe = positions((outcome) => 'mayHaveChanged' in outcome);
 		const error = (outcomes.get(failed.itemIndex) as { error: unknown }).error;
 		const nodeError = toNodeError(ctx.getNode(), error, failed.itemIndex);
-		if (done.length > 0)
+		const said = [
+			done.length > 0 ? `Items changed before this failure (by position): ${done.join(', ')}.` : '',
+			maybe.length > 0
+				? `Items that may have been changed (check them before running again): ${maybe.join(', ')}.`
+				: '',
+		].filter(Boolean);
+		if (said.length > 0)
 			nodeError.description =
-				`${nodeError.description ?? ''} Items changed before this failure (by position): ${done.join(', ')}; the items after it were not changed.`.trim();
+				`${nodeError.description ?? ''} ${said.join(' ')} The items after it were not changed.`.trim();
 		throw nodeError;
 	};
 	for (const group of groups.values()) {
@@ -248,7 +280,12 @@ export async function runBatched(
 			try {
 				results = await batch.run(client, chunk);
 			} catch (error) {
-				for (const plan of chunk) outcomes.set(plan.itemIndex, { error });
+				// No answer to a call that may have reached DingTalk: its items may have been changed.
+				const maybe =
+					error instanceof DingTalkApiError &&
+					((error.code === 'apiUnreachable' && !error.retryable) || error.code === 'cancelled');
+				for (const plan of chunk)
+					outcomes.set(plan.itemIndex, maybe ? { error, mayHaveChanged: true } : { error });
 				stopAfter(chunk);
 				continue;
 			}
@@ -256,12 +293,23 @@ export async function runBatched(
 			const byId = new Map(results.map((result) => [result.dentryId, result]));
 			for (const plan of chunk) {
 				const result = byId.get(plan.dentryId)!;
+				if (result.unknown) {
+					outcomes.set(plan.itemIndex, {
+						error: outcomeUnknown(result.unknown.error, plan.dentryId),
+						mayHaveChanged: true,
+					});
+					continue;
+				}
 				try {
 					outcomes.set(plan.itemIndex, {
 						json: await batch.output(contexts.get(plan.itemIndex)!, plan, result),
 					});
 				} catch (error) {
-					outcomes.set(plan.itemIndex, { error });
+					// Its change was made (or begun: a task) when DingTalk said it succeeded.
+					outcomes.set(
+						plan.itemIndex,
+						result.success ? { error, mayHaveChanged: true } : { error },
+					);
 				}
 			}
 			stopAfter(chunk);

@@ -211,6 +211,7 @@ export function transferOperation(resource: Resource, kind: 'copy' | 'move'): St
 				waiting,
 				key: JSON.stringify([scope.spaceId, scope.unionId, destination]),
 				targetFolderId: target.id,
+				targetSpaceId,
 			};
 		},
 		async run(client, plans) {
@@ -235,23 +236,20 @@ export function transferOperation(resource: Resource, kind: 'copy' | 'move'): St
 			);
 			let dentry = result.dentry;
 			// Without the item in the answer, a move within a space keeps its ID: it can be read.
-			if (
-				!dentry &&
-				kind === 'move' &&
-				plan.destination.targetSpaceId === plan.spaceId &&
-				(fields.taskId === undefined || fields.taskStatus === 'SUCCESS')
-			)
+			const keepsId = kind === 'move' && plan.destination.targetSpaceId === plan.spaceId;
+			if (!dentry && keepsId && (fields.taskId === undefined || fields.taskStatus === 'SUCCESS'))
+				// The move is done: a failed read (a rate limit, the network) does not undo that.
 				dentry = await getDentry(item.client, {
 					spaceId: plan.spaceId,
 					dentryId: plan.dentryId,
 					unionId: plan.unionId,
-				});
+				}).catch(() => undefined);
 			const json = dentry
 				? dentryJson(dentry)
 				: {
 						spaceId: plan.destination.targetSpaceId,
 						parentId: plan.destination.targetFolderId,
-						dentryId: null,
+						dentryId: keepsId ? plan.dentryId : null,
 					};
 			return { ...json, ...fields };
 		},

@@ -134,6 +134,8 @@ export interface Destination {
 	unionId: string;
 	name: string;
 	conflictStrategy: ConflictStrategy;
+	/** A new version of this file (Update Content). */
+	overwriteDentryId?: string;
 }
 
 /**

@@ -64,6 +64,8 @@ export const updateContent: StorageOperation = {
 				unionId,
 				name: current.name,
 				conflictStrategy: 'OVERWRITE',
+				// By ID as well: where DingTalk reads it, a rename or move meanwhile changes nothing.
+				overwriteDentryId: file.id,
 			},
 			source,
 		);

@@ -1,8 +1,8 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { readLocator, spaceLocator } from '../../../n8n/locators';
+import { linkNotAccepted, readLocator, spaceLocator } from '../../../n8n/locators';
 import { operationPickers } from '../../../n8n/operationTexts';
-import { DingTalkApiError, InputError } from '../../../shared/errors';
+import { DingTalkApiError, DingTalkStorageError, InputError } from '../../../shared/errors';
 import { collectPages } from '../../../shared/helpers/paging';
 import { oneOf, requireId, textList } from '../../../shared/helpers/validate';
 import {
@@ -75,7 +75,10 @@ function binScope(item: ItemContext): { scope: 'ORG' | 'SPACE'; scopeId: string 
 	const corpId = ctx.getNodeParameter('corpId', itemIndex, '');
 	if (typeof corpId === 'string' && corpId.trim() !== '')
 		return { scope: 'ORG', scopeId: requireId('corpId', corpId) };
-	const space = readLocator(ctx, 'binSpaceId', itemIndex).value;
+	const locator = readLocator(ctx, 'binSpaceId', itemIndex);
+	// A link names a document, not a space: refused by name, as by every other Space picker.
+	if (locator.mode === 'url') throw linkNotAccepted('binSpaceId');
+	const space = locator.value;
 	if (space === undefined || space === null || String(space).trim() === '')
 		throw new InputError(
 			'corpId',
@@ -117,21 +120,86 @@ function groups<T>(values: T[], size: number): T[][] {
 function partialFailure(
 	action: string,
 	results: Array<{ recycleItemId: string; success: boolean; errorCode?: string }>,
+	callError?: unknown,
 ): DingTalkApiError | undefined {
 	const failed = results.filter((result) => !result.success);
 	if (failed.length === 0) return undefined;
 	const done = results.filter((result) => result.success).map((result) => result.recycleItemId);
+	const why =
+		callError instanceof Error
+			? ` A call failed, so the items after it were not tried: ${callError.message}.`
+			: '';
 	return new DingTalkApiError(
 		`${action} failed for ${failed.length} of ${results.length} items: ${failed
 			.map((result) => `${result.recycleItemId} (${result.errorCode ?? 'no reason given'})`)
 			.join(', ')}`,
 		{
 			code: failed[0].errorCode ?? 'partialFailure',
-			description: done.length
-				? `These were done: ${done.join(', ')}. Run the item again with only the failed IDs.`
-				: 'Nothing was done. Check the IDs with Recycle Bin → List.',
+			description:
+				(done.length
+					? `These were done: ${done.join(', ')}. Run the item again with only the failed IDs.`
+					: 'Nothing was done. Check the IDs with Recycle Bin → List.') + why,
 		},
 	);
+}
+
+type ItemResult = { recycleItemId: string; success: boolean; errorCode?: string };
+
+/** The error's code, for the items of a call that failed (or were not tried after it). */
+function codeOf(error: unknown): string {
+	return error instanceof DingTalkStorageError ? error.code : 'unknownError';
+}
+
+/**
+ * Several IDs, one call per group: each ID ends with its result. An ID left out of an answer
+ * is neither done nor failed: it says so (noResultFromDingTalk). When a call fails after
+ * others were done, its IDs carry its error and the later ones `notTried`, so that what
+ * was done is still reported; when the first call fails, its error is thrown as it is.
+ */
+async function inGroups<R extends ItemResult>(
+	ids: string[],
+	size: number,
+	call: (group: string[]) => Promise<R[]>,
+): Promise<{ results: Array<R | ItemResult>; callError?: unknown }> {
+	const results: Array<R | ItemResult> = [];
+	const all = groups(ids, size);
+	for (const [index, group] of all.entries()) {
+		const outcome = await call(group).then(
+			(answered) => ({ answered }),
+			(error: unknown) => ({ error }),
+		);
+		if ('error' in outcome) {
+			const { error } = outcome;
+			// Nothing done yet: the call's own error, with its advice (a permission, a bin).
+			if (index === 0) throw error;
+			const code = codeOf(error);
+			results.push(
+				...group.map((recycleItemId) => ({ recycleItemId, success: false, errorCode: code })),
+			);
+			for (const later of all.slice(index + 1))
+				results.push(
+					...later.map((recycleItemId) => ({
+						recycleItemId,
+						success: false,
+						errorCode: 'notTried',
+					})),
+				);
+			return { results, callError: error };
+		}
+		const { answered } = outcome;
+		const named = new Set(answered.map((result) => result.recycleItemId));
+		results.push(
+			...answered,
+			...group
+				.filter((id) => !named.has(id))
+				.map((recycleItemId) => ({
+					recycleItemId,
+					success: false,
+					errorCode: 'noResultFromDingTalk',
+				})),
+		);
+	}
+	return { results };
 }
 
 const list: StorageOperation = {
@@ -172,42 +240,37 @@ const restore: StorageOperation = {
 		);
 		const waiting = readWaiting(item);
 		const bin = await binOf(item);
-		const results: RestoreResult[] = [];
-		if (ids.length === 1) {
-			results.push(await restoreRecycleItem(item.client, bin, ids[0], conflictStrategy));
-		} else {
-			for (const group of groups(ids, MAX_BATCH_RESTORE)) {
-				const answered = await restoreRecycleItems(item.client, bin, group, conflictStrategy);
-				// An item left out of the answer is neither restored nor failed: said so, not skipped.
-				const named = new Set(answered.map((result) => result.recycleItemId));
-				results.push(
-					...answered,
-					...group
-						.filter((id) => !named.has(id))
-						.map((recycleItemId) => ({
-							recycleItemId,
-							success: false,
-							errorCode: 'noResultFromDingTalk',
-						})),
-				);
-			}
-		}
+		const { results, callError } =
+			ids.length === 1
+				? { results: [await restoreRecycleItem(item.client, bin, ids[0], conflictStrategy)] }
+				: await inGroups(ids, MAX_BATCH_RESTORE, (group) =>
+						restoreRecycleItems(item.client, bin, group, conflictStrategy),
+					);
 		const output: IDataObject[] = [];
-		for (const result of results) {
+		for (const [index, result] of results.entries()) {
 			const fields: IDataObject = { ...result, restored: result.success };
-			if (result.success && result.taskId) {
+			const taskId = (result as RestoreResult).taskId;
+			if (result.success && taskId) {
 				fields.async = true;
 				if (waiting.timeoutMs !== undefined) {
-					const task = await waitForTask(item.client, result.taskId, bin.unionId, {
+					const task = await waitForTask(item.client, taskId, bin.unionId, {
 						timeoutMs: waiting.timeoutMs,
 						action: 'Restoring from the recycle bin',
-					});
-					fields.taskStatus = task.status;
+					}).then(
+						(done) => ({ status: done.status }),
+						(error: unknown) => ({ error }),
+					);
+					if ('error' in task) {
+						// One ID: its error as it is. Several: its own failure (the task failed or
+						// outlived the wait), the others' results kept.
+						if (ids.length === 1) throw task.error;
+						results[index] = { ...result, success: false, errorCode: codeOf(task.error) };
+					} else fields.taskStatus = task.status;
 				}
 			}
 			output.push(fields);
 		}
-		const failure = partialFailure('Restoring', results);
+		const failure = partialFailure('Restoring', results, callError);
 		if (failure) throw failure;
 		return output.map((json) => ({ json }));
 	},
@@ -219,15 +282,14 @@ const deletePermanently: StorageOperation = {
 	async execute(item) {
 		const ids = readItemIds(item);
 		const bin = await binOf(item);
-		const results: Array<{ recycleItemId: string; success: boolean; errorCode?: string }> = [];
 		if (ids.length === 1) {
 			await removeRecycleItem(item.client, bin, ids[0]);
-			results.push({ recycleItemId: ids[0], success: true });
-		} else {
-			for (const group of groups(ids, MAX_BATCH_REMOVE))
-				results.push(...(await removeRecycleItems(item.client, bin, group)));
+			return { json: { recycleItemId: ids[0], success: true, deleted: true } };
 		}
-		const failure = partialFailure('Deleting permanently', results);
+		const { results, callError } = await inGroups(ids, MAX_BATCH_REMOVE, (group) =>
+			removeRecycleItems(item.client, bin, group),
+		);
+		const failure = partialFailure('Deleting permanently', results, callError);
 		if (failure) throw failure;
 		return results.map((result) => ({ json: { ...result, deleted: true } }));
 	},
