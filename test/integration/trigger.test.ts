@@ -558,7 +558,7 @@ describe('Watch: File', () => {
 		expect(callsTo(emulator, 'dentries.list')).toBe(listings);
 	});
 
-	test('its deletion (to the recycle bin) is reported once; a folder given as the file is refused', async () => {
+	test('its deletion (to the recycle bin) is reported once; a file put at its path again is watched from then on; a folder given as the file is refused', async () => {
 		const { emulator } = ctx;
 		const watch = watcher(emulator, {
 			watch: 'file',
@@ -568,6 +568,15 @@ describe('Watch: File', () => {
 		emulator.drive.remove(SPACE, '3002', true);
 		const deleted = await watch.poll();
 		expect(summary(deleted)).toEqual([['deleted', '合同-2025-002.pdf', []]]);
+		expect((await watch.poll()).output).toBeNull();
+		// Put there again (deleted and uploaded anew, as some programs replace a file): the
+		// path now names the new file, which is reported as created, then watched.
+		const again = emulator.drive.addFile(SPACE, '2002', '合同-2025-002.pdf') as { id: string };
+		const created = await watch.poll();
+		expect(summary(created)).toEqual([['created', '合同-2025-002.pdf', []]]);
+		expect(created.output![0].json.dentryId).toBe(again.id);
+		emulator.drive.editFile(again.id, { at: '2026-03-03T00:00:00Z' });
+		expect(summary(await watch.poll())).toEqual([['updated', '合同-2025-002.pdf', ['content']]]);
 		expect((await watch.poll()).output).toBeNull();
 		const folder = await watcher(emulator, { watch: 'file', fileId: rl('2002') }).poll();
 		expect(folder.error?.message).toMatch(

@@ -209,12 +209,22 @@ export async function withFile(
 	else item.json.downloadError = attached.downloadError;
 }
 
+/**
+ * What is watched: a folder's ID and path, or (Watch: File) the file's ID and an empty path.
+ * `replaces`: a file by path found anew after the one watched was deleted (that one's ID).
+ */
+export interface WatchedItem {
+	id: string;
+	path: string;
+	replaces?: string;
+}
+
 /** The watched folder, checked to be one (unless the snapshot's scope already holds its ID). */
 export async function watchedFolder(
 	client: DingTalkClient,
 	settings: WatchSettings,
 	previous: WatchState | undefined,
-): Promise<{ id: string; path: string }> {
+): Promise<WatchedItem> {
 	if (settings.file) return await watchedFile(client, settings, settings.file, previous);
 	const known =
 		settings.folder.mode !== 'path' &&
@@ -242,7 +252,7 @@ async function watchedFile(
 	settings: WatchSettings,
 	file: LocatorValue,
 	previous: WatchState | undefined,
-): Promise<{ id: string; path: string }> {
+): Promise<WatchedItem> {
 	// The file the snapshot watches, if it is the one asked for (by ID, or by the same path: a
 	// path is resolved once, not at every poll, and still names the file once it is deleted).
 	let knownId: string | undefined;
@@ -256,17 +266,31 @@ async function watchedFile(
 	} catch {
 		knownId = undefined;
 	}
-	if (
-		knownId !== undefined &&
-		(file.mode === 'path' || knownId === requireId('fileId', file.value))
-	)
-		return { id: knownId, path: '' };
 	const where = {
 		client,
 		paths: new PathResolver(),
 		spaceId: settings.spaceId,
 		unionId: settings.unionId,
 	};
+	if (knownId !== undefined && file.mode === 'path') {
+		// Gone (its deletion reported, nothing pending): a file put at the same path since, as
+		// another program replaces a file by deleting it and uploading it again, is watched
+		// from now on, and reported as created. Until then, one path lookup per poll.
+		const gone =
+			previous !== undefined &&
+			Object.keys(previous.entries).length === 0 &&
+			(previous.missing ?? []).length === 0;
+		if (gone) {
+			const replacement = await locate(file, 'fileId', where, { kind: 'file' }).catch(
+				() => undefined,
+			);
+			if (replacement && replacement.id !== knownId)
+				return { id: replacement.id, path: '', replaces: knownId };
+		}
+		return { id: knownId, path: '' };
+	}
+	if (knownId !== undefined && knownId === requireId('fileId', file.value))
+		return { id: knownId, path: '' };
 	const located = await locate(file, 'fileId', where, { kind: 'file', instead: 'Watch: Folder' });
 	return { id: located.id, path: '' };
 }
@@ -314,7 +338,7 @@ export interface Reconciled {
 	/** No previous state (or another scope): this is a silent baseline. */
 	baseline: boolean;
 	/** The watched folder. */
-	folder: { id: string; path: string };
+	folder: WatchedItem;
 }
 
 /**
@@ -325,10 +349,16 @@ export interface Reconciled {
 export async function reconcileWatch(
 	client: DingTalkClient,
 	settings: WatchSettings,
-	previous: WatchState | undefined,
-	located?: { id: string; path: string },
+	given: WatchState | undefined,
+	located?: WatchedItem,
 ): Promise<Reconciled> {
-	const folder = located ?? (await watchedFolder(client, settings, previous));
+	const folder = located ?? (await watchedFolder(client, settings, given));
+	// A file by path, deleted and put there again: the same watch goes on (not a new
+	// baseline), so the new file is reported as created.
+	const previous =
+		given && folder.replaces !== undefined
+			? { ...given, scope: scopeOf(settings, folder.id) }
+			: given;
 	const listing = await listWatched(client, settings, folder);
 	const watch = {
 		events: settings.events,
