@@ -186,7 +186,7 @@ describe('recycle bin', () => {
 		);
 	});
 
-	test('Empty runs only with EMPTY typed; the bin is found once per execution; a wrong Corp ID is explained', async () => {
+	test('Empty runs only with EMPTY typed; the bin is found and emptied once per execution; a wrong Corp ID is explained', async () => {
 		const { emulator } = ctx;
 		await deleteToBin(emulator, '3001');
 		// (Left empty, n8n itself refuses to run the node: the parameter is required.)
@@ -212,6 +212,8 @@ describe('recycle bin', () => {
 			{ success: true, emptied: true },
 		]);
 		expect(callsTo(emulator, 'recycleBins.get') - finds).toBe(1);
+		// One clear for the two items: the bin is emptied once per execution.
+		expect(callsTo(emulator, 'recycleBins.clear')).toBe(1);
 		expect(await listBin(emulator)).toHaveLength(0);
 		const wrong = await runStorage(emulator, 'recycleBin', 'list', {
 			corpId: 'dingother',

@@ -319,10 +319,20 @@ const empty: StorageOperation = {
 				'Nothing was deleted. Type EMPTY, in capitals, to empty the recycle bin for good.',
 			);
 		const bin = await binOf(item);
-		await emptyRecycleBin(item.client, bin);
+		// Once per bin and execution, however many items: a second call moments later would only
+		// delete for good what someone has put in the bin since.
+		const emptied = emptiedBins.get(item.paths) ?? new Set<string>();
+		emptiedBins.set(item.paths, emptied);
+		if (!emptied.has(bin.binId)) {
+			await emptyRecycleBin(item.client, bin);
+			emptied.add(bin.binId);
+		}
 		return { json: { success: true, emptied: true } };
 	},
 };
+
+/** The bins emptied in an execution (keyed by its PathResolver, one per execution). */
+const emptiedBins = new WeakMap<object, Set<string>>();
 
 const RECYCLE_BIN_OPERATIONS: ResourceOperation[] = [
 	{
