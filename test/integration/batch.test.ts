@@ -216,6 +216,30 @@ describe('batches', () => {
 		expect(emulator.drive.entries.get('2005')?.parentId).toBe('2009');
 		expect(emulator.drive.entries.get('2009')?.parentId).toBe('2006');
 		expect(callsTo(emulator, 'dentries.batchMove')).toBe(0);
+		// The same across spaces: item 1's target (2101) is item 2, in the other space.
+		const queries = callsTo(emulator, 'dentries.batchQuery');
+		const across = await runStorage(
+			emulator,
+			'folder',
+			'move',
+			{
+				spaceId: rl('={{ $json.space }}'),
+				folderId: rl('={{ $json.id }}'),
+				targetSpaceId: rl('={{ $json.toSpace }}'),
+				targetFolderId: rl('={{ $json.to }}'),
+			},
+			{
+				items: [
+					{ space: SPACE, id: '2007', toSpace: '2000', to: '2101' },
+					{ space: '2000', id: '2101', toSpace: SPACE, to: '2008' },
+				],
+				continueOnFail: true,
+			},
+		);
+		expect(across.output).toHaveLength(2);
+		// One at a time (each item's own details and move), not checked and moved in batches.
+		expect(callsTo(emulator, 'dentries.batchQuery')).toBe(queries);
+		expect(callsTo(emulator, 'dentries.batchMove')).toBe(0);
 	});
 
 	test('without Continue On Fail, a failed call stops the node: the calls after it are not made, and the error says what was changed', async () => {

@@ -233,7 +233,7 @@ describe('recycle bin', () => {
 		expect(result.error?.description).toContain('a dentry ID rather than a recycle bin item ID');
 	});
 
-	test('bad input is refused before any call: no IDs, no Corp ID', async () => {
+	test('bad input is refused before any call: no IDs, no Corp ID, a link as the Space', async () => {
 		const { emulator } = ctx;
 		const noIds = await runStorage(emulator, 'recycleBin', 'restore', {
 			corpId,
@@ -245,6 +245,13 @@ describe('recycle bin', () => {
 			returnAll: true,
 		});
 		expect(noCorp.error?.message).toMatch(/"corpId": no Corp ID \(and no Space\) is given/);
+		// A link names a document, not a space: refused by name, never sent as the bin's scope.
+		const link = await runStorage(emulator, 'recycleBin', 'list', {
+			binSpaceId: rl('https://alidocs.dingtalk.com/i/nodes/abc?sign=secret'),
+			returnAll: true,
+		});
+		expect(link.error?.message).toMatch(/"binSpaceId"/);
+		expect(link.error?.message).not.toContain('secret');
 		expect(callsTo(emulator, 'recycleBins.get')).toBe(0);
 	});
 
