@@ -171,6 +171,14 @@ async function startEmulator(options = {}) {
 		rewriteBatchAnswers: (rewrite) => {
 			settings.batchRewrite = rewrite;
 		},
+		/**
+		 * Until reset, the upload commit ignores `overwriteDentryId` and goes by name and folder
+		 * (what the node must cope with if DingTalk does).
+		 * @param {boolean} [ignore]
+		 */
+		ignoreOverwriteDentryId: (ignore = true) => {
+			settings.ignoreOverwriteDentryId = ignore;
+		},
 		/** The next `count` download-info answers are signed as if fetched long ago (storage answers 403). */
 		expireNextSignatures: (count = 1) => {
 			settings.staleSignatures += count;

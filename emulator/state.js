@@ -115,6 +115,8 @@ class EmulatorState {
 			/** Rewrites batch answers: copy, move, remove; the bin's restore and remove (short-answer tests). */
 			/** @type {((answer: any, api: string) => any) | undefined} */
 			batchRewrite: undefined,
+			/** The upload commit ignores `overwriteDentryId` (a DingTalk that goes by name only). */
+			ignoreOverwriteDentryId: false,
 			apiLatencyMs: 0,
 			/** The next N download-info answers carry signatures that have already expired. */
 			staleSignatures: 0,
@@ -206,6 +208,7 @@ class EmulatorState {
 		settings.listingRewrite = undefined;
 		settings.detailsRewrite = undefined;
 		settings.batchRewrite = undefined;
+		settings.ignoreOverwriteDentryId = false;
 		settings.apiLatencyMs = 0;
 		settings.staleSignatures = 0;
 		settings.tokenEndpointAnswer = undefined;

@@ -150,7 +150,9 @@ function commit(shared, spaceId, body) {
 			seed: -(uploads.committed.size + 1),
 			...(stored ? { stored } : {}),
 		},
-		body.overwriteDentryId === undefined || body.overwriteDentryId === null
+		body.overwriteDentryId === undefined ||
+			body.overwriteDentryId === null ||
+			shared.settings.ignoreOverwriteDentryId
 			? undefined
 			: String(body.overwriteDentryId),
 	);

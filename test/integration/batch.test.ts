@@ -254,7 +254,7 @@ describe('batches', () => {
 		);
 		expect(result.error?.message).toContain('DingTalk reported a system error');
 		expect(result.error?.description).toMatch(
-			/Items changed before this failure \(by position\): 1, 2, .*, 50\. The items after it were not changed/,
+			/Items changed before this failure \(by position\): 1, 2, .*, 50\. Items not listed were not changed/,
 		);
 		expect(emulator.drive.entries.get('5050')?.status).toBe('DELETED');
 		expect(emulator.drive.entries.get('5051')?.status).toBe('NORMAL');
@@ -307,7 +307,7 @@ describe('batches', () => {
 		);
 		expect(moved.error?.message).toContain('the answer has no result for 5012');
 		expect(moved.error?.description).toMatch(
-			/Items changed before this failure \(by position\): 1, 2, .*, 11, 13, .*, 30\. Items that may have been changed \(check them before running again\): 12\. The items after it were not changed/,
+			/Items changed before this failure \(by position\): 1, 2, .*, 11, 13, .*, 30\. Items that may have been changed \(check them before running again\): 12\. Items not listed were not changed/,
 		);
 		expect(callsTo(emulator, 'dentries.batchMove')).toBe(1);
 		expect(emulator.drive.entries.get('5012')?.parentId).toBe('2009');

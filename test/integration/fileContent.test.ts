@@ -137,6 +137,31 @@ describe('file: update content', () => {
 		expect(emulator.drive.children('1000', '2002')).toHaveLength(4);
 	});
 
+	test('the same where DingTalk goes by name only: the content lands in a new file, which the error names; the picked file is unchanged', async () => {
+		const { emulator } = ctx;
+		emulator.ignoreOverwriteDentryId();
+		const file = await writeInputFile(input.folder, 'by-name.bin', 5_000, 13);
+		const before = emulator.sha256('3003');
+		emulator.rewriteDetails((answer: { dentry: { id: string } }) => {
+			if (answer.dentry.id === '3003') {
+				emulator.rewriteDetails(undefined);
+				emulator.drive.rename('1000', '3003', '框架协议-2025-终版.docx');
+			}
+			return answer;
+		});
+		const result = await runStorage(
+			emulator,
+			'file',
+			'updateContent',
+			{ dentryId: rl('3003'), binaryPropertyName: 'data' },
+			{ binaries: [{ path: file.path }], continueOnFail: true },
+		);
+		expect(result.output![0].json.code).toBe('fileChangedMeanwhile');
+		expect(result.output![0].json.error).toContain('"框架协议-2025.docx"');
+		expect(emulator.sha256('3003')).toBe(before);
+		expect(emulator.drive.children('1000', '2002')).toHaveLength(5);
+	});
+
 	test('a folder is refused before anything is sent', async () => {
 		const { emulator } = ctx;
 		const file = await writeInputFile(input.folder, 'x.bin', 1_000, 3);

@@ -186,6 +186,27 @@ describe('recycle bin', () => {
 		);
 	});
 
+	test('restore tasks still running after the Wait Timeout (one for all of them): may have been done, said so in their own words, never "nothing was done"', async () => {
+		const { emulator } = ctx;
+		await deleteToBin(emulator, '2003', '2007');
+		const ids = (await listBin(emulator)).map((item) => String(item.id));
+		emulator.drive.pollsUntilDone = 1_000;
+		const restored = await runStorage(
+			emulator,
+			'recycleBin',
+			'restore',
+			{ corpId, recycleItemIds: ids.join(','), options: { waitTimeout: 1 } },
+			{ continueOnFail: true },
+		);
+		const error = restored.output![0].json;
+		expect(error.code).toBe('taskTimeout');
+		expect(error.description).toMatch(
+			/^These may have been done, so check them in Recycle Bin → List before running them again: /,
+		);
+		expect(error.description).not.toContain('Nothing was done');
+		expect(String(error.description).match(/still running/g)).toHaveLength(2);
+	});
+
 	test('Empty runs only with EMPTY typed; the bin is found and emptied once per execution; a wrong Corp ID is explained', async () => {
 		const { emulator } = ctx;
 		await deleteToBin(emulator, '3001');

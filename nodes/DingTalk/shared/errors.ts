@@ -63,6 +63,24 @@ export class DownloadError extends DingTalkStorageError {
 	}
 }
 
+/**
+ * Whether a failed change call may still have been carried out by DingTalk: no answer after
+ * the request may have arrived (apiUnreachable, not retryable), a cancellation, or a success
+ * status whose answer could not be read (not JSON, too large). Such a change is never
+ * reported as failed-and-safe-to-repeat.
+ */
+export function changeMayHaveHappened(error: unknown): boolean {
+	if (!(error instanceof DingTalkStorageError)) return false;
+	if (error.code === 'apiUnreachable') return !error.retryable;
+	if (error.code === 'cancelled' || error.code === 'responseTooLarge') return true;
+	return (
+		error.code === 'invalidResponse' &&
+		error.httpCode !== undefined &&
+		error.httpCode >= 200 &&
+		error.httpCode < 300
+	);
+}
+
 /** Names a URL for a human without its query string (which may carry a signature). */
 export function describeUrl(url: string): string {
 	try {

@@ -12,7 +12,7 @@ import { errorItemFields, toNodeError } from '../../../n8n/nodeErrors';
 import { itemsForModel, runsAsTool } from '../../../n8n/toolMode';
 import type { DingTalkClient } from '../../../shared/api/client';
 import { apiErrorFromCode } from '../../../shared/api/errorCatalogue';
-import { DingTalkApiError } from '../../../shared/errors';
+import { changeMayHaveHappened, DingTalkApiError } from '../../../shared/errors';
 import { isFolderEntry } from '../../../shared/helpers/paging';
 import {
 	BATCH_APIS,
@@ -258,7 +258,7 @@ export async function runBatched(
 		].filter(Boolean);
 		if (said.length > 0)
 			nodeError.description =
-				`${nodeError.description ?? ''} ${said.join(' ')} The items after it were not changed.`.trim();
+				`${nodeError.description ?? ''} ${said.join(' ')} Items not listed were not changed.`.trim();
 		throw nodeError;
 	};
 	for (const group of groups.values()) {
@@ -280,10 +280,9 @@ export async function runBatched(
 			try {
 				results = await batch.run(client, chunk);
 			} catch (error) {
-				// No answer to a call that may have reached DingTalk: its items may have been changed.
-				const maybe =
-					error instanceof DingTalkApiError &&
-					((error.code === 'apiUnreachable' && !error.retryable) || error.code === 'cancelled');
+				// No (readable) answer to a call that may have reached DingTalk: its items may have
+				// been changed.
+				const maybe = changeMayHaveHappened(error);
 				for (const plan of chunk)
 					outcomes.set(plan.itemIndex, maybe ? { error, mayHaveChanged: true } : { error });
 				stopAfter(chunk);

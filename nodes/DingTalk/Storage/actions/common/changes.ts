@@ -236,9 +236,13 @@ export function transferOperation(resource: Resource, kind: 'copy' | 'move'): St
 			);
 			let dentry = result.dentry;
 			// Without the item in the answer, a move within a space keeps its ID: it can be read.
-			const keepsId = kind === 'move' && plan.destination.targetSpaceId === plan.spaceId;
-			if (!dentry && keepsId && (fields.taskId === undefined || fields.taskStatus === 'SUCCESS'))
-				// The move is done: a failed read (a rate limit, the network) does not undo that.
+			// Done, within one space: the item keeps its ID and can be read.
+			const readable =
+				kind === 'move' &&
+				plan.destination.targetSpaceId === plan.spaceId &&
+				(fields.taskId === undefined || fields.taskStatus === 'SUCCESS');
+			if (!dentry && readable)
+				// A failed read (a rate limit, the network) does not undo the move: its IDs instead.
 				dentry = await getDentry(item.client, {
 					spaceId: plan.spaceId,
 					dentryId: plan.dentryId,
@@ -249,7 +253,7 @@ export function transferOperation(resource: Resource, kind: 'copy' | 'move'): St
 				: {
 						spaceId: plan.destination.targetSpaceId,
 						parentId: plan.destination.targetFolderId,
-						dentryId: keepsId ? plan.dentryId : null,
+						dentryId: readable ? plan.dentryId : null,
 					};
 			return { ...json, ...fields };
 		},

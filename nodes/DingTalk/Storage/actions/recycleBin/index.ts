@@ -2,7 +2,12 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { linkNotAccepted, readLocator, spaceLocator } from '../../../n8n/locators';
 import { operationPickers } from '../../../n8n/operationTexts';
-import { DingTalkApiError, DingTalkStorageError, InputError } from '../../../shared/errors';
+import {
+	changeMayHaveHappened,
+	DingTalkApiError,
+	DingTalkStorageError,
+	InputError,
+} from '../../../shared/errors';
 import { collectPages } from '../../../shared/helpers/paging';
 import { oneOf, requireId, textList } from '../../../shared/helpers/validate';
 import {
@@ -117,33 +122,57 @@ function groups<T>(values: T[], size: number): T[][] {
 }
 
 /** The items that failed, as one error that says which were done and which not. */
+/**
+ * One ID's end among several. `maybe`: its change may have been made all the same (its task
+ * outlived the wait, or its call got no readable answer after it may have reached DingTalk),
+ * with the reason; `detail`: why it failed, in DingTalk's or the task's words.
+ */
+type ItemResult = {
+	recycleItemId: string;
+	success: boolean;
+	errorCode?: string;
+	maybe?: string;
+	detail?: string;
+};
+
 function partialFailure(
 	action: string,
-	results: Array<{ recycleItemId: string; success: boolean; errorCode?: string }>,
+	results: ItemResult[],
 	callError?: unknown,
 ): DingTalkApiError | undefined {
-	const failed = results.filter((result) => !result.success);
-	if (failed.length === 0) return undefined;
+	const failed = results.filter((result) => !result.success && result.maybe === undefined);
+	const maybe = results.filter((result) => !result.success && result.maybe !== undefined);
+	if (failed.length + maybe.length === 0) return undefined;
 	const done = results.filter((result) => result.success).map((result) => result.recycleItemId);
-	const why =
+	const said = (list: ItemResult[]) =>
+		list
+			.map(
+				(result) =>
+					`${result.recycleItemId} (${result.errorCode ?? 'no reason given'}${result.detail ? `: ${result.detail}` : ''})`,
+			)
+			.join(', ');
+	const parts = [
+		done.length ? `These were done: ${done.join(', ')}.` : '',
+		maybe.length
+			? `These may have been done, so check them in Recycle Bin → List before running them again: ${maybe
+					.map((result) => `${result.recycleItemId} (${result.maybe})`)
+					.join(', ')}.`
+			: '',
+		failed.length
+			? done.length + maybe.length
+				? 'Run the item again with only the failed IDs.'
+				: 'Nothing was done. Check the IDs with Recycle Bin → List.'
+			: '',
 		callError instanceof Error
-			? ` A call failed, so the items after it were not tried: ${callError.message}.`
-			: '';
+			? `A call failed, so the items after it were not tried: ${callError.message}.`
+			: '',
+	].filter(Boolean);
+	const all = [...failed, ...maybe];
 	return new DingTalkApiError(
-		`${action} failed for ${failed.length} of ${results.length} items: ${failed
-			.map((result) => `${result.recycleItemId} (${result.errorCode ?? 'no reason given'})`)
-			.join(', ')}`,
-		{
-			code: failed[0].errorCode ?? 'partialFailure',
-			description:
-				(done.length
-					? `These were done: ${done.join(', ')}. Run the item again with only the failed IDs.`
-					: 'Nothing was done. Check the IDs with Recycle Bin → List.') + why,
-		},
+		`${action} failed for ${all.length} of ${results.length} items: ${said(all)}`,
+		{ code: all[0].errorCode ?? 'partialFailure', description: parts.join(' ') },
 	);
 }
-
-type ItemResult = { recycleItemId: string; success: boolean; errorCode?: string };
 
 /** The error's code, for the items of a call that failed (or were not tried after it). */
 function codeOf(error: unknown): string {
@@ -173,8 +202,17 @@ async function inGroups<R extends ItemResult>(
 			// Nothing done yet: the call's own error, with its advice (a permission, a bin).
 			if (index === 0) throw error;
 			const code = codeOf(error);
+			// A call that may have reached DingTalk: its items may have been done.
+			const maybe = changeMayHaveHappened(error)
+				? { maybe: 'its call got no readable answer' }
+				: {};
 			results.push(
-				...group.map((recycleItemId) => ({ recycleItemId, success: false, errorCode: code })),
+				...group.map((recycleItemId) => ({
+					recycleItemId,
+					success: false,
+					errorCode: code,
+					...maybe,
+				})),
 			);
 			for (const later of all.slice(index + 1))
 				results.push(
@@ -247,24 +285,33 @@ const restore: StorageOperation = {
 						restoreRecycleItems(item.client, bin, group, conflictStrategy),
 					);
 		const output: IDataObject[] = [];
+		// One Wait Timeout for all the tasks of the item, not one each.
+		const deadline = waiting.timeoutMs === undefined ? undefined : Date.now() + waiting.timeoutMs;
 		for (const [index, result] of results.entries()) {
 			const fields: IDataObject = { ...result, restored: result.success };
 			const taskId = (result as RestoreResult).taskId;
 			if (result.success && taskId) {
 				fields.async = true;
-				if (waiting.timeoutMs !== undefined) {
+				if (deadline !== undefined) {
 					const task = await waitForTask(item.client, taskId, bin.unionId, {
-						timeoutMs: waiting.timeoutMs,
+						timeoutMs: Math.max(0, deadline - Date.now()),
 						action: 'Restoring from the recycle bin',
 					}).then(
 						(done) => ({ status: done.status }),
 						(error: unknown) => ({ error }),
 					);
 					if ('error' in task) {
-						// One ID: its error as it is. Several: its own failure (the task failed or
-						// outlived the wait), the others' results kept.
+						// One ID: its error as it is. Several: its own end, in its own words (a task
+						// still running may yet restore it), the others' results kept.
 						if (ids.length === 1) throw task.error;
-						results[index] = { ...result, success: false, errorCode: codeOf(task.error) };
+						const why = task.error instanceof Error ? task.error.message : String(task.error);
+						const code = codeOf(task.error);
+						results[index] = {
+							...result,
+							success: false,
+							errorCode: code,
+							...(code === 'taskFailed' ? { detail: why } : { maybe: why }),
+						};
 					} else fields.taskStatus = task.status;
 				}
 			}
@@ -319,19 +366,21 @@ const empty: StorageOperation = {
 				'Nothing was deleted. Type EMPTY, in capitals, to empty the recycle bin for good.',
 			);
 		const bin = await binOf(item);
-		// Once per bin and execution, however many items: a second call moments later would only
-		// delete for good what someone has put in the bin since.
+		// Once per bin in a run of the node, however many items: a second call moments later
+		// would only delete for good what someone has put in the bin since.
 		const emptied = emptiedBins.get(item.paths) ?? new Set<string>();
 		emptiedBins.set(item.paths, emptied);
-		if (!emptied.has(bin.binId)) {
+		// By bin and operator: another operator's permission is checked by their own call.
+		const key = `${bin.binId}\n${bin.unionId}`;
+		if (!emptied.has(key)) {
 			await emptyRecycleBin(item.client, bin);
-			emptied.add(bin.binId);
+			emptied.add(key);
 		}
 		return { json: { success: true, emptied: true } };
 	},
 };
 
-/** The bins emptied in an execution (keyed by its PathResolver, one per execution). */
+/** The bins emptied in a run of the node (keyed by its PathResolver, one per run). */
 const emptiedBins = new WeakMap<object, Set<string>>();
 
 const RECYCLE_BIN_OPERATIONS: ResourceOperation[] = [
