@@ -231,6 +231,28 @@ async function freeBrokerPort() {
  * @param {Record<string, string>} [extraEnv]
  */
 async function startN8n(install, userFolder, extraEnv = {}) {
+	// A free port is free when asked for, not when n8n binds it moments later: another process
+	// (three suites run at once) may take it in between. n8n then exits at once, saying so, and
+	// is started again on another port.
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await startN8nOnce(install, userFolder, extraEnv);
+		} catch (error) {
+			const taken = /is already in use|EADDRINUSE/.test(
+				String(/** @type {Error} */ (error).message),
+			);
+			if (!taken || attempt >= 3) throw error;
+		}
+	}
+}
+
+/**
+ * One try of startN8n, on a port free when asked for.
+ * @param {Parameters<typeof n8n>[0]} install
+ * @param {string} userFolder
+ * @param {Record<string, string>} extraEnv
+ */
+async function startN8nOnce(install, userFolder, extraEnv) {
 	const port = await freePort();
 	const child = spawn(install.nodeBinary, [install.n8nBin, 'start'], {
 		cwd: userFolder,
