@@ -87,6 +87,24 @@ describe('file: create from text', () => {
 	});
 });
 
+/** Update Content of 3003, which someone renames after the node has read its details. */
+async function updateRenamedMeanwhile(emulator: Emulator, path: string, continueOnFail: boolean) {
+	emulator.rewriteDetails((answer: { dentry: { id: string } }) => {
+		if (answer.dentry.id === '3003') {
+			emulator.rewriteDetails(undefined);
+			emulator.drive.rename('1000', '3003', '框架协议-2025-终版.docx');
+		}
+		return answer;
+	});
+	return await runStorage(
+		emulator,
+		'file',
+		'updateContent',
+		{ dentryId: rl('3003'), binaryPropertyName: 'data' },
+		{ binaries: [{ path }], continueOnFail },
+	);
+}
+
 describe('file: update content', () => {
 	test('the input binary becomes a new version of the same file: ID, name and folder kept', async () => {
 		const { emulator } = ctx;
@@ -113,21 +131,7 @@ describe('file: update content', () => {
 	test('renamed by someone between the read and the commit: still a new version of that file (the commit names it by ID), no second file', async () => {
 		const { emulator } = ctx;
 		const file = await writeInputFile(input.folder, 'renamed.bin', 5_000, 12);
-		// The details are read, then someone renames the file before the upload's commit.
-		emulator.rewriteDetails((answer: { dentry: { id: string } }) => {
-			if (answer.dentry.id === '3003') {
-				emulator.rewriteDetails(undefined);
-				emulator.drive.rename('1000', '3003', '框架协议-2025-终版.docx');
-			}
-			return answer;
-		});
-		const result = await runStorage(
-			emulator,
-			'file',
-			'updateContent',
-			{ dentryId: rl('3003'), binaryPropertyName: 'data' },
-			{ binaries: [{ path: file.path }] },
-		);
+		const result = await updateRenamedMeanwhile(emulator, file.path, false);
 		expect(result.error).toBeUndefined();
 		expect(result.output![0].json).toMatchObject({
 			dentryId: '3003',
@@ -142,20 +146,7 @@ describe('file: update content', () => {
 		emulator.ignoreOverwriteDentryId();
 		const file = await writeInputFile(input.folder, 'by-name.bin', 5_000, 13);
 		const before = emulator.sha256('3003');
-		emulator.rewriteDetails((answer: { dentry: { id: string } }) => {
-			if (answer.dentry.id === '3003') {
-				emulator.rewriteDetails(undefined);
-				emulator.drive.rename('1000', '3003', '框架协议-2025-终版.docx');
-			}
-			return answer;
-		});
-		const result = await runStorage(
-			emulator,
-			'file',
-			'updateContent',
-			{ dentryId: rl('3003'), binaryPropertyName: 'data' },
-			{ binaries: [{ path: file.path }], continueOnFail: true },
-		);
+		const result = await updateRenamedMeanwhile(emulator, file.path, true);
 		expect(result.output![0].json.code).toBe('fileChangedMeanwhile');
 		expect(result.output![0].json.error).toContain('"框架协议-2025.docx"');
 		expect(emulator.sha256('3003')).toBe(before);
