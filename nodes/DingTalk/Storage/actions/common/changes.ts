@@ -235,8 +235,8 @@ export function transferOperation(resource: Resource, kind: 'copy' | 'move'): St
 				`${kind === 'copy' ? 'Copying' : 'Moving'} the ${noun(resource)}`,
 			);
 			let dentry = result.dentry;
-			// Without the item in the answer, a move within a space keeps its ID: it can be read.
-			// Done, within one space: the item keeps its ID and can be read.
+			// Without the item in the answer: a move done within one space keeps its ID, so the
+			// item can be read.
 			const readable =
 				kind === 'move' &&
 				plan.destination.targetSpaceId === plan.spaceId &&

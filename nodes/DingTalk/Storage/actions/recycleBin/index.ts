@@ -121,7 +121,6 @@ function groups<T>(values: T[], size: number): T[][] {
 	return out;
 }
 
-/** The items that failed, as one error that says which were done and which not. */
 /**
  * One ID's end among several. `maybe`: its change may have been made all the same (its task
  * outlived the wait, or its call got no readable answer after it may have reached DingTalk),
@@ -135,6 +134,7 @@ type ItemResult = {
 	detail?: string;
 };
 
+/** The items that failed, as one error that says which were done, which may have been, and which not. */
 function partialFailure(
 	action: string,
 	results: ItemResult[],
